@@ -1,0 +1,261 @@
+"""uspk's command line. Each command imports what it needs when it runs, so that
+``uspk --help`` stays fast (no eventsourcing, no pydantic)."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
+
+import click
+
+from events.dates import DateError, parse_date
+from events.kinds import HAPPENING_KINDS
+
+FORMATS_TIMELINE = ("text", "json", "markdown", "csv")
+
+
+class DateParam(click.ParamType):
+    """A day, month or year (EDTF); a month or year means its last day."""
+
+    name = "DATE"
+
+    def convert(self, value, param, ctx):  # noqa: ANN001 - click's signature
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_date(value).end
+        except DateError as error:
+            self.fail(str(error), param, ctx)
+
+
+class MomentParam(click.ParamType):
+    """A date (meaning the end of that day, UTC) or an ISO timestamp."""
+
+    name = "WHEN"
+
+    def convert(self, value, param, ctx):  # noqa: ANN001
+        if isinstance(value, datetime):
+            return value
+        try:
+            day = parse_date(value).end
+            return datetime.combine(day, time.max, tzinfo=UTC)
+        except DateError:
+            pass
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(f"{value!r} is neither a date (YYYY-MM-DD) nor an ISO timestamp", param, ctx)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+DATE = DateParam()
+MOMENT = MomentParam()
+
+
+class Settings:
+    def __init__(self, db: str | None) -> None:
+        self.db = db
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 80})
+@click.option(
+    "--db",
+    metavar="PATH|URL",
+    envvar="USPK_DB",
+    help="Event store: a SQLite file path or postgresql://user:pass@host:port/db. "
+    "Default: uspk.sqlite in your user data directory. Env: USPK_DB.",
+)
+@click.version_option(package_name="uspk")
+@click.pass_context
+def main(ctx: click.Context, db: str | None) -> None:
+    """uspk: a cited, replayable record of the 2025 US-Pakistan reset.
+
+    Every happening is an immutable event with its sources and its date at the
+    precision the source gives. On first use the store is loaded with the shipped
+    history. Dates are EDTF: 2025-09-08, 2025-09 (a month), 2025 (a year).
+    """
+    ctx.obj = Settings(db)
+
+
+@contextmanager
+def store(ctx: click.Context):
+    """Open the application over the chosen store, with the shipped history loaded.
+
+    Errors a user can cause or fix become one clean line instead of a traceback.
+    """
+    from eventsourcing.persistence import PersistenceError
+
+    from domain.store import StoreError, resolve_store
+
+    try:
+        from domain.application import Uspk
+
+        app = Uspk(resolve_store(ctx.find_object(Settings).db))
+        try:
+            app.load_shipped_history()
+            yield app
+        finally:
+            app.close()
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+    except PersistenceError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise click.ClickException(f"the event store could not be used: {reason}") from None
+
+
+def _believed(app, known_at: datetime | None):
+    return app.believed(known_at)
+
+
+# -- reading ----------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--since", type=DATE, help="Only events that end on or after this date.")
+@click.option("--until", type=DATE, help="Only events that begin on or before this date.")
+@click.option("--actor", metavar="NAME", help="Only events involving this actor (id or name).")
+@click.option("--kind", "kinds", type=click.Choice(HAPPENING_KINDS), multiple=True,
+              help="Only events of this kind (repeatable).")
+@click.option("--known-at", type=MOMENT, help="As believed at this date or timestamp.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS_TIMELINE), default="text",
+              show_default=True, help="Output format.")
+@click.pass_context
+def timeline(ctx, since, until, actor, kinds, known_at, fmt):
+    """Every happening in the order it occurred, each with its sources."""
+    from cli import render
+    from projections.timeline import UnknownActor
+    from projections.timeline import timeline as build
+
+    with store(ctx) as app:
+        try:
+            entries = build(_believed(app, known_at), since, until, actor, kinds)
+        except UnknownActor as error:
+            raise click.BadParameter(str(error), param_hint="--actor") from None
+    click.echo({
+        "text": render.timeline_text,
+        "json": render.as_json,
+        "markdown": render.timeline_markdown,
+        "csv": render.timeline_csv,
+    }[fmt](entries), nl=fmt != "csv")
+
+
+@main.command()
+@click.option("--at", "as_of", type=DATE, required=True,
+              help="The day to ask about (a month or year means its last day).")
+@click.option("--known-at", type=MOMENT, help="As believed at this date or timestamp.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True, help="Output format (the JSON is documented in the README).")
+@click.pass_context
+def state(ctx, as_of, known_at, fmt):
+    """What stood on a date: agreements, commitments, engagements, steps, actors."""
+    from cli import render
+    from projections.state import state_at
+
+    with store(ctx) as app:
+        result = state_at(_believed(app, known_at), as_of, known_at)
+    click.echo(render.as_json(result) if fmt == "json" else render.state_text(result))
+
+
+@main.command()
+@click.option("--until", type=DATE, help="Stop after events that begin on this date.")
+@click.option("--known-at", type=MOMENT, help="As believed at this date or timestamp.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True, help="Output format.")
+@click.pass_context
+def replay(ctx, until, known_at, fmt):
+    """Walk the history in occurrence order, showing what each event changed."""
+    from cli import render
+    from projections.timeline import replay as walk
+
+    with store(ctx) as app:
+        steps = walk(_believed(app, known_at), until)
+    click.echo(render.as_json(steps) if fmt == "json" else render.replay_text(steps))
+
+
+@main.command()
+@click.argument("event_id")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True, help="Output format.")
+@click.pass_context
+def show(ctx, event_id, fmt):
+    """One event in full: fields, sources with quotes, when it was recorded."""
+    import difflib
+
+    from cli import render
+    from projections.views import event_view
+
+    with store(ctx) as app:
+        record = app.record_of(event_id)
+        if record is None:
+            close = difflib.get_close_matches(event_id, [r.id for r in app.records()], n=3)
+            hint = f"; did you mean: {', '.join(close)}?" if close else ""
+            raise click.ClickException(f"no event with id {event_id!r}{hint}")
+        if not hasattr(record.document, "occurred"):
+            view = {"event": None, "retraction": record.document.model_dump(mode="json")}
+            click.echo(render.as_json(view))
+            return
+        view = {"event": event_view(record)}
+    click.echo(render.as_json(view) if fmt == "json" else render.show_text(view))
+
+
+# -- writing ----------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+@click.pass_context
+def append(ctx, files, dry_run):
+    """Append events from FILES (YAML or JSON; '-' reads standard input).
+
+    Each file holds one event or a list of them. All files form one batch: it is
+    checked against the whole history and recorded whole, or not at all. Appending
+    the same events again changes nothing.
+    """
+    from domain.world import RuleBroken
+    from events.files import InputError, load_bytes
+
+    origin: dict[str, str] = {}
+    batch = []
+    try:
+        for name in files:
+            data = sys.stdin.buffer.read() if name == "-" else _read(name)
+            label = "<stdin>" if name == "-" else name
+            for document in load_bytes(data, label).documents:
+                origin.setdefault(document.id, label)
+                batch.append(document)
+    except InputError as error:
+        raise click.ClickException(str(error)) from None
+    with store(ctx) as app:
+        try:
+            outcome = app.append(batch, dry_run=dry_run)
+        except RuleBroken as error:
+            where = origin.get(error.event_id, "batch")
+            raise click.ClickException(f"{where}: {error}; nothing was written") from None
+    verb = "would append" if dry_run else "appended"
+    click.echo(f"{verb} {len(outcome.added)} event(s)" + (
+        f"; {len(outcome.unchanged)} already recorded, unchanged" if outcome.unchanged else ""))
+    for event_id in outcome.added:
+        click.echo(f"  + {event_id}")
+
+
+def _read(name: str) -> bytes:
+    try:
+        with open(name, "rb") as handle:
+            return handle.read()
+    except OSError as error:
+        raise click.ClickException(f"{name}: cannot read: {error.strerror}") from None
+
+
+@main.command()
+def schema():
+    """Print the JSON Schema of the event file format (generated from the models)."""
+    from cli.render import as_json
+    from events.schema import event_file_schema
+
+    click.echo(as_json(event_file_schema()))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,180 @@
+"""Text, Markdown and CSV renderings of the projections' plain data.
+
+Text is for an 80-column terminal: a heading line per item, then wrapped, indented body.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import textwrap
+from typing import Any
+
+WIDTH = 80
+_INDENT = "    "
+
+
+def wrap(text: str, indent: str = _INDENT, width: int = WIDTH) -> str:
+    return textwrap.fill(
+        " ".join(text.split()), width=width, initial_indent=indent, subsequent_indent=indent
+    )
+
+
+def as_json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def cite(source: dict[str, Any]) -> str:
+    text = f"{source['publisher']}, \u201c{source['title']}\u201d, {source['published']['display']}"
+    return f"{text} <{source['url']}>" if source.get("url") else text
+
+
+def _when(date: dict[str, Any]) -> str:
+    return f"{date['display']} [{date['precision']}]"
+
+
+# -- timeline -------------------------------------------------------------------------
+
+
+def timeline_text(entries: list[dict[str, Any]]) -> str:
+    if not entries:
+        return "No events match."
+    blocks = [_entry_text(entry) for entry in entries]
+    return "\n\n".join(blocks) + f"\n\n{len(entries)} event{'s' if len(entries) != 1 else ''}."
+
+
+def _entry_text(entry: dict[str, Any]) -> str:
+    head = f"{_when(entry['occurred'])}  {entry['kind']}  ({entry['id']})"
+    lines = [head, wrap(entry["title"], indent="  ", width=WIDTH), wrap(entry["summary"])]
+    if entry.get("note"):
+        lines.append(wrap("Note: " + entry["note"]))
+    lines += [wrap("Source: " + cite(s)) for s in entry["sources"]]
+    return "\n".join(lines)
+
+
+def timeline_markdown(entries: list[dict[str, Any]]) -> str:
+    lines = ["| Date | Kind | Event | Sources |", "| --- | --- | --- | --- |"]
+    notes: list[str] = []
+    for entry in entries:
+        marks = []
+        for source in entry["sources"]:
+            notes.append(cite(source))
+            marks.append(f"[^{len(notes)}]")
+        title = md_cell(entry["title"])
+        lines.append(
+            f"| {md_cell(entry['occurred']['display'])} | {entry['kind']} "
+            f"| **{title}** ({entry['id']}) | {' '.join(marks)} |"
+        )
+    lines.append("")
+    lines += [f"[^{n}]: {md_cell(text)}" for n, text in enumerate(notes, start=1)]
+    return "\n".join(lines)
+
+
+def md_cell(text: str) -> str:
+    """Markdown-inert text for a table cell: no links, no HTML, no column breaks."""
+    text = " ".join(str(text).split())
+    for char in "\\`*_[]<>|#!":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+TIMELINE_CSV_COLUMNS = [
+    "id", "kind", "date", "precision", "start", "end", "title", "summary", "actors",
+    "source_publisher", "source_title", "source_published", "source_url", "recorded", "note",
+]
+
+
+def csv_cell(value: Any) -> str:
+    """A cell a spreadsheet shows as text: formulas (=, +, -, @, tab, CR) are defused."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def timeline_csv(entries: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(TIMELINE_CSV_COLUMNS)
+    for entry in entries:
+        first = entry["sources"][0]
+        occurred = entry["occurred"]
+        row = [
+            entry["id"], entry["kind"], occurred["edtf"], occurred["precision"],
+            occurred["start"], occurred["end"], entry["title"], entry["summary"],
+            "; ".join(entry["actors"]), first["publisher"], first["title"],
+            first["published"]["edtf"], first["url"], entry["recorded"], entry["note"],
+        ]
+        writer.writerow([csv_cell(v) for v in row])
+    return out.getvalue()
+
+
+# -- state ----------------------------------------------------------------------------
+
+
+def state_text(state: dict[str, Any]) -> str:
+    known = f", as known at {state['known_at']}" if state.get("known_at") else ""
+    out = [f"State on {state['as_of']}{known}", ""]
+    out.append(f"Agreements ({len(state['agreements'])})")
+    for a in state["agreements"]:
+        parties = " \u2013 ".join(p["name"] for p in a["parties"])
+        out.append(f"  {a['id']}: {a['instrument']}, {parties}")
+        out.append(wrap(f"{a['status']} {_when(a['signed'])}" + (
+            f" at {a['venue']}" if a["venue"] else "")))
+        if a["minerals"]:
+            out.append(wrap("minerals: " + ", ".join(a["minerals"])))
+        for c in a["commitments"]:
+            phase = f" ({c['phase']})" if c["phase"] else ""
+            out.append(wrap(f"commitment{phase}: {c['display']}  [{c['event_id']}]"))
+    out += ["", f"Engagements ({len(state['engagements'])})"]
+    for e in state["engagements"]:
+        until = f" to {e['until']['display']}" if e["until"] else ""
+        out.append(f"  {e['date']['display']}{until}  {e['kind']}, {e['status']}")
+        out.append(wrap(e["title"]))
+    out += ["", f"Next steps ({len(state['next_steps'])})"]
+    for s in state["next_steps"]:
+        out.append(f"  [{s['status']}] {s['id']}")
+        out.append(wrap(s["description"]))
+    out += ["", f"Actors ({len(state['actors'])})"]
+    out.append(wrap(", ".join(a["name"] for a in state["actors"]) or "none", indent="  "))
+    out += ["", f"Undetermined on this date ({len(state['undetermined'])})"]
+    for u in state["undetermined"]:
+        out.append(f"  {u['event_id']}: {u['title']}")
+        out.append(wrap(u["reason"]))
+    return "\n".join(out)
+
+
+# -- replay ---------------------------------------------------------------------------
+
+
+def replay_text(steps: list[dict[str, Any]]) -> str:
+    out = []
+    for number, step in enumerate(steps, start=1):
+        event = step["event"]
+        out.append(f"{number:>3}. {_when(event['occurred'])}  {event['kind']}  ({event['id']})")
+        out.append(wrap(event["title"], indent="     "))
+        for change in step["changes"]:
+            out.append(wrap("+ " + change, indent="       "))
+        out.append(wrap("Source: " + cite(event["sources"][0]), indent="       "))
+        totals = ", ".join(f"{v} {k}" for k, v in step["totals"].items())
+        out.append(wrap("now: " + totals, indent="       "))
+        out.append("")
+    out.append(f"{len(steps)} events replayed.")
+    return "\n".join(out)
+
+
+# -- one event ------------------------------------------------------------------------
+
+
+def show_text(view: dict[str, Any]) -> str:
+    entry = view["event"]
+    lines = [_entry_text(entry), "", f"  recorded: {entry['recorded']}"]
+    for key, value in entry["details"].items():
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+        if isinstance(value, dict):
+            shown = value.get("display") or json.dumps(value, ensure_ascii=False)
+        lines.append(wrap(f"{key}: {shown}", indent="  "))
+    for source in entry["sources"]:
+        if source.get("quote"):
+            lines.append(wrap(f"\u201c{source['quote']}\u201d \u2014 {source['publisher']}",
+                              indent="  "))
+    return "\n".join(lines)

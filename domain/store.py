@@ -1,0 +1,74 @@
+"""Where the event store lives: a SQLite file (default) or a PostgreSQL database."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+DB_ENV_VAR = "USPK_DB"
+
+
+class StoreError(ValueError):
+    """A store address that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Store:
+    """A resolved store address and the eventsourcing settings that open it."""
+
+    address: str  # what to show the user: a file path or a URL without password
+    env: dict[str, str]
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+
+
+def default_sqlite_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("uspk", appauthor=False) / "uspk.sqlite"
+
+
+def resolve_store(db: str | None = None) -> Store:
+    """``--db`` if given, else ``$USPK_DB``, else the SQLite file in the user's data dir."""
+    db = db or os.environ.get(DB_ENV_VAR) or None
+    if db and db.startswith(("postgresql://", "postgres://")):
+        return _postgres(db)
+    if db and "://" in db:
+        raise StoreError(
+            f"unsupported store address {db!r}: give a file path or postgresql://..."
+        )
+    path = Path(db).expanduser() if db else default_sqlite_path()
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory; give the path of a SQLite file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return Store(
+        address=str(path),
+        env={
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(path),
+            "SQLITE_LOCK_TIMEOUT": "30",
+        },
+    )
+
+
+def _postgres(url: str) -> Store:
+    parts = urlsplit(url)
+    dbname = parts.path.lstrip("/")
+    if not dbname:
+        raise StoreError(f"{url!r} names no database: postgresql://user:pass@host:port/dbname")
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": unquote(dbname),
+        "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username or os.environ.get("USER", "postgres")),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+        "POSTGRES_LOCK_TIMEOUT": "30",
+    }
+    shown = f"postgresql://{env['POSTGRES_USER']}@{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}"
+    return Store(address=f"{shown}/{dbname}", env=env)

@@ -1,0 +1,355 @@
+"""The world as the sources tell it: actors, agreements, steps and engagements.
+
+A ``World`` is rebuilt by applying happenings in replay order (``replay_key``); each
+aggregate checks its own rules as it changes and raises ``RuleBroken`` when a happening
+does not fit what came before it. Nothing here knows about storage or the command line.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from events.dates import FuzzyDate
+from events.model import (
+    Actor,
+    AgreementSigned,
+    AnyHappening,
+    CommitmentMade,
+    Meeting,
+    StatementMade,
+    StepPlanned,
+    StepProgressed,
+    Visit,
+)
+
+
+class RuleBroken(ValueError):
+    """A happening that breaks one of the domain's rules at its date."""
+
+    def __init__(self, event_id: str, message: str) -> None:
+        super().__init__(f"event {event_id!r}: {message}")
+        self.event_id = event_id
+        self.message = message
+
+
+# Within one start date, causes come before what depends on them, so the fold does not
+# depend on the order in which same-day events were appended.
+_KIND_RANK = {
+    "meeting": 0,
+    "visit": 0,
+    "agreement-signed": 1,
+    "commitment-made": 2,
+    "statement-made": 2,
+    "step-planned": 2,
+    "step-progressed": 3,
+}
+_STATUS_ORDER = {"planned": 0, "under-way": 1, "done": 2, "dropped": 2}
+
+
+def replay_key(happening: AnyHappening) -> tuple[date, int, str]:
+    rank = _KIND_RANK[happening.kind]
+    if isinstance(happening, StepProgressed):
+        rank += _STATUS_ORDER[happening.status] - 1
+    return (happening.occurred.start, rank, happening.id)
+
+
+@dataclass
+class Commitment:
+    event_id: str
+    occurred: FuzzyDate
+    description: str
+    amount: Decimal | None
+    currency: str | None
+    approximate: bool
+    phase: str | None
+
+
+@dataclass
+class Agreement:
+    id: str
+    instrument: str
+    parties: list[str]
+    signed: FuzzyDate
+    signed_by_event: str
+    venue: str | None
+    witnesses: list[str]
+    scope: str
+    minerals: list[str]
+    sectors: list[str]
+    status: str = "signed"
+    commitments: list[Commitment] = field(default_factory=list)
+
+    @classmethod
+    def sign(cls, happening: AgreementSigned) -> Agreement:
+        if len(set(happening.parties)) < 2:
+            raise RuleBroken(happening.id, "an agreement needs at least two distinct parties")
+        return cls(
+            id=happening.agreement,
+            instrument=happening.instrument,
+            parties=list(happening.parties),
+            signed=happening.occurred,
+            signed_by_event=happening.id,
+            venue=happening.venue,
+            witnesses=list(happening.witnesses),
+            scope=happening.scope,
+            minerals=list(happening.minerals),
+            sectors=list(happening.sectors),
+        )
+
+    def commit(self, happening: CommitmentMade) -> Commitment:
+        commitment = Commitment(
+            event_id=happening.id,
+            occurred=happening.occurred,
+            description=happening.description,
+            amount=happening.amount,
+            currency=happening.currency,
+            approximate=happening.approximate,
+            phase=happening.phase,
+        )
+        self.commitments.append(commitment)
+        return commitment
+
+
+@dataclass
+class Step:
+    id: str
+    description: str
+    owners: list[str]
+    agreement: str | None
+    target: FuzzyDate | None
+    planned: FuzzyDate
+    status: str = "planned"
+    history: list[tuple[str, FuzzyDate, str]] = field(default_factory=list)
+
+    def progress(self, happening: StepProgressed) -> None:
+        new, old = happening.status, self.status
+        if old in ("done", "dropped"):
+            raise RuleBroken(happening.id, f"step {self.id!r} is already {old}; it cannot move on")
+        if _STATUS_ORDER[new] <= _STATUS_ORDER[old]:
+            raise RuleBroken(
+                happening.id,
+                f"step {self.id!r} is already {old}; it cannot go back to {new}",
+            )
+        self.status = new
+        self.history.append((new, happening.occurred, happening.id))
+
+
+@dataclass
+class Engagement:
+    event_id: str
+    kind: str  # meeting | visit
+    title: str
+    occurred: FuzzyDate
+    until: FuzzyDate | None
+    participants: list[str]
+    place: str | None
+    outcomes: list[str]
+    priority_areas: list[str]
+    purpose: str | None = None
+
+
+@dataclass
+class Statement:
+    event_id: str
+    occurred: FuzzyDate
+    speaker: str
+    on_behalf_of: str | None
+    quote: str
+    about: str | None
+
+
+@dataclass
+class World:
+    """Everything that stood after the happenings applied so far."""
+
+    actors: dict[str, Actor] = field(default_factory=dict)
+    agreements: dict[str, Agreement] = field(default_factory=dict)
+    steps: dict[str, Step] = field(default_factory=dict)
+    engagements: list[Engagement] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+
+    def apply(self, happening: AnyHappening) -> list[str]:
+        """Apply one happening; return what it changed, one phrase each."""
+        self._check_actors(happening)
+        handler = getattr(self, "_" + happening.kind.replace("-", "_"))
+        # Handlers check before they change anything; only introductions need undoing.
+        before = {actor.id: self.actors.get(actor.id) for actor in happening.introduces}
+        changes = self._introduce(happening)
+        try:
+            changes.extend(handler(happening))
+        except RuleBroken:
+            for actor_id, actor in before.items():
+                if actor is None:
+                    del self.actors[actor_id]
+                else:
+                    self.actors[actor_id] = actor
+            raise
+        return changes
+
+    # -- actors ---------------------------------------------------------------------
+
+    def _introduce(self, happening: AnyHappening) -> list[str]:
+        changes = []
+        for actor in happening.introduces:
+            known = self.actors.get(actor.id)
+            if known == actor:
+                continue
+            self.actors[actor.id] = actor
+            verb = "updated" if known else "introduced"
+            changes.append(f"actor {verb}: {actor.name} ({actor.id})")
+        return changes
+
+    def _check_actors(self, happening: AnyHappening) -> None:
+        introduced = {actor.id for actor in happening.introduces}
+        for actor_id in happening.mentions():
+            if actor_id not in self.actors and actor_id not in introduced:
+                raise RuleBroken(happening.id, self._unknown_actor(actor_id))
+
+    def _unknown_actor(self, actor_id: str) -> str:
+        names = {a.id: a.id for a in self.actors.values()}
+        for actor in self.actors.values():
+            for name in (actor.name, *actor.aliases):
+                names[name.lower()] = actor.id
+        close = difflib.get_close_matches(actor_id.lower(), list(names), n=3, cutoff=0.5)
+        suggestions = list(dict.fromkeys(names[c] for c in close))
+        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+        return (
+            f"unknown actor {actor_id!r} (not introduced by this or an earlier event){hint}"
+        )
+
+    # -- one handler per kind ---------------------------------------------------------
+
+    def _meeting(self, happening: Meeting) -> list[str]:
+        self.engagements.append(
+            Engagement(
+                event_id=happening.id,
+                kind="meeting",
+                title=happening.title,
+                occurred=happening.occurred,
+                until=None,
+                participants=list(happening.participants),
+                place=happening.place,
+                outcomes=list(happening.outcomes),
+                priority_areas=list(happening.priority_areas),
+            )
+        )
+        return [f"engagement held: {happening.title}"]
+
+    def _visit(self, happening: Visit) -> list[str]:
+        if happening.until and happening.until.end < happening.occurred.start:
+            raise RuleBroken(happening.id, "the visit cannot end ('until') before it begins")
+        self.engagements.append(
+            Engagement(
+                event_id=happening.id,
+                kind="visit",
+                title=happening.title,
+                occurred=happening.occurred,
+                until=happening.until,
+                participants=list(happening.delegation),
+                place=self.actors[happening.destination].name,
+                outcomes=[],
+                priority_areas=[],
+                purpose=happening.purpose,
+            )
+        )
+        return [f"engagement begun: {happening.title}"]
+
+    def _agreement_signed(self, happening: AgreementSigned) -> list[str]:
+        existing = self.agreements.get(happening.agreement)
+        if existing is not None:
+            raise RuleBroken(
+                happening.id,
+                f"agreement {happening.agreement!r} was already signed "
+                f"on {existing.signed} (event {existing.signed_by_event!r})",
+            )
+        agreement = Agreement.sign(happening)
+        self.agreements[agreement.id] = agreement
+        parties = " and ".join(self.actors[p].name for p in agreement.parties)
+        return [f"agreement signed: {agreement.id} ({agreement.instrument}, {parties})"]
+
+    def _commitment_made(self, happening: CommitmentMade) -> list[str]:
+        agreement = self._agreement_for(happening, happening.agreement)
+        commitment = agreement.commit(happening)
+        amount = describe_amount(commitment)
+        return [f"commitment made to {agreement.id}: {amount or commitment.description}"]
+
+    def _statement_made(self, happening: StatementMade) -> list[str]:
+        if happening.about is not None:
+            self._agreement_for(happening, happening.about)
+        self.statements.append(
+            Statement(
+                event_id=happening.id,
+                occurred=happening.occurred,
+                speaker=happening.speaker,
+                on_behalf_of=happening.on_behalf_of,
+                quote=happening.quote,
+                about=happening.about,
+            )
+        )
+        return [f"statement by {self.actors[happening.speaker].name}"]
+
+    def _step_planned(self, happening: StepPlanned) -> list[str]:
+        if happening.step in self.steps:
+            raise RuleBroken(happening.id, f"step {happening.step!r} is already planned")
+        if happening.agreement is not None:
+            self._agreement_for(happening, happening.agreement)
+        step = Step(
+            id=happening.step,
+            description=happening.description,
+            owners=list(happening.owners),
+            agreement=happening.agreement,
+            target=happening.target,
+            planned=happening.occurred,
+            history=[("planned", happening.occurred, happening.id)],
+        )
+        self.steps[step.id] = step
+        return [f"step planned: {step.id}"]
+
+    def _step_progressed(self, happening: StepProgressed) -> list[str]:
+        step = self.steps.get(happening.step)
+        if step is None:
+            raise RuleBroken(
+                happening.id,
+                f"step {happening.step!r} has not been planned by {happening.occurred}",
+            )
+        old = step.status
+        step.progress(happening)
+        return [f"step {step.id}: {old} -> {step.status}"]
+
+    def _agreement_for(self, happening: AnyHappening, agreement_id: str) -> Agreement:
+        agreement = self.agreements.get(agreement_id)
+        if agreement is None:
+            known = difflib.get_close_matches(agreement_id, list(self.agreements), n=3)
+            hint = f"; known agreements like it: {', '.join(known)}" if known else ""
+            raise RuleBroken(
+                happening.id,
+                f"agreement {agreement_id!r} is not signed by {happening.occurred} "
+                f"(a {happening.kind.replace('-', ' ')} must follow the signing){hint}",
+            )
+        return agreement
+
+
+def describe_amount(commitment: Commitment) -> str:
+    """'about USD 500 million' — the precision the source gave, no more."""
+    if commitment.amount is None:
+        return ""
+    amount = commitment.amount
+    for size, word in ((Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million")):
+        if amount >= size and amount % (size / 10) == 0:
+            text = f"{(amount / size).normalize():f} {word}"
+            break
+    else:
+        text = f"{amount:,f}"
+    prefix = "about " if commitment.approximate else ""
+    return f"{prefix}{commitment.currency or ''} {text}".replace("  ", " ").strip()
+
+
+def fold(happenings: list[AnyHappening]) -> World:
+    """Apply happenings in replay order; raises RuleBroken at the first that does not fit."""
+    world = World()
+    for happening in sorted(happenings, key=replay_key):
+        world.apply(happening)
+    return world

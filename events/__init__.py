@@ -1,0 +1,1 @@
+"""uspk's vocabulary: the kinds of happening, their dates, and how files become events."""

@@ -1,0 +1,80 @@
+"""The timeline: believed happenings in occurrence order, filtered as asked."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from domain.chronicle import Record
+from domain.world import World
+from projections.views import event_view
+
+
+class UnknownActor(LookupError):
+    """An --actor filter that names nobody the history knows."""
+
+
+def actor_ids_matching(name: str, records: Iterable[Record]) -> set[str]:
+    """Actor ids whose id, name or alias equals ``name`` (any case)."""
+    wanted = name.casefold()
+    actors = {a.id: a for r in records for a in r.document.introduces}
+    found = {
+        a.id
+        for a in actors.values()
+        if wanted in (a.id.casefold(), a.name.casefold(), *(x.casefold() for x in a.aliases))
+    }
+    if not found:
+        labels = [a.id for a in actors.values()] + [a.name for a in actors.values()]
+        close = difflib.get_close_matches(name, labels, n=4, cutoff=0.4)
+        hint = f"; did you mean: {', '.join(close)}?" if close else ""
+        raise UnknownActor(f"no actor called {name!r}{hint}")
+    return found
+
+
+def timeline(
+    records: list[Record],
+    since: date | None = None,
+    until: date | None = None,
+    actor: str | None = None,
+    kinds: Iterable[str] = (),
+) -> list[dict[str, Any]]:
+    """Entries for ``records`` (already believed and in replay order) that match."""
+    wanted_actors = actor_ids_matching(actor, records) if actor else None
+    kinds = set(kinds)
+    entries = []
+    for record in records:
+        occurred = record.document.occurred
+        if since is not None and occurred.end < since:
+            continue
+        if until is not None and occurred.start > until:
+            continue
+        if kinds and record.document.kind not in kinds:
+            continue
+        if wanted_actors is not None and not wanted_actors & set(record.document.mentions()):
+            continue
+        entries.append(event_view(record))
+    return entries
+
+
+def replay(records: list[Record], until: date | None = None) -> list[dict[str, Any]]:
+    """Apply each happening in turn; every step shows the event and what it changed."""
+    world = World()
+    steps = []
+    for record in records:
+        if until is not None and record.document.occurred.start > until:
+            break
+        changes = world.apply(record.document)
+        steps.append({"event": event_view(record), "changes": changes, "totals": _totals(world)})
+    return steps
+
+
+def _totals(world: World) -> dict[str, int]:
+    return {
+        "actors": len(world.actors),
+        "engagements": len(world.engagements),
+        "agreements": len(world.agreements),
+        "commitments": sum(len(a.commitments) for a in world.agreements.values()),
+        "steps planned": sum(s.status == "planned" for s in world.steps.values()),
+    }

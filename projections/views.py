@@ -1,0 +1,70 @@
+"""Plain-data views of the domain's objects: the shapes every output format starts from.
+
+Every date is shown the same way everywhere (JSON, CSV, Markdown, text): its EDTF text,
+its precision and the interval it stands for.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from domain.chronicle import Record
+from events.dates import FuzzyDate
+from events.model import Source
+
+
+def date_view(value: FuzzyDate | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return {
+        "edtf": value.edtf,
+        "precision": value.precision.value,
+        "start": value.start.isoformat(),
+        "end": value.end.isoformat(),
+        "approximate": value.approximate,
+        "uncertain": value.uncertain,
+        "display": value.human(),
+    }
+
+
+def timestamp_view(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat(timespec="microseconds")
+
+
+def source_view(source: Source) -> dict[str, Any]:
+    return {
+        "publisher": source.publisher,
+        "title": source.title,
+        "published": date_view(source.published),
+        "url": source.url,
+        "quote": source.quote,
+    }
+
+
+def amount_view(amount: Decimal | None) -> str | None:
+    """Money as a decimal string: exact, and safe from float rounding in any reader."""
+    return None if amount is None else format(amount, "f")
+
+
+def event_view(record: Record) -> dict[str, Any]:
+    """One stored happening with both clocks and its sources, as the timeline shows it."""
+    document = record.document
+    fields = document.model_dump(
+        mode="json",
+        exclude={"id", "kind", "occurred", "title", "summary", "actors", "sources", "note"},
+        exclude_none=True,
+    )
+    return {
+        "id": document.id,
+        "kind": document.kind,
+        "occurred": date_view(document.occurred),
+        "recorded": timestamp_view(record.recorded_at),
+        "title": document.title,
+        "summary": document.summary,
+        "actors": document.mentions(),
+        "sources": [source_view(s) for s in document.sources],
+        "note": document.note,
+        "details": fields,
+    }

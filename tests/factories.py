@@ -1,0 +1,86 @@
+"""Small, valid event documents for tests, built through the real models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from events.files import validate
+
+SOURCE = {"publisher": "Test Gazette", "title": "A report", "published": "2025-09-09"}
+
+
+def actor(actor_id: str, kind: str = "organisation", **extra: Any) -> dict[str, Any]:
+    return {"id": actor_id, "name": actor_id.replace("-", " ").title(), "type": kind, **extra}
+
+
+def doc(kind: str, event_id: str, occurred: str = "2025-09-08", **fields: Any) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "kind": kind,
+        "occurred": occurred,
+        "title": f"{kind} {event_id}",
+        "summary": "A test happening.",
+        "sources": [SOURCE],
+        **fields,
+    }
+
+
+def make(kind: str, event_id: str, occurred: str = "2025-09-08", **fields: Any):
+    return validate(doc(kind, event_id, occurred, **fields), "test")
+
+
+def introductions(*ids: str):
+    return make(
+        "meeting",
+        "intro",
+        "2025-06",
+        participants=list(ids[:2]),
+        introduces=[actor(i) for i in ids],
+    )
+
+
+def signing(agreement: str = "a1", event_id: str | None = None, occurred: str = "2025-09-08",
+            parties: tuple[str, ...] = ("ussm", "fwo"), **fields: Any):
+    return make(
+        "agreement-signed",
+        event_id or f"{agreement}-signed",
+        occurred,
+        agreement=agreement,
+        instrument="MoU",
+        parties=list(parties),
+        scope="Critical minerals.",
+        **fields,
+    )
+
+
+def commitment(agreement: str = "a1", event_id: str = "c1", occurred: str = "2025-09-08",
+               **fields: Any):
+    return make(
+        "commitment-made",
+        event_id,
+        occurred,
+        agreement=agreement,
+        description="First phase.",
+        amount=500_000_000,
+        currency="USD",
+        approximate=True,
+        **fields,
+    )
+
+
+def step(step_id: str = "s1", event_id: str | None = None, occurred: str = "2025-09-08",
+         **fields: Any):
+    return make("step-planned", event_id or f"{step_id}-planned", occurred, step=step_id,
+                description="Form teams.", owners=["ussm"], **fields)
+
+
+def progress(step_id: str, status: str, event_id: str, occurred: str = "2025-10"):
+    return make("step-progressed", event_id, occurred, step=step_id, status=status)
+
+
+def retraction(target: str, event_id: str | None = None, reason: str = "Wrong."):
+    return validate(
+        {"kind": "retraction", "id": event_id or f"retract-{target}", "retracts": target,
+         "reason": reason, "sources": [SOURCE]},
+        "test",
+    )

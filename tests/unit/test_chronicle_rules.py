@@ -1,0 +1,96 @@
+"""Recording batches in the chronicle aggregate: the record's own rules, in memory."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from domain.chronicle import Chronicle, Conflict, current
+from domain.world import RuleBroken
+from tests.factories import commitment, introductions, make, retraction, signing, step
+
+NOW = datetime(2025, 9, 10, 12, tzinfo=UTC)
+ACTORS = introductions("ussm", "fwo")
+
+
+def recorded(*batches, start=NOW):
+    chronicle = Chronicle()
+    for day, batch in enumerate(batches):
+        chronicle.record(batch, start + timedelta(days=day))
+    return chronicle
+
+
+def ids(chronicle, known_at=None):
+    return [h.id for h in current(chronicle.records, known_at)]
+
+
+def test_same_event_twice_is_a_no_op():
+    chronicle = recorded([ACTORS, signing("a1")])
+    added, unchanged = chronicle.record([signing("a1")], NOW)
+    assert (added, unchanged) == ([], ["a1-signed"])
+    assert len(chronicle.records) == 2
+
+
+def test_same_id_with_different_content_is_a_conflict_and_writes_nothing():
+    chronicle = recorded([ACTORS, signing("a1")])
+    with pytest.raises(Conflict, match="different content"):
+        chronicle.record([step("s1"), signing("a1", venue="Elsewhere")], NOW)
+    assert len(chronicle.records) == 2
+    assert len(chronicle.pending_events) == 3  # created + the first two, nothing more
+
+
+def test_a_batch_with_only_its_last_event_bad_writes_nothing():
+    chronicle = recorded([ACTORS])
+    with pytest.raises(RuleBroken, match="c9"):
+        chronicle.record([signing("a1"), commitment("a1"), commitment("nope", "c9")], NOW)
+    assert ids(chronicle) == ["intro"]
+
+
+def test_nothing_occurs_after_it_is_recorded():
+    with pytest.raises(RuleBroken, match="after it is recorded"):
+        recorded([ACTORS, signing("a1", occurred="2025-09-11")])
+
+
+def test_a_backfill_that_breaks_a_rule_at_its_date_is_refused():
+    chronicle = recorded([ACTORS, signing("a1")])
+    with pytest.raises(RuleBroken, match="not signed by 2025-09-01"):
+        chronicle.record([commitment("a1", occurred="2025-09-01")], NOW)
+
+
+def test_a_backfill_that_makes_a_later_event_valid_is_accepted_in_its_place():
+    chronicle = recorded([ACTORS, signing("a1")])
+    early = make("meeting", "early", "2025-07", participants=["ussm", "fwo"])
+    chronicle.record([early], NOW)
+    assert ids(chronicle) == ["intro", "early", "a1-signed"]
+
+
+def test_retraction_hides_an_event_but_known_at_before_it_still_shows_it():
+    chronicle = recorded([ACTORS, signing("a1"), step("s1")], [retraction("s1-planned")])
+    assert "s1-planned" not in ids(chronicle)
+    assert "s1-planned" in ids(chronicle, known_at=NOW)
+    assert "s1-planned" in chronicle.by_id  # never deleted
+
+
+def test_retracting_what_others_depend_on_is_refused_naming_them():
+    chronicle = recorded([ACTORS, signing("a1"), commitment("a1")])
+    with pytest.raises(RuleBroken, match=r"'c1' broken.*retract or amend them in the same batch"):
+        chronicle.record([retraction("a1-signed")], NOW)
+    chronicle.record([retraction("a1-signed"), retraction("c1")], NOW)
+    assert ids(chronicle) == ["intro"]
+
+
+def test_an_amendment_supersedes_and_raises_precision():
+    june = make("meeting", "june", "2025-06", participants=["ussm", "fwo"])
+    chronicle = recorded([ACTORS, june])
+    day = make("meeting", "june-18", "2025-06-18", participants=["ussm", "fwo"],
+               supersedes="june")
+    chronicle.record([day], NOW + timedelta(days=2))
+    assert ids(chronicle) == ["intro", "june-18"]
+    assert ids(chronicle, known_at=NOW + timedelta(days=1)) == ["intro", "june"]
+
+
+def test_an_amendment_must_keep_the_kind_and_target_a_standing_event():
+    chronicle = recorded([ACTORS, signing("a1")])
+    with pytest.raises(RuleBroken, match="same kind"):
+        chronicle.record([step("s1", supersedes="a1-signed")], NOW)
+    with pytest.raises(RuleBroken, match="no such event"):
+        chronicle.record([retraction("ghost")], NOW)
