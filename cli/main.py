@@ -115,11 +115,22 @@ def _believed(app, known_at: datetime | None):
 @click.option("--since", type=DATE, help="Only events that end on or after this date.")
 @click.option("--until", type=DATE, help="Only events that begin on or before this date.")
 @click.option("--actor", metavar="NAME", help="Only events involving this actor (id or name).")
-@click.option("--kind", "kinds", type=click.Choice(HAPPENING_KINDS), multiple=True,
-              help="Only events of this kind (repeatable).")
+@click.option(
+    "--kind",
+    "kinds",
+    type=click.Choice(HAPPENING_KINDS),
+    multiple=True,
+    help="Only events of this kind (repeatable).",
+)
 @click.option("--known-at", type=MOMENT, help="As believed at this date or timestamp.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS_TIMELINE), default="text",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS_TIMELINE),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 @click.pass_context
 def timeline(ctx, since, until, actor, kinds, known_at, fmt):
     """Every happening in the order it occurred, each with its sources."""
@@ -132,20 +143,34 @@ def timeline(ctx, since, until, actor, kinds, known_at, fmt):
             entries = build(_believed(app, known_at), since, until, actor, kinds)
         except UnknownActor as error:
             raise click.BadParameter(str(error), param_hint="--actor") from None
-    click.echo({
-        "text": render.timeline_text,
-        "json": render.as_json,
-        "markdown": render.timeline_markdown,
-        "csv": render.timeline_csv,
-    }[fmt](entries), nl=fmt != "csv")
+    click.echo(
+        {
+            "text": render.timeline_text,
+            "json": render.as_json,
+            "markdown": render.timeline_markdown,
+            "csv": render.timeline_csv,
+        }[fmt](entries),
+        nl=fmt != "csv",
+    )
 
 
 @main.command()
-@click.option("--at", "as_of", type=DATE, required=True,
-              help="The day to ask about (a month or year means its last day).")
+@click.option(
+    "--at",
+    "as_of",
+    type=DATE,
+    required=True,
+    help="The day to ask about (a month or year means its last day).",
+)
 @click.option("--known-at", type=MOMENT, help="As believed at this date or timestamp.")
-@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
-              show_default=True, help="Output format (the JSON is documented in the README).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="Output format (the JSON is documented in the README).",
+)
 @click.pass_context
 def state(ctx, as_of, known_at, fmt):
     """What stood on a date: agreements, commitments, engagements, steps, actors."""
@@ -160,8 +185,14 @@ def state(ctx, as_of, known_at, fmt):
 @main.command()
 @click.option("--until", type=DATE, help="Stop after events that begin on this date.")
 @click.option("--known-at", type=MOMENT, help="As believed at this date or timestamp.")
-@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 @click.pass_context
 def replay(ctx, until, known_at, fmt):
     """Walk the history in occurrence order, showing what each event changed."""
@@ -175,8 +206,14 @@ def replay(ctx, until, known_at, fmt):
 
 @main.command()
 @click.argument("event_id")
-@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 @click.pass_context
 def show(ctx, event_id, fmt):
     """One event in full: fields, sources with quotes, when it was recorded."""
@@ -234,8 +271,10 @@ def append(ctx, files, dry_run):
             where = origin.get(error.event_id, "batch")
             raise click.ClickException(f"{where}: {error}; nothing was written") from None
     verb = "would append" if dry_run else "appended"
-    click.echo(f"{verb} {len(outcome.added)} event(s)" + (
-        f"; {len(outcome.unchanged)} already recorded, unchanged" if outcome.unchanged else ""))
+    click.echo(
+        f"{verb} {len(outcome.added)} event(s)"
+        + (f"; {len(outcome.unchanged)} already recorded, unchanged" if outcome.unchanged else "")
+    )
     for event_id in outcome.added:
         click.echo(f"  + {event_id}")
 

@@ -16,8 +16,14 @@ _INDENT = "    "
 
 
 def wrap(text: str, indent: str = _INDENT, width: int = WIDTH) -> str:
+    # Ids and URLs stay whole on one line, so they can be copied or clicked.
     return textwrap.fill(
-        " ".join(text.split()), width=width, initial_indent=indent, subsequent_indent=indent
+        " ".join(text.split()),
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
     )
 
 
@@ -80,8 +86,21 @@ def md_cell(text: str) -> str:
 
 
 TIMELINE_CSV_COLUMNS = [
-    "id", "kind", "date", "precision", "start", "end", "title", "summary", "actors",
-    "source_publisher", "source_title", "source_published", "source_url", "recorded", "note",
+    "id",
+    "kind",
+    "date",
+    "precision",
+    "start",
+    "end",
+    "title",
+    "summary",
+    "actors",
+    "source_publisher",
+    "source_title",
+    "source_published",
+    "source_url",
+    "recorded",
+    "note",
 ]
 
 
@@ -99,10 +118,21 @@ def timeline_csv(entries: list[dict[str, Any]]) -> str:
         first = entry["sources"][0]
         occurred = entry["occurred"]
         row = [
-            entry["id"], entry["kind"], occurred["edtf"], occurred["precision"],
-            occurred["start"], occurred["end"], entry["title"], entry["summary"],
-            "; ".join(entry["actors"]), first["publisher"], first["title"],
-            first["published"]["edtf"], first["url"], entry["recorded"], entry["note"],
+            entry["id"],
+            entry["kind"],
+            occurred["edtf"],
+            occurred["precision"],
+            occurred["start"],
+            occurred["end"],
+            entry["title"],
+            entry["summary"],
+            "; ".join(entry["actors"]),
+            first["publisher"],
+            first["title"],
+            first["published"]["edtf"],
+            first["url"],
+            entry["recorded"],
+            entry["note"],
         ]
         writer.writerow([csv_cell(v) for v in row])
     return out.getvalue()
@@ -117,9 +147,13 @@ def state_text(state: dict[str, Any]) -> str:
     out.append(f"Agreements ({len(state['agreements'])})")
     for a in state["agreements"]:
         parties = " \u2013 ".join(p["name"] for p in a["parties"])
-        out.append(f"  {a['id']}: {a['instrument']}, {parties}")
-        out.append(wrap(f"{a['status']} {_when(a['signed'])}" + (
-            f" at {a['venue']}" if a["venue"] else "")))
+        out.append(f"  {a['id']}: {a['instrument']}")
+        out.append(wrap(parties))
+        out.append(
+            wrap(
+                f"{a['status']} {_when(a['signed'])}" + (f" at {a['venue']}" if a["venue"] else "")
+            )
+        )
         if a["minerals"]:
             out.append(wrap("minerals: " + ", ".join(a["minerals"])))
         for c in a["commitments"]:
@@ -156,7 +190,7 @@ def replay_text(steps: list[dict[str, Any]]) -> str:
             out.append(wrap("+ " + change, indent="       "))
         out.append(wrap("Source: " + cite(event["sources"][0]), indent="       "))
         totals = ", ".join(f"{v} {k}" for k, v in step["totals"].items())
-        out.append(wrap("now: " + totals, indent="       "))
+        out.append(wrap("= " + totals, indent="     "))
         out.append("")
     out.append(f"{len(steps)} events replayed.")
     return "\n".join(out)
@@ -175,6 +209,7 @@ def show_text(view: dict[str, Any]) -> str:
         lines.append(wrap(f"{key}: {shown}", indent="  "))
     for source in entry["sources"]:
         if source.get("quote"):
-            lines.append(wrap(f"\u201c{source['quote']}\u201d \u2014 {source['publisher']}",
-                              indent="  "))
+            lines.append(
+                wrap(f"\u201c{source['quote']}\u201d \u2014 {source['publisher']}", indent="  ")
+            )
     return "\n".join(lines)

@@ -106,8 +106,10 @@ class Chronicle(Aggregate):
                 if earlier is not None:
                     unchanged.append(document.id)
             else:
-                when = f"recorded {earlier.recorded_at:%Y-%m-%d %H:%M:%S} UTC" if earlier else (
-                    "earlier in this batch"
+                when = (
+                    f"recorded {earlier.recorded_at:%Y-%m-%d %H:%M:%S} UTC"
+                    if earlier
+                    else ("earlier in this batch")
                 )
                 raise Conflict(
                     document.id,
@@ -133,9 +135,7 @@ class Chronicle(Aggregate):
                     f"({now:%Y-%m-%d}); a plan carries a target date instead",
                 )
             if document.supersedes is not None:
-                target = self._check_target(
-                    document, document.supersedes, believed_ids, "amend"
-                )
+                target = self._check_target(document, document.supersedes, believed_ids, "amend")
                 if target.kind != document.kind:
                     raise RuleBroken(
                         document.id,
@@ -194,9 +194,7 @@ def believed_records(records: Iterable[Record], known_at: datetime | None = None
         and r.document.id not in retracted
     }
     hidden = retracted | superseded
-    kept = (
-        r for r in seen if not isinstance(r.document, Retraction) and r.id not in hidden
-    )
+    kept = (r for r in seen if not isinstance(r.document, Retraction) and r.id not in hidden)
     return sorted(kept, key=lambda r: replay_key(r.document))
 
 

@@ -38,9 +38,7 @@ def resolve_store(db: str | None = None) -> Store:
     if db and db.startswith(("postgresql://", "postgres://")):
         return _postgres(db)
     if db and "://" in db:
-        raise StoreError(
-            f"unsupported store address {db!r}: give a file path or postgresql://..."
-        )
+        raise StoreError(f"unsupported store address {db!r}: give a file path or postgresql://...")
     path = Path(db).expanduser() if db else default_sqlite_path()
     if path.is_dir():
         raise StoreError(f"{path} is a directory; give the path of a SQLite file")

@@ -216,9 +216,7 @@ class World:
         close = difflib.get_close_matches(actor_id.lower(), list(names), n=3, cutoff=0.5)
         suggestions = list(dict.fromkeys(names[c] for c in close))
         hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-        return (
-            f"unknown actor {actor_id!r} (not introduced by this or an earlier event){hint}"
-        )
+        return f"unknown actor {actor_id!r} (not introduced by this or an earlier event){hint}"
 
     # -- one handler per kind ---------------------------------------------------------
 

@@ -15,8 +15,16 @@ from domain.chronicle import Record, fold_lenient
 from domain.world import Agreement, Engagement, Step, World, describe_amount
 from projections.views import amount_view, date_view, source_view, timestamp_view
 
-STATE_KEYS = ("as_of", "known_at", "agreements", "engagements", "next_steps", "actors",
-              "statements", "undetermined")
+STATE_KEYS = (
+    "as_of",
+    "known_at",
+    "agreements",
+    "engagements",
+    "next_steps",
+    "actors",
+    "statements",
+    "undetermined",
+)
 
 
 def state_at(records: list[Record], as_of: date, known_at: datetime | None = None) -> dict:

@@ -39,8 +39,13 @@ def introductions(*ids: str):
     )
 
 
-def signing(agreement: str = "a1", event_id: str | None = None, occurred: str = "2025-09-08",
-            parties: tuple[str, ...] = ("ussm", "fwo"), **fields: Any):
+def signing(
+    agreement: str = "a1",
+    event_id: str | None = None,
+    occurred: str = "2025-09-08",
+    parties: tuple[str, ...] = ("ussm", "fwo"),
+    **fields: Any,
+):
     return make(
         "agreement-signed",
         event_id or f"{agreement}-signed",
@@ -53,8 +58,9 @@ def signing(agreement: str = "a1", event_id: str | None = None, occurred: str = 
     )
 
 
-def commitment(agreement: str = "a1", event_id: str = "c1", occurred: str = "2025-09-08",
-               **fields: Any):
+def commitment(
+    agreement: str = "a1", event_id: str = "c1", occurred: str = "2025-09-08", **fields: Any
+):
     return make(
         "commitment-made",
         event_id,
@@ -68,10 +74,18 @@ def commitment(agreement: str = "a1", event_id: str = "c1", occurred: str = "202
     )
 
 
-def step(step_id: str = "s1", event_id: str | None = None, occurred: str = "2025-09-08",
-         **fields: Any):
-    return make("step-planned", event_id or f"{step_id}-planned", occurred, step=step_id,
-                description="Form teams.", owners=["ussm"], **fields)
+def step(
+    step_id: str = "s1", event_id: str | None = None, occurred: str = "2025-09-08", **fields: Any
+):
+    return make(
+        "step-planned",
+        event_id or f"{step_id}-planned",
+        occurred,
+        step=step_id,
+        description="Form teams.",
+        owners=["ussm"],
+        **fields,
+    )
 
 
 def progress(step_id: str, status: str, event_id: str, occurred: str = "2025-10"):
@@ -80,7 +94,12 @@ def progress(step_id: str, status: str, event_id: str, occurred: str = "2025-10"
 
 def retraction(target: str, event_id: str | None = None, reason: str = "Wrong."):
     return validate(
-        {"kind": "retraction", "id": event_id or f"retract-{target}", "retracts": target,
-         "reason": reason, "sources": [SOURCE]},
+        {
+            "kind": "retraction",
+            "id": event_id or f"retract-{target}",
+            "retracts": target,
+            "reason": reason,
+            "sources": [SOURCE],
+        },
         "test",
     )

@@ -81,8 +81,7 @@ def test_retracting_what_others_depend_on_is_refused_naming_them():
 def test_an_amendment_supersedes_and_raises_precision():
     june = make("meeting", "june", "2025-06", participants=["ussm", "fwo"])
     chronicle = recorded([ACTORS, june])
-    day = make("meeting", "june-18", "2025-06-18", participants=["ussm", "fwo"],
-               supersedes="june")
+    day = make("meeting", "june-18", "2025-06-18", participants=["ussm", "fwo"], supersedes="june")
     chronicle.record([day], NOW + timedelta(days=2))
     assert ids(chronicle) == ["intro", "june-18"]
     assert ids(chronicle, known_at=NOW + timedelta(days=1)) == ["intro", "june"]

@@ -30,9 +30,19 @@ def test_unknown_actor_is_refused_with_close_matches():
 
 
 def test_an_actor_introduced_by_the_same_event_is_known():
-    world = fold([make("meeting", "m", participants=["a", "b"],
-                       introduces=[{"id": "a", "name": "A", "type": "person"},
-                                   {"id": "b", "name": "B", "type": "person"}])])
+    world = fold(
+        [
+            make(
+                "meeting",
+                "m",
+                participants=["a", "b"],
+                introduces=[
+                    {"id": "a", "name": "A", "type": "person"},
+                    {"id": "b", "name": "B", "type": "person"},
+                ],
+            )
+        ]
+    )
     assert set(world.actors) == {"a", "b"}
 
 
@@ -47,8 +57,12 @@ def test_commitment_on_the_signing_day_attaches_whatever_the_order_given():
 
 
 def test_a_step_moves_forward_only():
-    events = [ACTORS, step("s1"), progress("s1", "under-way", "p1", "2025-10"),
-              progress("s1", "done", "p2", "2025-11")]
+    events = [
+        ACTORS,
+        step("s1"),
+        progress("s1", "under-way", "p1", "2025-10"),
+        progress("s1", "done", "p2", "2025-11"),
+    ]
     assert fold(events).steps["s1"].status == "done"
     with pytest.raises(RuleBroken, match="already done; it cannot move on"):
         fold([*events, progress("s1", "dropped", "p3", "2025-12")])
@@ -65,8 +79,11 @@ def test_a_step_cannot_progress_before_it_is_planned():
 def test_a_refused_happening_leaves_the_world_unchanged():
     world = World()
     world.apply(ACTORS)
-    bad = signing("a1", parties=("ussm", "ghost"),
-                  introduces=[{"id": "newcomer", "name": "N", "type": "person"}])
+    bad = signing(
+        "a1",
+        parties=("ussm", "ghost"),
+        introduces=[{"id": "newcomer", "name": "N", "type": "person"}],
+    )
     with pytest.raises(RuleBroken):
         world.apply(bad)
     assert "newcomer" not in world.actors and not world.agreements

@@ -1,0 +1,143 @@
+"""Bad input: one clear line naming file and field, non-zero exit, no traceback,
+nothing written (counted in the store's own table before and after)."""
+
+import json
+
+import pytest
+import yaml
+
+from tests.conftest import stored_event_count
+from tests.factories import doc
+
+GOOD = doc(
+    "meeting", "test-extra-meeting", "2025-09-09", participants=["shehbaz-sharif", "ishaq-dar"]
+)
+
+
+def write(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return str(path)
+
+
+def as_yaml(*documents):
+    data = list(documents) if len(documents) > 1 else documents[0]
+    return yaml.safe_dump(json.loads(json.dumps(data)))  # a copy: no shared nodes, no aliases
+
+
+def with_fields(**changes):
+    return {**GOOD, **changes}
+
+
+CASES = {
+    "malformed YAML": ("bad.yaml", "id: x\nkind: [meeting\n", "malformed YAML"),
+    "malformed JSON": ("bad.json", '{"id": "x", "kind": ', "malformed JSON at line 1"),
+    "non-UTF-8 bytes": ("bad.yaml", b"id: caf\xe9\n", "not UTF-8 text (byte 0xe9"),
+    "unknown kind": (
+        "bad.yaml",
+        as_yaml(with_fields(kind="summit")),
+        "field 'kind': unknown kind 'summit'; expected one of",
+    ),
+    "unknown field": (
+        "bad.yaml",
+        as_yaml(with_fields(venue="Islamabad")),
+        "field 'venue': unknown field",
+    ),
+    "bad date": (
+        "bad.yaml",
+        as_yaml(with_fields(occurred="9/9/2025")),
+        "field 'occurred': '9/9/2025' is not a date: expected YYYY-MM-DD",
+    ),
+    "impossible date": (
+        "bad.yaml",
+        as_yaml(with_fields(occurred="2025-02-30")),
+        "field 'occurred': '2025-02-30' is not a real date",
+    ),
+    "future occurred": (
+        "bad.yaml",
+        as_yaml(with_fields(occurred="2099-01-01")),
+        "occurred 2099-01-01 is after it is recorded",
+    ),
+    "unknown actor": (
+        "bad.yaml",
+        as_yaml(with_fields(participants=["shehbaz-sharif", "ishak-dar"])),
+        "unknown actor 'ishak-dar' (not introduced by this or an earlier event); "
+        "did you mean ishaq-dar",
+    ),
+    "broken invariant": (
+        "bad.yaml",
+        as_yaml(
+            doc(
+                "commitment-made",
+                "test-early-commitment",
+                "2025-09-07",
+                agreement="ussm-fwo-mou",
+                description="Too early.",
+            )
+        ),
+        "agreement 'ussm-fwo-mou' is not signed by 2025-09-07",
+    ),
+    "duplicate id, other content": (
+        "bad.yaml",
+        as_yaml({**GOOD, "id": "trump-munir-meeting-2025-06"}),
+        "with different content",
+    ),
+    "only the last of a batch bad": (
+        "bad.yaml",
+        as_yaml(
+            GOOD, {**GOOD, "id": "test-second"}, {**GOOD, "id": "test-third", "occurred": "2025-13"}
+        ),
+        "event 3 (id 'test-third'), field 'occurred'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_bad_input_is_refused_with_one_clear_line_and_nothing_written(uspk, tmp_path, case):
+    name, content, expected = CASES[case]
+    assert uspk("timeline").exit_code == 0  # the store exists, with the shipped history
+    before = stored_event_count(uspk.address)
+    path = write(tmp_path, name, content)
+    result = uspk("append", path)
+    assert result.exit_code == 1, result.output
+    assert expected in result.output
+    assert result.output.startswith(f"Error: {path}")
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    assert stored_event_count(uspk.address) == before
+
+
+def test_a_broken_rule_in_the_second_file_of_a_batch_writes_nothing(uspk, tmp_path):
+    assert uspk("timeline").exit_code == 0
+    before = stored_event_count(uspk.address)
+    first = write(tmp_path, "one.json", json.dumps(GOOD))
+    second = write(tmp_path, "two.yaml", as_yaml(with_fields(id="test-2", participants=["x", "y"])))
+    result = uspk("append", first, second)
+    assert result.exit_code == 1 and f"{second}: event 'test-2'" in result.output
+    assert stored_event_count(uspk.address) == before
+
+
+def test_a_valid_file_is_appended_and_again_is_a_no_op(uspk, tmp_path):
+    path = write(tmp_path, "good.yaml", as_yaml(GOOD))
+    assert "appended 1 event(s)" in uspk("append", path).output
+    count = stored_event_count(uspk.address)
+    again = uspk("append", path)
+    assert again.exit_code == 0 and "appended 0 event(s); 1 already recorded" in again.output
+    assert stored_event_count(uspk.address) == count
+
+
+def test_dry_run_checks_everything_and_writes_nothing(uspk, tmp_path):
+    assert uspk("timeline").exit_code == 0
+    before = stored_event_count(uspk.address)
+    result = uspk("append", "--dry-run", write(tmp_path, "good.yaml", as_yaml(GOOD)))
+    assert result.exit_code == 0 and "would append 1 event(s)" in result.output
+    assert stored_event_count(uspk.address) == before
+
+
+def test_append_reads_standard_input(uspk):
+    result = uspk("append", "-", input=json.dumps(GOOD))
+    assert result.exit_code == 0 and "+ test-extra-meeting" in result.output
+
+
+def test_a_missing_file_is_a_clean_error(uspk, tmp_path):
+    result = uspk("append", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == 1 and "cannot read: No such file" in result.output
