@@ -220,6 +220,7 @@ def show(ctx, event_id, fmt):
     import difflib
 
     from cli import render
+    from projections.history import standing
     from projections.views import event_view
 
     with store(ctx) as app:
@@ -228,11 +229,10 @@ def show(ctx, event_id, fmt):
             close = difflib.get_close_matches(event_id, [r.id for r in app.records()], n=3)
             hint = f"; did you mean: {', '.join(close)}?" if close else ""
             raise click.ClickException(f"no event with id {event_id!r}{hint}")
-        if not hasattr(record.document, "occurred"):
-            view = {"event": None, "retraction": record.document.model_dump(mode="json")}
-            click.echo(render.as_json(view))
+        if record.document.kind == "retraction":
+            click.echo(render.as_json({"retraction": record.document.model_dump(mode="json")}))
             return
-        view = {"event": event_view(record)}
+        view = {"event": event_view(record), "standing": standing(app.records(), event_id)}
     click.echo(render.as_json(view) if fmt == "json" else render.show_text(view))
 
 
@@ -250,7 +250,6 @@ def append(ctx, files, dry_run):
     checked against the whole history and recorded whole, or not at all. Appending
     the same events again changes nothing.
     """
-    from domain.world import RuleBroken
     from events.files import InputError, load_bytes
 
     origin: dict[str, str] = {}
@@ -264,12 +263,20 @@ def append(ctx, files, dry_run):
                 batch.append(document)
     except InputError as error:
         raise click.ClickException(str(error)) from None
+    _record(ctx, batch, origin, dry_run)
+
+
+def _record(ctx: click.Context, batch: list, origin: dict[str, str], dry_run: bool) -> None:
+    """Record a batch through the application and report it; a broken rule is one line."""
+    from domain.world import RuleBroken
+
     with store(ctx) as app:
         try:
             outcome = app.append(batch, dry_run=dry_run)
         except RuleBroken as error:
-            where = origin.get(error.event_id, "batch")
-            raise click.ClickException(f"{where}: {error}; nothing was written") from None
+            where = origin.get(error.event_id)
+            message = f"{where}: {error}" if where else error.message
+            raise click.ClickException(f"{message}; nothing was written") from None
     verb = "would append" if dry_run else "appended"
     click.echo(
         f"{verb} {len(outcome.added)} event(s)"
@@ -285,6 +292,144 @@ def _read(name: str) -> bytes:
             return handle.read()
     except OSError as error:
         raise click.ClickException(f"{name}: cannot read: {error.strerror}") from None
+
+
+def source_options(command):
+    """The --publisher/--title/--published/--url/--quote options that cite a source."""
+    options = [
+        click.option("--publisher", required=True, help="Who published the source."),
+        click.option("--title", "source_title", required=True, help="The source's title."),
+        click.option(
+            "--published",
+            required=True,
+            metavar="DATE",
+            help="When the source was published (EDTF: 2025-10-05, 2025-10 ...).",
+        ),
+        click.option("--url", help="Where the source can be read."),
+        click.option("--quote", help="The source's words that carry the correction."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _source(publisher, source_title, published, url, quote) -> dict:
+    source = {"publisher": publisher, "title": source_title, "published": published}
+    return source | {k: v for k, v in (("url", url), ("quote", quote)) if v}
+
+
+@main.command()
+@click.argument("event_ids", nargs=-1, required=True, metavar="ID...")
+@click.option("--reason", required=True, help="Why the event no longer stands.")
+@source_options
+@click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+@click.pass_context
+def retract(ctx, event_ids, reason, publisher, source_title, published, url, quote, dry_run):
+    """Retract events: they leave the current view but stay in the record.
+
+    Name several IDs to retract an event together with those that depend on it
+    (an agreement's signing and its commitments) in one all-or-nothing batch.
+    `--known-at` a moment before the retraction still shows the old belief.
+    """
+    from events.files import InputError, validate
+
+    source = _source(publisher, source_title, published, url, quote)
+    origin, batch = {}, []
+    try:
+        for event_id in dict.fromkeys(event_ids):
+            raw = {
+                "kind": "retraction",
+                "id": f"retract-{event_id}",
+                "retracts": event_id,
+                "reason": reason,
+                "sources": [source],
+            }
+            batch.append(validate(raw, "retraction"))
+            origin[raw["id"]] = f"retract {event_id}"
+    except InputError as error:
+        raise click.ClickException(error.message.replace("event (id", "retraction (id")) from None
+    _record(ctx, batch, origin, dry_run)
+
+
+@main.command()
+@click.argument("event_id", metavar="ID")
+@click.argument("file", type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+@click.pass_context
+def amend(ctx, event_id, file, dry_run):
+    """Record the event in FILE as the replacement of ID.
+
+    FILE holds one event of the same kind, with its own new id and its sources
+    (for instance a report giving the exact day where ID had only the month).
+    ID leaves the current view; `--known-at` before now still shows it.
+    """
+    from events.files import InputError, load_bytes
+
+    label = "<stdin>" if file == "-" else file
+    try:
+        documents = load_bytes(sys.stdin.buffer.read() if file == "-" else _read(file), label)
+    except InputError as error:
+        raise click.ClickException(str(error)) from None
+    if len(documents.documents) != 1 or documents.documents[0].kind == "retraction":
+        raise click.ClickException(f"{label}: expected exactly one event (not a retraction)")
+    document = documents.documents[0]
+    if document.supersedes not in (None, event_id):
+        raise click.ClickException(
+            f"{label}: event ({document.id!r}), field 'supersedes': says "
+            f"{document.supersedes!r} but the command amends {event_id!r}"
+        )
+    amended = document.model_copy(update={"supersedes": event_id})
+    _record(ctx, [amended], {document.id: label}, dry_run)
+
+
+@main.command()
+@click.argument("event_id", metavar="ID")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.pass_context
+def history(ctx, event_id, fmt):
+    """The life of one event in the record: its versions, amendments, retractions."""
+    from cli import render
+    from projections.history import lineage
+
+    with store(ctx) as app:
+        if app.record_of(event_id) is None:
+            raise click.ClickException(f"no event with id {event_id!r}")
+        entries = lineage(app.records(), event_id)
+    click.echo(render.as_json(entries) if fmt == "json" else render.history_text(entries))
+
+
+@main.command()
+@click.argument("since", type=DATE, metavar="FROM")
+@click.argument("until", type=DATE, metavar="TO")
+@click.option("--known-at", type=MOMENT, help="As believed at this date or timestamp.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.pass_context
+def diff(ctx, since, until, known_at, fmt):
+    """What changed between the state on FROM and the state on TO."""
+    from cli import render
+    from projections.diff import diff as changes_between
+
+    if until < since:
+        raise click.BadParameter(f"TO ({until}) is before FROM ({since})", param_hint="TO")
+    with store(ctx) as app:
+        changes = changes_between(_believed(app, known_at), since, until)
+    click.echo(
+        render.as_json(changes) if fmt == "json" else render.diff_text(changes, since, until)
+    )
 
 
 @main.command()

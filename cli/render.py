@@ -196,12 +196,53 @@ def replay_text(steps: list[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
+# -- diff and history ------------------------------------------------------------------
+
+
+def diff_text(changes: list[dict[str, Any]], since, until) -> str:
+    out = [f"Changes after {since} up to {until}", ""]
+    last = None
+    for change in changes:
+        if change["event_id"] != last:
+            when = change["occurred"]["display"]
+            out.append(f"  {when}  {change['kind']}  ({change['event_id']})")
+            out.append(wrap("Source: " + cite(change["source"]), indent="      "))
+            last = change["event_id"]
+        out.append(wrap("+ " + change["change"], indent="      "))
+    out.append("")
+    out.append(f"{len(changes)} change{'s' if len(changes) != 1 else ''}.")
+    return "\n".join(out)
+
+
+def history_text(entries: list[dict[str, Any]]) -> str:
+    out = []
+    for entry in entries:
+        out.append(f"{entry['recorded']}  #{entry['position']}  {entry['kind']}  ({entry['id']})")
+        if entry["kind"] == "retraction":
+            out.append(wrap(f"retracts {entry['retracts']}: {entry['reason']}"))
+        else:
+            amends = f", amends {entry['supersedes']}" if entry.get("supersedes") else ""
+            out.append(wrap(f"occurred {entry['occurred']}{amends}; now {entry['standing']}"))
+            out.append(wrap(entry["title"]))
+        out += [wrap("Source: " + cite(s)) for s in entry["sources"]]
+    return "\n".join(out)
+
+
 # -- one event ------------------------------------------------------------------------
 
 
 def show_text(view: dict[str, Any]) -> str:
     entry = view["event"]
     lines = [_entry_text(entry), "", f"  recorded: {entry['recorded']}"]
+    standing = view.get("standing") or {"status": "current"}
+    if standing["status"] != "current":
+        lines.append(
+            wrap(
+                f"{standing['status'].upper()} by {standing['by']} at {standing['when']}"
+                + (f": {standing['reason']}" if standing.get("reason") else ""),
+                indent="  ",
+            )
+        )
     for key, value in entry["details"].items():
         shown = ", ".join(map(str, value)) if isinstance(value, list) else value
         if isinstance(value, dict):

@@ -20,7 +20,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 from pydantic import TypeAdapter
 
-from domain.world import RuleBroken, World, replay_key
+from domain.world import RuleBroken, World, replay_key, world_for
 from events.model import AnyHappening, Document, Retraction
 
 CHRONICLE_ID = uuid5(NAMESPACE_URL, "https://uspk.invalid/chronicle")
@@ -149,11 +149,11 @@ class Chronicle(Aggregate):
         first, error = broken[0]
         if first.id in batch_ids:
             raise error
-        names = ", ".join(repr(h.id) for h, _ in broken)
+        names = ", ".join(h.id for h, _ in broken)
         raise RuleBroken(
             first.id,
-            f"this batch would leave recorded event(s) {names} broken ({error.message}); "
-            "retract or amend them in the same batch",
+            f"this batch would leave {len(broken)} recorded event(s) broken: {names} "
+            f"(first: {error.message}); retract or amend them in the same batch",
         )
 
     def _check_target(self, document: Any, target_id: str, believed: set[str], verb: str):
@@ -205,7 +205,7 @@ def current(records: Iterable[Record], known_at: datetime | None = None) -> list
 
 def fold_lenient(happenings: list[AnyHappening]) -> tuple[World, list[tuple[Any, RuleBroken]]]:
     """Apply in replay order; happenings that do not fit are set aside with their reason."""
-    world = World()
+    world = world_for(happenings)
     broken: list[tuple[Any, RuleBroken]] = []
     for happening in sorted(happenings, key=replay_key):
         try:

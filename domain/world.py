@@ -8,9 +8,11 @@ does not fit what came before it. Nothing here knows about storage or the comman
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from events.dates import FuzzyDate
 from events.model import (
@@ -24,6 +26,16 @@ from events.model import (
     StepProgressed,
     Visit,
 )
+
+
+class Change(NamedTuple):
+    """One thing a happening changed: what part of the world, and how, in words."""
+
+    category: str  # actor | engagement | agreement | commitment | statement | step
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class RuleBroken(ValueError):
@@ -170,14 +182,19 @@ class World:
     steps: dict[str, Step] = field(default_factory=dict)
     engagements: list[Engagement] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
+    # Every actor the record introduces, whatever the date: an actor exists before the
+    # first event that names it, so a backfilled event may name an actor introduced by a
+    # later one. An actor joins ``actors`` when first introduced or involved.
+    registry: dict[str, Actor] = field(default_factory=dict)
 
-    def apply(self, happening: AnyHappening) -> list[str]:
+    def apply(self, happening: AnyHappening) -> list[Change]:
         """Apply one happening; return what it changed, one phrase each."""
-        self._check_actors(happening)
+        appearing = self._appearing(happening)
         handler = getattr(self, "_" + happening.kind.replace("-", "_"))
-        # Handlers check before they change anything; only introductions need undoing.
-        before = {actor.id: self.actors.get(actor.id) for actor in happening.introduces}
-        changes = self._introduce(happening)
+        # Handlers check before they change anything; only the actors need undoing.
+        joining = [*happening.introduces, *appearing]
+        before = {actor.id: self.actors.get(actor.id) for actor in joining}
+        changes = self._join(joining)
         try:
             changes.extend(handler(happening))
         except RuleBroken:
@@ -191,36 +208,43 @@ class World:
 
     # -- actors ---------------------------------------------------------------------
 
-    def _introduce(self, happening: AnyHappening) -> list[str]:
+    def _join(self, actors: list[Actor]) -> list[Change]:
         changes = []
-        for actor in happening.introduces:
+        for actor in actors:
             known = self.actors.get(actor.id)
             if known == actor:
                 continue
             self.actors[actor.id] = actor
             verb = "updated" if known else "introduced"
-            changes.append(f"actor {verb}: {actor.name} ({actor.id})")
+            changes.append(Change("actor", f"actor {verb}: {actor.name} ({actor.id})"))
         return changes
 
-    def _check_actors(self, happening: AnyHappening) -> None:
+    def _appearing(self, happening: AnyHappening) -> list[Actor]:
+        """Actors this happening involves for the first time without introducing them."""
         introduced = {actor.id for actor in happening.introduces}
+        appearing = []
         for actor_id in happening.mentions():
-            if actor_id not in self.actors and actor_id not in introduced:
+            if actor_id in self.actors or actor_id in introduced:
+                continue
+            if actor_id not in self.registry:
                 raise RuleBroken(happening.id, self._unknown_actor(actor_id))
+            appearing.append(self.registry[actor_id])
+        return appearing
 
     def _unknown_actor(self, actor_id: str) -> str:
-        names = {a.id: a.id for a in self.actors.values()}
-        for actor in self.actors.values():
+        known = {**self.registry, **self.actors}
+        names = {a.id: a.id for a in known.values()}
+        for actor in known.values():
             for name in (actor.name, *actor.aliases):
                 names[name.lower()] = actor.id
         close = difflib.get_close_matches(actor_id.lower(), list(names), n=3, cutoff=0.5)
         suggestions = list(dict.fromkeys(names[c] for c in close))
         hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-        return f"unknown actor {actor_id!r} (not introduced by this or an earlier event){hint}"
+        return f"unknown actor {actor_id!r} (introduced by no event in the record){hint}"
 
     # -- one handler per kind ---------------------------------------------------------
 
-    def _meeting(self, happening: Meeting) -> list[str]:
+    def _meeting(self, happening: Meeting) -> list[Change]:
         self.engagements.append(
             Engagement(
                 event_id=happening.id,
@@ -234,9 +258,9 @@ class World:
                 priority_areas=list(happening.priority_areas),
             )
         )
-        return [f"engagement held: {happening.title}"]
+        return [Change("engagement", f"engagement held: {happening.title}")]
 
-    def _visit(self, happening: Visit) -> list[str]:
+    def _visit(self, happening: Visit) -> list[Change]:
         if happening.until and happening.until.end < happening.occurred.start:
             raise RuleBroken(happening.id, "the visit cannot end ('until') before it begins")
         self.engagements.append(
@@ -253,9 +277,9 @@ class World:
                 purpose=happening.purpose,
             )
         )
-        return [f"engagement begun: {happening.title}"]
+        return [Change("engagement", f"engagement begun: {happening.title}")]
 
-    def _agreement_signed(self, happening: AgreementSigned) -> list[str]:
+    def _agreement_signed(self, happening: AgreementSigned) -> list[Change]:
         existing = self.agreements.get(happening.agreement)
         if existing is not None:
             raise RuleBroken(
@@ -266,15 +290,17 @@ class World:
         agreement = Agreement.sign(happening)
         self.agreements[agreement.id] = agreement
         parties = " and ".join(self.actors[p].name for p in agreement.parties)
-        return [f"agreement signed: {agreement.id} ({agreement.instrument}, {parties})"]
+        text = f"agreement signed: {agreement.id} ({agreement.instrument}, {parties})"
+        return [Change("agreement", text)]
 
-    def _commitment_made(self, happening: CommitmentMade) -> list[str]:
+    def _commitment_made(self, happening: CommitmentMade) -> list[Change]:
         agreement = self._agreement_for(happening, happening.agreement)
         commitment = agreement.commit(happening)
         amount = describe_amount(commitment)
-        return [f"commitment made to {agreement.id}: {amount or commitment.description}"]
+        text = f"commitment made to {agreement.id}: {amount or commitment.description}"
+        return [Change("commitment", text)]
 
-    def _statement_made(self, happening: StatementMade) -> list[str]:
+    def _statement_made(self, happening: StatementMade) -> list[Change]:
         if happening.about is not None:
             self._agreement_for(happening, happening.about)
         self.statements.append(
@@ -287,9 +313,9 @@ class World:
                 about=happening.about,
             )
         )
-        return [f"statement by {self.actors[happening.speaker].name}"]
+        return [Change("statement", f"statement by {self.actors[happening.speaker].name}")]
 
-    def _step_planned(self, happening: StepPlanned) -> list[str]:
+    def _step_planned(self, happening: StepPlanned) -> list[Change]:
         if happening.step in self.steps:
             raise RuleBroken(happening.id, f"step {happening.step!r} is already planned")
         if happening.agreement is not None:
@@ -304,9 +330,9 @@ class World:
             history=[("planned", happening.occurred, happening.id)],
         )
         self.steps[step.id] = step
-        return [f"step planned: {step.id}"]
+        return [Change("step", f"step planned: {step.id}")]
 
-    def _step_progressed(self, happening: StepProgressed) -> list[str]:
+    def _step_progressed(self, happening: StepProgressed) -> list[Change]:
         step = self.steps.get(happening.step)
         if step is None:
             raise RuleBroken(
@@ -315,7 +341,7 @@ class World:
             )
         old = step.status
         step.progress(happening)
-        return [f"step {step.id}: {old} -> {step.status}"]
+        return [Change("step", f"step {step.id}: {old} -> {step.status}")]
 
     def _agreement_for(self, happening: AnyHappening, agreement_id: str) -> Agreement:
         agreement = self.agreements.get(agreement_id)
@@ -345,9 +371,23 @@ def describe_amount(commitment: Commitment) -> str:
     return f"{prefix}{commitment.currency or ''} {text}".replace("  ", " ").strip()
 
 
+def actor_registry(happenings: Iterable[AnyHappening]) -> dict[str, Actor]:
+    """Every actor introduced by ``happenings``, as first introduced in replay order."""
+    registry: dict[str, Actor] = {}
+    for happening in sorted(happenings, key=replay_key):
+        for actor in happening.introduces:
+            registry.setdefault(actor.id, actor)
+    return registry
+
+
+def world_for(happenings: list[AnyHappening]) -> World:
+    """An empty world that knows the actors ``happenings`` introduce."""
+    return World(registry=actor_registry(happenings))
+
+
 def fold(happenings: list[AnyHappening]) -> World:
     """Apply happenings in replay order; raises RuleBroken at the first that does not fit."""
-    world = World()
+    world = world_for(happenings)
     for happening in sorted(happenings, key=replay_key):
         world.apply(happening)
     return world

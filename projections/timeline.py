@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from domain.chronicle import Record
-from domain.world import World
+from domain.world import World, world_for
 from projections.views import event_view
 
 
@@ -60,12 +60,12 @@ def timeline(
 
 def replay(records: list[Record], until: date | None = None) -> list[dict[str, Any]]:
     """Apply each happening in turn; every step shows the event and what it changed."""
-    world = World()
+    world = world_for([r.document for r in records])
     steps = []
     for record in records:
         if until is not None and record.document.occurred.start > until:
             break
-        changes = world.apply(record.document)
+        changes = [str(change) for change in world.apply(record.document)]
         steps.append({"event": event_view(record), "changes": changes, "totals": _totals(world)})
     return steps
 

@@ -61,8 +61,7 @@ CASES = {
     "unknown actor": (
         "bad.yaml",
         as_yaml(with_fields(participants=["shehbaz-sharif", "ishak-dar"])),
-        "unknown actor 'ishak-dar' (not introduced by this or an earlier event); "
-        "did you mean ishaq-dar",
+        "unknown actor 'ishak-dar' (introduced by no event in the record); did you mean ishaq-dar",
     ),
     "broken invariant": (
         "bad.yaml",

@@ -29,6 +29,22 @@ def test_unknown_actor_is_refused_with_close_matches():
         fold([ACTORS, signing("a1", parties=("usm", "fwo"))])
 
 
+def test_a_backfilled_event_may_name_an_actor_a_later_event_introduces():
+    later = make(
+        "meeting",
+        "later",
+        "2025-09",
+        participants=["a", "b"],
+        introduces=[
+            {"id": "a", "name": "A", "type": "person"},
+            {"id": "b", "name": "B", "type": "person"},
+        ],
+    )
+    earlier = make("meeting", "earlier", "2025-06", participants=["a", "b"])
+    world = fold([later, earlier])
+    assert [e.event_id for e in world.engagements] == ["earlier", "later"]
+
+
 def test_an_actor_introduced_by_the_same_event_is_known():
     world = fold(
         [

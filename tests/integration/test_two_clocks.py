@@ -1,0 +1,101 @@
+"""Two clocks on a real store: what stood on D, as believed on T.
+
+The story: on day 1 the article's history is recorded; on day 2 a second source gives
+the June meeting's day (an amendment) and Field Marshal Munir's June visit to the US is
+backfilled, before everything else; on day 3 one commitment is retracted. Each day's belief stays
+answerable afterwards.
+"""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from domain.application import Uspk
+from domain.store import resolve_store
+from projections.diff import diff
+from projections.state import state_at
+from projections.timeline import timeline
+from tests.factories import retraction
+from tests.shipped import june_amendment, june_visit_backfill, shipped_documents
+
+DAY1 = datetime(2025, 9, 10, 9, tzinfo=UTC)
+DAY2 = datetime(2025, 9, 20, 9, tzinfo=UTC)
+DAY3 = datetime(2025, 10, 5, 9, tzinfo=UTC)
+VISIT = "munir-us-visit-2025-06"
+EXPORT = "ussm-fwo-immediate-export-2025-09-08"
+SEPT_8 = date(2025, 9, 8)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def story(store_address):
+    clock = Clock(DAY1)
+    app = Uspk(resolve_store(store_address), clock=clock)
+    app.append(shipped_documents())
+    clock.now = DAY2
+    app.append([june_amendment(), june_visit_backfill()])
+    clock.now = DAY3
+    app.append([retraction(EXPORT, reason="A statement of intent, not a commitment.")])
+    yield app
+    app.close()
+
+
+def ids(entries):
+    return [entry["id"] for entry in entries]
+
+
+def commitments(state):
+    return [c["event_id"] for a in state["agreements"] for c in a["commitments"]]
+
+
+def test_day_one_belief_has_the_june_meeting_by_month_and_no_june_visit(story):
+    entries = timeline(story.believed(DAY1))
+    assert entries[0]["id"] == "trump-munir-meeting-2025-06"
+    assert entries[0]["occurred"]["precision"] == "month"
+    assert VISIT not in ids(entries)
+    engagements = state_at(story.believed(DAY1), SEPT_8, DAY1)["engagements"]
+    assert [e["kind"] for e in engagements] == ["meeting", "visit", "meeting"]
+
+
+def test_day_two_belief_has_the_day_of_the_june_meeting_and_the_backfilled_visit_in_place(story):
+    entries = timeline(story.believed(DAY2))
+    assert ids(entries)[:2] == [VISIT, "trump-munir-lunch-2025-06-18"]  # placed by occurrence
+    assert entries[1]["occurred"]["edtf"] == "2025-06-18"
+    assert story.records()[-2].id == VISIT  # though recorded after everything else
+    assert EXPORT in commitments(state_at(story.believed(DAY2), SEPT_8, DAY2))
+
+
+def test_day_three_belief_drops_the_retracted_commitment_but_day_two_still_shows_it(story):
+    now = state_at(story.believed(), SEPT_8)
+    assert EXPORT not in commitments(now)
+    assert EXPORT in commitments(state_at(story.believed(DAY2), SEPT_8, DAY2))
+    assert len(story.records()) == len(shipped_documents()) + 3  # nothing deleted
+
+
+def test_the_june_meeting_is_undetermined_on_a_june_day_until_its_day_is_known(story):
+    june_10 = date(2025, 6, 10)
+    before = state_at(story.believed(DAY1), june_10, DAY1)
+    assert [u["event_id"] for u in before["undetermined"]] == ["trump-munir-meeting-2025-06"]
+    after = state_at(story.believed(DAY2), june_10, DAY2)
+    assert [u["event_id"] for u in after["undetermined"]] == [VISIT]  # known only by month
+    assert after["engagements"] == []
+    june_20 = state_at(story.believed(DAY2), date(2025, 6, 20), DAY2)
+    assert [e["event_id"] for e in june_20["engagements"]] == ["trump-munir-lunch-2025-06-18"]
+
+
+def test_diff_over_the_summer_lists_every_change_with_its_event_and_source(story):
+    changes = diff(story.believed(), date(2025, 6, 1), date(2025, 9, 30))
+    by_category = {c["category"] for c in changes}
+    assert by_category >= {"engagement", "agreement", "commitment", "step", "actor"}
+    assert all(c["event_id"] and c["source"]["publisher"] for c in changes)
+    assert "trump-munir-lunch-2025-06-18" in {c["event_id"] for c in changes}
+    assert EXPORT not in {c["event_id"] for c in changes}
+    known_day2 = diff(story.believed(DAY2), date(2025, 6, 1), date(2025, 9, 30))
+    assert EXPORT in {c["event_id"] for c in known_day2}

@@ -1,0 +1,65 @@
+"""Order independence: however the shipped history is split and shuffled into batches,
+the timeline and the state come out the same (recorded times aside)."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+
+from domain.chronicle import Chronicle, believed_records
+from domain.world import RuleBroken
+from projections.diff import diff
+from projections.state import state_at
+from projections.timeline import timeline
+from tests.shipped import shipped_documents
+
+DOCUMENTS = shipped_documents()
+DATES = [
+    date(2025, 6, 15),
+    date(2025, 6, 30),
+    date(2025, 9, 7),
+    date(2025, 9, 8),
+    date(2025, 12, 31),
+]
+START = datetime(2025, 10, 1, tzinfo=UTC)
+
+
+def answers(chronicle):
+    records = believed_records(chronicle.records)
+    entries = [{k: v for k, v in e.items() if k != "recorded"} for e in timeline(records)]
+    return {
+        "timeline": entries,
+        "states": [state_at(records, day) for day in DATES],
+        "diff": diff(records, date(2025, 6, 1), date(2025, 9, 30)),
+    }
+
+
+def append_in_batches(order, cuts):
+    """Append batch by batch; a batch refused for want of an earlier event is carried
+    into the next one, as a user would retry it with what it needs."""
+    chronicle = Chronicle()
+    carried = []
+    bounds = sorted({0, *cuts, len(order)})
+    for batch_number, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False)):
+        batch = carried + [DOCUMENTS[i] for i in order[lo:hi]]
+        try:
+            chronicle.record(batch, START + timedelta(minutes=batch_number))
+            carried = []
+        except RuleBroken:
+            carried = batch
+    assert not carried, "the whole history is valid, so the last batch must go in"
+    return chronicle
+
+
+REFERENCE = answers(append_in_batches(list(range(len(DOCUMENTS))), []))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    order=st.permutations(range(len(DOCUMENTS))),
+    cuts=st.lists(st.integers(min_value=1, max_value=len(DOCUMENTS) - 1), max_size=8),
+)
+def test_any_order_and_batching_of_the_shipped_history_gives_the_same_answers(order, cuts):
+    chronicle = append_in_batches(order, cuts)
+    note(f"recorded order: {[r.id for r in chronicle.records]}")
+    assert [r.id for r in chronicle.records] != [] and answers(chronicle) == REFERENCE
