@@ -172,8 +172,8 @@ def state_text(state: dict[str, Any]) -> str:
     out.append(wrap(", ".join(a["name"] for a in state["actors"]) or "none", indent="  "))
     out += ["", f"Undetermined on this date ({len(state['undetermined'])})"]
     for u in state["undetermined"]:
-        out.append(f"  {u['event_id']}: {u['title']}")
-        out.append(wrap(u["reason"]))
+        out.append(f"  {u['event_id']}")
+        out.append(wrap(f"{u['title']}: {u['reason']}"))
     return "\n".join(out)
 
 
@@ -244,10 +244,12 @@ def show_text(view: dict[str, Any]) -> str:
             )
         )
     for key, value in entry["details"].items():
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-        if isinstance(value, dict):
-            shown = value.get("display") or json.dumps(value, ensure_ascii=False)
-        lines.append(wrap(f"{key}: {shown}", indent="  "))
+        if value in (None, [], {}):
+            continue
+        if isinstance(value, list):  # introduced actors are shown by name and id
+            value = [f"{v['name']} ({v['id']})" if isinstance(v, dict) else v for v in value]
+            value = ", ".join(map(str, value))
+        lines.append(wrap(f"{key.replace('_', ' ')}: {value}", indent="  "))
     for source in entry["sources"]:
         if source.get("quote"):
             lines.append(

@@ -1,0 +1,110 @@
+"""Correcting the record from the command line: amend, retract, history, --known-at, diff."""
+
+import json
+
+from tests.shipped import EXAMPLES
+
+JUNE = "trump-munir-meeting-2025-06"
+LUNCH = "trump-munir-lunch-2025-06-18"
+SOURCE = ["--publisher", "Review desk", "--title", "Curation review", "--published", "2025-10"]
+
+
+def recorded_at(uspk, event_id):
+    return json.loads(uspk("show", event_id, "--format", "json").output)["event"]["recorded"]
+
+
+def test_amend_moves_the_june_meeting_to_its_day_and_known_at_before_still_shows_the_month(
+    uspk,
+):
+    assert uspk("timeline").exit_code == 0
+    loaded = recorded_at(uspk, JUNE)
+    result = uspk("amend", JUNE, str(EXAMPLES / "2025-06-18-trump-munir-lunch.yaml"))
+    assert result.exit_code == 0, result.output
+    now = json.loads(uspk("timeline", "--format", "json").output)
+    assert (now[0]["id"], now[0]["occurred"]["precision"]) == (LUNCH, "day")
+    before = json.loads(uspk("timeline", "--known-at", loaded, "--format", "json").output)
+    assert (before[0]["id"], before[0]["occurred"]["precision"]) == (JUNE, "month")
+    shown = uspk("show", JUNE).output
+    assert f"SUPERSEDED by {LUNCH}" in shown
+    history = json.loads(uspk("history", JUNE, "--format", "json").output)
+    assert [(h["id"], h["standing"]) for h in history] == [(JUNE, "superseded"), (LUNCH, "current")]
+
+
+def test_amend_refuses_a_file_whose_supersedes_names_another_event(uspk, tmp_path):
+    text = (EXAMPLES / "2025-06-18-trump-munir-lunch.yaml").read_text()
+    path = tmp_path / "amend.yaml"
+    path.write_text(text + "supersedes: delegation-meets-pm-2025-09-08\n")
+    result = uspk("amend", JUNE, str(path))
+    assert result.exit_code == 1 and "field 'supersedes'" in result.output
+
+
+def test_retract_hides_an_event_shows_why_and_known_at_before_still_has_it(uspk):
+    event = "ussm-fwo-immediate-export-2025-09-08"
+    assert uspk("timeline").exit_code == 0
+    loaded = recorded_at(uspk, event)
+    result = uspk("retract", event, "--reason", "A plan, not a commitment.", *SOURCE)
+    assert result.exit_code == 0, result.output
+    ids = [e["id"] for e in json.loads(uspk("timeline", "--format", "json").output)]
+    assert event not in ids
+    then = json.loads(uspk("timeline", "--known-at", loaded, "--format", "json").output)
+    assert event in [e["id"] for e in then]
+    shown = uspk("show", event).output
+    assert "RETRACTED by retract-" in shown and "A plan, not a commitment." in shown
+
+
+def test_retracting_a_signing_with_commitments_is_refused_naming_them_unless_in_one_batch(uspk):
+    signing = "meg-nlcp-mou-signed-2025-09-08"
+    refused = uspk("retract", "ussm-fwo-mou-signed-2025-09-08", "--reason", "test", *SOURCE)
+    assert refused.exit_code == 1
+    assert "ussm-fwo-first-phase-500m-2025-09-08" in refused.output
+    assert "retract or amend them in the same batch" in refused.output
+    # The MEG-NLCP signing introduces Zach Harkenrider, a witness of the other signing too.
+    alone = uspk("retract", signing, "--reason", "test", *SOURCE)
+    assert alone.exit_code == 1 and "unknown actor 'zach-harkenrider'" in alone.output
+    together = uspk(
+        "retract",
+        "ussm-fwo-mou-signed-2025-09-08",
+        "ussm-fwo-first-phase-500m-2025-09-08",
+        "ussm-fwo-immediate-export-2025-09-08",
+        "ussm-fwo-sustainability-priority-2025-09-08",
+        "baker-statement-on-mou-2025-09-08",
+        "us-embassy-statement-on-ussm-2025-09-08",
+        *[
+            f"step-{s}-2025-09-08"
+            for s in (
+                "build-anchor-position",
+                "explore-tokenisation",
+                "form-dedicated-teams",
+                "identify-minerals-for-export",
+                "ussm-polymetallic-refinery",
+            )
+        ],
+        "--reason",
+        "test",
+        *SOURCE,
+    )
+    assert together.exit_code == 0, together.output
+    state = json.loads(uspk("state", "--at", "2025-09-30", "--format", "json").output)
+    assert [a["id"] for a in state["agreements"]] == ["meg-nlcp-mou"]
+
+
+def test_diff_between_june_and_september_lists_every_happening_with_id_and_source(uspk):
+    changes = json.loads(uspk("diff", "2025-06-01", "2025-09-30", "--format", "json").output)
+    ids = {c["event_id"] for c in changes}
+    for expected in (
+        JUNE,
+        "ussm-mota-engil-visit-2025-09-07",
+        "ussm-fwo-mou-signed-2025-09-08",
+        "meg-nlcp-mou-signed-2025-09-08",
+        "ussm-fwo-first-phase-500m-2025-09-08",
+        "step-ussm-polymetallic-refinery-2025-09-08",
+    ):
+        assert expected in ids
+    assert all(c["source"]["title"] for c in changes)
+    text = uspk("diff", "2025-06-01", "2025-09-30").output
+    assert "+ agreement signed: ussm-fwo-mou" in text and "Source: " in text
+
+
+def test_diff_with_dates_the_wrong_way_round_is_a_usage_error(uspk):
+    result = uspk("diff", "2025-09-30", "2025-06-01")
+    assert result.exit_code == 2 and "before FROM" in result.output
