@@ -189,7 +189,7 @@ def replay_text(steps: list[dict[str, Any]]) -> str:
         for change in step["changes"]:
             out.append(wrap("+ " + change, indent="       "))
         out.append(wrap("Source: " + cite(event["sources"][0]), indent="       "))
-        totals = ", ".join(f"{v} {k}" for k, v in step["totals"].items())
+        totals = ", ".join(_count(v, k) for k, v in step["totals"].items())
         out.append(wrap("= " + totals, indent="     "))
         out.append("")
     out.append(f"{len(steps)} events replayed.")
@@ -226,6 +226,14 @@ def history_text(entries: list[dict[str, Any]]) -> str:
             out.append(wrap(entry["title"]))
         out += [wrap("Source: " + cite(s)) for s in entry["sources"]]
     return "\n".join(out)
+
+
+def _count(number: int, plural: str) -> str:
+    """'1 agreement', '2 agreements', '1 step planned'."""
+    if number == 1:
+        first, _, rest = plural.partition(" ")
+        plural = " ".join(filter(None, (first.removesuffix("s"), rest)))
+    return f"{number} {plural}"
 
 
 # -- one event ------------------------------------------------------------------------

@@ -54,9 +54,9 @@ _KIND_RANK = {
     "visit": 0,
     "agreement-signed": 1,
     "commitment-made": 2,
-    "statement-made": 2,
-    "step-planned": 2,
-    "step-progressed": 3,
+    "statement-made": 3,
+    "step-planned": 3,
+    "step-progressed": 4,
 }
 _STATUS_ORDER = {"planned": 0, "under-way": 1, "done": 2, "dropped": 2}
 

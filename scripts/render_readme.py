@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Regenerate README.md from docs/README.template.md by running every example for real.
+
+Each {{name}} in the template is replaced by the output of a real run of the installed
+`uspk` on scratch stores (jq needed). Run it after a change to any command's output:
+    python scripts/render_readme.py
+"""
+
+import datetime
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+
+repo = pathlib.Path(__file__).resolve().parent.parent
+demo = pathlib.Path(tempfile.mkdtemp(prefix="uspk-readme-"))
+shutil.copytree(repo / "examples", demo / "examples")
+env = {**os.environ, "USPK_DB": str(demo / "main.sqlite"), "COLUMNS": "80"}
+
+
+def sh(cmd, db=None):
+    e = dict(env)
+    if db:
+        e["USPK_DB"] = db
+    r = subprocess.run(cmd, shell=True, capture_output=True, text=True, env=e, cwd=demo)
+    return (r.stdout + r.stderr).rstrip("\n")
+
+
+v = {}
+v["timeline_head"] = sh("uspk timeline | head -15")
+v["timeline_csv"] = sh('uspk timeline --actor "Natalie Baker" --format csv | cut -d, -f1-6')
+v["state"] = sh("uspk state --at 2025-09-08")
+v["agreements_7"] = sh("uspk state --at 2025-09-07 --format json | jq '.agreements | length'")
+v["undetermined"] = sh(
+    "uspk state --at 2025-06-10 --format json | jq -c '.undetermined[] | {event_id, reason}'"
+)
+rp = sh("uspk replay --until 2025-09-08").splitlines()
+# show the first two steps and the last, with an ellipsis
+cut1 = next(i for i, line in enumerate(rp) if line.startswith("  3. "))
+last = max(i for i, line in enumerate(rp) if re.match(r"^ *\d+\. ", line))
+v["replay"] = "\n".join(rp[:cut1] + ["  ..."] + rp[last:])
+v["diff"] = sh(
+    "uspk diff 2025-09-07 2025-09-08 --format json | jq -r '.[] | [.event_id, .category, .change] | @tsv' | head -12"
+)
+v["jq_parties"] = sh(
+    """uspk state --at 2025-09-08 --format json | jq -r '.agreements[] | "\\(.id): \\([.parties[].name] | join(" & "))"'"""
+)
+v["jq_amount"] = sh(
+    """uspk state --at 2025-09-08 --format json | jq -r '.agreements[].commitments[] | select(.amount) | "\\(.display) (\\(.phase))"'"""
+)
+v["jq_steps"] = sh(
+    """uspk state --at 2025-09-08 --format json | jq -r '.next_steps[] | "\\(.status)\\t\\(.id)"'"""
+)
+story = str(demo / "story.sqlite")
+v["story_day1"] = sh("uspk timeline --until 2025-06-30 | grep '^[^ ]'", story)
+time.sleep(1.2)
+t1 = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+time.sleep(1.2)
+v["story_amend"] = sh(
+    "uspk amend trump-munir-meeting-2025-06 examples/2025-06-18-trump-munir-lunch.yaml", story
+)
+v["story_backfill"] = sh("uspk append examples/2025-06-munir-us-visit.yaml", story)
+v["story_day2"] = sh("uspk timeline --until 2025-06-30 | grep '^[^ ]'", story)
+time.sleep(1.2)
+t2 = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+time.sleep(1.2)
+v["story_retract"] = sh(
+    """uspk retract ussm-fwo-sustainability-priority-2025-09-08 --reason "The article reports a principle the cooperation 'will prioritise', not a commitment." --publisher "Pakistani press (unverified; full text also carried by pricetoday.online)" --title "US starts tapping Pak mineral wealth" --published "2025-09-09?" --url https://pricetoday.online/us-starts-tapping-pak-mineral-wealth""",
+    story,
+)
+v["t1"], v["t2"] = t1, t2
+v["story_known_t1"] = sh(f"uspk timeline --until 2025-06-30 --known-at {t1} | grep '^[^ ]'", story)
+v["story_now_commitments"] = sh(
+    "uspk state --at 2025-09-08 --format json | jq -r '.agreements[].commitments[].event_id'", story
+)
+v["story_t2_commitments"] = sh(
+    f"uspk state --at 2025-09-08 --known-at {t2} --format json | jq -r '.agreements[].commitments[].event_id'",
+    story,
+)
+v["story_history"] = sh("uspk history trump-munir-meeting-2025-06", story)
+name = "2025-09-08-meg-nlcp-mou-signed.yaml"
+v["example_name"] = name
+v["example"] = (repo / "events/history" / name).read_text().rstrip("\n")
+(demo / "bad.yaml").write_text(
+    "id: pm-meets-ceo\nkind: meeting\noccurred: '2025-09-09'\ntitle: T\nsummary: S\nparticipants: [shehbaz-sharif, ishak-dar]\nsources: [{publisher: P, title: T, published: '2025-09-09'}]\n"
+)
+v["bad_example"] = sh('uspk append bad.yaml; echo "exit status $?"')
+v["default_path"] = "~/.local/share/uspk/uspk.sqlite"
+text = (repo / "docs" / "README.template.md").read_text()
+for k, val in v.items():
+    text = text.replace("{{" + k + "}}", val)
+missing = re.findall(r"\{\{(\w+)\}\}", text)
+assert not missing, missing
+(repo / "README.md").write_text(text)
+print("ok")
