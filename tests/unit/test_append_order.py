@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
+from cli.render import as_json
 from domain.chronicle import Chronicle, believed_records
 from domain.world import RuleBroken
 from projections.diff import diff
@@ -25,12 +26,13 @@ START = datetime(2025, 10, 1, tzinfo=UTC)
 
 
 def answers(chronicle):
+    """What `timeline`, `state` and `diff --format json` print, recorded times aside."""
     records = believed_records(chronicle.records)
     entries = [{k: v for k, v in e.items() if k != "recorded"} for e in timeline(records)]
     return {
-        "timeline": entries,
-        "states": [state_at(records, day) for day in DATES],
-        "diff": diff(records, date(2025, 6, 1), date(2025, 9, 30)),
+        "timeline": as_json(entries),
+        "states": [as_json(state_at(records, day)) for day in DATES],
+        "diff": as_json(diff(records, date(2025, 6, 1), date(2025, 9, 30))),
     }
 
 
