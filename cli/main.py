@@ -80,32 +80,35 @@ def main(ctx: click.Context, db: str | None) -> None:
 
 @contextmanager
 def store(ctx: click.Context):
-    """Open the application over the chosen store, with the shipped history loaded.
-
-    Errors a user can cause or fix become one clean line instead of a traceback.
+    """Open a session on the chosen store: the shipped history loaded, the read model
+    up to date. Errors a user can cause or fix become one clean line, not a traceback.
     """
-    from eventsourcing.persistence import PersistenceError
-
     from domain.store import StoreError, resolve_store
 
     try:
-        from domain.application import Uspk
+        from projections.session import Session
 
-        app = Uspk(resolve_store(ctx.find_object(Settings).db))
-        try:
-            app.load_shipped_history()
-            yield app
-        finally:
-            app.close()
+        with Session(resolve_store(ctx.find_object(Settings).db)) as session:
+            yield session
     except StoreError as error:
         raise click.ClickException(str(error)) from None
-    except PersistenceError as error:
+    except _database_errors() as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise click.ClickException(f"the event store could not be used: {reason}") from None
 
 
-def _believed(app, known_at: datetime | None):
-    return app.believed(known_at)
+def _database_errors() -> tuple[type[BaseException], ...]:
+    """What the event store's libraries raise when a database cannot be used."""
+    import sqlite3
+
+    from eventsourcing.persistence import PersistenceError
+
+    errors: tuple[type[BaseException], ...] = (PersistenceError, sqlite3.Error)
+    try:
+        import psycopg
+    except ImportError:  # PostgreSQL support is optional
+        return errors
+    return (*errors, psycopg.Error)
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -138,9 +141,10 @@ def timeline(ctx, since, until, actor, kinds, known_at, fmt):
     from projections.timeline import UnknownActor
     from projections.timeline import timeline as build
 
-    with store(ctx) as app:
+    with store(ctx) as session:
+        records = session.believed(known_at, starting_by=until, ending_from=since, kinds=kinds)
         try:
-            entries = build(_believed(app, known_at), since, until, actor, kinds)
+            entries = build(records, since, until, actor, kinds, session.registry(known_at))
         except UnknownActor as error:
             raise click.BadParameter(str(error), param_hint="--actor") from None
     click.echo(
@@ -177,8 +181,9 @@ def state(ctx, as_of, known_at, fmt):
     from cli import render
     from projections.state import state_at
 
-    with store(ctx) as app:
-        result = state_at(_believed(app, known_at), as_of, known_at)
+    with store(ctx) as session:
+        records = session.believed(known_at, starting_by=as_of)
+        result = state_at(records, as_of, known_at, session.registry(known_at))
     click.echo(render.as_json(result) if fmt == "json" else render.state_text(result))
 
 
@@ -199,8 +204,9 @@ def replay(ctx, until, known_at, fmt):
     from cli import render
     from projections.timeline import replay as walk
 
-    with store(ctx) as app:
-        steps = walk(_believed(app, known_at), until)
+    with store(ctx) as session:
+        records = session.believed(known_at, starting_by=until)
+        steps = walk(records, until, session.registry(known_at))
     click.echo(render.as_json(steps) if fmt == "json" else render.replay_text(steps))
 
 
@@ -223,16 +229,16 @@ def show(ctx, event_id, fmt):
     from projections.history import standing
     from projections.views import event_view
 
-    with store(ctx) as app:
-        record = app.record_of(event_id)
+    with store(ctx) as session:
+        record = session.record_of(event_id)
         if record is None:
-            close = difflib.get_close_matches(event_id, [r.id for r in app.records()], n=3)
+            close = difflib.get_close_matches(event_id, [r.id for r in session.records()], n=3)
             hint = f"; did you mean: {', '.join(close)}?" if close else ""
             raise click.ClickException(f"no event with id {event_id!r}{hint}")
         if record.document.kind == "retraction":
             click.echo(render.as_json({"retraction": record.document.model_dump(mode="json")}))
             return
-        view = {"event": event_view(record), "standing": standing(app.records(), event_id)}
+        view = {"event": event_view(record), "standing": standing(session.records(), event_id)}
     click.echo(render.as_json(view) if fmt == "json" else render.show_text(view))
 
 
@@ -270,9 +276,9 @@ def _record(ctx: click.Context, batch: list, origin: dict[str, str], dry_run: bo
     """Record a batch through the application and report it; a broken rule is one line."""
     from domain.world import RuleBroken
 
-    with store(ctx) as app:
+    with store(ctx) as session:
         try:
-            outcome = app.append(batch, dry_run=dry_run)
+            outcome = session.append(batch, dry_run=dry_run)
         except RuleBroken as error:
             where = origin.get(error.event_id)
             message = f"{where}: {error}" if where else error.message
@@ -398,10 +404,10 @@ def history(ctx, event_id, fmt):
     from cli import render
     from projections.history import lineage
 
-    with store(ctx) as app:
-        if app.record_of(event_id) is None:
+    with store(ctx) as session:
+        if session.record_of(event_id) is None:
             raise click.ClickException(f"no event with id {event_id!r}")
-        entries = lineage(app.records(), event_id)
+        entries = lineage(session.records(), event_id)
     click.echo(render.as_json(entries) if fmt == "json" else render.history_text(entries))
 
 
@@ -425,11 +431,31 @@ def diff(ctx, since, until, known_at, fmt):
 
     if until < since:
         raise click.BadParameter(f"TO ({until}) is before FROM ({since})", param_hint="TO")
-    with store(ctx) as app:
-        changes = changes_between(_believed(app, known_at), since, until)
+    with store(ctx) as session:
+        records = session.believed(known_at, starting_by=until)
+        changes = changes_between(records, since, until, session.registry(known_at))
     click.echo(
         render.as_json(changes) if fmt == "json" else render.diff_text(changes, since, until)
     )
+
+
+@main.command()
+@click.pass_context
+def rebuild(ctx):
+    """Rebuild the read models from the event log, from zero.
+
+    Never needed for correctness (queries bring the read models up to date on their
+    own); useful after an upgrade that changes them, or to measure. Shows a progress
+    bar on a terminal.
+    """
+    with store(ctx) as session:
+        recorder = session.app.recorder
+        total = recorder.max_notification_id() or 0
+        with click.progressbar(
+            length=total, label="rebuilding read models", file=sys.stderr
+        ) as bar:
+            applied = session.views.rebuild(recorder, progress=bar.update)
+    click.echo(f"rebuilt from {applied} notification(s)")
 
 
 @main.command()

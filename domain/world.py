@@ -61,11 +61,15 @@ _KIND_RANK = {
 _STATUS_ORDER = {"planned": 0, "under-way": 1, "done": 2, "dropped": 2}
 
 
+def kind_rank(kind: str, status: str | None = None) -> int:
+    """Where a kind of happening goes among those of the same start date."""
+    rank = _KIND_RANK[kind]
+    return rank + _STATUS_ORDER[status] - 1 if kind == "step-progressed" else rank
+
+
 def replay_key(happening: AnyHappening) -> tuple[date, int, str]:
-    rank = _KIND_RANK[happening.kind]
-    if isinstance(happening, StepProgressed):
-        rank += _STATUS_ORDER[happening.status] - 1
-    return (happening.occurred.start, rank, happening.id)
+    status = happening.status if isinstance(happening, StepProgressed) else None
+    return (happening.occurred.start, kind_rank(happening.kind, status), happening.id)
 
 
 @dataclass
@@ -380,9 +384,10 @@ def actor_registry(happenings: Iterable[AnyHappening]) -> dict[str, Actor]:
     return registry
 
 
-def world_for(happenings: list[AnyHappening]) -> World:
-    """An empty world that knows the actors ``happenings`` introduce."""
-    return World(registry=actor_registry(happenings))
+def world_for(happenings: list[AnyHappening], registry: dict[str, Actor] | None = None) -> World:
+    """An empty world that knows the actors of ``registry``, by default those that
+    ``happenings`` introduce."""
+    return World(registry=actor_registry(happenings) if registry is None else registry)
 
 
 def fold(happenings: list[AnyHappening]) -> World:

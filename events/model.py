@@ -63,7 +63,7 @@ Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=200
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Source(Strict):

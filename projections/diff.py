@@ -10,7 +10,9 @@ from domain.world import world_for
 from projections.views import date_view, source_view
 
 
-def diff(records: list[Record], since: date, until: date) -> list[dict[str, Any]]:
+def diff(
+    records: list[Record], since: date, until: date, registry: dict | None = None
+) -> list[dict[str, Any]]:
     """Changes made by the happenings settled after ``since`` and by ``until``.
 
     A happening is settled on a day once its date interval has ended: the state at
@@ -19,7 +21,7 @@ def diff(records: list[Record], since: date, until: date) -> list[dict[str, Any]
     """
     if until < since:
         raise ValueError(f"the end date {until} is before the start date {since}")
-    world = world_for([r.document for r in records])
+    world = world_for([r.document for r in records], registry)
     changes = []
     for record in records:
         happening = record.document

@@ -27,11 +27,19 @@ STATE_KEYS = (
 )
 
 
-def state_at(records: list[Record], as_of: date, known_at: datetime | None = None) -> dict:
-    """The documented JSON contract of ``uspk state`` (see README)."""
+def state_at(
+    records: list[Record],
+    as_of: date,
+    known_at: datetime | None = None,
+    registry: dict | None = None,
+) -> dict:
+    """The documented JSON contract of ``uspk state`` (see README).
+
+    ``registry``: the record's actors, when ``records`` holds only those up to ``as_of``.
+    """
     settled = [r for r in records if r.document.occurred.end <= as_of]
     pending = [r for r in records if r.document.occurred.start <= as_of < r.document.occurred.end]
-    world, broken = fold_lenient([r.document for r in settled])
+    world, broken = fold_lenient([r.document for r in settled], registry)
     by_id = {r.id: r for r in records}
     undetermined = [
         _undetermined(r, f"its date ({r.document.occurred.human()}) contains {as_of}")

@@ -8,7 +8,8 @@ from datetime import date
 from typing import Any
 
 from domain.chronicle import Record
-from domain.world import World, world_for
+from domain.world import World, actor_registry, world_for
+from events.model import Actor
 from projections.views import event_view
 
 
@@ -16,10 +17,10 @@ class UnknownActor(LookupError):
     """An --actor filter that names nobody the history knows."""
 
 
-def actor_ids_matching(name: str, records: Iterable[Record]) -> set[str]:
+def actor_ids_matching(name: str, actors: Iterable[Actor]) -> set[str]:
     """Actor ids whose id, name or alias equals ``name`` (any case)."""
     wanted = name.casefold()
-    actors = {a.id: a for r in records for a in r.document.introduces}
+    actors = {a.id: a for a in actors}
     found = {
         a.id
         for a in actors.values()
@@ -39,9 +40,15 @@ def timeline(
     until: date | None = None,
     actor: str | None = None,
     kinds: Iterable[str] = (),
+    registry: dict[str, Actor] | None = None,
 ) -> list[dict[str, Any]]:
-    """Entries for ``records`` (already believed and in replay order) that match."""
-    wanted_actors = actor_ids_matching(actor, records) if actor else None
+    """Entries for ``records`` (already believed and in replay order) that match.
+
+    ``registry``: the record's actors, for ``--actor``, when ``records`` is a window.
+    """
+    if registry is None:
+        registry = actor_registry(r.document for r in records)
+    wanted_actors = actor_ids_matching(actor, registry.values()) if actor else None
     kinds = set(kinds)
     entries = []
     for record in records:
@@ -58,9 +65,11 @@ def timeline(
     return entries
 
 
-def replay(records: list[Record], until: date | None = None) -> list[dict[str, Any]]:
+def replay(
+    records: list[Record], until: date | None = None, registry: dict | None = None
+) -> list[dict[str, Any]]:
     """Apply each happening in turn; every step shows the event and what it changed."""
-    world = world_for([r.document for r in records])
+    world = world_for([r.document for r in records], registry)
     steps = []
     for record in records:
         if until is not None and record.document.occurred.start > until:

@@ -1,0 +1,71 @@
+"""The materialized read model: kept up to date from the notification log, exactly once,
+across restarts, and always telling the same story as the chronicle itself."""
+
+from datetime import UTC, date, datetime
+
+from domain.application import Uspk
+from domain.chronicle import believed_records
+from domain.store import resolve_store
+from projections.readmodel import ReadModel
+from projections.session import Session
+from tests.factories import make, retraction
+from tests.shipped import june_amendment, june_visit_backfill, shipped_documents
+
+DAY1 = datetime(2025, 9, 10, 9, tzinfo=UTC)
+DAY2 = datetime(2025, 9, 20, 9, tzinfo=UTC)
+DAY3 = datetime(2025, 10, 5, 9, tzinfo=UTC)
+
+
+def view_rows(address):
+    views = ReadModel(resolve_store(address))
+    try:
+        return views.position(), [r.id for r in views.everything()]
+    finally:
+        views.close()
+
+
+def test_a_restarted_read_model_keeps_its_position_and_applies_nothing_twice(store_address):
+    store = resolve_store(store_address)
+    with Session(store) as session:
+        first_position = session.views.position()
+        assert first_position > 0
+        assert session.views.catch_up(session.app.recorder) == 0
+    position, ids = view_rows(store_address)
+    assert position == first_position and len(ids) == len(set(ids)) == len(shipped_documents())
+    with Session(store) as again:  # a new process would do just this
+        assert again.views.position() == first_position
+        extra = make("meeting", "test-one-more", "2025-09-09", participants=["ussm", "fwo"])
+        again.app.append([extra])
+        assert again.views.catch_up(again.app.recorder) == 1
+        assert again.views.catch_up(again.app.recorder) == 0
+    _, ids = view_rows(store_address)
+    assert ids.count("test-one-more") == 1 and len(ids) == len(shipped_documents()) + 1
+
+
+def test_the_read_model_believes_what_the_chronicle_believes_at_every_moment(store_address):
+    clock = type("Clock", (), {"now": DAY1, "__call__": lambda self: self.now})()
+    app = Uspk(resolve_store(store_address), clock=clock)
+    app.append(shipped_documents())
+    clock.now = DAY2
+    app.append([june_amendment(), june_visit_backfill()])
+    clock.now = DAY3
+    app.append([retraction("ussm-fwo-immediate-export-2025-09-08")])
+    views = ReadModel(resolve_store(store_address))
+    views.catch_up(app.recorder)
+    records = app.records()
+    for moment in (DAY1, DAY2, DAY3, None):
+        expected = [(r.id, r.recorded_at) for r in believed_records(records, moment)]
+        assert [(r.id, r.recorded_at) for r in views.believed(moment)] == expected
+    window = views.believed(None, starting_by=date(2025, 6, 30), ending_from=date(2025, 6, 1))
+    assert [r.id for r in window] == ["munir-us-visit-2025-06", "trump-munir-lunch-2025-06-18"]
+    assert views.registry()["asim-munir"].name == "Syed Asim Munir"
+    views.close()
+    app.close()
+
+
+def test_rebuild_from_zero_gives_the_same_rows(store_address):
+    with Session(resolve_store(store_address)) as session:
+        before = [(r.id, r.recorded_at, r.position) for r in session.views.everything()]
+        applied = session.views.rebuild(session.app.recorder)
+        after = [(r.id, r.recorded_at, r.position) for r in session.views.everything()]
+    assert applied >= len(before) and after == before
