@@ -7,9 +7,10 @@ so a typo in a curated file is an error rather than a silently dropped fact.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -87,6 +88,33 @@ class Actor(Strict):
     aliases: list[Line] = []
 
 
+# The fields of any kind that name actors, in the order they are reported.
+MENTION_FIELDS = (
+    "actors",
+    "participants",
+    "delegation",
+    "origin",
+    "destination",
+    "parties",
+    "witnesses",
+    "speaker",
+    "on_behalf_of",
+    "owners",
+)
+
+
+def mentioned_ids(values: Mapping[str, Any]) -> list[str]:
+    """The actor ids named by a happening's fields (a model's, or its stored JSON's)."""
+    ids: list[str] = []
+    for field in MENTION_FIELDS:
+        value = values.get(field)
+        if isinstance(value, str):
+            ids.append(value)
+        elif value:
+            ids.extend(value)
+    return list(dict.fromkeys(ids))
+
+
 class Happening(Strict):
     """What every kind of happening carries."""
 
@@ -102,7 +130,7 @@ class Happening(Strict):
 
     def mentions(self) -> list[str]:
         """Every actor id this happening refers to (checked against known actors)."""
-        return list(dict.fromkeys(self.actors))
+        return mentioned_ids(self.__dict__)
 
 
 class Meeting(Happening):
@@ -112,9 +140,6 @@ class Meeting(Happening):
     outcomes: list[Text] = []
     priority_areas: list[Line] = []
 
-    def mentions(self) -> list[str]:
-        return list(dict.fromkeys([*self.actors, *self.participants]))
-
 
 class Visit(Happening):
     kind: Literal["visit"]
@@ -123,9 +148,6 @@ class Visit(Happening):
     destination: Slug
     purpose: Text
     until: Date | None = Field(None, description="Last day of the visit, if reported.")
-
-    def mentions(self) -> list[str]:
-        return list(dict.fromkeys([*self.actors, *self.delegation, self.origin, self.destination]))
 
 
 class AgreementSigned(Happening):
@@ -138,9 +160,6 @@ class AgreementSigned(Happening):
     scope: Text
     minerals: list[Line] = []
     sectors: list[Line] = []
-
-    def mentions(self) -> list[str]:
-        return list(dict.fromkeys([*self.actors, *self.parties, *self.witnesses]))
 
 
 class CommitmentMade(Happening):
@@ -160,10 +179,6 @@ class StatementMade(Happening):
     quote: Text
     about: Slug | None = Field(None, description="Id of the agreement the statement is about.")
 
-    def mentions(self) -> list[str]:
-        extra = [self.on_behalf_of] if self.on_behalf_of else []
-        return list(dict.fromkeys([*self.actors, self.speaker, *extra]))
-
 
 class StepPlanned(Happening):
     kind: Literal["step-planned"]
@@ -172,9 +187,6 @@ class StepPlanned(Happening):
     owners: list[Slug] = []
     agreement: Slug | None = None
     target: Date | None = Field(None, description="When the step is meant to happen.")
-
-    def mentions(self) -> list[str]:
-        return list(dict.fromkeys([*self.actors, *self.owners]))
 
 
 StepStatus = Literal["planned", "under-way", "done", "dropped"]

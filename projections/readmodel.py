@@ -15,7 +15,7 @@ applied exactly once however many processes catch up at the same time.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
@@ -24,16 +24,20 @@ from domain.chronicle import Chronicle, Record, decode_json
 from domain.store import Store
 from domain.world import actor_registry, kind_rank
 from events.dates import parse_date
+from events.model import mentioned_ids
 
 RECORDED = f"{Chronicle.Recorded.__module__}:{Chronicle.Recorded.__qualname__}"
 HISTORY_LOADED = f"{Chronicle.HistoryLoaded.__module__}:{Chronicle.HistoryLoaded.__qualname__}"
 TRACKING_NAME = "believed-events"
+# Bump when the tables change: a read model of another version is rebuilt from the log.
+SCHEMA_VERSION = 2
 _PAGE = 2000
 _END_OF_TIME = "9999-12-31T23:59:59.999999"
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS uspk_view_tracking (
-        name TEXT PRIMARY KEY, notification_id BIGINT NOT NULL, history_digest TEXT)""",
+        name TEXT PRIMARY KEY, notification_id BIGINT NOT NULL, history_digest TEXT,
+        chronicle_version BIGINT NOT NULL DEFAULT 0, schema_version INTEGER)""",
     """CREATE TABLE IF NOT EXISTS uspk_view_events (
         position BIGINT PRIMARY KEY,
         event_id TEXT NOT NULL UNIQUE,
@@ -43,7 +47,13 @@ SCHEMA = [
         rank INTEGER,
         recorded_at TEXT NOT NULL,
         introduces INTEGER NOT NULL,
+        agreement TEXT,
+        step TEXT,
         document TEXT NOT NULL)""",
+    """CREATE INDEX IF NOT EXISTS uspk_view_events_agreement ON uspk_view_events (agreement)""",
+    """CREATE INDEX IF NOT EXISTS uspk_view_events_step ON uspk_view_events (step)""",
+    """CREATE TABLE IF NOT EXISTS uspk_view_mentions (
+        actor_id TEXT NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (actor_id, event_id))""",
     """CREATE INDEX IF NOT EXISTS uspk_view_events_replay
         ON uspk_view_events (occ_start, rank, event_id)""",
     """CREATE INDEX IF NOT EXISTS uspk_view_events_end ON uspk_view_events (occ_end)""",
@@ -55,6 +65,11 @@ SCHEMA = [
         PRIMARY KEY (event_id, by_id))""",
     """CREATE INDEX IF NOT EXISTS uspk_view_hidden_by ON uspk_view_hidden (by_id)""",
 ]
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def moment(value: datetime) -> str:
@@ -97,9 +112,15 @@ class ReadModel:
             for statement in SCHEMA:
                 self._execute(statement)
             self._execute(
-                "INSERT INTO uspk_view_tracking (name, notification_id) VALUES (?, 0) "
-                "ON CONFLICT (name) DO NOTHING",
-                (TRACKING_NAME,),
+                "INSERT INTO uspk_view_tracking (name, notification_id, schema_version) "
+                "VALUES (?, 0, ?) ON CONFLICT (name) DO NOTHING",
+                (TRACKING_NAME, SCHEMA_VERSION),
+            )
+            self.outdated = (
+                self._one(
+                    "SELECT schema_version FROM uspk_view_tracking WHERE name = ?", (TRACKING_NAME,)
+                )[0]
+                != SCHEMA_VERSION
             )
 
     def close(self) -> None:
@@ -121,8 +142,9 @@ class ReadModel:
                 for notification in page:
                     self._apply(notification)
                 self._execute(
-                    "UPDATE uspk_view_tracking SET notification_id = ? WHERE name = ?",
-                    (page[-1].id, TRACKING_NAME),
+                    "UPDATE uspk_view_tracking SET notification_id = ?, chronicle_version = ? "
+                    "WHERE name = ?",
+                    (page[-1].id, page[-1].originator_version, TRACKING_NAME),
                 )
             applied += len(page)
             if progress is not None:
@@ -131,18 +153,25 @@ class ReadModel:
     def rebuild(self, recorder: Any, progress: Callable[[int], None] | None = None) -> int:
         """Forget everything and apply the whole notification log again."""
         with self._transaction(lock=True):
-            self._execute("DELETE FROM uspk_view_events")
-            self._execute("DELETE FROM uspk_view_hidden")
+            for table in ("uspk_view_events", "uspk_view_hidden", "uspk_view_mentions"):
+                self._execute(f"DELETE FROM {table}")
             self._execute(
-                "UPDATE uspk_view_tracking SET notification_id = 0, history_digest = NULL "
-                "WHERE name = ?",
-                (TRACKING_NAME,),
+                "UPDATE uspk_view_tracking SET notification_id = 0, history_digest = NULL, "
+                "chronicle_version = 0, schema_version = ? WHERE name = ?",
+                (SCHEMA_VERSION, TRACKING_NAME),
             )
+        self.outdated = False
         return self.catch_up(recorder, progress)
 
     def position(self) -> int:
         return self._one(
             "SELECT notification_id FROM uspk_view_tracking WHERE name = ?", (TRACKING_NAME,)
+        )[0]
+
+    def chronicle_version(self) -> int:
+        """The version of the chronicle that the rows reflect (0: nothing recorded)."""
+        return self._one(
+            "SELECT chronicle_version FROM uspk_view_tracking WHERE name = ?", (TRACKING_NAME,)
         )[0]
 
     def history_digest(self) -> str | None:
@@ -177,9 +206,11 @@ class ReadModel:
             rank = kind_rank(kind, document.get("status"))
             if document.get("supersedes"):
                 self._hide(document["supersedes"], document["id"], recorded)
+        agreement = document.get("agreement") or document.get("about")
         self._execute(
             "INSERT INTO uspk_view_events (position, event_id, kind, occ_start, occ_end, rank,"
-            " recorded_at, introduces, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " recorded_at, introduces, agreement, step, document)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 position,
                 document["id"],
@@ -189,9 +220,16 @@ class ReadModel:
                 rank,
                 recorded,
                 int(bool(document.get("introduces"))),
+                agreement,
+                document.get("step"),
                 json.dumps(document, ensure_ascii=False, separators=(",", ":")),
             ),
         )
+        for actor_id in mentioned_ids(document):  # a retraction names none
+            self._execute(
+                "INSERT INTO uspk_view_mentions (actor_id, event_id) VALUES (?, ?)",
+                (actor_id, document["id"]),
+            )
 
     def _hide(self, event_id: str, by_id: str, recorded: str) -> None:
         self._execute(
@@ -250,6 +288,66 @@ class ReadModel:
             [event_id],
         )
         return found[0] if found else None
+
+    # -- the lookups that checking a batch needs (domain.recording.RecordLookup) --------
+
+    def recorded(self, ids: Collection[str]) -> dict[str, Record]:
+        found: dict[str, Record] = {}
+        for chunk in _chunks(sorted(ids)):
+            marks = ", ".join("?" for _ in chunk)
+            for record in self._records(
+                "SELECT document, recorded_at, position FROM uspk_view_events "
+                f"WHERE event_id IN ({marks})",
+                chunk,
+            ):
+                found[record.id] = record
+        return found
+
+    def standing(self, ids: Collection[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(sorted(ids)):
+            where, params = self._believed_where(None)
+            where.append(f"e.event_id IN ({', '.join('?' for _ in chunk)})")
+            rows = self._all(
+                f"SELECT e.event_id FROM uspk_view_events e WHERE {' AND '.join(where)}",
+                [*params, *chunk],
+            )
+            found.update(row[0] for row in rows)
+        return found
+
+    def related(
+        self, agreements: Collection[str], steps: Collection[str], actors: Collection[str]
+    ) -> list[Record]:
+        found: dict[str, Record] = {}
+        for column, keys in (
+            ("e.agreement", agreements),
+            ("e.step", steps),
+            ("m.actor_id", actors),
+        ):
+            for chunk in _chunks(sorted(keys)):
+                where, params = self._believed_where(None)
+                where.append(f"{column} IN ({', '.join('?' for _ in chunk)})")
+                join = (
+                    " JOIN uspk_view_mentions m ON m.event_id = e.event_id"
+                    if column.startswith("m.")
+                    else ""
+                )
+                for record in self._records(
+                    "SELECT e.document, e.recorded_at, e.position FROM uspk_view_events e"
+                    f"{join} WHERE {' AND '.join(where)}",
+                    [*params, *chunk],
+                ):
+                    found.setdefault(record.id, record)
+        return list(found.values())
+
+    def introductions(self) -> list[Record]:
+        where, params = self._believed_where(None)
+        where.append("e.introduces = 1")
+        return self._records(
+            "SELECT e.document, e.recorded_at, e.position FROM uspk_view_events e "
+            f"WHERE {' AND '.join(where)}",
+            params,
+        )
 
     def _believed_where(self, known_at: datetime | None) -> tuple[list[str], list[Any]]:
         at = moment(known_at) if known_at else _END_OF_TIME

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from domain.application import Appended, Clock, Uspk, utc_now
+from domain.application import Appended, Clock, RecordView, Uspk, utc_now
 from domain.chronicle import Record
 from domain.store import Store
 from events.history import history_digest
@@ -22,10 +22,19 @@ class Session:
     def __init__(self, store: Store, clock: Clock = utc_now) -> None:
         self.app = Uspk(store, clock=clock)
         self.views = ReadModel(store)
-        self.views.catch_up(self.app.recorder)
-        if self.views.history_digest() != history_digest():
-            self.app.load_shipped_history()
+        if self.views.outdated:  # made by an older release: rebuilt from the log
+            self.views.rebuild(self.app.recorder)
+        else:
             self.views.catch_up(self.app.recorder)
+        if self.views.history_digest() != history_digest():
+            self.app.load_shipped_history(view=self.view)
+            self.views.catch_up(self.app.recorder)
+
+    def view(self) -> RecordView:
+        """The record as the read model sees it, brought up to date first: what batches
+        are checked against (saving then fails if another writer got in between)."""
+        self.views.catch_up(self.app.recorder)
+        return RecordView(self.views, self.views.chronicle_version(), self.views.history_digest())
 
     def close(self) -> None:
         self.views.close()
@@ -38,7 +47,7 @@ class Session:
         self.close()
 
     def append(self, documents: Iterable[Any], dry_run: bool = False) -> Appended:
-        outcome = self.app.append(documents, dry_run=dry_run)
+        outcome = self.app.append(documents, dry_run=dry_run, view=self.view)
         self.views.catch_up(self.app.recorder)
         return outcome
 

@@ -94,3 +94,11 @@ def test_an_amendment_must_keep_the_kind_and_target_a_standing_event():
         chronicle.record([step("s1", supersedes="a1-signed")], NOW)
     with pytest.raises(RuleBroken, match="no such event"):
         chronicle.record([retraction("ghost")], NOW)
+
+
+def test_one_batch_may_hold_an_event_and_its_amendment():
+    june = make("meeting", "june", "2025-06", participants=["ussm", "fwo"])
+    day = make("meeting", "june-18", "2025-06-18", participants=["ussm", "fwo"],
+               supersedes="june")
+    chronicle = recorded([ACTORS, june, day])
+    assert ids(chronicle) == ["intro", "june-18"]

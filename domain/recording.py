@@ -1,0 +1,206 @@
+"""Checking a batch before it is recorded, against only the part of the record it touches.
+
+The rules are per thing: an agreement is signed once and commitments need it, a step
+moves forward from its plan, actors must be known. So a batch is checked by folding, in
+occurrence order, the batch together with every standing event about the same
+agreements, steps and (when an introduction is withdrawn) actors, closed over what those
+depend on. The cost grows with what the batch touches, not with the history. Where the
+record comes from is the caller's: the chronicle in memory (``RecordsLookup``) or the
+store's read model, both behind ``RecordLookup``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import datetime
+from typing import Any, Protocol
+
+from domain.records import Conflict, Record, believed_records, fold_lenient
+from domain.world import RuleBroken, actor_registry
+from events.model import Retraction
+
+
+class RecordLookup(Protocol):
+    """What checking a batch needs to know about the record."""
+
+    def recorded(self, ids: Collection[str]) -> dict[str, Record]:
+        """Any record with one of these ids: standing, hidden or a retraction."""
+
+    def standing(self, ids: Collection[str]) -> set[str]:
+        """Those of these ids whose happenings stand now (not retracted or superseded)."""
+
+    def related(
+        self, agreements: Collection[str], steps: Collection[str], actors: Collection[str]
+    ) -> list[Record]:
+        """Standing happenings about these agreements or steps, or naming these actors."""
+
+    def introductions(self) -> list[Record]:
+        """Standing happenings that introduce actors."""
+
+
+def entity_keys(happening: Any) -> tuple[set[str], set[str]]:
+    """The agreements and steps a happening is about (what its rules depend on)."""
+    agreement = getattr(happening, "agreement", None) or getattr(happening, "about", None)
+    step = getattr(happening, "step", None)
+    return ({agreement} if agreement else set()), ({step} if step else set())
+
+
+def check_batch(documents: Iterable[Any], lookup: RecordLookup, now: datetime):
+    """Return (new documents to record, ids already recorded unchanged), or raise
+    ``RuleBroken`` (``Conflict`` for an id reused with other content)."""
+    fresh, unchanged = _fresh(list(documents), lookup)
+    if fresh:
+        _check(fresh, lookup, now)
+    return fresh, unchanged
+
+
+def _fresh(documents: list[Any], lookup: RecordLookup) -> tuple[list[Any], list[str]]:
+    """Drop exact repeats (a no-op); refuse an id reused with other content."""
+    earlier = lookup.recorded({d.id for d in documents})
+    fresh: dict[str, Any] = {}
+    unchanged: list[str] = []
+    for document in documents:
+        record = earlier.get(document.id)
+        prior = record.document if record else fresh.get(document.id)
+        if prior is None:
+            fresh[document.id] = document
+        elif prior == document:
+            if record is not None:
+                unchanged.append(document.id)
+        else:
+            when = (
+                f"recorded {record.recorded_at:%Y-%m-%d %H:%M:%S} UTC"
+                if record
+                else "earlier in this batch"
+            )
+            raise Conflict(
+                document.id,
+                f"id already {when} with different content; "
+                "use a new id, or `uspk amend` to supersede it",
+            )
+    return list(fresh.values()), unchanged
+
+
+def _check(fresh: list[Any], lookup: RecordLookup, now: datetime) -> None:
+    batch = {d.id: d for d in fresh}
+    retracted = {d.retracts for d in fresh if isinstance(d, Retraction)}
+    superseded = {
+        d.supersedes
+        for d in fresh
+        if not isinstance(d, Retraction) and d.supersedes and d.id not in retracted
+    }
+    outside = (retracted | superseded) - set(batch)
+    targets = {i: r.document for i, r in lookup.recorded(outside).items()} | batch
+    standing = lookup.standing(outside) | set(batch)
+    for document in fresh:
+        if isinstance(document, Retraction):
+            _check_target(document, document.retracts, targets, standing, "retract")
+            continue
+        if document.occurred.start > now.date():
+            raise RuleBroken(
+                document.id,
+                f"occurred {document.occurred} is after it is recorded "
+                f"({now:%Y-%m-%d}); a plan carries a target date instead",
+            )
+        if document.supersedes is not None:
+            target = _check_target(document, document.supersedes, targets, standing, "amend")
+            if target.kind != document.kind:
+                raise RuleBroken(
+                    document.id,
+                    f"an amendment must be of the same kind as {target.id!r} "
+                    f"({target.kind}), not {document.kind}",
+                )
+    hidden = retracted | superseded
+    happenings = [d for d in fresh if not isinstance(d, Retraction) and d.id not in hidden]
+    withdrawn = [targets[i] for i in hidden if i in targets]
+    introductions = [r.document for r in lookup.introductions() if r.id not in hidden]
+    registry = actor_registry([*introductions, *happenings])
+    lost_actors = {a.id for h in withdrawn for a in h.introduces} - set(registry)
+    context = _related(lookup, [*happenings, *withdrawn], lost_actors)
+    considered = [r.document for r in context if r.id not in hidden and r.id not in batch]
+    _, broken = fold_lenient([*considered, *happenings], registry)
+    if not broken:
+        return
+    first, error = broken[0]
+    if first.id in batch:
+        raise error
+    names = ", ".join(h.id for h, _ in broken)
+    raise RuleBroken(
+        first.id,
+        f"this batch would leave {len(broken)} recorded event(s) broken: {names} "
+        f"(first: {error.message}); retract or amend them in the same batch",
+    )
+
+
+def _related(lookup: RecordLookup, happenings: list[Any], actors: set[str]) -> list[Record]:
+    """Standing records about what ``happenings`` touch, closed over their dependencies:
+    a step's plan brings its agreement's signing, and so on until nothing new comes."""
+    agreements: set[str] = set()
+    steps: set[str] = set()
+    for happening in happenings:
+        more_agreements, more_steps = entity_keys(happening)
+        agreements |= more_agreements
+        steps |= more_steps
+    found: dict[str, Record] = {}
+    asked_agreements, asked_steps = set(), set()
+    while agreements - asked_agreements or steps - asked_steps or actors:
+        new_agreements, new_steps = agreements - asked_agreements, steps - asked_steps
+        asked_agreements |= new_agreements
+        asked_steps |= new_steps
+        for record in lookup.related(new_agreements, new_steps, actors):
+            found.setdefault(record.id, record)
+            more_agreements, more_steps = entity_keys(record.document)
+            agreements |= more_agreements
+            steps |= more_steps
+        actors = set()
+    return list(found.values())
+
+
+def _check_target(document: Any, target_id: str, targets: dict, standing: set[str], verb: str):
+    """The standing event that ``document`` retracts or amends: recorded before, or
+    earlier in the same batch."""
+    target = targets.get(target_id)
+    if target is None:
+        raise RuleBroken(document.id, f"cannot {verb} {target_id!r}: no such event recorded")
+    if isinstance(target, Retraction):
+        raise RuleBroken(document.id, f"cannot {verb} {target_id!r}: it is a retraction")
+    if target_id not in standing:
+        raise RuleBroken(
+            document.id,
+            f"cannot {verb} {target_id!r}: it is already retracted or superseded "
+            f"(see `uspk history {target_id}`)",
+        )
+    return target
+
+
+class RecordsLookup:
+    """``RecordLookup`` over records held in memory (the chronicle aggregate's)."""
+
+    def __init__(self, records: list[Record], by_id: dict[str, Record]) -> None:
+        self.by_id = by_id
+        self.believed = believed_records(records)
+        self.believed_ids = {r.id for r in self.believed}
+
+    def recorded(self, ids: Collection[str]) -> dict[str, Record]:
+        return {i: self.by_id[i] for i in ids if i in self.by_id}
+
+    def standing(self, ids: Collection[str]) -> set[str]:
+        return set(ids) & self.believed_ids
+
+    def related(
+        self, agreements: Collection[str], steps: Collection[str], actors: Collection[str]
+    ) -> list[Record]:
+        found = []
+        for record in self.believed:
+            about_agreements, about_steps = entity_keys(record.document)
+            if (
+                about_agreements & set(agreements)
+                or about_steps & set(steps)
+                or set(actors) & set(record.document.mentions())
+            ):
+                found.append(record)
+        return found
+
+    def introductions(self) -> list[Record]:
+        return [r for r in self.believed if r.document.introduces]
+

@@ -1,0 +1,95 @@
+"""Records: what the store holds about each document, and which of them are believed.
+
+Pure functions over records, shared by the chronicle aggregate, the batch checks and the
+read models: the belief at a moment (not retracted, not superseded) and the lenient fold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from domain.world import RuleBroken, World, replay_key, world_for
+from events.model import AnyHappening, Document, Retraction
+
+
+class Conflict(RuleBroken):
+    """The same id was recorded before with different content."""
+
+
+@cache
+def _documents() -> TypeAdapter:
+    return TypeAdapter(Document)
+
+
+def decode(document: dict[str, Any]):
+    return _documents().validate_python(document)
+
+
+def decode_json(document: str | bytes):
+    """A stored document straight from its JSON text (faster than loads + validate)."""
+    return _documents().validate_json(document)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One document as stored: what it says, when it was recorded, and in what position."""
+
+    document: Any  # AnyHappening | Retraction
+    recorded_at: datetime
+    position: int
+
+    @property
+    def id(self) -> str:
+        return self.document.id
+
+
+def visible(records: Iterable[Record], known_at: datetime | None = None) -> list[Record]:
+    """The records the store had by ``known_at`` (all of them when None)."""
+    if known_at is None:
+        return list(records)
+    return [r for r in records if r.recorded_at <= known_at]
+
+
+def believed_records(records: Iterable[Record], known_at: datetime | None = None) -> list[Record]:
+    """The records of happenings believed by ``known_at``, in replay order.
+
+    Believed: recorded by then, not retracted, not superseded by an amendment that is
+    itself still standing.
+    """
+    seen = visible(records, known_at)
+    retracted = {r.document.retracts for r in seen if isinstance(r.document, Retraction)}
+    superseded = {
+        r.document.supersedes
+        for r in seen
+        if not isinstance(r.document, Retraction)
+        and r.document.supersedes
+        and r.document.id not in retracted
+    }
+    hidden = retracted | superseded
+    kept = (r for r in seen if not isinstance(r.document, Retraction) and r.id not in hidden)
+    return sorted(kept, key=lambda r: replay_key(r.document))
+
+
+def current(records: Iterable[Record], known_at: datetime | None = None) -> list[AnyHappening]:
+    """The happenings believed by ``known_at``, in replay order."""
+    return [r.document for r in believed_records(records, known_at)]
+
+
+def fold_lenient(
+    happenings: list[AnyHappening], registry: dict | None = None
+) -> tuple[World, list[tuple[Any, RuleBroken]]]:
+    """Apply in replay order; happenings that do not fit are set aside with their reason."""
+    world = world_for(happenings, registry)
+    broken: list[tuple[Any, RuleBroken]] = []
+    for happening in sorted(happenings, key=replay_key):
+        try:
+            world.apply(happening)  # applies whole or not at all
+        except RuleBroken as error:
+            broken.append((happening, error))
+    return world, broken
