@@ -293,9 +293,12 @@ def _record(ctx: click.Context, batch: list, origin: dict[str, str], dry_run: bo
 
 
 def _read(name: str) -> bytes:
+    from events.files import read_file, read_stream  # both stop at the size limit
+
+    if name == "-":
+        return read_stream(sys.stdin.buffer)
     try:
-        with open(name, "rb") as handle:
-            return handle.read()
+        return read_file(name)
     except OSError as error:
         raise click.ClickException(f"{name}: cannot read: {error.strerror}") from None
 
@@ -469,3 +472,9 @@ def schema():
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+# Commands that live in modules of their own; each imports its heavy parts when it runs.
+from cli.export import export  # noqa: E402
+
+main.add_command(export)

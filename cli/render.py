@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import textwrap
 from typing import Any
 
@@ -77,12 +78,23 @@ def timeline_markdown(entries: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+# After the escapes: '&' would start an entity; 'http://' and 'www.' would become links in
+# GitHub-flavoured Markdown (autolinks). A backslash before them keeps them plain text.
+_AUTOLINK = re.compile(r"(://|www\.|&)", re.IGNORECASE)
+
+
 def md_cell(text: str) -> str:
     """Markdown-inert text for a table cell: no links, no HTML, no column breaks."""
     text = " ".join(str(text).split())
     for char in "\\`*_[]<>|#!":
         text = text.replace(char, "\\" + char)
-    return text
+    return _AUTOLINK.sub(_defuse_autolink, text)
+
+
+def _defuse_autolink(match: re.Match[str]) -> str:
+    # Backslash escapes of punctuation, which CommonMark shows as the bare character.
+    found = match.group()
+    return {"&": "\\&", "://": "\\://"}.get(found, found[:3] + "\\.")
 
 
 TIMELINE_CSV_COLUMNS = [

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import RecordConflictError
 
-from domain.chronicle import CHRONICLE_ID, Chronicle, Record, believed_records
-from domain.store import Store
-from events.files import load_files
+from domain.chronicle import CHRONICLE_ID, Chronicle, Record, believed_records, chronicle_events
+from domain.recording import RecordLookup, RecordsLookup, check_batch
+from domain.store import Store, tables_created_one_at_a_time
 from events.history import history_digest, history_files
 
 Clock = Callable[[], datetime]
@@ -23,10 +25,25 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _back_off(attempt: int) -> None:
+    """After losing a race to another writer, wait a random while (at most 1 s, growing
+    with each loss) so that racing writers spread out instead of colliding again."""
+    time.sleep(random.uniform(0, min(1.0, 0.005 * 2**attempt)))
+
+
 @dataclass(frozen=True)
 class Appended:
     added: list[str]
     unchanged: list[str]
+
+
+class RecordView(NamedTuple):
+    """The record as some reader sees it: lookups for the checks, the chronicle version
+    they reflect, and the shipped-history digest last loaded."""
+
+    lookup: RecordLookup
+    version: int
+    history_digest: str | None
 
 
 class Uspk(Application):
@@ -41,41 +58,52 @@ class Uspk(Application):
 
     # -- use cases -------------------------------------------------------------------
 
-    def append(self, documents: Iterable[Any], dry_run: bool = False) -> Appended:
-        """Record a batch of documents, all or nothing. Retries when another writer won."""
-        documents = list(documents)
-        for attempt in range(_RETRIES):
-            chronicle = self.chronicle()
-            added, unchanged = chronicle.record(documents, self.clock())
-            if dry_run or not added:
-                return Appended(added, unchanged)
-            try:
-                self.save(chronicle)
-            except RecordConflictError:
-                if attempt == _RETRIES - 1:
-                    raise
-                continue
-            return Appended(added, unchanged)
-        raise AssertionError("unreachable")
+    def append(
+        self,
+        documents: Iterable[Any],
+        dry_run: bool = False,
+        view: Callable[[], RecordView] | None = None,
+    ) -> Appended:
+        """Record a batch of documents, all or nothing.
 
-    def load_shipped_history(self) -> Appended | None:
+        ``view`` gives a fresh view of the record for each try (by default the chronicle
+        itself, read whole); losing a race to another writer means trying again.
+        """
+        return self._record_batch(list(documents), view or self.chronicle_view, dry_run=dry_run)
+
+    def load_shipped_history(self, view: Callable[[], RecordView] | None = None) -> Appended | None:
         """Load the curated history if this store has not seen this version of it."""
         digest = history_digest()
-        documents = None
+        view = view or self.chronicle_view
+        if view().history_digest == digest:
+            return None
+        from events.files import load_files  # only when loading: keeps queries light
+
+        documents = load_files((str(p), p.read_bytes()) for p in history_files())
+        return self._record_batch(documents, view, digest=digest)
+
+    def _record_batch(
+        self,
+        documents: list[Any],
+        view: Callable[[], RecordView],
+        dry_run: bool = False,
+        digest: str | None = None,
+    ) -> Appended:
         for attempt in range(_RETRIES):
-            chronicle = self.chronicle()
-            if chronicle.history_digest == digest:
-                return None
-            if documents is None:
-                documents = load_files((str(p), p.read_bytes()) for p in history_files())
+            seen = view()
+            if digest is not None and seen.history_digest == digest:
+                return Appended([], [d.id for d in documents])
             now = self.clock()
-            added, unchanged = chronicle.record(documents, now)
-            chronicle.note_history_loaded(digest, now)
+            fresh, unchanged = check_batch(documents, seen.lookup, now)
+            added = [d.id for d in fresh]
+            if dry_run or not (fresh or digest):
+                return Appended(added, unchanged)
             try:
-                self.save(chronicle)
+                self.save(*chronicle_events(fresh, now, seen.version, digest))
             except RecordConflictError:
                 if attempt == _RETRIES - 1:
                     raise
+                _back_off(attempt)
                 continue
             return Appended(added, unchanged)
         raise AssertionError("unreachable")
@@ -91,7 +119,20 @@ class Uspk(Application):
     def record_of(self, event_id: str) -> Record | None:
         return self.chronicle().by_id.get(event_id)
 
+    def chronicle_view(self) -> RecordView:
+        """The record as the chronicle aggregate holds it, read whole from the store."""
+        try:
+            chronicle = self.repository.get(CHRONICLE_ID)
+        except AggregateNotFoundError:
+            return RecordView(RecordsLookup([], {}), 0, None)
+        lookup = RecordsLookup(chronicle.records, chronicle.by_id)
+        return RecordView(lookup, chronicle.version, chronicle.history_digest)
+
     # -- plumbing --------------------------------------------------------------------
+
+    def construct_recorder(self):  # noqa: ANN201 - eventsourcing's hook
+        with tables_created_one_at_a_time(self.store, self.factory):
+            return super().construct_recorder()
 
     def chronicle(self) -> Chronicle:
         try:

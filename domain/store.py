@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 DB_ENV_VAR = "USPK_DB"
+# Any fixed number: the key of the PostgreSQL advisory lock that serialises table creation.
+_CREATE_TABLES_LOCK = 0x7573_706B  # "uspk"
 
 
 class StoreError(ValueError):
@@ -70,3 +75,22 @@ def _postgres(url: str) -> Store:
     }
     shown = f"postgresql://{env['POSTGRES_USER']}@{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}"
     return Store(address=f"{shown}/{dbname}", env=env)
+
+
+@contextmanager
+def tables_created_one_at_a_time(store: Store, factory: Any) -> Iterator[None]:
+    """Hold a lock while eventsourcing creates (or re-declares) the store's tables.
+
+    On PostgreSQL, eventsourcing runs CREATE TYPE / CREATE TABLE IF NOT EXISTS / CREATE
+    OR REPLACE FUNCTION each time a store is opened; two processes doing so at the same
+    moment fail ("tuple concurrently updated", duplicate key in pg_type). A transaction-
+    scoped advisory lock, taken on a connection of the store's own pool, makes them take
+    turns; it is released when that transaction ends, or when the process dies. SQLite
+    needs nothing: its writers already take turns on the file lock.
+    """
+    if not store.is_postgres:
+        yield
+        return
+    with factory.datastore.transaction(commit=True) as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_CREATE_TABLES_LOCK,))
+        yield

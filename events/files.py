@@ -2,17 +2,37 @@
 
 Every failure is an ``InputError`` that names the file, the event and the field, and says
 what was expected, so the command line can print one line and exit without a traceback.
-YAML is read with a safe loader that also refuses aliases (no "billion laughs"), keeps
-dates as text (so the precision written is the precision kept) and builds no objects.
+
+Event files may come from anyone, so reading them is bounded and builds nothing but
+plain data:
+
+- size: a file is refused by its size before it is read (``read_file`` reads at most
+  ``MAX_FILE_BYTES`` + 1 bytes, also from pipes and devices that report no size);
+- values: at most ``MAX_VALUES`` mappings, lists, keys and scalars, counted before the
+  data is built (a few MB of YAML can otherwise take gigabytes and minutes to compose),
+  nested at most ``MAX_DEPTH`` deep;
+- YAML: no aliases (no "billion laughs"), no tags but the plain ones (``!!python/...``,
+  ``!!binary``, ``!!set``, custom ``!tags`` are refused, so no object is ever
+  constructed), dates kept as text (so the precision written is the precision kept);
+- both formats: a key given twice in one mapping is refused (a reviewer could read one
+  value while the store keeps the other), as are numbers too long to convert;
+- text: control characters other than line feed and tab, bidirectional overrides,
+  embeddings and isolates (U+202A-U+202E, U+2066-U+2069, the "Trojan Source" characters
+  that make text display in another order than it is stored) and unpaired surrogates are
+  refused in every key and value. Right-to-left and left-to-right *marks* (U+200F,
+  U+200E, U+061C), which Urdu and Arabic quotes legitimately need and which cannot
+  reorder the text around them, are kept as they are, as inert text.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import IO, Any
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
@@ -22,6 +42,14 @@ from events.model import Document
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # the whole shipped history is ~40 kB
 MAX_DEPTH = 20  # an event document nests 4 levels deep
+MAX_VALUES = 300_000  # an event averages ~70 (keys count); 8 MiB of real events ~230k
+
+# Which characters text may not hold, and what to call them in the message.
+_ALLOWED_CONTROLS = {"\n", "\t"}
+_BIDI_CONTROLS = {
+    **{chr(c): "bidirectional embedding/override" for c in range(0x202A, 0x202F)},
+    **{chr(c): "bidirectional isolate" for c in range(0x2066, 0x206A)},
+}
 
 
 class InputError(ValueError):
@@ -33,20 +61,33 @@ class InputError(ValueError):
         self.message = message
 
 
-class _SafeNoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors/aliases and leaves dates as strings."""
-
-    def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(
-                None, None, "aliases (*name) are not allowed in event files", event.start_mark
-            )
-        return super().compose_node(parent, index)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed
+_PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")
+} | {"!"}  # "!" is YAML's "not a plain scalar" marker: a string
 
 
-_SafeNoAliasLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+class _PlainDataLoader(_BaseLoader):
+    """Safe loader for already-screened text: dates stay strings, repeated keys refused."""
+
+    def construct_mapping(self, node, deep=False):  # noqa: ANN001, ANN201 - PyYAML's
+        seen: set[tuple[str, str]] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key = (key_node.tag, key_node.value)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {key_node.value!r} given twice", key_node.start_mark
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+# Plain scalars that look like dates stay text; "=" and "<<" are text too (PyYAML would
+# read them as its 'value' and 'merge' markers and then fail on a plain "title: =").
+_TEXT_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("timestamp", "value", "merge")}
+_PlainDataLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _TEXT_TAGS]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
@@ -62,10 +103,36 @@ class Loaded:
     documents: list  # list[Document], in file order
 
 
+def read_file(path: str) -> bytes:
+    """The bytes of the file at ``path``, refused by its size before reading it all.
+
+    The size is checked with ``fstat`` first; then at most ``MAX_FILE_BYTES`` + 1 bytes
+    are read, so a file that grows, a pipe or a device (which report no size) cannot
+    make us hold more than that. ``OSError`` (missing, unreadable) is left to the caller.
+    """
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(path, _too_big(f"{size:,} bytes"))
+        return read_stream(handle, path)
+
+
+def read_stream(stream: IO[bytes], file: str = "<stdin>") -> bytes:
+    """At most ``MAX_FILE_BYTES`` bytes of a stream (standard input); more is refused."""
+    data = stream.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(file, _too_big(f"more than {MAX_FILE_BYTES:,} bytes"))
+    return data
+
+
+def _too_big(size: str) -> str:
+    return f"file is {size}; at most {MAX_FILE_BYTES:,} allowed (split it into several files)"
+
+
 def parse_bytes(data: bytes, file: str) -> list[dict[str, Any]]:
     """Bytes of one file -> its raw documents (a single mapping or a list of them)."""
     if len(data) > MAX_FILE_BYTES:
-        raise InputError(file, f"file is {len(data):,} bytes; at most {MAX_FILE_BYTES:,} allowed")
+        raise InputError(file, _too_big(f"{len(data):,} bytes"))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -74,35 +141,222 @@ def parse_bytes(data: bytes, file: str) -> list[dict[str, Any]]:
         ) from None
     text = text.removeprefix("\ufeff")
     if file.endswith(".json") or text.lstrip().startswith(("{", "[")):
-        try:
-            raw = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InputError(
-                file, f"malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-            ) from None
-        except RecursionError:
-            raise InputError(file, f"data nested deeper than {MAX_DEPTH} levels") from None
+        raw = _parse_json(text, file)
     else:
-        try:
-            raw = yaml.load(text, Loader=_SafeNoAliasLoader)  # noqa: S506 - safe subclass
-        except yaml.YAMLError as error:
-            raise InputError(file, f"malformed YAML: {_yaml_reason(error)}") from None
-        except RecursionError:
-            raise InputError(file, f"data nested deeper than {MAX_DEPTH} levels") from None
+        raw = _parse_yaml(text, file)
     if raw is None:
         raise InputError(file, "empty file: expected an event (a mapping) or a list of events")
     documents = raw if isinstance(raw, list) else [raw]
     if not documents:
         raise InputError(file, "empty list: expected at least one event")
+    _screen(raw, file)
     for index, document in enumerate(documents):
         if not isinstance(document, dict):
             where = f"event {index + 1}" if isinstance(raw, list) else "top level"
             raise InputError(
                 file, f"{where}: expected a mapping of fields, got {type(document).__name__}"
             )
-        if _depth(document) > MAX_DEPTH:
-            raise InputError(file, f"data nested deeper than {MAX_DEPTH} levels")
+        _check_text(document, file, _label(document, index + 1 if len(documents) > 1 else None))
     return documents
+
+
+def _parse_json(text: str, file: str) -> Any:
+    # What json.loads would build is bounded by the containers and strings (counted here
+    # first) and the numbers (counted as they are parsed); true/false/null cost nothing.
+    budget = MAX_VALUES - (text.count("{") + text.count("[") + text.count('"') // 2)
+    if budget < 0:
+        raise InputError(file, _too_many())
+    numbers = _NumberBudget(budget)
+    try:
+        return json.loads(
+            text,
+            object_pairs_hook=_json_mapping,
+            parse_int=numbers.int,
+            parse_float=numbers.float,
+            parse_constant=_json_constant,
+        )
+    except _OverBudget:
+        raise InputError(file, _too_many()) from None
+    except json.JSONDecodeError as error:
+        raise InputError(
+            file, f"malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+        ) from None
+    except _RepeatedKey as error:
+        raise InputError(file, f"malformed JSON: key {error.args[0]!r} given twice") from None
+    except RecursionError:
+        raise InputError(file, _too_deep()) from None
+    except ValueError as error:  # e.g. an integer of more than 4300 digits
+        raise InputError(file, f"malformed JSON: {_number_reason(error)}") from None
+
+
+class _RepeatedKey(ValueError):
+    pass
+
+
+class _OverBudget(ValueError):
+    pass
+
+
+class _NumberBudget:
+    def __init__(self, budget: int) -> None:
+        self.left = budget
+
+    def _spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise _OverBudget
+
+    def int(self, text: str) -> int:
+        self._spend()
+        return int(text)
+
+    def float(self, text: str) -> float:
+        self._spend()
+        return float(text)
+
+
+def _json_mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _RepeatedKey(key)
+            seen.add(key)
+    return mapping
+
+
+def _json_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _parse_yaml(text: str, file: str) -> Any:
+    _screen_yaml_events(text, file)
+    try:
+        return yaml.load(text, Loader=_PlainDataLoader)  # noqa: S506 - screened, plain tags
+    except yaml.YAMLError as error:
+        raise InputError(file, f"malformed YAML: {_yaml_reason(error)}") from None
+    except RecursionError:
+        raise InputError(file, _too_deep()) from None
+    except ValueError as error:  # e.g. an integer of more than 4300 digits
+        raise InputError(file, f"malformed YAML: {_number_reason(error)}") from None
+
+
+def _screen_yaml_events(text: str, file: str) -> None:
+    """Walk the parser's events (streamed: nothing is built) and refuse, before any data
+    is composed, aliases, tags that are not plain data, nesting and size over the limits."""
+    values = depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_PlainDataLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise _yaml_refusal(file, "aliases (*name) are not allowed in event files", event)
+            if isinstance(event, yaml.NodeEvent):
+                values += 1
+                if values > MAX_VALUES:
+                    raise InputError(file, _too_many())
+                tag = getattr(event, "tag", None)
+                if tag is not None and tag not in _PLAIN_TAGS:
+                    raise _yaml_refusal(
+                        file,
+                        f"the tag {_short_tag(tag)} is not allowed: event files hold plain "
+                        "text, numbers, true/false, lists and mappings",
+                        event,
+                    )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _yaml_refusal(file, _too_deep(), event)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError as error:
+        raise InputError(file, f"malformed YAML: {_yaml_reason(error)}") from None
+
+
+def _yaml_refusal(file: str, message: str, event: yaml.Event) -> InputError:
+    mark = event.start_mark
+    return InputError(file, f"{message} (line {mark.line + 1}, column {mark.column + 1})")
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml") else tag
+
+
+def _too_deep() -> str:
+    return f"data nested deeper than {MAX_DEPTH} levels"
+
+
+def _too_many() -> str:
+    return (
+        f"more than {MAX_VALUES:,} values (mappings, lists, keys and scalars together); "
+        "split it into several files"
+    )
+
+
+def _number_reason(error: ValueError) -> str:
+    if "digits" in str(error):
+        return "a number has too many digits (at most 4300)"
+    return str(error).splitlines()[0]
+
+
+def _screen(raw: Any, file: str) -> None:
+    """Depth and size of parsed data, walked without recursion."""
+    stack = [(raw, 1)]
+    values = 0
+    while stack:
+        value, level = stack.pop()
+        values += 1
+        if level > MAX_DEPTH:
+            raise InputError(file, _too_deep())
+        if values > MAX_VALUES:
+            raise InputError(file, _too_many())
+        if isinstance(value, dict):
+            values += len(value)  # the keys
+            stack.extend((v, level + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, level + 1) for v in value)
+
+
+def _check_text(document: dict[str, Any], file: str, label: str) -> None:
+    """Refuse characters that are not inert text, naming the field that holds them."""
+    stack: list[tuple[Any, str]] = [(document, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            problem = _bad_character(value)
+            if problem:
+                raise InputError(file, f"{label}, field '{path or '(event)'}': {problem}")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                name = str(key)
+                problem = _bad_character(name)
+                if problem:
+                    where = f"a field name in '{path}'" if path else "a field name"
+                    raise InputError(file, f"{label}, {where}: {problem}")
+                stack.append((item, f"{path}.{name}" if path else name))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}.{i}") for i, item in enumerate(value))
+
+
+def _bad_character(text: str) -> str | None:
+    if text.isprintable():  # fast path: most text; \n, \t and every culprit are not
+        return None
+    for char in text:
+        code = f"U+{ord(char):04X}"
+        if char in _ALLOWED_CONTROLS:
+            continue
+        category = unicodedata.category(char)
+        if category == "Cc":
+            return f"control character {code} is not allowed in text (only line feeds and tabs are)"
+        if char in _BIDI_CONTROLS:
+            name = unicodedata.name(char, "").lower()
+            return (
+                f"{_BIDI_CONTROLS[char]} character {code} ({name}) is not allowed: it makes "
+                "text display in another order than it is stored; to mark direction, "
+                "use U+200F (right-to-left mark)"
+            )
+        if category == "Cs":
+            return f"unpaired surrogate {code} is not Unicode text"
+    return None
 
 
 def validate(raw: dict[str, Any], file: str, position: int | None = None):
@@ -163,13 +417,3 @@ def _yaml_reason(error: yaml.YAMLError) -> str:
     if mark is not None:
         return f"{problem} (line {mark.line + 1}, column {mark.column + 1})"
     return problem
-
-
-def _depth(value: Any, level: int = 1) -> int:
-    if level > MAX_DEPTH:
-        return level
-    if isinstance(value, dict):
-        return max((_depth(v, level + 1) for v in value.values()), default=level)
-    if isinstance(value, list):
-        return max((_depth(v, level + 1) for v in value), default=level)
-    return level

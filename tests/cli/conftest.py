@@ -3,18 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
-from cli.main import main
-
-
-class Uspk:
-    def __init__(self, address: str) -> None:
-        self.address = address
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, input: str | bytes | None = None):
-        return self.runner.invoke(main, ["--db", self.address, *args], input=input)
+from tests.clirunner import Uspk
 
 
 @pytest.fixture

@@ -1,0 +1,155 @@
+"""``uspk export``: the record as a page, a TimelineJS file, a report, a sheet or JSON.
+
+cli.main imports this module, so it imports nothing heavy (no projections, pydantic or
+eventsourcing) until the command runs, and looks up cli.main's DATE and MOMENT types
+only when a value is converted (importing them here would be a circular import).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+
+import click
+
+FORMATS = ("html", "timelinejs", "markdown", "csv", "json")
+
+
+class _MainType(click.ParamType):
+    """cli.main's DATE or MOMENT parameter type, looked up when a value is converted."""
+
+    def __init__(self, attribute: str, metavar: str) -> None:
+        self.attribute = attribute
+        self.name = metavar
+
+    def convert(self, value, param, ctx):  # noqa: ANN001 - click's signature
+        import cli.main
+
+        return getattr(cli.main, self.attribute).convert(value, param, ctx)
+
+
+@click.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="html",
+    show_default=True,
+    help="html: one self-contained page (timeline chart, event list, state panel; needs "
+    "no network). timelinejs: TimelineJS 3 JSON. markdown: a report with footnoted "
+    "sources. csv: one row per event (UTF-8 with BOM). json: every event with its "
+    "sources and both clocks, and the state.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    show_default=True,
+    help="File to write ('-' is standard output). It is replaced whole or not at all.",
+)
+@click.option(
+    "--at",
+    "as_of",
+    type=_MainType("DATE", "DATE"),
+    help="The date of the state shown (a month or year means its last day). "
+    "Default: the last day on which a believed event occurred.",
+)
+@click.option(
+    "--known-at",
+    type=_MainType("MOMENT", "WHEN"),
+    help="Export the record as believed at this date or timestamp. Default: now.",
+)
+@click.pass_context
+def export(ctx, fmt, output, as_of, known_at):
+    """Export the whole history and the state on a date, in a format other tools read.
+
+    \b
+    Examples:
+      uspk export -o reset.html
+      uspk export --format timelinejs -o reset-timeline.json
+      uspk export --format csv --at 2025-09-08 -o reset.csv
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    from cli.exporters import Bundle
+    from cli.main import store
+    from projections.state import state_at
+    from projections.timeline import timeline
+
+    with store(ctx) as app:
+        records = app.believed(known_at)
+        entries = timeline(records)
+        if as_of is None:
+            as_of = max((r.document.occurred.end for r in records), default=None)
+        if as_of is None:
+            raise click.ClickException(
+                "nothing to export: no events are believed"
+                + (" at the --known-at moment" if known_at else "")
+            )
+        state = state_at(records, as_of, known_at)
+    try:
+        uspk_version = version("uspk")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree
+        uspk_version = "unknown"
+    payload = render(fmt, Bundle(entries=entries, state=state, version=uspk_version))
+    if output == "-":
+        stream = click.get_binary_stream("stdout")
+        stream.write(payload)
+        stream.flush()
+    else:
+        write_atomically(output, payload)
+
+
+def render(fmt: str, bundle) -> bytes:  # noqa: ANN001 - a cli.exporters.Bundle
+    """The export as bytes: UTF-8, with a byte order mark for CSV (for spreadsheets)."""
+    if fmt == "html":
+        from cli.exporters.html import html_page
+
+        return html_page(bundle).encode("utf-8")
+    if fmt == "timelinejs":
+        from cli.exporters.timelinejs import timelinejs
+
+        return timelinejs(bundle).encode("utf-8")
+    from cli.exporters import report
+
+    if fmt == "csv":
+        return report.csv_text(bundle).encode("utf-8-sig")
+    if fmt == "markdown":
+        return report.markdown(bundle).encode("utf-8")
+    return report.json_export(bundle).encode("utf-8")
+
+
+def write_atomically(path: str, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` through a temporary file in the same folder and a
+    rename: readers see the old file or the new one, and a failure leaves no half file."""
+    target = os.path.realpath(path)  # through a symbolic link, to the file it names
+    folder = os.path.dirname(target)
+    try:
+        mode = os.stat(target).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    except OSError as error:
+        raise click.ClickException(f"{path}: cannot write: {error.strerror}") from None
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder
+        )
+    except OSError as error:
+        raise click.ClickException(f"{path}: cannot write: {error.strerror}") from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(payload)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise click.ClickException(f"{path}: cannot write: {error.strerror}") from None
+        raise

@@ -1,0 +1,120 @@
+"""Exports of the record for the tools people already use.
+
+Every exporter is a pure function of one ``Bundle``: the believed timeline entries and the
+state on a date, computed once by ``uspk export`` from the projections. Exporters import
+only the standard library and ``cli.render``, so they are quick to load and easy to test.
+
+Text from event files is untrusted. Two rules hold in every format:
+
+* Markup stays text: each format escapes for its own syntax (HTML entities, Markdown
+  backslashes, CSV formula prefixes) and links only ``http(s)`` URLs.
+* Invisible controls are shown, never obeyed, wherever a person reads the text: the
+  bidirectional embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069, the
+  "Trojan Source" characters) and the C0/C1 control characters become a visible
+  ``[U+202E]``. JSON keeps the exact text but writes these characters as ``\\u`` escapes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+TITLE = "The 2025 US\u2013Pakistan reset"
+
+# Tab, LF and CR are ordinary whitespace; every other C0/C1 control and every bidi
+# embedding, override and isolate is made visible. LRM/RLM/ALM (U+200E, U+200F, U+061C)
+# are marks, not overrides, and legitimate in mixed Urdu-English text: they stay.
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Characters that JSON may carry raw but that are escaped in every JSON uspk writes:
+# the hidden ones above, and U+2028/U+2029 (line breaks to JavaScript and to editors).
+_JSON_ESCAPED = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_JSON_IN_HTML_ESCAPED = re.compile("[<>&\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_HTTP_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
+
+
+def visible(text: Any) -> str:
+    """``text`` with its invisible controls shown as ``[U+XXXX]`` (see the module doc)."""
+    return _HIDDEN.sub(lambda m: f"[U+{ord(m.group()):04X}]", "" if text is None else str(text))
+
+
+def link_url(url: str | None) -> str | None:
+    """``url`` if it is safe to make a link of (http or https, no spaces or controls)."""
+    return url if url and _HTTP_URL.fullmatch(url) else None
+
+
+def json_text(data: Any, indent: int | None = 2, escape_html: bool = False) -> str:
+    """JSON with the exact text, whose hidden characters are written as ``\\u`` escapes.
+
+    With ``escape_html`` it can also sit inside an HTML ``<script>`` element: ``<``, ``>``
+    and ``&`` become escapes too, so no text can close the element or open a comment.
+    """
+    separators = (",", ": ") if indent is not None else (",", ":")
+    text = json.dumps(data, indent=indent, ensure_ascii=False, separators=separators)
+    # These characters occur only inside JSON strings, where \\uXXXX means the same thing.
+    pattern = _JSON_IN_HTML_ESCAPED if escape_html else _JSON_ESCAPED
+    return pattern.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """What every export shows: the believed history and the state on one date."""
+
+    entries: list[dict[str, Any]]  # projections.timeline.timeline(...), in occurrence order
+    state: dict[str, Any]  # projections.state.state_at(...)
+    version: str  # uspk's version, named in the exports
+
+    @property
+    def as_of(self) -> str:
+        return self.state["as_of"]
+
+    @property
+    def known_at(self) -> str | None:
+        return self.state["known_at"]
+
+    @cached_property
+    def _undetermined(self) -> frozenset[str]:
+        return frozenset(u["event_id"] for u in self.state["undetermined"])
+
+    def standing(self, entry: dict[str, Any]) -> str:
+        """How the state treats an event: settled (counted), undetermined, or after the date."""
+        if entry["id"] in self._undetermined:
+            return "undetermined"
+        return "after" if entry["occurred"]["start"] > self.as_of else "settled"
+
+
+def extent(entry: dict[str, Any]) -> tuple[str, str, str]:
+    """``(start, end, display)`` of an entry: its date interval, stretched to a visit's end."""
+    from events.dates import DateError, parse_date
+
+    occurred = entry["occurred"]
+    start, end, display = occurred["start"], occurred["end"], occurred["display"]
+    until = entry["details"].get("until")
+    if until:
+        try:
+            last = parse_date(until)
+        except DateError:  # stored events were validated; never reached
+            return start, end, display
+        if last.end.isoformat() > end:
+            end = last.end.isoformat()
+            display = f"{display} \u2013 {last.human()}"
+    return start, end, display
+
+
+def kind_label(kind: str) -> str:
+    return kind.replace("-", " ")
+
+
+def summary_line(bundle: Bundle) -> str:
+    """'15 events, June 2025 to 8 Sep 2025; state on 2025-09-08, as known now'."""
+    entries = bundle.entries
+    count = f"{len(entries)} event{'s' if len(entries) != 1 else ''}"
+    if entries:
+        first = entries[0]["occurred"]["display"]
+        last = max(entries, key=lambda e: (e["occurred"]["start"], e["occurred"]["end"]))
+        last = last["occurred"]["display"]
+        count += f", {first} to {last}" if last != first else f", {first}"
+    known = f"as known at {bundle.known_at}" if bundle.known_at else "as known now"
+    return f"{count}; state on {bundle.as_of}, {known}"

@@ -1,0 +1,120 @@
+"""TimelineJS 3 JSON (Knight Lab): one slide per event, grouped by kind.
+
+TimelineJS renders ``text``, ``media.caption`` and ``media.credit`` as HTML (after its
+own sanitiser), so every piece of event text is HTML-escaped here; the only markup is
+the paragraphs and source links made by this module, with ``http(s)`` URLs only.
+
+Dates carry as much as the precision gives: a month-precision event has a year and a
+month and an ``end_date`` at the month's last day, so TimelineJS draws it as a span; a
+visit with a reported last day spans to that day. ``display_date`` keeps uspk's wording.
+Each slide's media is its first linked source, quoted and credited (see ``_media``).
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from cli.exporters import TITLE, Bundle, extent, json_text, kind_label, link_url, summary_line
+from cli.exporters import visible as _visible
+from cli.render import cite
+
+
+def text(value: Any) -> str:
+    """Event text as HTML that shows exactly the text (see the module doc)."""
+    return escape(_visible(value), quote=True)
+
+
+def _date(iso: str, precision: str, display: str) -> dict[str, Any]:
+    year, month, day = (int(part) for part in iso.split("-"))
+    out: dict[str, Any] = {"year": year}
+    if precision in ("month", "day"):
+        out["month"] = month
+    if precision == "day":
+        out["day"] = day
+    out["display_date"] = display
+    return out
+
+
+def _end(iso: str, display: str) -> dict[str, Any]:
+    year, month, day = (int(part) for part in iso.split("-"))
+    return {"year": year, "month": month, "day": day, "display_date": display}
+
+
+def _source_html(source: dict[str, Any]) -> str:
+    label = text(cite({**source, "url": None}))
+    url = link_url(source.get("url"))
+    if url:
+        label = (
+            f'<a href="{escape(url, quote=True)}" target="_blank" '
+            f'rel="noopener noreferrer">{label}</a>'
+        )
+    if source.get("quote"):
+        label += f"<br><q>{text(source['quote'])}</q>"
+    return f"<li>{label}</li>"
+
+
+def _slide(entry: dict[str, Any]) -> dict[str, Any]:
+    occurred = entry["occurred"]
+    start, end, display = extent(entry)
+    body = f"<p>{text(entry['summary'])}</p>"
+    if entry.get("note"):
+        body += f"<p><em>Note:</em> {text(entry['note'])}</p>"
+    body += "<p>Sources:</p><ul>" + "".join(_source_html(s) for s in entry["sources"]) + "</ul>"
+    slide: dict[str, Any] = {
+        "unique_id": entry["id"],
+        "start_date": _date(start, occurred["precision"], display),
+        "display_date": display,
+        "text": {"headline": text(entry["title"]), "text": body},
+        "group": kind_label(entry["kind"]),
+        "autolink": False,  # no links but the ones made here, whatever the text says
+    }
+    if occurred["precision"] != "day" or end != start:
+        slide["end_date"] = _end(end, display)
+    media = _media(entry["sources"])
+    if media is not None:
+        slide["media"] = media
+    return slide
+
+
+def _media(sources: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The first source with a URL, as a quotation that links to it.
+
+    TimelineJS shows a ``media.url`` it does not recognise (a news article) as an image,
+    so the article's own URL would be a broken image that every reader's browser fetches.
+    Instead the media is the source's quote (or title) as a ``<blockquote>``, linked to the
+    article and credited. TimelineJS picks the media type by searching ``media.url`` for
+    words such as "spotify", "iframe" or ".pdf"; writing every character of the quote as a
+    character reference leaves it no word to find, and shows the same text.
+    """
+    source = next((s for s in sources if link_url(s.get("url"))), None)
+    if source is None:
+        return None
+    words = "".join(f"&#{ord(char)};" for char in _visible(source.get("quote") or source["title"]))
+    url = escape(source["url"], quote=True)
+    return {
+        "url": f"<blockquote>{words}</blockquote>",
+        "caption": f'<a href="{url}" target="_blank" rel="noopener noreferrer">'
+        f"{text(source['title'])}</a>",
+        "credit": text(f"{source['publisher']}, {source['published']['display']}"),
+        "link": source["url"],
+        "link_target": "_blank",
+    }
+
+
+def timelinejs_document(bundle: Bundle) -> dict[str, Any]:
+    return {
+        "title": {
+            "autolink": False,
+            "text": {
+                "headline": text(TITLE),
+                "text": f"<p>{text(summary_line(bundle))}.</p>"
+                f"<p>Exported by uspk {text(bundle.version)}; every event cites its sources.</p>",
+            },
+        },
+        "events": [_slide(entry) for entry in bundle.entries],
+    }
+
+
+def timelinejs(bundle: Bundle) -> str:
+    return json_text(timelinejs_document(bundle)) + "\n"

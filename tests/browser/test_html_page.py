@@ -1,0 +1,210 @@
+"""The HTML export in a real browser (headless Chromium): drawn, clickable, readable without
+JavaScript, printable, and inert whatever the event text says."""
+
+from __future__ import annotations
+
+from cli.exporters import visible
+from tests.export.support import all_hostile_documents, append, hostile_store, meeting
+
+JUNE = "trump-munir-meeting-2025-06"
+VISIT = "ussm-mota-engil-visit-2025-09-07"
+
+MARK_IDS = "[...document.querySelectorAll('#plot .mark')].map(m => m.dataset.eventId)"
+LIST_IDS = "[...document.querySelectorAll('li.event')].map(m => m.dataset.eventId)"
+SHOWN = (
+    "(s => { const e = document.querySelector(s); return !!e && e.getClientRects().length > 0 })"
+)
+WIDTHS = (
+    "Object.fromEntries([...document.querySelectorAll('#plot .mark')].map(m => "
+    "[m.dataset.eventId, m.querySelector('.dot, .box, .bar').getBBox().width]))"
+)
+LABELS = (
+    "[...document.querySelectorAll('#plot .mark text')]"
+    ".every(t => t.getComputedTextLength() > 20 && t.getBBox().x >= 150)"
+)
+HANDLERS = (
+    "[...document.querySelectorAll('*')]"
+    ".flatMap(e => [...e.attributes].filter(a => a.name.startsWith('on')).map(a => a.name))"
+)
+
+
+def clean(seen: dict) -> None:
+    """Nothing went wrong: no console message, error, dialog, CSP report or network use."""
+    assert seen["console"] == [], seen["console"]
+    assert seen["pageErrors"] == [] and seen["dialogs"] == []
+    assert seen["cspViolations"] == [] and seen["offMachine"] == []
+
+
+def export_page(uspk, tmp_path) -> str:
+    page = tmp_path / "reset.html"
+    uspk.ok("export", "--format", "html", "-o", str(page))
+    return page.as_uri()
+
+
+def test_the_page_draws_one_mark_per_event_and_a_click_shows_its_sources(
+    chromium, uspk, tmp_path, artifacts
+):
+    entries = uspk.timeline()
+    seen = chromium.run(
+        {
+            "url": export_page(uspk, tmp_path),
+            "steps": [
+                {"probe": "marks", "expr": MARK_IDS},
+                {"probe": "list", "expr": LIST_IDS},
+                {"probe": "widths", "expr": WIDTHS},
+                {"probe": "labels", "expr": LABELS},
+                {"screenshot": str(artifacts / "export-html.png")},
+                {"click": f"#plot .mark[data-event-id='{VISIT}']"},
+                {"probe": "detail", "expr": "document.querySelector('#detail h3').textContent"},
+                {
+                    "probe": "links",
+                    "expr": "[...document.querySelectorAll('#detail a')]"
+                    ".map(a => [a.href, a.rel, a.target])",
+                },
+                {"probe": "selected", "expr": "document.querySelector('li.event.selected').id"},
+                {"screenshot": str(artifacts / "export-html-selected.png"), "fullPage": False},
+                {"press": "Escape"},
+                {"probe": "closed", "expr": "document.getElementById('detail').hidden"},
+            ],
+        }
+    )
+    clean(seen)
+    probes = seen["probes"]
+    ids = [e["id"] for e in entries]
+    assert probes["marks"] == ids and probes["list"] == ids
+    widths = probes["widths"]
+    assert widths[JUNE] > 100  # a month drawn as a span across the axis
+    assert widths[VISIT] > widths[ids[-1]]  # three days: wider than a day's dot
+    assert probes["labels"]  # every mark is labelled, inside the plot
+    visit = next(e for e in entries if e["id"] == VISIT)
+    assert probes["detail"] == visit["title"] and probes["selected"] == f"event-{VISIT}"
+    assert [link[0] for link in probes["links"]] == [s["url"] for s in visit["sources"]]
+    assert all(link[1:] == ["noopener noreferrer", "_blank"] for link in probes["links"])
+    assert probes["closed"] is True
+    assert (artifacts / "export-html.png").stat().st_size > 50_000
+
+
+def test_a_year_long_span_is_drawn_across_the_axis_with_its_label_inside(chromium, uspk, tmp_path):
+    append(uspk, tmp_path, meeting("test-year", "2025", "Some time in 2025"))
+    boxes = (
+        "Object.fromEntries([...document.querySelectorAll('#plot .mark')].map(m => {"
+        " const box = m.querySelector('.box, .dot, .bar').getBBox();"
+        " const text = m.querySelector('text');"
+        " return [m.dataset.eventId,"
+        " [box.x, box.x + box.width, text.getBBox().x, text.textContent]]; }))"
+    )
+    seen = chromium.run(
+        {"url": export_page(uspk, tmp_path), "steps": [{"probe": "boxes", "expr": boxes}]}
+    )
+    clean(seen)
+    year, june = seen["probes"]["boxes"]["test-year"], seen["probes"]["boxes"][JUNE]
+    assert (year[1] - year[0]) > 10 * (june[1] - june[0])  # twelve months against one
+    assert year[0] < year[2] < year[1] and year[3] == "Some time in 2025"
+    assert june[3] == "Field Marshal Asim Munir meets President Trump"
+
+
+def test_without_javascript_the_page_is_a_readable_list_of_every_event_and_the_state(
+    chromium, uspk, tmp_path, artifacts
+):
+    entries = uspk.timeline()
+    seen = chromium.run(
+        {
+            "url": export_page(uspk, tmp_path),
+            "javaScript": False,
+            "steps": [
+                {"probe": "chart", "expr": f"{SHOWN}('#chart')"},
+                {
+                    "probe": "titles",
+                    "expr": "[...document.querySelectorAll('li.event')]"
+                    ".filter(li => li.getClientRects().length && li.offsetHeight > 40)"
+                    ".map(li => li.querySelector('h3').textContent)",
+                },
+                {"probe": "links", "expr": "document.querySelectorAll('li.event a[href]').length"},
+                {"probe": "state", "expr": "document.querySelector('aside.state').innerText"},
+                {"screenshot": str(artifacts / "export-html-no-javascript.png")},
+            ],
+        }
+    )
+    assert seen["console"] == [] and seen["offMachine"] == []
+    probes = seen["probes"]
+    assert probes["chart"] is False  # nothing half-drawn
+    assert probes["titles"] == [e["title"] for e in entries]
+    assert probes["links"] == sum(len(e["sources"]) for e in entries)
+    assert "Agreements (2)" in probes["state"] and "about USD 500 million" in probes["state"]
+
+
+def test_the_page_prints_its_chart_list_and_state_without_the_interactive_parts(
+    chromium, uspk, tmp_path, artifacts
+):
+    pdf = artifacts / "export-html.pdf"
+    seen = chromium.run(
+        {
+            "url": export_page(uspk, tmp_path),
+            "viewport": {"width": 800, "height": 1100},
+            "steps": [
+                {"click": f"#plot .mark[data-event-id='{JUNE}']"},
+                {"probe": "detail_on_screen", "expr": f"{SHOWN}('#detail')"},
+                {"media": "print"},
+                {"probe": "detail_printed", "expr": f"{SHOWN}('#detail')"},
+                {"probe": "chart", "expr": f"{SHOWN}('#plot')"},
+                {
+                    "probe": "events",
+                    "expr": "[...document.querySelectorAll('li.event')]"
+                    ".filter(li => li.getClientRects().length).length",
+                },
+                {"probe": "state", "expr": f"{SHOWN}('aside.state')"},
+                {
+                    "probe": "overflow",
+                    "expr": "document.documentElement.scrollWidth - window.innerWidth",
+                },
+                {"pdf": str(pdf)},
+            ],
+        }
+    )
+    clean(seen)
+    probes = seen["probes"]
+    assert probes["detail_on_screen"] is True and probes["detail_printed"] is False
+    assert probes["chart"] is True and probes["state"] is True
+    assert probes["events"] == len(uspk.timeline())
+    assert probes["overflow"] <= 0  # nothing cut off at the page's right edge
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_hostile_event_text_runs_nothing_and_shows_as_text(chromium, tmp_path, artifacts):
+    uspk = hostile_store(tmp_path)
+    hostile = {d["id"]: d for d in all_hostile_documents()}
+    titles = (
+        "Object.fromEntries([...document.querySelectorAll('li.event')]"
+        ".map(li => [li.dataset.eventId, li.querySelector('h3').textContent]))"
+    )
+    labels = (
+        "Object.fromEntries([...document.querySelectorAll('#plot .mark')]"
+        ".map(m => [m.dataset.eventId, m.querySelector('title').textContent.split('\\n')[0]]))"
+    )
+    seen = chromium.run(
+        {
+            "url": export_page(uspk, tmp_path),
+            "steps": [
+                {"click": "#plot .mark[data-event-id='hostile-override']"},
+                {"click": "#plot .mark[data-event-id='hostile-minus']"},
+                {"probe": "pwned", "expr": "typeof window.__pwned"},
+                {"probe": "scripts", "expr": "document.scripts.length"},
+                {"probe": "handlers", "expr": HANDLERS},
+                {"probe": "images", "expr": "document.images.length"},
+                {"probe": "titles", "expr": titles},
+                {"probe": "labels", "expr": labels},
+                {"probe": "marks", "expr": MARK_IDS},
+                {"probe": "detail", "expr": "document.querySelector('#detail h3').textContent"},
+                {"screenshot": str(artifacts / "export-html-hostile.png"), "fullPage": False},
+            ],
+        }
+    )
+    clean(seen)  # a script that escaped would also show as a CSP report or console error
+    probes = seen["probes"]
+    assert probes["pwned"] == "undefined"
+    assert probes["scripts"] == 2 and probes["handlers"] == [] and probes["images"] == 0
+    for event_id, document in hostile.items():
+        assert probes["titles"][event_id] == visible(document["title"])
+        assert probes["labels"][event_id] == visible(document["title"]).split("\n")[0]
+    assert probes["detail"] == visible(hostile["hostile-minus"]["title"])
+    assert probes["marks"] == [e["id"] for e in uspk.timeline()]
