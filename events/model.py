@@ -166,7 +166,9 @@ class CommitmentMade(Happening):
     kind: Literal["commitment-made"]
     agreement: Slug
     description: Text
-    amount: Decimal | None = Field(None, ge=0)
+    # Bounded: no real commitment reaches a quadrillion, and unbounded decimals (1e308)
+    # would make arithmetic on them fail far from where they came in.
+    amount: Decimal | None = Field(None, ge=0, le=Decimal(10) ** 15, allow_inf_nan=False)
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
     approximate: bool = False
     phase: Line | None = None
