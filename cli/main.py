@@ -53,6 +53,18 @@ DATE = DateParam()
 MOMENT = MomentParam()
 
 
+def format_option(help: str = "Output format.", choices: tuple[str, ...] = ("text", "json")):
+    """The --format option of a command that prints text by default."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default="text",
+        show_default=True,
+        help=help,
+    )
+
+
 class Settings:
     def __init__(self, db: str | None) -> None:
         self.db = db
@@ -126,14 +138,7 @@ def _database_errors() -> tuple[type[BaseException], ...]:
     help="Only events of this kind (repeatable).",
 )
 @click.option("--known-at", type=MOMENT, help="As believed at this date or timestamp.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS_TIMELINE),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(choices=FORMATS_TIMELINE)
 @click.pass_context
 def timeline(ctx, since, until, actor, kinds, known_at, fmt):
     """Every happening in the order it occurred, each with its sources."""
@@ -167,14 +172,7 @@ def timeline(ctx, since, until, actor, kinds, known_at, fmt):
     help="The day to ask about (a month or year means its last day).",
 )
 @click.option("--known-at", type=MOMENT, help="As believed at this date or timestamp.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("text", "json")),
-    default="text",
-    show_default=True,
-    help="Output format (the JSON is documented in the README).",
-)
+@format_option("Output format (the JSON is documented in the README).")
 @click.pass_context
 def state(ctx, as_of, known_at, fmt):
     """What stood on a date: agreements, commitments, engagements, steps, actors."""
@@ -190,14 +188,7 @@ def state(ctx, as_of, known_at, fmt):
 @main.command()
 @click.option("--until", type=DATE, help="Stop after events that begin on this date.")
 @click.option("--known-at", type=MOMENT, help="As believed at this date or timestamp.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("text", "json")),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option()
 @click.pass_context
 def replay(ctx, until, known_at, fmt):
     """Walk the history in occurrence order, showing what each event changed."""
@@ -212,34 +203,33 @@ def replay(ctx, until, known_at, fmt):
 
 @main.command()
 @click.argument("event_id")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("text", "json")),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option()
 @click.pass_context
 def show(ctx, event_id, fmt):
     """One event in full: fields, sources with quotes, when it was recorded."""
-    import difflib
-
     from cli import render
     from projections.history import standing
     from projections.views import event_view
 
     with store(ctx) as session:
-        record = session.record_of(event_id)
-        if record is None:
-            close = difflib.get_close_matches(event_id, [r.id for r in session.records()], n=3)
-            hint = f"; did you mean: {', '.join(close)}?" if close else ""
-            raise click.ClickException(f"no event with id {event_id!r}{hint}")
+        record = _record_or_fail(session, event_id)
         if record.document.kind == "retraction":
             click.echo(render.as_json({"retraction": record.document.model_dump(mode="json")}))
             return
         view = {"event": event_view(record), "standing": standing(session.records(), event_id)}
     click.echo(render.as_json(view) if fmt == "json" else render.show_text(view))
+
+
+def _record_or_fail(session, event_id: str):
+    """The record of ``event_id``, or a clean error that suggests ids like it."""
+    import difflib
+
+    record = session.record_of(event_id)
+    if record is None:
+        close = difflib.get_close_matches(event_id, [r.id for r in session.records()], n=3)
+        hint = f"; did you mean: {', '.join(close)}?" if close else ""
+        raise click.ClickException(f"no event with id {event_id!r}{hint}")
+    return record
 
 
 # -- writing ----------------------------------------------------------------------------
@@ -393,14 +383,7 @@ def amend(ctx, event_id, file, dry_run):
 
 @main.command()
 @click.argument("event_id", metavar="ID")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("text", "json")),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option()
 @click.pass_context
 def history(ctx, event_id, fmt):
     """The life of one event in the record: its versions, amendments, retractions."""
@@ -408,8 +391,7 @@ def history(ctx, event_id, fmt):
     from projections.history import lineage
 
     with store(ctx) as session:
-        if session.record_of(event_id) is None:
-            raise click.ClickException(f"no event with id {event_id!r}")
+        _record_or_fail(session, event_id)
         entries = lineage(session.records(), event_id)
     click.echo(render.as_json(entries) if fmt == "json" else render.history_text(entries))
 
@@ -418,14 +400,7 @@ def history(ctx, event_id, fmt):
 @click.argument("since", type=DATE, metavar="FROM")
 @click.argument("until", type=DATE, metavar="TO")
 @click.option("--known-at", type=MOMENT, help="As believed at this date or timestamp.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("text", "json")),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option()
 @click.pass_context
 def diff(ctx, since, until, known_at, fmt):
     """What changed between the state on FROM and the state on TO."""
