@@ -95,9 +95,8 @@ def export(ctx, fmt, output, as_of, known_at):
         uspk_version = "unknown"
     payload = render(fmt, Bundle(entries=entries, state=state, version=uspk_version))
     if output == "-":
-        stream = click.get_binary_stream("stdout")
-        stream.write(payload)
-        stream.flush()
+        with click.open_file("-", "wb") as stream:  # standard output, left open
+            stream.write(payload)
     else:
         write_atomically(output, payload)
 
