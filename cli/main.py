@@ -111,16 +111,11 @@ def store(ctx: click.Context):
 
 def _database_errors() -> tuple[type[BaseException], ...]:
     """What the event store's libraries raise when a database cannot be used."""
-    import sqlite3
-
     from eventsourcing.persistence import PersistenceError
 
-    errors: tuple[type[BaseException], ...] = (PersistenceError, sqlite3.Error)
-    try:
-        import psycopg
-    except ImportError:  # PostgreSQL support is optional
-        return errors
-    return (*errors, psycopg.Error)
+    from projections.readmodel import database_errors
+
+    return (PersistenceError, *database_errors())
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -252,7 +247,7 @@ def append(ctx, files, dry_run):
     batch = []
     try:
         for name in files:
-            data = sys.stdin.buffer.read() if name == "-" else _read(name)
+            data = _read(name)
             label = "<stdin>" if name == "-" else name
             for document in load_bytes(data, label).documents:
                 origin.setdefault(document.id, label)
@@ -366,7 +361,7 @@ def amend(ctx, event_id, file, dry_run):
 
     label = "<stdin>" if file == "-" else file
     try:
-        documents = load_bytes(sys.stdin.buffer.read() if file == "-" else _read(file), label)
+        documents = load_bytes(_read(file), label)
     except InputError as error:
         raise click.ClickException(str(error)) from None
     if len(documents.documents) != 1 or documents.documents[0].kind == "retraction":
@@ -450,6 +445,8 @@ if __name__ == "__main__":  # pragma: no cover
 
 
 # Commands that live in modules of their own; each imports its heavy parts when it runs.
+from cli.copy import copy  # noqa: E402
 from cli.export import export  # noqa: E402
 
+main.add_command(copy)
 main.add_command(export)

@@ -203,4 +203,3 @@ class RecordsLookup:
 
     def introductions(self) -> list[Record]:
         return [r for r in self.believed if r.document.introduces]
-

@@ -328,13 +328,22 @@ def _check_text(document: dict[str, Any], file: str, label: str) -> None:
         elif isinstance(value, dict):
             for key, item in value.items():
                 name = str(key)
-                problem = _bad_character(name)
+                problem = _bad_field_name(name)
                 if problem:
                     where = f"a field name in '{path}'" if path else "a field name"
                     raise InputError(file, f"{label}, {where}: {problem}")
                 stack.append((item, f"{path}.{name}" if path else name))
         elif isinstance(value, list):
             stack.extend((item, f"{path}.{i}") for i, item in enumerate(value))
+
+
+def _bad_field_name(name: str) -> str | None:
+    """Field names are shown in messages: no line breaks, tabs or invisible characters."""
+    if name.isprintable():
+        return None
+    char = next(c for c in name if not c.isprintable())
+    what = "control character" if unicodedata.category(char) == "Cc" else "character"
+    return f"{what} U+{ord(char):04X} is not allowed in a field name (only visible ones are)"
 
 
 def _bad_character(text: str) -> str | None:

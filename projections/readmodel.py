@@ -67,6 +67,17 @@ SCHEMA = [
 ]
 
 
+def database_errors() -> tuple[type[BaseException], ...]:
+    """What the read model's database drivers raise when a database cannot be used."""
+    import sqlite3
+
+    try:
+        import psycopg
+    except ImportError:  # PostgreSQL support is optional
+        return (sqlite3.Error,)
+    return (sqlite3.Error, psycopg.Error)
+
+
 def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -106,9 +117,7 @@ class ReadModel:
             )
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.mark = "?"
-        with self._transaction():
-            if store.is_postgres:  # concurrent CREATE ... IF NOT EXISTS can collide
-                self._execute("SELECT pg_advisory_xact_lock(7573706)")
+        with self._transaction(lock=True):  # SQLite: write lock first, no upgrade later
             for statement in SCHEMA:
                 self._execute(statement)
             self._execute(
@@ -384,8 +393,8 @@ class ReadModel:
         """One transaction; with ``lock``, writers to the view take turns (exactly once)."""
         if self.store.is_postgres:
             with self.conn.transaction():
-                if lock:
-                    self._execute("LOCK TABLE uspk_view_tracking IN EXCLUSIVE MODE")
+                if lock:  # schema set-up and catch-ups take turns on one lock: no deadlock
+                    self._execute("SELECT pg_advisory_xact_lock(7573706)")
                 yield
             return
         self.conn.execute("BEGIN IMMEDIATE" if lock else "BEGIN")

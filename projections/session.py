@@ -15,7 +15,7 @@ from domain.application import Appended, Clock, RecordView, Uspk, utc_now
 from domain.chronicle import Record
 from domain.store import Store
 from events.history import history_digest
-from projections.readmodel import ReadModel
+from projections.readmodel import ReadModel, database_errors
 
 
 class Session:
@@ -48,7 +48,10 @@ class Session:
 
     def append(self, documents: Iterable[Any], dry_run: bool = False) -> Appended:
         outcome = self.app.append(documents, dry_run=dry_run, view=self.view)
-        self.views.catch_up(self.app.recorder)
+        try:
+            self.views.catch_up(self.app.recorder)
+        except database_errors():  # the batch is stored; the next command catches up
+            pass
         return outcome
 
     def believed(

@@ -19,6 +19,7 @@ from cli.render import cite, csv_cell, md_cell
 
 # -- Markdown -------------------------------------------------------------------------
 
+
 def md(text: Any) -> str:
     """Markdown-inert text for one table cell or footnote (no links, HTML or breaks)."""
     return md_cell(_visible(text))

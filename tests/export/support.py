@@ -27,7 +27,6 @@ class Uspk(clirunner.Uspk):
         return path.read_bytes()
 
 
-
 def meeting(event_id: str, occurred: str, title: str, **fields: Any) -> dict[str, Any]:
     """A valid meeting against the shipped history (two people it introduces)."""
     return {

@@ -98,7 +98,6 @@ def test_an_amendment_must_keep_the_kind_and_target_a_standing_event():
 
 def test_one_batch_may_hold_an_event_and_its_amendment():
     june = make("meeting", "june", "2025-06", participants=["ussm", "fwo"])
-    day = make("meeting", "june-18", "2025-06-18", participants=["ussm", "fwo"],
-               supersedes="june")
+    day = make("meeting", "june-18", "2025-06-18", participants=["ussm", "fwo"], supersedes="june")
     chronicle = recorded([ACTORS, june, day])
     assert ids(chronicle) == ["intro", "june-18"]

@@ -1,0 +1,63 @@
+"""`uspk copy SOURCE_DB TARGET_DB`: move a whole history to another store."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("copy")
+@click.argument("source", metavar="SOURCE_DB")
+@click.argument("target", metavar="TARGET_DB")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 100_000),
+    default=500,
+    show_default=True,
+    help="Stored events written to TARGET_DB in one transaction.",
+)
+def copy(source: str, target: str, batch_size: int) -> None:
+    """Copy the whole history in SOURCE_DB into TARGET_DB, unchanged.
+
+    Each store is a SQLite file path or postgresql://user:pass@host:port/dbname
+    (--db and USPK_DB are not used here). Every stored event is copied as it is:
+    the same ids, the same recorded times, in the same order, so every query
+    (timeline, state, --known-at) answers the same on both stores.
+
+    TARGET_DB should be new or empty; it is created if need be. If it already
+    holds this same history, nothing is written; if it holds the beginning of it
+    (an interrupted copy, or SOURCE_DB has grown since), only the rest is copied.
+    A TARGET_DB holding any other history is refused and left untouched.
+
+    \b
+    Example: move the default SQLite store to a shared PostgreSQL database
+      uspk copy ~/.local/share/uspk/uspk.sqlite postgresql://me@db.example/uspk
+    """
+    from eventsourcing.persistence import PersistenceError
+
+    from domain.store import StoreError, resolve_store
+    from domain.transfer import TransferError, copy_history
+
+    for name, value in (("SOURCE_DB", source), ("TARGET_DB", target)):
+        if not value.strip():
+            raise click.BadParameter(
+                "give a SQLite file path or a postgresql:// URL", param_hint=name
+            )
+    try:
+        source_store, target_store = resolve_store(source), resolve_store(target)
+        outcome = copy_history(source_store, target_store, batch_size=batch_size)
+    except (StoreError, TransferError) as error:
+        raise click.ClickException(str(error)) from None
+    except PersistenceError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise click.ClickException(f"the event store could not be used: {reason}") from None
+    if outcome.copied == 0:
+        click.echo(
+            f"{target_store.address} already holds this history "
+            f"({outcome.present} stored events); nothing copied"
+        )
+        return
+    already = f"; {outcome.present} were already there" if outcome.present else ""
+    click.echo(
+        f"copied {outcome.copied} stored event(s) from {source_store.address} "
+        f"to {target_store.address}{already}"
+    )

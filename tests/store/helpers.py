@@ -1,0 +1,83 @@
+"""What the store tests share: opening a store as uspk does, reading it back with plain
+SQL, and running uspk's own command line in this process or in spawned ones."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from collections import Counter
+from typing import Any
+
+from click.testing import CliRunner
+
+from cli.main import main
+
+SPAWN = multiprocessing.get_context("spawn")  # fresh interpreters, as separate uspk runs
+
+
+def uspk(address: str, *args: str, input: str | bytes | None = None):
+    """Run a uspk command in this process; the result carries exit code and output."""
+    if "copy" not in main.commands:  # until cli/main.py registers it
+        from cli.copy import copy
+
+        main.add_command(copy)
+    return CliRunner().invoke(main, ["--db", address, *args], input=input)
+
+
+def open_store(address: str):
+    """The application over ``address`` with the shipped history loaded, as on first use."""
+    from domain.application import Uspk
+    from domain.store import resolve_store
+
+    app = Uspk(resolve_store(address))
+    app.load_shipped_history()
+    return app
+
+
+def stored_rows(address: str) -> list[tuple[str, int]]:
+    """(aggregate id, version) of every row of the store's own event table, with plain SQL."""
+    if address.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(address) as conn:
+            rows = conn.execute(
+                "SELECT originator_id::text, originator_version FROM uspk_events "
+                "ORDER BY notification_id"
+            ).fetchall()
+        return [(r[0].replace("-", ""), r[1]) for r in rows]
+    with sqlite3.connect(address) as conn:
+        return conn.execute(
+            "SELECT originator_id, originator_version FROM stored_events ORDER BY rowid"
+        ).fetchall()
+
+
+def assert_versions_whole(address: str) -> int:
+    """Every aggregate's versions are 1..n with no gap and no repeat; returns the row count."""
+    rows = stored_rows(address)
+    by_aggregate: dict[str, list[int]] = {}
+    for aggregate, version in rows:
+        by_aggregate.setdefault(aggregate, []).append(version)
+    for aggregate, versions in by_aggregate.items():
+        assert versions == list(range(1, len(versions) + 1)), f"{aggregate}: {versions[:20]}"
+    return len(rows)
+
+
+def recorded_ids(address: str) -> Counter:
+    """How many times each event id is recorded, read back through the application."""
+    app = open_store(address)
+    try:
+        return Counter(record.id for record in app.records())
+    finally:
+        app.close()
+
+
+def no_traceback(result: Any) -> None:
+    """A command's result ended with a clean exit (0, or 1 with one 'Error:' line)."""
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        import traceback
+
+        raise AssertionError(
+            "uspk raised instead of answering:\n"
+            + "".join(traceback.format_exception(*result.exc_info))
+        )
+    assert "Traceback" not in result.output
