@@ -88,6 +88,10 @@ v["example"] = (repo / "events/history" / name).read_text().rstrip("\n")
     "id: pm-meets-ceo\nkind: meeting\noccurred: '2025-09-09'\ntitle: T\nsummary: S\nparticipants: [shehbaz-sharif, ishak-dar]\nsources: [{publisher: P, title: T, published: '2025-09-09'}]\n"
 )
 v["bad_example"] = sh('uspk append bad.yaml; echo "exit status $?"')
+copy_from = str(demo / "reset.sqlite")
+sh("uspk timeline > /dev/null", copy_from)
+v["copy_once"] = sh("uspk copy reset.sqlite copy.sqlite")
+v["copy_again"] = sh("uspk copy reset.sqlite copy.sqlite")
 v["default_path"] = "~/.local/share/uspk/uspk.sqlite"
 text = (repo / "docs" / "README.template.md").read_text()
 for k, val in v.items():
