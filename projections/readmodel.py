@@ -14,6 +14,7 @@ applied exactly once however many processes catch up at the same time.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
@@ -65,6 +66,20 @@ SCHEMA = [
         PRIMARY KEY (event_id, by_id))""",
     """CREATE INDEX IF NOT EXISTS uspk_view_hidden_by ON uspk_view_hidden (by_id)""",
 ]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Decoding many records makes objects that all live on, and each garbage-collection
+    pass walks every one already made: measured at 100,000 records, pausing the cyclic
+    collector for the decode makes it 2.5 times faster (benchmarks/README.md)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def database_errors() -> tuple[type[BaseException], ...]:
@@ -369,10 +384,12 @@ class ReadModel:
         return where, [at, at, at]
 
     def _records(self, sql: str, params: list[Any]) -> list[Record]:
-        return [
-            Record(decode_json(document), datetime.fromisoformat(recorded + "+00:00"), position)
-            for document, recorded, position in self._all(sql, params)
-        ]
+        rows = self._all(sql, params)
+        with _collector_paused():
+            return [
+                Record(decode_json(document), datetime.fromisoformat(recorded + "+00:00"), position)
+                for document, recorded, position in rows
+            ]
 
     # -- SQL plumbing for both databases ------------------------------------------------
 

@@ -113,3 +113,17 @@ def test_replay_order_puts_causes_first_within_a_day_and_months_before_their_day
 def test_amounts_are_described_at_the_precision_given():
     world = fold([ACTORS, signing("a1"), commitment("a1")])
     assert describe_amount(world.agreements["a1"].commitments[0]) == "about USD 500 million"
+
+
+def test_diff_leaves_out_what_depends_on_a_coarser_event_not_yet_ended():
+    from datetime import date
+
+    from domain.records import Record
+    from projections.diff import diff
+
+    happenings = [ACTORS, signing("a1", occurred="2016"), commitment("a1", "c1", "2016-07")]
+    records = [Record(h, None, n) for n, h in enumerate(happenings, start=1)]
+    inside = diff(records, date(2016, 9, 1), date(2016, 10, 31))
+    assert inside == []  # the signing ends on 31 Dec 2016; the commitment waits for it
+    after = diff(records, date(2016, 9, 1), date(2016, 12, 31))
+    assert list(dict.fromkeys(c["event_id"] for c in after)) == ["a1-signed", "c1"]
