@@ -1,0 +1,1 @@
+"""Benchmarks for uspk: synthetic histories and the harness (``python -m benchmarks.run``)."""
