@@ -2,10 +2,12 @@
 
 This is the eventsourcing aggregate. Its version order is the *recorded* clock
 (transaction time); its events carry happenings whose ``occurred`` date is the other
-clock (valid time). Recording a batch checks the batch against the whole history,
-replayed in occurrence order, so a backfilled event is judged at its own date.
-History is never rewritten: retractions and amendments are new records that hide
-earlier ones from the current view.
+clock (valid time). A batch is checked (``domain.recording``) against the records it
+touches, replayed in occurrence order, so a backfilled event is judged at its own date;
+``chronicle_events`` numbers the checked batch's events after the version the check saw,
+so that a concurrent writer turns into a version conflict, not a broken rule. History is
+never rewritten: retractions and amendments are new records that hide earlier ones from
+the current view.
 """
 
 from __future__ import annotations
@@ -66,9 +68,6 @@ class Chronicle(Aggregate):
                 self.Recorded, document=document.model_dump(mode="json"), timestamp=now
             )
         return [d.id for d in fresh], unchanged
-
-    def note_history_loaded(self, digest: str, now: datetime) -> None:
-        self.trigger_event(self.HistoryLoaded, digest=digest, timestamp=now)
 
 
 def chronicle_events(

@@ -105,8 +105,3 @@ def parse_date(text: str) -> FuzzyDate:
     except ValueError as error:  # month 13, 31 June, year 0 ...
         raise DateError(f"{text!r} is not a real date ({error})") from None
     return FuzzyDate(start, end, precision, qualifier)
-
-
-def parse_day(text: str) -> date:
-    """A query date: a day, or a month/year meaning its last day ('as of the end of June')."""
-    return parse_date(text).end
