@@ -122,20 +122,22 @@ def csv_cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def event_csv_head(entry: dict[str, Any]) -> list[str]:
+    """The first columns of every CSV of events: id, kind and the date with its precision
+    (date, precision, start, end)."""
+    occurred = entry["occurred"]
+    dates = [occurred[k] for k in ("edtf", "precision", "start", "end")]
+    return [entry["id"], entry["kind"], *dates]
+
+
 def timeline_csv(entries: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(TIMELINE_CSV_COLUMNS)
     for entry in entries:
         first = entry["sources"][0]
-        occurred = entry["occurred"]
         row = [
-            entry["id"],
-            entry["kind"],
-            occurred["edtf"],
-            occurred["precision"],
-            occurred["start"],
-            occurred["end"],
+            *event_csv_head(entry),
             entry["title"],
             entry["summary"],
             "; ".join(entry["actors"]),

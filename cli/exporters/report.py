@@ -15,7 +15,7 @@ from typing import Any
 
 from cli.exporters import TITLE, Bundle, extent, json_text, kind_label, link_url, summary_line
 from cli.exporters import visible as _visible
-from cli.render import cite, csv_cell, md_cell
+from cli.render import cite, csv_cell, event_csv_head, md_cell
 
 # -- Markdown -------------------------------------------------------------------------
 
@@ -202,12 +202,7 @@ def csv_text(bundle: Bundle) -> str:
         occurred = entry["occurred"]
         sources = entry["sources"]
         row = [
-            entry["id"],
-            entry["kind"],
-            occurred["edtf"],
-            occurred["precision"],
-            occurred["start"],
-            occurred["end"],
+            *event_csv_head(entry),
             occurred["display"],
             "yes" if occurred["approximate"] else "no",
             "yes" if occurred["uncertain"] else "no",
