@@ -163,8 +163,11 @@ class ReadModel:
                 )
                 if not page:
                     return applied
+                # Positions number the records; counted here once a page, not once a row.
+                last = self._one("SELECT COALESCE(MAX(position), 0) FROM uspk_view_events")[0]
                 for notification in page:
-                    self._apply(notification)
+                    if self._apply(notification, last + 1):
+                        last += 1
                 self._execute(
                     "UPDATE uspk_view_tracking SET notification_id = ?, chronicle_version = ? "
                     "WHERE name = ?",
@@ -203,18 +206,18 @@ class ReadModel:
             "SELECT history_digest FROM uspk_view_tracking WHERE name = ?", (TRACKING_NAME,)
         )[0]
 
-    def _apply(self, notification: Any) -> None:
+    def _apply(self, notification: Any, position: int) -> bool:
+        """Apply one notification; True when it added a record at ``position``."""
         state = json.loads(notification.state)
         if notification.topic == HISTORY_LOADED:
             self._execute(
                 "UPDATE uspk_view_tracking SET history_digest = ? WHERE name = ?",
                 (state["digest"], TRACKING_NAME),
             )
-            return
+            return False
         document = state["document"]
         recorded = moment(datetime.fromisoformat(state["timestamp"]["_data_"]))
         kind = document["kind"]
-        position = self._one("SELECT COALESCE(MAX(position), 0) FROM uspk_view_events")[0] + 1
         if kind == "retraction":
             occ_start = occ_end = rank = None
             self._hide(document["retracts"], document["id"], recorded)
@@ -254,6 +257,7 @@ class ReadModel:
                 "INSERT INTO uspk_view_mentions (actor_id, event_id) VALUES (?, ?)",
                 (actor_id, document["id"]),
             )
+        return True
 
     def _hide(self, event_id: str, by_id: str, recorded: str) -> None:
         self._execute(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from domain.chronicle import Record
@@ -18,15 +19,31 @@ from events.model import Source
 def date_view(value: FuzzyDate | None) -> dict[str, Any] | None:
     if value is None:
         return None
+    edtf, precision, start, end, approximate, uncertain, display = _date_fields(value)
     return {
-        "edtf": value.edtf,
-        "precision": value.precision.value,
-        "start": value.start.isoformat(),
-        "end": value.end.isoformat(),
-        "approximate": value.approximate,
-        "uncertain": value.uncertain,
-        "display": value.human(),
+        "edtf": edtf,
+        "precision": precision,
+        "start": start,
+        "end": end,
+        "approximate": approximate,
+        "uncertain": uncertain,
+        "display": display,
     }
+
+
+@lru_cache(maxsize=65536)
+def _date_fields(value: FuzzyDate) -> tuple:
+    """A date's texts, made once per date (dates are immutable and few; states and
+    timelines show the same ones over and over)."""
+    return (
+        value.edtf,
+        value.precision.value,
+        value.start.isoformat(),
+        value.end.isoformat(),
+        value.approximate,
+        value.uncertain,
+        value.human(),
+    )
 
 
 def timestamp_view(value: datetime | None) -> str | None:
