@@ -22,7 +22,7 @@ from tests.store import workers
 from tests.store.helpers import SPAWN, assert_versions_whole, open_store, uspk
 
 BATCH = 3000
-ROUNDS = 6
+ROUNDS = 12  # rounds end as soon as a kill has cut a batch short
 HANG_GUARD = 300  # seconds: a child that never gets to write fails the test, not hangs it
 
 
