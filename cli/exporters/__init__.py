@@ -16,6 +16,7 @@ Text from event files is untrusted. Two rules hold in every format:
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -43,6 +44,26 @@ def visible(text: Any) -> str:
 def link_url(url: str | None) -> str | None:
     """``url`` if it is safe to make a link of (http or https, no spaces or controls)."""
     return url if url and _HTTP_URL.fullmatch(url) else None
+
+
+def html_text(value: Any) -> str:
+    """Event text as HTML that shows exactly the text, controls made visible."""
+    return html.escape(visible(value), quote=True)
+
+
+def cited_link_html(source: dict[str, Any]) -> str:
+    """A source's citation as HTML, linked (in a new tab, no referrer) where its URL is
+    safe to link."""
+    from cli.render import cite  # the citation text every format shares
+
+    label = html_text(cite({**source, "url": None}))
+    url = link_url(source.get("url"))
+    if url:
+        label = (
+            f'<a href="{html.escape(url, quote=True)}" target="_blank" '
+            f'rel="noopener noreferrer">{label}</a>'
+        )
+    return label
 
 
 def json_text(data: Any, indent: int | None = 2, escape_html: bool = False) -> str:

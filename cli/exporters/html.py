@@ -23,7 +23,9 @@ from typing import Any
 from cli.exporters import (
     TITLE,
     Bundle,
+    cited_link_html,
     extent,
+    html_text,
     json_text,
     kind_label,
     link_url,
@@ -33,10 +35,7 @@ from cli.exporters import visible as _visible
 from cli.render import cite
 from events.kinds import HAPPENING_KINDS
 
-
-def t(value: Any) -> str:
-    """Event text as HTML that shows exactly the text, controls made visible."""
-    return escape(_visible(value), quote=True)
+t = html_text  # short: the page's templates use it on every value
 
 
 # -- the page -------------------------------------------------------------------------
@@ -180,14 +179,8 @@ data-kind="{kind}">
 
 
 def _source(source: dict[str, Any]) -> str:
-    label = t(cite({**source, "url": None}))
-    url = link_url(source.get("url"))
-    if url:
-        label = (
-            f'<a href="{escape(url, quote=True)}" target="_blank" '
-            f'rel="noopener noreferrer">{label}</a>'
-        )
-    elif source.get("url"):  # not http(s): shown, never linked
+    label = cited_link_html(source)
+    if source.get("url") and not link_url(source["url"]):  # not http(s): shown, never linked
         label += f' <span class="url">{t(source["url"])}</span>'
     quote = (
         f'<blockquote dir="auto">{t(source["quote"])}</blockquote>' if source.get("quote") else ""

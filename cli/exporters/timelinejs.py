@@ -15,14 +15,20 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from cli.exporters import TITLE, Bundle, extent, json_text, kind_label, link_url, summary_line
+from cli.exporters import (
+    TITLE,
+    Bundle,
+    cited_link_html,
+    extent,
+    html_text,
+    json_text,
+    kind_label,
+    link_url,
+    summary_line,
+)
 from cli.exporters import visible as _visible
-from cli.render import cite
 
-
-def text(value: Any) -> str:
-    """Event text as HTML that shows exactly the text (see the module doc)."""
-    return escape(_visible(value), quote=True)
+text = html_text  # TimelineJS renders its text fields as HTML
 
 
 def _date(iso: str, precision: str, display: str) -> dict[str, Any]:
@@ -42,13 +48,7 @@ def _end(iso: str, display: str) -> dict[str, Any]:
 
 
 def _source_html(source: dict[str, Any]) -> str:
-    label = text(cite({**source, "url": None}))
-    url = link_url(source.get("url"))
-    if url:
-        label = (
-            f'<a href="{escape(url, quote=True)}" target="_blank" '
-            f'rel="noopener noreferrer">{label}</a>'
-        )
+    label = cited_link_html(source)
     if source.get("quote"):
         label += f"<br><q>{text(source['quote'])}</q>"
     return f"<li>{label}</li>"
