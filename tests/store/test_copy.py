@@ -166,7 +166,8 @@ def test_copy_refuses_a_target_that_holds_another_history_and_leaves_it_untouche
     assert result.output == (
         f"Error: {resolve_store(store_address).address} already holds a different history "
         "(stored event 1 is not the source's); nothing was copied. "
-        "Copy into a new, empty store\n"
+        "Copy into a new, empty store, before any other uspk command uses it "
+        "(the first use of a store loads the shipped history)\n"
     )
     assert stored_events(store_address) == before
 
