@@ -138,15 +138,24 @@ def _check_sqlite_file(path: Path) -> bool:
         return True  # an empty file is a new SQLite database
     with open(path, "rb") as file:
         header = file.read(100)
-    if not header.startswith(SQLITE_HEADER):
+    if _being_written(path):
+        pass  # SQLite checks it, under its locks; its errors are one line too
+    elif not header.startswith(SQLITE_HEADER):
         raise StoreError(f"{path} is not a SQLite database (it does not start with its header)")
-    if _truncated(header, info.st_size):
+    elif _truncated(header, info.st_size):
         raise StoreError(f"{path} is damaged: the file is shorter than its header says")
     if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
         raise StoreError(
             f"{path}: the store is read-only; reading a read-only store is not supported yet"
         )
     return False
+
+
+def _being_written(path: Path) -> bool:
+    """A -wal or -journal file beside the store: another process may be half way through
+    growing it (a checkpoint writes page 1 before the pages after it), so its length
+    proves nothing; SQLite itself then reports a damaged file."""
+    return any(os.path.exists(f"{path}{suffix}") for suffix in ("-wal", "-journal"))
 
 
 def _truncated(header: bytes, size: int) -> bool:

@@ -226,3 +226,16 @@ def test_a_read_only_store_or_folder_is_one_line_saying_so(tmp_path):
         f"the folder {folder} is read-only"
     )
     assert files_in(folder) == before
+
+
+def test_a_file_being_written_is_left_to_sqlite_which_still_refuses_it_in_one_line(tmp_path):
+    """Beside a -wal or -journal another process may be growing the file; its header
+    and length are then not judged, and SQLite's own refusal is one line too."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes, not a database\n")
+    (tmp_path / "notes.txt-journal").touch()
+
+    line = one_line_error(uspk(str(notes), "timeline"))
+
+    assert line.startswith("Error: the event store could not be used: ")
+    assert notes.read_text() == "my notes, not a database\n"
