@@ -76,7 +76,8 @@ class Settings:
     "--db",
     metavar="PATH|URL",
     envvar="USPK_DB",
-    help="Event store: a SQLite file path or postgresql://user:pass@host:port/db. "
+    help="Event store: a SQLite file path or postgresql://user:pass@host:port/db "
+    "(libpq parameters such as ?sslmode=require are honoured). "
     "Default: uspk.sqlite in your user data directory. Env: USPK_DB.",
 )
 @click.option(
