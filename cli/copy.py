@@ -15,7 +15,8 @@ import click
     show_default=True,
     help="Stored events written to TARGET_DB in one transaction.",
 )
-def copy(source: str, target: str, batch_size: int) -> None:
+@click.pass_context
+def copy(ctx: click.Context, source: str, target: str, batch_size: int) -> None:
     """Copy the whole history in SOURCE_DB into TARGET_DB, unchanged.
 
     Each store is a SQLite file path or postgresql://user:pass@host:port/dbname
@@ -23,7 +24,9 @@ def copy(source: str, target: str, batch_size: int) -> None:
     the same ids, the same recorded times, in the same order, so every query
     (timeline, state, --known-at) answers the same on both stores.
 
-    TARGET_DB should be new or empty; it is created if need be. If it already
+    TARGET_DB should be new or empty: copy before any other command uses it (the
+    first use of a store loads the shipped history). A SQLite TARGET_DB is created
+    if need be, its folder only with --create (uspk --create copy ...). If it already
     holds this same history, nothing is written; if it holds the beginning of it
     (an interrupted copy, or SOURCE_DB has grown since), only the rest is copied.
     A TARGET_DB holding any other history is refused and left untouched.
@@ -34,8 +37,10 @@ def copy(source: str, target: str, batch_size: int) -> None:
     """
     from eventsourcing.persistence import PersistenceError
 
+    from cli.main import Settings
     from domain.store import StoreError, resolve_store
     from domain.transfer import TransferError, copy_history
+    from projections.readmodel import database_errors
 
     for name, value in (("SOURCE_DB", source), ("TARGET_DB", target)):
         if not value.strip():
@@ -43,11 +48,13 @@ def copy(source: str, target: str, batch_size: int) -> None:
                 "give a SQLite file path or a postgresql:// URL", param_hint=name
             )
     try:
-        source_store, target_store = resolve_store(source), resolve_store(target)
+        source_store = resolve_store(source, must_exist=True)
+        settings = ctx.find_object(Settings)  # None when copy runs outside `uspk`
+        target_store = resolve_store(target, create=bool(settings and settings.create))
         outcome = copy_history(source_store, target_store, batch_size=batch_size)
     except (StoreError, TransferError) as error:
         raise click.ClickException(str(error)) from None
-    except PersistenceError as error:
+    except (PersistenceError, *database_errors()) as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise click.ClickException(f"the event store could not be used: {reason}") from None
     if outcome.copied == 0:

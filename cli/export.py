@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 
 import click
@@ -44,10 +45,11 @@ class _MainType(click.ParamType):
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, allow_dash=True),
+    type=click.Path(allow_dash=True),  # a folder is refused with the special files
     default="-",
     show_default=True,
-    help="File to write ('-' is standard output). It is replaced whole or not at all.",
+    help="File to write ('-' or /dev/stdout is standard output). It is replaced whole or "
+    "not at all; the store itself and special files (devices, FIFOs) are refused.",
 )
 @click.option(
     "--at",
@@ -78,6 +80,9 @@ def export(ctx, fmt, output, as_of, known_at):
     from projections.state import state_at
     from projections.timeline import timeline
 
+    output = "-" if output in STANDARD_OUTPUT else output
+    if output != "-":
+        refuse_unsafe_target(output, _store_files(ctx))
     with store(ctx) as app:
         records = app.believed(known_at)
         entries = timeline(records)
@@ -118,6 +123,51 @@ def render(fmt: str, bundle) -> bytes:  # noqa: ANN001 - a cli.exporters.Bundle
     if fmt == "markdown":
         return report.markdown(bundle).encode("utf-8")
     return report.json_export(bundle).encode("utf-8")
+
+
+STANDARD_OUTPUT = ("-", "/dev/stdout")
+
+
+def _store_files(ctx: click.Context) -> list[str]:
+    """The chosen SQLite store's file and the files SQLite keeps beside it."""
+    from cli.main import chosen_store
+    from domain.store import StoreError
+
+    try:
+        chosen = chosen_store(ctx)
+    except StoreError:
+        return []  # opening the store reports it, in one line
+    if chosen.is_postgres:
+        return []
+    path = chosen.env["SQLITE_DBNAME"]
+    return [path, *(path + suffix for suffix in ("-wal", "-shm", "-journal"))]
+
+
+def refuse_unsafe_target(path: str, store_files: list[str]) -> None:
+    """Refuse an output that is the store (by any spelling or link) or a special file."""
+    for store_file in store_files:
+        if _same_file(path, store_file):
+            raise click.ClickException(
+                f"{path} would overwrite the event store {store_files[0]}; give another file name"
+            )
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise click.ClickException(f"{path}: cannot write: {error.strerror}") from None
+    if not stat.S_ISREG(mode):
+        raise click.ClickException(
+            f"{path} is not a regular file (a device, FIFO, socket or folder); give a file "
+            "name, or -o - for standard output"
+        )
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): compare where they lead
+        return os.path.realpath(a) == os.path.realpath(b)
 
 
 def write_atomically(path: str, payload: bytes) -> None:

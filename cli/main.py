@@ -66,8 +66,9 @@ def format_option(help: str = "Output format.", choices: tuple[str, ...] = ("tex
 
 
 class Settings:
-    def __init__(self, db: str | None) -> None:
+    def __init__(self, db: str | None, create: bool = False) -> None:
         self.db = db
+        self.create = create
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 80})
@@ -75,19 +76,26 @@ class Settings:
     "--db",
     metavar="PATH|URL",
     envvar="USPK_DB",
-    help="Event store: a SQLite file path or postgresql://user:pass@host:port/db. "
+    help="Event store: a SQLite file path or postgresql://user:pass@host:port/db "
+    "(libpq parameters such as ?sslmode=require are honoured). "
     "Default: uspk.sqlite in your user data directory. Env: USPK_DB.",
+)
+@click.option(
+    "--create",
+    is_flag=True,
+    help="Create the store and its folders if missing (without it, a --db whose folder "
+    "does not exist is refused: a typo never starts a new store).",
 )
 @click.version_option(package_name="uspk")
 @click.pass_context
-def main(ctx: click.Context, db: str | None) -> None:
+def main(ctx: click.Context, db: str | None, create: bool) -> None:
     """uspk: a cited, replayable record of the 2025 US-Pakistan reset.
 
     Every happening is an immutable event with its sources and its date at the
     precision the source gives. On first use the store is loaded with the shipped
     history. Dates are EDTF: 2025-09-08, 2025-09 (a month), 2025 (a year).
     """
-    ctx.obj = Settings(db)
+    ctx.obj = Settings(db, create)
 
 
 @contextmanager
@@ -95,18 +103,33 @@ def store(ctx: click.Context):
     """Open a session on the chosen store: the shipped history loaded, the read model
     up to date. Errors a user can cause or fix become one clean line, not a traceback.
     """
-    from domain.store import StoreError, resolve_store
+    from domain.store import StoreError, check_connection
 
     try:
         from projections.session import Session
 
-        with Session(resolve_store(ctx.find_object(Settings).db)) as session:
+        chosen = chosen_store(ctx)
+        check_connection(chosen)
+        with Session(chosen) as session:
+            if chosen.new:  # never silent: a mistyped path shows up here
+                click.echo(
+                    f"uspk: created a new store at {chosen.address} with the shipped history",
+                    err=True,
+                )
             yield session
     except StoreError as error:
         raise click.ClickException(str(error)) from None
     except _database_errors() as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise click.ClickException(f"the event store could not be used: {reason}") from None
+
+
+def chosen_store(ctx: click.Context):  # noqa: ANN201 - a domain.store.Store
+    """The store that --db, USPK_DB or the default names, checked (raises StoreError)."""
+    from domain.store import resolve_store
+
+    settings = ctx.find_object(Settings)
+    return resolve_store(settings.db, create=settings.create)
 
 
 def _database_errors() -> tuple[type[BaseException], ...]:

@@ -25,7 +25,7 @@ from eventsourcing.persistence import (
 )
 
 from domain.application import Uspk
-from domain.store import Store
+from domain.store import Store, check_connection
 
 BATCH_SIZE = 500  # stored events read, and written in one transaction, at a time
 
@@ -84,7 +84,8 @@ def _copy(
             raise TransferError(
                 f"{target.address} already holds a different history (stored event "
                 f"{present + 1} is not the source's); nothing was copied. "
-                "Copy into a new, empty store"
+                "Copy into a new, empty store, before any other uspk command uses it "
+                "(the first use of a store loads the shipped history)"
             )
         present += 1
 
@@ -156,10 +157,7 @@ def _no_table(error: PersistenceError) -> bool:
 
 
 def _open(store: Store, create: bool) -> Uspk:
-    if not store.is_postgres and not create:
-        path = store.env["SQLITE_DBNAME"]
-        if not os.path.isfile(path):
-            raise TransferError(f"{store.address}: no such file")
+    check_connection(store)
     if not create:  # reading must not create tables in the source
         store = replace(store, env={**store.env, "CREATE_TABLE": "no"})
     return Uspk(store)

@@ -111,14 +111,8 @@ class ReadModel:
         if store.is_postgres:
             import psycopg
 
-            env = store.env
             self.conn = psycopg.connect(
-                dbname=env["POSTGRES_DBNAME"],
-                host=env["POSTGRES_HOST"],
-                port=env["POSTGRES_PORT"],
-                user=env["POSTGRES_USER"],
-                password=env["POSTGRES_PASSWORD"] or None,
-                connect_timeout=int(env.get("POSTGRES_CONNECT_TIMEOUT", "10")),
+                store.postgres_conninfo(),
                 autocommit=True,  # so that transaction() blocks are real transactions
             )
             self.mark = "%s"

@@ -21,7 +21,7 @@ class Uspk:
     def ok(self, *args: str) -> str:
         result = self(*args)
         assert result.exit_code == 0, result.output
-        return result.output
+        return result.stdout  # without stderr's notes, such as a new store's announcement
 
     def timeline(self, *args: str) -> list[dict[str, Any]]:
         return json.loads(self.ok("timeline", "--format", "json", *args))

@@ -89,7 +89,7 @@ def test_retracting_a_signing_with_commitments_is_refused_naming_them_unless_in_
 
 
 def test_diff_between_june_and_september_lists_every_happening_with_id_and_source(uspk):
-    changes = json.loads(uspk("diff", "2025-06-01", "2025-09-30", "--format", "json").output)
+    changes = json.loads(uspk("diff", "2025-06-01", "2025-09-30", "--format", "json").stdout)
     ids = {c["event_id"] for c in changes}
     for expected in (
         JUNE,
@@ -101,7 +101,7 @@ def test_diff_between_june_and_september_lists_every_happening_with_id_and_sourc
     ):
         assert expected in ids
     assert all(c["source"]["title"] for c in changes)
-    text = uspk("diff", "2025-06-01", "2025-09-30").output
+    text = uspk("diff", "2025-06-01", "2025-09-30").stdout
     assert "+ agreement signed: ussm-fwo-mou" in text and "Source: " in text
 
 

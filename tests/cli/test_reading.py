@@ -10,12 +10,12 @@ from events.history import history_files
 def test_state_json_on_the_seventh_lists_no_signed_agreement(uspk):
     result = uspk("state", "--at", "2025-09-07", "--format", "json")
     assert result.exit_code == 0, result.output
-    state = json.loads(result.output)
+    state = json.loads(result.stdout)
     assert state["agreements"] == [] and state["as_of"] == "2025-09-07"
 
 
 def test_state_json_on_the_eighth_lists_both_mous_the_500m_and_planned_steps(uspk):
-    state = json.loads(uspk("state", "--at", "2025-09-08", "--format", "json").output)
+    state = json.loads(uspk("state", "--at", "2025-09-08", "--format", "json").stdout)
     agreements = {a["id"]: a for a in state["agreements"]}
     assert set(agreements) == {"ussm-fwo-mou", "meg-nlcp-mou"}
     assert [p["id"] for p in agreements["meg-nlcp-mou"]["parties"]] == ["mota-engil", "nlcp"]
@@ -32,12 +32,12 @@ def test_state_text_fits_an_80_column_terminal(uspk):
     result = uspk("state", "--at", "2025-09-08")
     assert result.exit_code == 0
     assert "USD 500 million" in result.output
-    too_long = [line for line in result.output.splitlines() if len(line) > 80]
+    too_long = [line for line in result.stdout.splitlines() if len(line) > 80]
     assert all(" " not in line.strip() for line in too_long), too_long  # only unbreakable ids
 
 
 def test_a_month_asked_about_lists_events_inside_it_as_undetermined(uspk):
-    state = json.loads(uspk("state", "--at", "2025-06-10", "--format", "json").output)
+    state = json.loads(uspk("state", "--at", "2025-06-10", "--format", "json").stdout)
     assert [u["event_id"] for u in state["undetermined"]] == ["trump-munir-meeting-2025-06"]
     assert state["engagements"] == []
 
@@ -45,19 +45,19 @@ def test_a_month_asked_about_lists_events_inside_it_as_undetermined(uspk):
 def test_timeline_begins_with_the_june_meeting_at_month_precision_each_with_a_source(uspk):
     result = uspk("timeline")
     assert result.exit_code == 0
-    first = result.output.splitlines()[0]
+    first = result.stdout.splitlines()[0]
     assert first.startswith("June 2025 [month]") and "trump-munir-meeting-2025-06" in first
-    blocks = result.output.strip().split("\n\n")[:-1]
+    blocks = result.stdout.strip().split("\n\n")[:-1]
     assert len(blocks) == len(history_files())
     assert all("Source: " in block for block in blocks)
 
 
 def test_timeline_filters_by_actor_kind_and_dates(uspk):
-    entries = json.loads(uspk("timeline", "--actor", "Natalie Baker", "--format", "json").output)
+    entries = json.loads(uspk("timeline", "--actor", "Natalie Baker", "--format", "json").stdout)
     assert [e["kind"] for e in entries] == ["statement-made"]
-    signed = json.loads(uspk("timeline", "--kind", "agreement-signed", "--format", "json").output)
+    signed = json.loads(uspk("timeline", "--kind", "agreement-signed", "--format", "json").stdout)
     assert {e["details"]["agreement"] for e in signed} == {"ussm-fwo-mou", "meg-nlcp-mou"}
-    june = json.loads(uspk("timeline", "--until", "2025-08-31", "--format", "json").output)
+    june = json.loads(uspk("timeline", "--until", "2025-08-31", "--format", "json").stdout)
     assert [e["id"] for e in june] == ["trump-munir-meeting-2025-06"]
 
 
@@ -68,7 +68,7 @@ def test_timeline_unknown_actor_suggests_close_names(uspk):
 
 
 def test_timeline_csv_has_one_row_per_event_with_date_precision(uspk):
-    rows = list(csv.DictReader(io.StringIO(uspk("timeline", "--format", "csv").output)))
+    rows = list(csv.DictReader(io.StringIO(uspk("timeline", "--format", "csv").stdout)))
     assert len(rows) == len(history_files())
     assert (rows[0]["date"], rows[0]["precision"], rows[0]["start"], rows[0]["end"]) == (
         "2025-06",
@@ -79,7 +79,7 @@ def test_timeline_csv_has_one_row_per_event_with_date_precision(uspk):
 
 
 def test_timeline_markdown_footnotes_every_source(uspk):
-    output = uspk("timeline", "--format", "markdown").output
+    output = uspk("timeline", "--format", "markdown").stdout
     assert output.startswith("| Date | Kind | Event | Sources |")
     assert "[^1]:" in output and "pricetoday.online" in output
 

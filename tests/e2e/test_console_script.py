@@ -98,5 +98,7 @@ def test_an_unreachable_postgres_is_a_clean_error(tmp_path):
     env = {**os.environ, **UTF8, "USPK_DB": "postgresql://nobody@127.0.0.1:1/none"}
     result = subprocess.run([exe, "timeline"], capture_output=True, env=env, timeout=120)
     assert result.returncode == 1
-    assert result.stderr.decode().startswith("Error: the event store could not be used")
+    assert result.stderr.decode().startswith(
+        "Error: cannot connect to postgresql://nobody@127.0.0.1:1/none: "
+    )
     assert b"Traceback" not in result.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -166,7 +167,8 @@ def test_copy_refuses_a_target_that_holds_another_history_and_leaves_it_untouche
     assert result.output == (
         f"Error: {resolve_store(store_address).address} already holds a different history "
         "(stored event 1 is not the source's); nothing was copied. "
-        "Copy into a new, empty store\n"
+        "Copy into a new, empty store, before any other uspk command uses it "
+        "(the first use of a store loads the shipped history)\n"
     )
     assert stored_events(store_address) == before
 
@@ -194,3 +196,57 @@ def test_copy_help_names_both_stores_and_says_db_is_not_used():
     assert result.exit_code == 0
     assert "SOURCE_DB TARGET_DB" in result.output
     assert "--db and USPK_DB are not used here" in result.output
+
+
+def one_line_error(result) -> str:
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    return lines[0]
+
+
+def damaged_copies(tmp_path) -> dict[str, str]:
+    """A text file, a store cut short, and a store of the right length whose pages after
+    the first are garbage: each as a path, with what the refusal says."""
+    whole = tmp_path / "whole.sqlite"
+    ok(uspk(str(whole), "timeline"))
+    data = whole.read_bytes()
+    text, cut, scrambled = (tmp_path / n for n in ("notes.txt", "cut.sqlite", "bad.sqlite"))
+    text.write_text("not a database\n")
+    cut.write_bytes(data[:8192])
+    scrambled.write_bytes(data[:4096] + b"\xa5" * (len(data) - 4096))
+    return {
+        str(text): "is not a SQLite database",
+        str(cut): "is damaged: the file is shorter than its header says",
+        str(scrambled): "the event store could not be used: ",
+    }
+
+
+def test_copy_from_a_file_that_is_not_a_whole_sqlite_store_is_one_line(tmp_path, store_address):
+    for source, said in damaged_copies(tmp_path).items():
+        result = copy(source, store_address)
+        assert said in one_line_error(result)
+    assert stored_event_count(store_address) == 0
+
+
+def test_copy_into_a_file_that_is_not_a_whole_sqlite_store_is_one_line_and_untouched(
+    tmp_path, store_address
+):
+    ok(uspk(store_address, "timeline"))  # the source: any store, on either backend
+    for target, said in damaged_copies(tmp_path).items():
+        before = Path(target).read_bytes()
+        result = copy(store_address, target)
+        assert said in one_line_error(result)
+        assert Path(target).read_bytes() == before
+
+
+def test_copy_into_a_missing_folder_needs_create(tmp_path, store_address):
+    ok(uspk(store_address, "timeline"))
+    target = tmp_path / "new" / "folder" / "copy.sqlite"
+
+    refused = copy(store_address, str(target))
+    created = uspk(store_address, "--create", "copy", store_address, str(target))
+
+    assert "does not exist; check the path, or pass --create" in one_line_error(refused)
+    assert created.exit_code == 0, created.output
+    assert stored_event_count(str(target)) == stored_event_count(store_address)
