@@ -325,6 +325,7 @@ def retract(ctx, event_ids, reason, publisher, source_title, published, url, quo
     (an agreement's signing and its commitments) in one all-or-nothing batch.
     `--known-at` a moment before the retraction still shows the old belief.
     """
+    from domain.recording import retraction_id
     from events.files import InputError, validate
 
     source = _source(publisher, source_title, published, url, quote)
@@ -333,7 +334,7 @@ def retract(ctx, event_ids, reason, publisher, source_title, published, url, quo
         for event_id in dict.fromkeys(event_ids):
             raw = {
                 "kind": "retraction",
-                "id": f"retract-{event_id}",
+                "id": retraction_id(event_id),
                 "retracts": event_id,
                 "reason": reason,
                 "sources": [source],

@@ -53,9 +53,10 @@ Date = Annotated[
         }
     ),
 ]
+SLUG_MAX_LENGTH = 80
 Slug = Annotated[
     str,
-    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80),
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=SLUG_MAX_LENGTH),
     Field(description="Stable identifier: lower-case letters, digits and hyphens."),
 ]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]

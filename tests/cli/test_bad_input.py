@@ -81,6 +81,47 @@ CASES = {
         as_yaml({**GOOD, "id": "trump-munir-meeting-2025-06"}),
         "with different content",
     ),
+    "an alias that names another actor": (
+        "bad.yaml",
+        as_yaml(
+            with_fields(
+                participants=["shehbaz-sharif", "impostor"],
+                introduces=[
+                    {
+                        "id": "impostor",
+                        "name": "I. M. Postor",
+                        "type": "person",
+                        "aliases": ["donald TRUMP"],
+                    }
+                ],
+            )
+        ),
+        "actor 'impostor': 'donald TRUMP' already names actor donald-trump",
+    ),
+    "two amendments of one event": (
+        "bad.yaml",
+        as_yaml(
+            {**GOOD, "supersedes": "delegation-meets-pm-2025-09-08"},
+            {**GOOD, "id": "test-second", "supersedes": "delegation-meets-pm-2025-09-08"},
+        ),
+        "'delegation-meets-pm-2025-09-08' is amended by 'test-extra-meeting' and amended by "
+        "'test-second' in one batch",
+    ),
+    "an amendment and a retraction of one event": (
+        "bad.yaml",
+        as_yaml(
+            {**GOOD, "supersedes": "delegation-meets-pm-2025-09-08"},
+            {
+                "kind": "retraction",
+                "id": "test-retraction",
+                "retracts": "delegation-meets-pm-2025-09-08",
+                "reason": "Wrong.",
+                "sources": GOOD["sources"],
+            },
+        ),
+        "'delegation-meets-pm-2025-09-08' is amended by 'test-extra-meeting' and retracted by "
+        "'test-retraction' in one batch",
+    ),
     "only the last of a batch bad": (
         "bad.yaml",
         as_yaml(
