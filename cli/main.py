@@ -441,13 +441,17 @@ def schema():
     click.echo(as_json(event_file_schema()))
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
-
 # Commands that live in modules of their own; each imports its heavy parts when it runs.
 from cli.copy import copy  # noqa: E402
 from cli.export import export  # noqa: E402
 
 main.add_command(copy)
 main.add_command(export)
+
+
+if __name__ == "__main__":  # `python -m cli.main`
+    # Run the module ``cli.main``, not this copy of it named ``__main__``: the commands
+    # registered above (copy, export) look up settings and options in ``cli.main``.
+    import cli.main
+
+    cli.main.main()
