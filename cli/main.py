@@ -348,6 +348,7 @@ def retract(ctx, event_ids, reason, publisher, source_title, published, url, quo
     (an agreement's signing and its commitments) in one all-or-nothing batch.
     `--known-at` a moment before the retraction still shows the old belief.
     """
+    from domain.recording import retraction_id
     from events.files import InputError, validate
 
     source = _source(publisher, source_title, published, url, quote)
@@ -356,7 +357,7 @@ def retract(ctx, event_ids, reason, publisher, source_title, published, url, quo
         for event_id in dict.fromkeys(event_ids):
             raw = {
                 "kind": "retraction",
-                "id": f"retract-{event_id}",
+                "id": retraction_id(event_id),
                 "retracts": event_id,
                 "reason": reason,
                 "sources": [source],
@@ -463,13 +464,17 @@ def schema():
     click.echo(as_json(event_file_schema()))
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
-
 # Commands that live in modules of their own; each imports its heavy parts when it runs.
 from cli.copy import copy  # noqa: E402
 from cli.export import export  # noqa: E402
 
 main.add_command(copy)
 main.add_command(export)
+
+
+if __name__ == "__main__":  # `python -m cli.main`
+    # Run the module ``cli.main``, not this copy of it named ``__main__``: the commands
+    # registered above (copy, export) look up settings and options in ``cli.main``.
+    import cli.main
+
+    cli.main.main()

@@ -78,15 +78,19 @@ def timeline_markdown(entries: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-# After the escapes: '&' would start an entity; 'http://' and 'www.' would become links in
-# GitHub-flavoured Markdown (autolinks). A backslash before them keeps them plain text.
-_AUTOLINK = re.compile(r"(://|www\.|&)", re.IGNORECASE)
+# Characters that start Markdown syntax: code, emphasis, links, HTML, table cells,
+# headings, images, strike-through (~~) and e-mail autolinks (a@b.example).
+_MARKUP = "\\`*_[]<>|#!~@"
+# After the escapes: '&' would start an entity; 'http://', '//host', 'mailto:', 'xmpp:' and
+# 'www.' would become links (GitHub-flavoured autolinks, markdown-it's linkify). A
+# backslash before their punctuation keeps them text.
+_AUTOLINK = re.compile(r"(://|//|mailto:|xmpp:|www\.|&)", re.IGNORECASE)
 
 
 def md_cell(text: str) -> str:
     """Markdown-inert text for a table cell: no links, no HTML, no column breaks."""
     text = " ".join(str(text).split())
-    for char in "\\`*_[]<>|#!":
+    for char in _MARKUP:
         text = text.replace(char, "\\" + char)
     return _AUTOLINK.sub(_defuse_autolink, text)
 
@@ -94,7 +98,11 @@ def md_cell(text: str) -> str:
 def _defuse_autolink(match: re.Match[str]) -> str:
     # Backslash escapes of punctuation, which CommonMark shows as the bare character.
     found = match.group()
-    return {"&": "\\&", "://": "\\://"}.get(found, found[:3] + "\\.")
+    if found.endswith(":"):  # 'mailto:', 'xmpp:'
+        return found[:-1] + "\\:"
+    if found.endswith("/"):  # '://', '//'
+        return "\\" + found
+    return "\\&" if found == "&" else found[:3] + "\\."
 
 
 TIMELINE_CSV_COLUMNS = [

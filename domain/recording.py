@@ -11,13 +11,14 @@ store's read model, both behind ``RecordLookup``.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
 from domain.records import Conflict, Record, believed_records, fold_lenient
-from domain.world import RuleBroken, actor_registry
-from events.model import Retraction
+from domain.world import RuleBroken, actor_registry, refuse_shared_names
+from events.model import SLUG_MAX_LENGTH, Retraction
 
 
 class RecordLookup(Protocol):
@@ -45,6 +46,17 @@ def entity_keys(happening: Any) -> tuple[set[str], set[str]]:
     return ({agreement} if agreement else set()), ({step} if step else set())
 
 
+def retraction_id(event_id: str) -> str:
+    """The id `uspk retract` gives the retraction of ``event_id``: ``retract-<id>``, or,
+    where that would pass the id limit, its start and a hash of the whole id. The same
+    event always gets the same id, so retracting it again is recognised as such."""
+    full = f"retract-{event_id}"
+    if len(full) <= SLUG_MAX_LENGTH:
+        return full
+    digest = hashlib.sha256(event_id.encode()).hexdigest()[:12]
+    return f"{full[: SLUG_MAX_LENGTH - len(digest) - 1]}-{digest}"
+
+
 def check_batch(documents: Iterable[Any], lookup: RecordLookup, now: datetime):
     """Return (new documents to record, ids already recorded unchanged), or raise
     ``RuleBroken`` (``Conflict`` for an id reused with other content)."""
@@ -67,6 +79,12 @@ def _fresh(documents: list[Any], lookup: RecordLookup) -> tuple[list[Any], list[
         elif prior == document:
             if record is not None:
                 unchanged.append(document.id)
+        elif record is not None and _retracts_same(record.document, document):
+            raise RuleBroken(
+                document.id,
+                f"cannot retract {document.retracts!r}: already retracted by {record.id!r} "
+                f"(recorded {record.recorded_at:%Y-%m-%d %H:%M:%S} UTC)",
+            )
         else:
             when = (
                 f"recorded {record.recorded_at:%Y-%m-%d %H:%M:%S} UTC"
@@ -81,7 +99,43 @@ def _fresh(documents: list[Any], lookup: RecordLookup) -> tuple[list[Any], list[
     return list(fresh.values()), unchanged
 
 
+def _retracts_same(earlier: Any, document: Any) -> bool:
+    return (
+        isinstance(earlier, Retraction)
+        and isinstance(document, Retraction)
+        and earlier.retracts == document.retracts
+    )
+
+
+def _withdrawn_once(fresh: list[Any]) -> None:
+    """Refuse a batch that retracts or amends one event twice: only one of them could
+    stand, and which one would depend on how the batch happened to be written."""
+    withdrawing: dict[str, Any] = {}
+    for document in fresh:
+        target = _withdraws(document)
+        if target is None:
+            continue
+        earlier = withdrawing.setdefault(target, document)
+        if earlier is not document:
+            raise RuleBroken(
+                document.id,
+                f"{target!r} is {_withdrawal(earlier)} by {earlier.id!r} and "
+                f"{_withdrawal(document)} by {document.id!r} in one batch; an event can be "
+                "amended or retracted once per batch: keep one of them",
+            )
+
+
+def _withdraws(document: Any) -> str | None:
+    """The id of the event that ``document`` retracts or amends, if any."""
+    return document.retracts if isinstance(document, Retraction) else document.supersedes
+
+
+def _withdrawal(document: Any) -> str:
+    return "retracted" if isinstance(document, Retraction) else "amended"
+
+
 def _check(fresh: list[Any], lookup: RecordLookup, now: datetime) -> None:
+    _withdrawn_once(fresh)
     batch = {d.id: d for d in fresh}
     retracted = {d.retracts for d in fresh if isinstance(d, Retraction)}
     superseded = {
@@ -115,6 +169,7 @@ def _check(fresh: list[Any], lookup: RecordLookup, now: datetime) -> None:
     withdrawn = [targets[i] for i in hidden if i in targets]
     introductions = [r.document for r in lookup.introductions() if r.id not in hidden]
     registry = actor_registry([*introductions, *happenings])
+    refuse_shared_names(happenings, registry)
     lost_actors = {a.id for h in withdrawn for a in h.introduces} - set(registry)
     context = _related(lookup, [*happenings, *withdrawn], lost_actors)
     considered = [r.document for r in context if r.id not in hidden and r.id not in batch]

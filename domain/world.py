@@ -384,6 +384,30 @@ def actor_registry(happenings: Iterable[AnyHappening]) -> dict[str, Actor]:
     return registry
 
 
+def refuse_shared_names(happenings: Iterable[AnyHappening], registry: dict[str, Actor]) -> None:
+    """Refuse an actor introduced by ``happenings`` whose id, name or alias (in any case)
+    already names another actor of ``registry``: asking for that name would find both."""
+    owners: dict[str, set[str]] = {}
+    for actor in registry.values():
+        for name in _names(actor):
+            owners.setdefault(name.casefold(), set()).add(actor.id)
+    for happening in happenings:
+        for actor in happening.introduces:
+            for name in _names(actor):
+                others = sorted(owners.get(name.casefold(), set()) - {actor.id})
+                if others:
+                    raise RuleBroken(
+                        happening.id,
+                        f"actor {actor.id!r}: {name!r} already names actor "
+                        f"{', '.join(others)}; give this actor a name and aliases of its own",
+                    )
+
+
+def _names(actor: Actor) -> tuple[str, ...]:
+    """What `--actor` finds an actor by."""
+    return (actor.id, actor.name, *actor.aliases)
+
+
 def world_for(happenings: list[AnyHappening], registry: dict[str, Actor] | None = None) -> World:
     """An empty world that knows the actors of ``registry``, by default those that
     ``happenings`` introduce."""

@@ -26,6 +26,7 @@ plain data:
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import unicodedata
@@ -38,7 +39,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from events.kinds import KINDS
-from events.model import Document
+from events.model import SLUG_PATTERN, URL_PATTERN, Document
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # the whole shipped history is ~40 kB
 MAX_DEPTH = 20  # an event document nests 4 levels deep
@@ -140,10 +141,7 @@ def parse_bytes(data: bytes, file: str) -> list[dict[str, Any]]:
             file, f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})"
         ) from None
     text = text.removeprefix("\ufeff")
-    if file.endswith(".json") or text.lstrip().startswith(("{", "[")):
-        raw = _parse_json(text, file)
-    else:
-        raw = _parse_yaml(text, file)
+    raw = _parse_json(text, file) if _is_json(file, text) else _parse_yaml(text, file)
     if raw is None:
         raise InputError(file, "empty file: expected an event (a mapping) or a list of events")
     documents = raw if isinstance(raw, list) else [raw]
@@ -158,6 +156,15 @@ def parse_bytes(data: bytes, file: str) -> list[dict[str, Any]]:
             )
         _check_text(document, file, _label(document, index + 1 if len(documents) > 1 else None))
     return documents
+
+
+def _is_json(file: str, text: str) -> bool:
+    """The parser goes by the file's extension (YAML reads JSON too, so a .yaml file
+    that starts with '{' is still YAML); standard input and other names are sniffed."""
+    extension = os.path.splitext(file)[1].lower()
+    if extension in (".yaml", ".yml"):
+        return False
+    return extension == ".json" or text.lstrip().startswith(("{", "["))
 
 
 def _parse_json(text: str, file: str) -> Any:
@@ -404,20 +411,111 @@ def _label(raw: dict[str, Any], position: int | None) -> str:
 
 
 def _describe(error: ValidationError) -> str:
-    first = error.errors(include_url=False)[0]
+    """The one line for a validation error: the field, and what was expected in our words
+    (pydantic's own wording is the fallback for what nobody has written yet)."""
+    errors = error.errors(include_url=False)
+    typo = _typo(errors)
+    if typo is not None:
+        extra, meant, missing = typo
+        message = f"unknown field '{_field(extra)}' (did you mean '{meant}'?)"
+        rest = [e for e in errors if e is not extra and e is not missing]
+    else:
+        message = f"field '{_field(errors[0])}': {_plain_message(errors[0])}"
+        rest = errors[1:]
+    tail = f" (and {len(rest)} more problem{'s' if len(rest) > 1 else ''})" if rest else ""
+    return message + tail
+
+
+def _field(error: dict[str, Any]) -> str:
     # The discriminated union puts the kind first in the location; the field follows.
-    loc = [str(part) for part in first["loc"][1:]] or ["(event)"]
-    field = ".".join(loc)
-    message = first["msg"]
-    if first["type"] == "extra_forbidden":
-        message = "unknown field (not part of the format; see `uspk schema`)"
-    elif first["type"] == "missing":
-        message = "required field is missing"
-    elif first["type"] == "value_error":
-        message = message.removeprefix("Value error, ")
-    more = len(error.errors()) - 1
-    tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return f"field '{field}': {message}{tail}"
+    return ".".join(str(part) for part in error["loc"][1:]) or "(event)"
+
+
+def _typo(errors: list[dict[str, Any]]) -> tuple[dict, str, dict] | None:
+    """An unknown field that is a misspelling of a missing required one beside it: the
+    misspelling is the problem to report, not the field it left missing."""
+    missing = [e for e in errors if e["type"] == "missing"]
+    for extra in (e for e in errors if e["type"] == "extra_forbidden"):
+        siblings = {str(m["loc"][-1]): m for m in missing if m["loc"][:-1] == extra["loc"][:-1]}
+        close = difflib.get_close_matches(str(extra["loc"][-1]), list(siblings), n=1)
+        if close:
+            return extra, close[0], siblings[close[0]]
+    return None
+
+
+_PATTERNS = {
+    SLUG_PATTERN: "expected an id: lower-case letters, digits and hyphens",
+    URL_PATTERN: "expected a web address that starts with http:// or https://, without spaces",
+    r"^[A-Z]{3}$": "expected a three-letter currency code in capitals (such as USD)",
+}
+
+
+_NO_SOURCE = (
+    "at least one source is required: the report that tells it (publisher, title, published)"
+)
+# What each kind of pydantic error means here, from its context and what was given.
+_MEANINGS: dict[str, Any] = {
+    "missing": lambda ctx, given: "required field is missing",
+    "extra_forbidden": lambda ctx, given: (
+        "unknown field (not part of the format; see `uspk schema`)"
+    ),
+    "too_short": lambda ctx, given: (
+        f"at least {_items(ctx['min_length'])} required, got " + _what(given)
+    ),
+    "too_long": lambda ctx, given: (
+        f"at most {_items(ctx['max_length'])} allowed, got " + _what(given)
+    ),
+    "string_too_short": lambda ctx, given: "must not be empty",
+    "string_too_long": lambda ctx, given: (
+        f"too long: at most {ctx['max_length']:,} characters, got {len(given):,}"
+    ),
+    "string_pattern_mismatch": lambda ctx, given: (
+        _PATTERNS.get(ctx["pattern"], f"expected text matching {ctx['pattern']}")
+        + f", got {_what(given)}"
+    ),
+    "literal_error": lambda ctx, given: f"expected {ctx['expected']}, got {_what(given)}",
+    "greater_than_equal": lambda ctx, given: f"must be at least {ctx['ge']}, got {given}",
+    "less_than_equal": lambda ctx, given: f"must be at most {ctx['le']}, got {given}",
+    **{
+        kind: lambda ctx, given, expected=expected: f"{expected}, got {_what(given)}"
+        for kinds, expected in (
+            (("string_type",), "expected text"),
+            (("list_type",), "expected a list"),
+            (("model_type", "dict_type"), "expected a mapping of fields"),
+            (("bool_type", "bool_parsing"), "expected true or false"),
+            (("decimal_type", "decimal_parsing"), "expected a number"),
+        )
+        for kind in kinds
+    },
+}
+
+
+def _plain_message(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "value_error":  # our own validators' words
+        return error["msg"].removeprefix("Value error, ")
+    if kind == "too_short" and error["loc"][-1] == "sources":
+        return _NO_SOURCE
+    meaning = _MEANINGS.get(kind)
+    return meaning(error.get("ctx") or {}, error.get("input")) if meaning else error["msg"]
+
+
+def _items(count: int) -> str:
+    return f"{count} item{'s' if count != 1 else ''}"
+
+
+def _what(value: Any) -> str:
+    """A short description of what was given, for 'expected X, got Y'."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "nothing"
+    if isinstance(value, list):
+        return f"a list of {_items(len(value))}"
+    if isinstance(value, dict):
+        return "a mapping"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _yaml_reason(error: yaml.YAMLError) -> str:

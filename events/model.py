@@ -53,14 +53,17 @@ Date = Annotated[
         }
     ),
 ]
+SLUG_MAX_LENGTH = 80
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+URL_PATTERN = r"^https?://\S+$"
 Slug = Annotated[
     str,
-    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80),
+    StringConstraints(pattern=SLUG_PATTERN, max_length=SLUG_MAX_LENGTH),
     Field(description="Stable identifier: lower-case letters, digits and hyphens."),
 ]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
+Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=2000)]
 
 
 class Strict(BaseModel):

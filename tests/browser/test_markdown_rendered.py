@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 from tests.browser.conftest import HERE
 from tests.export.htmlscan import Scan
-from tests.export.support import MD_LINK, SCRIPT, hostile_store
+from tests.export.support import AUTOLINKS, MD_LINK, SCRIPT, hostile_store
 
 # What markdown-it makes of the report's own syntax; event text may add no element.
 REPORT_TAGS = {"h1", "h2", "h3", "p", "table", "thead", "tbody", "tr", "th", "td", "strong"}
@@ -50,4 +50,5 @@ def test_hostile_text_renders_as_text_in_a_real_markdown_renderer(node, tmp_path
         href = attrs["href"]
         assert href.startswith("#fn") or unquote(href) in sources, href
     assert MD_LINK in scan.text and SCRIPT in scan.text  # shown, not obeyed
+    assert AUTOLINKS in scan.text  # no mailto: or //host link, no strike-through
     assert "[U+202E]gnp.exe" in scan.text

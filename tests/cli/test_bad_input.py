@@ -43,6 +43,16 @@ CASES = {
         as_yaml(with_fields(venue="Islamabad")),
         "field 'venue': unknown field",
     ),
+    "misspelt required field": (
+        "bad.yaml",
+        as_yaml({("occured" if k == "occurred" else k): v for k, v in GOOD.items()}),
+        "event (id 'test-extra-meeting'), unknown field 'occured' (did you mean 'occurred'?)",
+    ),
+    "no source": (
+        "bad.yaml",
+        as_yaml(with_fields(sources=[])),
+        "field 'sources': at least one source is required",
+    ),
     "bad date": (
         "bad.yaml",
         as_yaml(with_fields(occurred="9/9/2025")),
@@ -80,6 +90,47 @@ CASES = {
         "bad.yaml",
         as_yaml({**GOOD, "id": "trump-munir-meeting-2025-06"}),
         "with different content",
+    ),
+    "an alias that names another actor": (
+        "bad.yaml",
+        as_yaml(
+            with_fields(
+                participants=["shehbaz-sharif", "impostor"],
+                introduces=[
+                    {
+                        "id": "impostor",
+                        "name": "I. M. Postor",
+                        "type": "person",
+                        "aliases": ["donald TRUMP"],
+                    }
+                ],
+            )
+        ),
+        "actor 'impostor': 'donald TRUMP' already names actor donald-trump",
+    ),
+    "two amendments of one event": (
+        "bad.yaml",
+        as_yaml(
+            {**GOOD, "supersedes": "delegation-meets-pm-2025-09-08"},
+            {**GOOD, "id": "test-second", "supersedes": "delegation-meets-pm-2025-09-08"},
+        ),
+        "'delegation-meets-pm-2025-09-08' is amended by 'test-extra-meeting' and amended by "
+        "'test-second' in one batch",
+    ),
+    "an amendment and a retraction of one event": (
+        "bad.yaml",
+        as_yaml(
+            {**GOOD, "supersedes": "delegation-meets-pm-2025-09-08"},
+            {
+                "kind": "retraction",
+                "id": "test-retraction",
+                "retracts": "delegation-meets-pm-2025-09-08",
+                "reason": "Wrong.",
+                "sources": GOOD["sources"],
+            },
+        ),
+        "'delegation-meets-pm-2025-09-08' is amended by 'test-extra-meeting' and retracted by "
+        "'test-retraction' in one batch",
     ),
     "only the last of a batch bad": (
         "bad.yaml",
@@ -140,3 +191,12 @@ def test_append_reads_standard_input(uspk):
 def test_a_missing_file_is_a_clean_error(uspk, tmp_path):
     result = uspk("append", str(tmp_path / "nope.yaml"))
     assert result.exit_code == 1 and "cannot read: No such file" in result.output
+
+
+def test_a_yaml_file_that_starts_with_a_brace_is_read_as_yaml(uspk, tmp_path):
+    flow = "{" + ", ".join(f"{k}: {json.dumps(v)}" for k, v in GOOD.items()) + "}"
+    path = write(tmp_path, "flow.yaml", flow.replace('"id": ', "id: "))
+    assert not flow.startswith('{"')  # YAML flow style: not JSON
+    result = uspk("append", path)
+    assert result.exit_code == 0, result.output
+    assert "+ test-extra-meeting" in result.output

@@ -2,6 +2,8 @@
 
 import json
 
+from events.model import SLUG_MAX_LENGTH
+from tests.factories import doc
 from tests.shipped import EXAMPLES
 
 JUNE = "trump-munir-meeting-2025-06"
@@ -108,3 +110,67 @@ def test_diff_between_june_and_september_lists_every_happening_with_id_and_sourc
 def test_diff_with_dates_the_wrong_way_round_is_a_usage_error(uspk):
     result = uspk("diff", "2025-09-30", "2025-06-01")
     assert result.exit_code == 2 and "before FROM" in result.output
+
+
+def test_retracting_twice_says_by_which_retraction_and_when(uspk):
+    event = "ussm-fwo-immediate-export-2025-09-08"
+    assert uspk("retract", event, "--reason", "A plan.", *SOURCE).exit_code == 0
+    when = recorded_at_of_retraction(uspk, event)
+    again = uspk("retract", event, "--reason", "Still a plan.", *SOURCE)
+    assert again.exit_code == 1
+    assert again.output == (
+        f"Error: retract {event}: event 'retract-{event}': cannot retract '{event}': "
+        f"already retracted by 'retract-{event}' (recorded {when} UTC); nothing was written\n"
+    )
+
+
+def recorded_at_of_retraction(uspk, event_id):
+    """When the retraction of ``event_id`` was recorded, as 'YYYY-MM-DD HH:MM:SS'."""
+    [entry] = [
+        h
+        for h in json.loads(uspk("history", event_id, "--format", "json").output)
+        if h["kind"] == "retraction"
+    ]
+    return entry["recorded"].replace("T", " ")[:19]
+
+
+def test_an_event_with_an_id_of_the_maximum_length_can_be_retracted_once(uspk, tmp_path):
+    event = "m" * SLUG_MAX_LENGTH
+    document = doc("meeting", event, "2025-09-09", participants=["shehbaz-sharif", "ishaq-dar"])
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps(document))
+    assert uspk("append", str(path)).exit_code == 0
+
+    result = uspk("retract", event, "--reason", "Test.", *SOURCE)
+
+    assert result.exit_code == 0, result.output
+    assert event not in [e["id"] for e in uspk.timeline()]
+    again = uspk("retract", event, "--reason", "Test again.", *SOURCE)
+    assert (
+        again.exit_code == 1 and f"cannot retract '{event}': already retracted by" in again.output
+    )
+
+
+def test_a_new_actor_cannot_pass_for_donald_trump_under_the_actor_filter(uspk, tmp_path):
+    impostor = {
+        "id": "impostor",
+        "name": "I. M. Postor",
+        "type": "person",
+        "aliases": ["Donald Trump"],
+    }
+    document = doc(
+        "meeting",
+        "impostor-meeting",
+        "2025-09-09",
+        participants=["shehbaz-sharif", "impostor"],
+        introduces=[impostor],
+    )
+    path = tmp_path / "impostor.json"
+    path.write_text(json.dumps(document))
+
+    result = uspk("append", str(path))
+
+    assert result.exit_code == 1
+    assert "'Donald Trump' already names actor donald-trump" in result.output
+    ids = {e["id"] for e in uspk.timeline("--actor", "Donald Trump")}
+    assert "impostor-meeting" not in ids and JUNE in ids

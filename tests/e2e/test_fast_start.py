@@ -25,5 +25,6 @@ def test_help_imports_neither_eventsourcing_nor_pydantic(command):
     result = subprocess.run(
         [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=60
     )
-    assert "Usage: uspk" in result.stdout
+    first_line = (main.commands[command].help if command else main.help).split("\n")[0]
+    assert " ".join(first_line.split()) in " ".join(result.stdout.split())  # wrapped
     assert result.stdout.strip().endswith("HEAVY:"), result.stdout[-200:]

@@ -58,6 +58,8 @@ SCRIPT = "<script>window.__pwned = 'script'; alert('pwned')</script>"
 IMG = "<img src=x onerror=\"window.__pwned = 'img'; alert('img')\">"
 MD_LINK = f"[click me]({EVIL}/markdown)"
 CLOSE = "</script><script>window.__pwned = 'close'</script><!--"
+# Links Markdown viewers make without brackets, and strike-through.
+AUTOLINKS = "mailto:evil@evil.example evil@evil.example //evil.example/pr ~~struck~~"
 
 # Every text field a person sees starts, somewhere, with each spreadsheet formula prefix.
 HOSTILE_TITLES = {
@@ -68,7 +70,7 @@ HOSTILE_TITLES = {
 }
 HOSTILE_SUMMARY = (
     f'{SCRIPT} {IMG} {MD_LINK} <a href="{EVIL}/a">trusted link</a> | cell | '
-    f"# heading *bold* _it_ `code` {CLOSE} {RLM}mark end"
+    f"# heading *bold* _it_ `code` {CLOSE} {AUTOLINKS} {RLM}mark end"
 )
 HOSTILE_QUOTE = f'=HYPERLINK("{EVIL}/q","q") {SCRIPT} {MD_LINK} {RLM}etouq'
 HOSTILE_SOURCE = {

@@ -145,6 +145,10 @@ def test_markdown_escapes_every_markup_character_in_event_text(hostile_exports):
         assert "<" not in bare and ">" not in bare, line
         assert "](" not in bare and "://" not in bare and "www." not in bare.lower(), line
         assert "&" not in bare and "`" not in bare, line
+        assert "mailto:" not in bare.lower(), line
+        unlinked = re.sub(r"<https?://[^<>\s]+>", "", line)
+        assert not re.search(r"(?<![\\:])//", unlinked), line  # '\//' or '\://' only
+        assert "@" not in bare and "~" not in bare, line
     rows = [line for line in report.splitlines() if any(f"({i})" in line for i in HOSTILE_IDS)]
     assert len(rows) >= len(HOSTILE_IDS) and all(row.count(" | ") >= 3 for row in rows)
     assert all(line.startswith("|") and line.endswith("|") for line in rows)

@@ -5,8 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.chronicle import Chronicle, Conflict, current
+from domain.recording import retraction_id
 from domain.world import RuleBroken
-from tests.factories import commitment, introductions, make, retraction, signing, step
+from events.model import SLUG_MAX_LENGTH
+from tests.factories import actor, commitment, introductions, make, retraction, signing, step
 
 NOW = datetime(2025, 9, 10, 12, tzinfo=UTC)
 ACTORS = introductions("ussm", "fwo")
@@ -101,3 +103,80 @@ def test_one_batch_may_hold_an_event_and_its_amendment():
     day = make("meeting", "june-18", "2025-06-18", participants=["ussm", "fwo"], supersedes="june")
     chronicle = recorded([ACTORS, june, day])
     assert ids(chronicle) == ["intro", "june-18"]
+
+
+def test_two_amendments_of_one_event_in_one_batch_are_refused_naming_both():
+    chronicle = recorded([ACTORS, signing("a1"), step("s1")])
+    first = step("s1", "s1-amended", title="Two teams", supersedes="s1-planned")
+    second = step("s1", "s1-amended-again", title="Three teams", supersedes="s1-planned")
+    expected = "'s1-planned' is amended by 's1-amended' and amended by 's1-amended-again'"
+    with pytest.raises(RuleBroken, match=expected):
+        chronicle.record([first, second], NOW)
+    assert ids(chronicle) == ["intro", "a1-signed", "s1-planned"]
+
+
+def test_retracting_and_amending_one_event_in_one_batch_is_refused_naming_both():
+    chronicle = recorded([ACTORS, signing("a1"), step("s1")])
+    amended = step("s1", "s1-amended", title="Two teams", supersedes="s1-planned")
+    expected = "'s1-planned' is retracted by 'retract-s1-planned' and amended by 's1-amended'"
+    with pytest.raises(RuleBroken, match=expected):
+        chronicle.record([retraction("s1-planned"), amended], NOW)
+    assert ids(chronicle) == ["intro", "a1-signed", "s1-planned"]
+
+
+def test_two_retractions_of_one_event_in_one_batch_are_refused():
+    chronicle = recorded([ACTORS, signing("a1"), step("s1")])
+    twice = [retraction("s1-planned"), retraction("s1-planned", "retract-s1-again")]
+    with pytest.raises(RuleBroken, match="retracted by 'retract-s1-again' in one batch"):
+        chronicle.record(twice, NOW)
+
+
+@pytest.mark.parametrize("name", ["Ussm", "USSM", "fwo", "Fwo", "ussm-alias"])
+def test_a_new_actor_cannot_take_a_name_or_alias_that_names_another_actor(name):
+    actors = introductions("ussm", "fwo")
+    chronicle = recorded([make_with_aliases(actors, "ussm", ["USSM-alias"])])
+    impostor = actor("impostor", name="Someone", aliases=[name])
+    meeting = make("meeting", "m1", participants=["ussm", "impostor"], introduces=[impostor])
+    owner = "fwo" if name.casefold() == "fwo" else "ussm"
+    expected = f"actor 'impostor': '{name}' already names actor {owner}"
+    with pytest.raises(RuleBroken, match=expected):
+        chronicle.record([meeting], NOW)
+    assert ids(chronicle) == ["intro"]
+
+
+def make_with_aliases(introducing, actor_id: str, aliases: list[str]):
+    """``introducing`` with the actor ``actor_id`` given these aliases."""
+    changed = [
+        a.model_copy(update={"aliases": aliases}) if a.id == actor_id else a
+        for a in introducing.introduces
+    ]
+    return introducing.model_copy(update={"introduces": changed})
+
+
+def test_an_actor_introduced_again_under_its_own_names_is_accepted():
+    chronicle = recorded([ACTORS])
+    again = make("meeting", "m1", participants=["ussm", "fwo"], introduces=[actor("ussm")])
+    chronicle.record([again], NOW)
+    assert ids(chronicle) == ["intro", "m1"]
+
+
+def test_retracting_an_event_again_says_by_which_retraction_and_when():
+    chronicle = recorded([ACTORS, signing("a1"), step("s1")], [retraction("s1-planned")])
+    again = retraction("s1-planned", reason="Still wrong.")
+    expected = (
+        r"cannot retract 's1-planned': already retracted by 'retract-s1-planned' "
+        r"\(recorded 2025-09-11 12:00:00 UTC\)"
+    )
+    with pytest.raises(RuleBroken, match=expected):
+        chronicle.record([again], NOW + timedelta(days=2))
+
+
+@pytest.mark.parametrize("length", [1, 72, 73, SLUG_MAX_LENGTH])
+def test_a_retraction_id_always_fits_and_is_the_same_each_time(length):
+    event_id = ("e" + "x" * SLUG_MAX_LENGTH)[:length]
+    made = retraction_id(event_id)
+    assert len(made) <= SLUG_MAX_LENGTH and made == retraction_id(event_id)
+    assert made.startswith("retract-e")
+    assert retraction(event_id, made).id == made  # a valid id
+    other = retraction_id(event_id[:-1] + "y")
+    assert other != made
