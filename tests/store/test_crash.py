@@ -6,7 +6,10 @@ append (one transaction, several MB: more than SQLite's page cache, so pages rea
 write-ahead log before the commit). The test kills it at a moment when the store shows a
 write in progress (the SQLite write lock held, or the PostgreSQL event table locked by the
 insert), after a further random delay, and repeats with new children until at least one
-kill has cut a batch short.
+kill has cut a batch short. On PostgreSQL a batch goes in through one database-function
+call, a window too short to hit by chance on a loaded machine, so a statement trigger
+(test-only, in the throwaway database) holds each insert's transaction open a moment
+longer: the kill then lands inside the transaction by design.
 """
 
 from __future__ import annotations
@@ -48,6 +51,23 @@ def write_in_progress(address: str) -> bool:
         return False
     finally:
         conn.close()
+
+
+def widen_the_write_window(address: str) -> None:
+    """On PostgreSQL, make every insert into the event table sleep inside its transaction."""
+    if not address.startswith("postgresql://"):
+        return
+    import psycopg
+
+    with psycopg.connect(address, autocommit=True) as conn:
+        conn.execute(
+            "CREATE FUNCTION uspk_test_slow_insert() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN PERFORM pg_sleep(0.5); RETURN NULL; END $$"
+        )
+        conn.execute(
+            "CREATE TRIGGER uspk_test_slow_insert AFTER INSERT ON uspk_events "
+            "FOR EACH STATEMENT EXECUTE FUNCTION uspk_test_slow_insert()"
+        )
 
 
 def batches_begun(marker: Path) -> list[int]:
@@ -92,6 +112,7 @@ def batch_sizes(address: str) -> Counter:
 
 def test_a_writer_killed_mid_batch_leaves_each_batch_whole_or_absent(store_address, tmp_path):
     open_store(store_address).close()
+    widen_the_write_window(store_address)
     marker = tmp_path / "batches-begun"
     cut_short = 0
     first = 0
