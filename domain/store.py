@@ -10,9 +10,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from domain.locks import (
+    CREATE_TABLES_LOCK,
+    StoreLocked,
+    advisory_lock_holder,
+    is_lock_timeout,
+    lock_timeout,
+)
+
 DB_ENV_VAR = "USPK_DB"
-# Any fixed number: the key of the PostgreSQL advisory lock that serialises table creation.
-_CREATE_TABLES_LOCK = 0x7573_706B  # "uspk"
 
 
 class StoreError(ValueError):
@@ -53,9 +59,16 @@ def resolve_store(db: str | None = None) -> Store:
         env={
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(path),
-            "SQLITE_LOCK_TIMEOUT": "30",
+            "SQLITE_LOCK_TIMEOUT": _lock_timeout(),
         },
     )
+
+
+def _lock_timeout() -> str:
+    try:
+        return str(lock_timeout())
+    except ValueError as error:
+        raise StoreError(str(error)) from None
 
 
 def _postgres(url: str) -> Store:
@@ -71,7 +84,7 @@ def _postgres(url: str) -> Store:
         "POSTGRES_USER": unquote(parts.username or os.environ.get("USER", "postgres")),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
         "POSTGRES_CONNECT_TIMEOUT": "10",
-        "POSTGRES_LOCK_TIMEOUT": "30",
+        "POSTGRES_LOCK_TIMEOUT": _lock_timeout(),
         # Insert a batch through one database function call: the default pipelines one
         # INSERT per event, and a batch of ~10,000 hangs there (measured, benchmarks/).
         "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
@@ -88,12 +101,33 @@ def tables_created_one_at_a_time(store: Store, factory: Any) -> Iterator[None]:
     OR REPLACE FUNCTION each time a store is opened; two processes doing so at the same
     moment fail ("tuple concurrently updated", duplicate key in pg_type). A transaction-
     scoped advisory lock, taken on a connection of the store's own pool, makes them take
-    turns; it is released when that transaction ends, or when the process dies. SQLite
+    turns; it is released when that transaction ends, or when the process dies, and
+    waited for at most the lock timeout (a stopped process keeps holding it). SQLite
     needs nothing: its writers already take turns on the file lock.
     """
     if not store.is_postgres:
         yield
         return
-    with factory.datastore.transaction(commit=True) as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_CREATE_TABLES_LOCK,))
-        yield
+    seconds = int(store.env["POSTGRES_LOCK_TIMEOUT"])
+    locked = False  # a lock timeout after this point is eventsourcing's, not ours
+    try:
+        with factory.datastore.transaction(commit=True) as cursor:
+            # SET LOCAL: bounds this transaction's waits only, not the pooled connection's.
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", (f"{seconds}s",))
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (CREATE_TABLES_LOCK,))
+            locked = True
+            yield
+    except Exception as error:
+        if locked or not is_lock_timeout(error):
+            raise
+        raise StoreLocked(seconds, _holder(factory)) from None
+
+
+def _holder(factory: Any) -> int | None:
+    def first_row(sql: str, params: tuple) -> Any:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        return tuple(row.values()) if isinstance(row, dict) else row
+
+    with factory.datastore.transaction(commit=False) as cursor:
+        return advisory_lock_holder(first_row, CREATE_TABLES_LOCK)
