@@ -196,6 +196,12 @@ def _raw_id(state: Any) -> str | None:
 
 
 def _first_line(error: BaseException) -> str:
+    """Why a stored event cannot be read, in a few words: the models' first complaint
+    (field and message), else the error's first line."""
+    problems = error.errors() if hasattr(error, "errors") else None  # pydantic's
+    if problems:
+        where = ".".join(str(part) for part in problems[0]["loc"])
+        return f"field {where!r}: {problems[0]['msg']}" if where else problems[0]["msg"]
     text = str(error).strip()
     return f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__
 

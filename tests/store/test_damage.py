@@ -13,8 +13,10 @@ import sqlite3
 import pytest
 import yaml
 
+from events.files import validate
 from tests.clirunner import Uspk
 from tests.factories import doc
+from tests.store.helpers import open_store
 
 RETRACTED = "ussm-fwo-immediate-export-2025-09-08"
 EXTRA = doc(
@@ -151,3 +153,103 @@ def test_an_emptied_event_log_is_noticed_and_after_rebuild_the_history_is_loaded
     again = timeline_ids(uspk)
     assert RETRACTED in again and set(before) < set(again)
     assert uspk.ok("verify").startswith("verified: ")
+
+
+# -- a stored event this code cannot read ----------------------------------------------
+
+
+def rewrite_stored_event(address: str, event_id: str, change) -> int:
+    """Replace the stored state of ``event_id``'s event with ``change(state)``, with plain
+    SQL; returns its notification id."""
+    postgres = address.startswith("postgresql://")
+    key = "notification_id" if postgres else "rowid"
+    select = f"SELECT {key}, state FROM {event_table(address)} ORDER BY {key}"
+    update = f"UPDATE {event_table(address)} SET state = %s WHERE {key} = %s"
+    if postgres:
+        import psycopg
+
+        with psycopg.connect(address, autocommit=True) as conn:
+            rows = conn.execute(select).fetchall()
+            found = next(n for n, state in rows if event_id.encode() in bytes(state))
+            conn.execute(update, (change(bytes(dict(rows)[found])), found))
+        return found
+    with sqlite3.connect(address) as conn:
+        rows = conn.execute(select).fetchall()
+        found = next(n for n, state in rows if event_id.encode() in state)
+        conn.execute(update.replace("%s", "?"), (change(dict(rows)[found]), found))
+    return found
+
+
+def unknown_kind(state: bytes) -> bytes:
+    changed = state.replace(b'"kind":"meeting"', b'"kind":"coup"')
+    assert changed != state
+    return changed
+
+
+def broken_json(state: bytes) -> bytes:
+    return b"{not json" + state
+
+
+def record_extra_unseen(address: str) -> None:
+    """EXTRA recorded in the log by the application alone: the read model has not seen it,
+    as with an event written by a newer uspk."""
+    app = open_store(address)
+    try:
+        app.append([validate(EXTRA, "test")])
+    finally:
+        app.close()
+
+
+UNREADABLE = {
+    "an unknown kind": (unknown_kind, "test-extra-meeting"),
+    "broken JSON": (broken_json, None),  # its id cannot be read: named by its place
+}
+
+
+@pytest.mark.parametrize("how", UNREADABLE)
+def test_an_unreadable_stored_event_is_named_retracted_and_then_skipped(store_address, how):
+    change, event_id = UNREADABLE[how]
+    uspk = Uspk(store_address)
+    before = timeline_ids(uspk)
+    record_extra_unseen(store_address)
+    notification = rewrite_stored_event(store_address, EXTRA["id"], change)
+    name = event_id or f"unreadable-notification-{notification}"
+
+    refused = uspk("timeline")
+    one_line_error(refused, f"notification {notification}", f"uspk retract {name} --reason")
+    if event_id:
+        assert f"event id '{event_id}'" in refused.output
+    one_line_error(
+        uspk(
+            "append",
+            "-",
+            input=yaml.safe_dump(
+                doc("meeting", "test-other", participants=["shehbaz-sharif", "ishaq-dar"])
+            ),
+        ),
+        name,
+    )
+    assert uspk("schema").exit_code == 0 and uspk("--help").exit_code == 0
+    verified = uspk("verify")
+    assert verified.exit_code == 1 and f"uspk retract {name}" in verified.output
+
+    retracted = uspk("retract", name, "--reason", "Unreadable after a bad edit.", *SOURCE)
+    assert retracted.exit_code == 0, retracted.output
+    assert f"+ retract-{name}" in retracted.output
+
+    assert timeline_ids(uspk) == before
+    assert uspk.ok("verify").startswith("verified: ")
+    assert "Unreadable after a bad edit." in uspk.ok("show", f"retract-{name}")
+    uspk.ok("rebuild")  # a rebuild skips it again
+    assert timeline_ids(uspk) == before
+
+
+def test_a_blocked_store_takes_only_the_retraction_of_the_unreadable_event(store_address):
+    uspk = Uspk(store_address)
+    record_extra_unseen(store_address)
+    rewrite_stored_event(store_address, EXTRA["id"], unknown_kind)
+    other = uspk("retract", RETRACTED, "--reason", "Not this one.", *SOURCE)
+    one_line_error(other, "uspk retract test-extra-meeting")
+    dry = uspk("retract", EXTRA["id"], "--reason", "Unreadable.", *SOURCE, "--dry-run")
+    assert dry.exit_code == 0 and "would append 1 event(s)" in dry.output
+    one_line_error(uspk("timeline"), "uspk retract test-extra-meeting")  # nothing written
