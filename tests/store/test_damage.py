@@ -16,7 +16,7 @@ import yaml
 from events.files import validate
 from tests.clirunner import Uspk
 from tests.factories import doc
-from tests.store.helpers import open_store
+from tests.store.helpers import one_line_error, open_store
 
 RETRACTED = "ussm-fwo-immediate-export-2025-09-08"
 EXTRA = doc(
@@ -45,15 +45,6 @@ def event_table(address: str) -> str:
 
 def timeline_ids(uspk: Uspk) -> list[str]:
     return [entry["id"] for entry in uspk.timeline()]
-
-
-def one_line_error(result, *fragments: str) -> None:
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
-    for fragment in fragments:
-        assert fragment in lines[0], result.output
 
 
 @pytest.fixture
