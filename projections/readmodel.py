@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
-from domain.chronicle import Chronicle, Record, decode_json
+from domain.chronicle import Chronicle, Record, decode, decode_json
 from domain.locks import READ_MODEL_LOCK, StoreLocked, advisory_lock_holder, is_lock_timeout
 from domain.store import Store
 from domain.world import actor_registry, kind_rank
@@ -162,7 +162,7 @@ def read_entry(notification: Any) -> Entry:
 
 def _entry_of(document: dict, timestamp: str) -> Entry:
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-    decode_json(text)  # what the queries will do with this row: it must work
+    decode(document)  # the queries will decode this row: it must decode
     recorded = moment(datetime.fromisoformat(timestamp))
     kind = document["kind"]
     if kind == "retraction":
@@ -362,7 +362,8 @@ class ReadModel:
                     first = False
                 if not page:
                     return applied
-                done, blocked = self._apply_page(page, records, recorder)
+                with _collector_paused():  # as in _records: validating makes many objects
+                    done, blocked = self._apply_page(page, records, recorder)
             applied += done
             if progress is not None:
                 progress(done)

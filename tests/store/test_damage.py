@@ -244,3 +244,21 @@ def test_a_blocked_store_takes_only_the_retraction_of_the_unreadable_event(store
     dry = uspk("retract", EXTRA["id"], "--reason", "Unreadable.", *SOURCE, "--dry-run")
     assert dry.exit_code == 0 and "would append 1 event(s)" in dry.output
     one_line_error(uspk("timeline"), "uspk retract test-extra-meeting")  # nothing written
+
+
+def test_a_read_model_that_is_only_behind_is_not_damage(used_store):
+    uspk, before = used_store
+    record_extra_unseen(uspk.address)
+    summary = uspk.ok("verify").strip()
+    position, end = summary.rsplit("notification ", 1)[1].split(" of ")
+    assert int(position) < int(end)  # behind: verify says where it is, and agrees
+    assert EXTRA["id"] in timeline_ids(uspk)  # the next command catches up
+    assert uspk.ok("verify").strip().endswith(f"notification {end} of {end}")
+
+
+def test_a_read_model_of_an_older_release_is_rebuilt_on_first_use(used_store):
+    uspk, before = used_store
+    run_sql(uspk.address, "UPDATE uspk_view_tracking SET schema_version = 2")
+    assert "schema version 2" in uspk("verify").output
+    assert timeline_ids(uspk) == before
+    assert uspk.ok("verify").startswith("verified: ")
