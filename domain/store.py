@@ -124,10 +124,12 @@ def tables_created_one_at_a_time(store: Store, factory: Any) -> Iterator[None]:
 
 
 def _holder(factory: Any) -> int | None:
-    def first_row(sql: str, params: tuple) -> Any:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-        return tuple(row.values()) if isinstance(row, dict) else row
-
+    """The backend pid holding the table-creation lock, asked in a transaction of its own
+    (the one that timed out is over). The pool's rows are dictionaries."""
     with factory.datastore.transaction(commit=False) as cursor:
+
+        def first_row(sql: str, params: tuple) -> tuple | None:
+            row = cursor.execute(sql, params).fetchone()
+            return tuple(row.values()) if row else None
+
         return advisory_lock_holder(first_row, CREATE_TABLES_LOCK)

@@ -87,10 +87,9 @@ class Session:
         against it (it cannot be read): the one batch a blocked session takes."""
         blocked = self.blocked
         assert blocked is not None
-        retracts = [getattr(d, "retracts", None) for d in documents if d.kind == "retraction"]
-        if retracts != [blocked.name] or len(documents) != 1:
-            raise blocked
-        retraction = documents[0]
+        retraction = documents[0] if len(documents) == 1 else None
+        if getattr(retraction, "retracts", None) != blocked.name:
+            raise blocked  # anything else needs the read model, which stops before it
         if self.views.record_of(retraction.id) is not None:  # its id is taken
             raise blocked
         if not dry_run:
