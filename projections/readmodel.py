@@ -198,7 +198,7 @@ def _raw_id(state: Any) -> str | None:
 def _first_line(error: BaseException) -> str:
     """Why a stored event cannot be read, in a few words: the models' first complaint
     (field and message), else the error's first line."""
-    problems = error.errors() if hasattr(error, "errors") else None  # pydantic's
+    problems = error.errors() if callable(getattr(error, "errors", None)) else None  # pydantic
     if problems:
         where = ".".join(str(part) for part in problems[0]["loc"])
         return f"field {where!r}: {problems[0]['msg']}" if where else problems[0]["msg"]
