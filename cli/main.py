@@ -103,23 +103,39 @@ def store(ctx: click.Context):
     """Open a session on the chosen store: the shipped history loaded, the read model
     up to date. Errors a user can cause or fix become one clean line, not a traceback.
     """
+    from projections.session import Session
+
+    with _opened(ctx, Session) as session:
+        yield session
+
+
+@contextmanager
+def _opened(ctx: click.Context, opener, existing: bool = False):
+    """``opener(store)`` on the chosen store, its errors as one clean line. With
+    ``existing``, a SQLite store that does not exist yet is refused, not made."""
+    from domain.locks import StoreLocked, is_lock_timeout
     from domain.store import StoreError, check_connection
+    from projections.readmodel import ReadModelError
 
     try:
-        from projections.session import Session
-
         chosen = chosen_store(ctx)
+        if existing and chosen.new:
+            raise StoreError(f"no store at {chosen.address}: nothing to check or rebuild")
         check_connection(chosen)
-        with Session(chosen) as session:
+        with opener(chosen) as opened:
             if chosen.new:  # never silent: a mistyped path shows up here
                 click.echo(
                     f"uspk: created a new store at {chosen.address} with the shipped history",
                     err=True,
                 )
-            yield session
-    except StoreError as error:
+            yield opened
+    except (StoreError, StoreLocked, ReadModelError) as error:
         raise click.ClickException(str(error)) from None
     except _database_errors() as error:
+        if is_lock_timeout(error):  # SQLite's busy file, eventsourcing's table lock
+            from domain.locks import lock_timeout
+
+            raise click.ClickException(str(StoreLocked(lock_timeout()))) from None
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise click.ClickException(f"the event store could not be used: {reason}") from None
 
@@ -439,20 +455,41 @@ def diff(ctx, since, until, known_at, fmt):
 @main.command()
 @click.pass_context
 def rebuild(ctx):
-    """Rebuild the read models from the event log, from zero.
+    """Rebuild the read model from the event log, from zero.
 
-    Never needed for correctness (queries bring the read models up to date on their
-    own); useful after an upgrade that changes them, or to measure. Shows a progress
-    bar on a terminal.
+    Repairs whatever `uspk verify` finds: missing or edited tables, a lost tracking
+    row, a read model ahead of its log. Queries otherwise keep it up to date on their
+    own. Shows a progress bar on a terminal.
     """
-    with store(ctx) as session:
-        recorder = session.app.recorder
-        total = recorder.max_notification_id() or 0
-        with click.progressbar(
-            length=total, label="rebuilding read models", file=sys.stderr
-        ) as bar:
-            applied = session.views.rebuild(recorder, progress=bar.update)
+    from projections.session import Upkeep
+
+    with (
+        _opened(ctx, Upkeep, existing=True) as upkeep,
+        click.progressbar(
+            length=upkeep.log_end(), label="rebuilding read models", file=sys.stderr
+        ) as bar,
+    ):
+        applied = upkeep.rebuild(progress=bar.update)
     click.echo(f"rebuilt from {applied} notification(s)")
+
+
+@main.command()
+@click.pass_context
+def verify(ctx):
+    """Check the read model against a fresh reading of the event log.
+
+    Prints each disagreement on a line and exits 1, or one summary line and exits 0.
+    Changes nothing: `uspk rebuild` repairs.
+    """
+    from projections.session import Upkeep
+
+    with _opened(ctx, Upkeep, existing=True) as upkeep:
+        verdict = upkeep.verify()
+    for line in verdict.disagreements:
+        click.echo(line)
+    if verdict.disagreements:
+        ctx.exit(1)
+    click.echo(verdict.summary)
 
 
 @main.command()

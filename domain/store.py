@@ -17,9 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from domain.locks import (
+    CREATE_TABLES_LOCK,
+    StoreLocked,
+    advisory_lock_holder,
+    is_lock_timeout,
+    lock_timeout,
+)
+
 DB_ENV_VAR = "USPK_DB"
-# Any fixed number: the key of the PostgreSQL advisory lock that serialises table creation.
-_CREATE_TABLES_LOCK = 0x7573_706B  # "uspk"
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database
 # eventsourcing's PostgreSQL factory, whose pool also gets the URL's other parameters.
 _POSTGRES_FACTORY = "domain.postgres:PostgresFactory"
@@ -116,7 +122,7 @@ def _sqlite(path: Path, create: bool, must_exist: bool = False) -> Store:
         env={
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(path),
-            "SQLITE_LOCK_TIMEOUT": "30",
+            "SQLITE_LOCK_TIMEOUT": _lock_timeout(),
         },
         new=new,
     )
@@ -204,6 +210,13 @@ def _file_kind(mode: int) -> str:
     return "not a regular file"
 
 
+def _lock_timeout() -> str:
+    try:
+        return str(lock_timeout())
+    except ValueError as error:
+        raise StoreError(str(error)) from None
+
+
 def _postgres(url: str) -> Store:
     """Settings from a postgresql:// URL. Host, port, database, user and password go to
     eventsourcing's own settings; every other parameter libpq knows (sslmode,
@@ -238,7 +251,7 @@ def _postgres(url: str) -> Store:
         "POSTGRES_USER": params.pop("user", None) or os.environ.get("USER", "postgres"),
         "POSTGRES_PASSWORD": params.pop("password", ""),
         "POSTGRES_CONNECT_TIMEOUT": params["connect_timeout"],
-        "POSTGRES_LOCK_TIMEOUT": "30",
+        "POSTGRES_LOCK_TIMEOUT": _lock_timeout(),
         # Insert a batch through one database function call: the default pipelines one
         # INSERT per event, and a batch of ~10,000 hangs there (measured, benchmarks/).
         "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
@@ -294,12 +307,35 @@ def tables_created_one_at_a_time(store: Store, factory: Any) -> Iterator[None]:
     OR REPLACE FUNCTION each time a store is opened; two processes doing so at the same
     moment fail ("tuple concurrently updated", duplicate key in pg_type). A transaction-
     scoped advisory lock, taken on a connection of the store's own pool, makes them take
-    turns; it is released when that transaction ends, or when the process dies. SQLite
+    turns; it is released when that transaction ends, or when the process dies, and
+    waited for at most the lock timeout (a stopped process keeps holding it). SQLite
     needs nothing: its writers already take turns on the file lock.
     """
     if not store.is_postgres:
         yield
         return
-    with factory.datastore.transaction(commit=True) as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_CREATE_TABLES_LOCK,))
-        yield
+    seconds = int(store.env["POSTGRES_LOCK_TIMEOUT"])
+    locked = False  # a lock timeout after this point is eventsourcing's, not ours
+    try:
+        with factory.datastore.transaction(commit=True) as cursor:
+            # SET LOCAL: bounds this transaction's waits only, not the pooled connection's.
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", (f"{seconds}s",))
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (CREATE_TABLES_LOCK,))
+            locked = True
+            yield
+    except Exception as error:
+        if locked or not is_lock_timeout(error):
+            raise
+        raise StoreLocked(seconds, _holder(factory)) from None
+
+
+def _holder(factory: Any) -> int | None:
+    """The backend pid holding the table-creation lock, asked in a transaction of its own
+    (the one that timed out is over). The pool's rows are dictionaries."""
+    with factory.datastore.transaction(commit=False) as cursor:
+
+        def first_row(sql: str, params: tuple) -> tuple | None:
+            row = cursor.execute(sql, params).fetchone()
+            return tuple(row.values()) if row else None
+
+        return advisory_lock_holder(first_row, CREATE_TABLES_LOCK)

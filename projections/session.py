@@ -3,29 +3,52 @@
 Opening a session brings the read model up to date and, the first time a store is used
 (or when a new release ships new history files), loads the shipped history. Queries read
 the read model; appends go through the application, and the read model catches up.
+
+A stored event this code cannot read blocks the read model just before it: queries say
+which event and how to retract it, and the one batch a blocked session records is that
+retraction (its checks cannot look at the unreadable event; the catch-up then skips it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
+from eventsourcing.persistence import RecordConflictError
+
 from domain.application import Appended, Clock, RecordView, Uspk, utc_now
-from domain.chronicle import Record
+from domain.chronicle import CHRONICLE_ID, Record, chronicle_events
 from domain.store import Store
 from events.history import history_digest
-from projections.readmodel import ReadModel, database_errors
+from projections.readmodel import ReadModel, ReadModelError, UnreadableEvent, database_errors
+from projections.verify import Verdict, verify
+
+_RETRIES = 5
 
 
 class Session:
     def __init__(self, store: Store, clock: Clock = utc_now) -> None:
         self.app = Uspk(store, clock=clock)
-        self.views = ReadModel(store)
-        if self.views.outdated:  # made by an older release: rebuilt from the log
-            self.views.rebuild(self.app.recorder)
-        else:
-            self.views.catch_up(self.app.recorder)
+        self.blocked: UnreadableEvent | None = None  # the event the read model stops before
+        try:
+            self.views = ReadModel(store)
+            self._bring_up_to_date()
+        except BaseException:
+            self.app.close()
+            if hasattr(self, "views"):
+                self.views.close()
+            raise
+
+    def _bring_up_to_date(self) -> None:
+        try:
+            if self.views.outdated:  # made by an older release: rebuilt from the log
+                self.views.rebuild(self.app.recorder)
+            else:
+                self.views.catch_up(self.app.recorder)
+        except UnreadableEvent as error:
+            self.blocked = error  # queries refuse; its retraction can still be recorded
+            return
         if self.views.history_digest() != history_digest():
             self.app.load_shipped_history(view=self.view)
             self.views.catch_up(self.app.recorder)
@@ -47,12 +70,49 @@ class Session:
         self.close()
 
     def append(self, documents: Iterable[Any], dry_run: bool = False) -> Appended:
+        if self.blocked is not None:
+            return self._retract_unreadable(list(documents), dry_run)
         outcome = self.app.append(documents, dry_run=dry_run, view=self.view)
+        self._catch_up_after_writing()
+        return outcome
+
+    def _catch_up_after_writing(self) -> None:
         try:
             self.views.catch_up(self.app.recorder)
-        except database_errors():  # the batch is stored; the next command catches up
+        except (*database_errors(), ReadModelError):  # stored; the next command says
             pass
-        return outcome
+
+    def _retract_unreadable(self, documents: list[Any], dry_run: bool) -> Appended:
+        """Record the retraction of the event the read model is blocked at, unchecked
+        against it (it cannot be read): the one batch a blocked session takes."""
+        blocked = self.blocked
+        assert blocked is not None
+        retraction = documents[0] if len(documents) == 1 else None
+        if getattr(retraction, "retracts", None) != blocked.name:
+            raise blocked  # anything else needs the read model, which stops before it
+        if self.views.record_of(retraction.id) is not None:  # its id is taken
+            raise blocked
+        if not dry_run:
+            self._save_unchecked(retraction)
+            self.blocked = None
+            self._catch_up_after_writing()
+        return Appended([retraction.id], [])
+
+    def _save_unchecked(self, document: Any) -> None:
+        for attempt in range(_RETRIES):
+            last = self.app.recorder.select_events(CHRONICLE_ID, desc=True, limit=1)
+            version = last[0].originator_version if last else 0
+            try:
+                self.app.save(*chronicle_events([document], self.app.clock(), version))
+                return
+            except RecordConflictError:  # another writer got in first: number again
+                if attempt == _RETRIES - 1:
+                    raise
+
+    def _readable(self) -> ReadModel:
+        if self.blocked is not None:
+            raise self.blocked
+        return self.views
 
     def believed(
         self,
@@ -61,14 +121,49 @@ class Session:
         ending_from: date | None = None,
         kinds: Iterable[str] = (),
     ) -> list[Record]:
-        return self.views.believed(known_at, starting_by, ending_from, kinds)
+        return self._readable().believed(known_at, starting_by, ending_from, kinds)
 
     def registry(self, known_at: datetime | None = None) -> dict:
-        return self.views.registry(known_at)
+        return self._readable().registry(known_at)
 
     def record_of(self, event_id: str) -> Record | None:
-        return self.views.record_of(event_id)
+        return self._readable().record_of(event_id)
 
     def records(self) -> list[Record]:
         """Every record in recorded order, retractions and hidden ones included."""
-        return self.views.everything()
+        return self._readable().everything()
+
+
+class Upkeep:
+    """The event log and its read model opened as they are, to verify or rebuild: no
+    catch-up, no history loading, no check that refuses a damaged read model."""
+
+    def __init__(self, store: Store) -> None:
+        self.app = Uspk(store)
+        try:
+            self.views = ReadModel(store, prepare=False)
+        except BaseException:
+            self.app.close()
+            raise
+
+    def log_end(self) -> int:
+        """The last notification id in the log (0: empty)."""
+        return self.app.recorder.max_notification_id() or 0
+
+    def verify(self) -> Verdict:
+        """Compare the read model with a fresh fold of the log; write nothing."""
+        return verify(self.app.recorder, self.views)
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Every read-model table made again from the log; how many notifications applied."""
+        return self.views.rebuild(self.app.recorder, progress)
+
+    def close(self) -> None:
+        self.views.close()
+        self.app.close()
+
+    def __enter__(self) -> Upkeep:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

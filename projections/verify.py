@@ -1,0 +1,201 @@
+"""`uspk verify`: the read model compared with a fresh fold of the event log.
+
+The fold reads the log with the catch-up's own reading (``read_entry``, retracted
+unreadable events skipped), up to the read model's position: a read model that is merely
+behind agrees (any command catches it up); one with other rows, counts or a position past
+the log's end does not. Nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from projections.readmodel import (
+    HISTORY_LOADED,
+    RECORDED,
+    SCHEMA_VERSION,
+    TABLES,
+    Entry,
+    ReadModel,
+    UnreadableEvent,
+    read_entry,
+    retracted_later,
+)
+
+_PAGE = 2000
+_SHOWN = 5  # ids named per line
+
+
+@dataclass
+class Verdict:
+    disagreements: list[str]
+    summary: str
+
+
+@dataclass
+class _Fold:
+    """The rows a read model built from the log would hold, kept in memory."""
+
+    events: dict[str, tuple] = field(default_factory=dict)
+    mentions: dict[tuple, tuple] = field(default_factory=dict)
+    hidden: dict[tuple, tuple] = field(default_factory=dict)
+    records: int = 0
+    digest: str | None = None
+    chronicle_version: int = 0
+
+    def add(self, entry: Entry) -> None:
+        """The same steps as the read model's writes, on dictionaries."""
+        if entry.digest is not None:
+            self.digest = entry.digest
+            return
+        self.records += 1
+        event_id, recorded = entry.row[0], entry.row[5]
+        if entry.hides:
+            self.hidden[(entry.hides, event_id)] = (entry.hides, event_id, recorded, None)
+        if entry.ends_hidings_by:
+            for key, (hidden, by, since, until) in list(self.hidden.items()):
+                if by == entry.ends_hidings_by and until is None:
+                    self.hidden[key] = (hidden, by, since, recorded)
+        self.events[event_id] = (self.records, *entry.row)
+        for actor_id in entry.mentions:
+            self.mentions[(actor_id, event_id)] = (actor_id, event_id)
+
+    def hidden_now(self) -> int:
+        return len({row[0] for row in self.hidden.values() if row[3] is None})
+
+
+def verify(recorder: Any, views: ReadModel) -> Verdict:
+    log_end = recorder.max_notification_id() or 0
+    present = views.tables()
+    if not present:  # a store never opened by a command, or copied: the next one builds it
+        fold, blocked = _fold(recorder, log_end)
+        lines = [str(blocked)] if blocked else []
+        return Verdict(
+            lines,
+            f"verified: {len(fold.events)} events in the log; no read model "
+            "yet (the next command builds it)",
+        )
+    lines = [f"table {table} is missing" for table in TABLES if table not in present]
+    tracking = views.tracking_row() if "uspk_view_tracking" in present else None
+    upto = log_end
+    if tracking is None and "uspk_view_tracking" in present:
+        lines.append("the tracking row is missing")
+    if tracking is not None:
+        if tracking["schema_version"] != SCHEMA_VERSION:
+            lines.append(
+                f"the read model is of schema version {tracking['schema_version']}, "
+                f"this uspk's is {SCHEMA_VERSION}"
+            )
+        if tracking["notification_id"] > log_end:
+            lines.append(
+                f"the read model is at notification {tracking['notification_id']} "
+                f"but the log ends at {log_end}"
+            )
+        else:
+            upto = tracking["notification_id"]
+    fold, blocked = _fold(recorder, upto)
+    blocked = blocked or _unreadable_after(recorder, upto)
+    if blocked is not None:
+        lines.append(str(blocked))
+    lines += _compare_rows(views, present, fold)
+    if tracking is not None:
+        lines += _compare_tracking(tracking, fold)
+    position = tracking["notification_id"] if tracking else 0
+    summary = (
+        f"verified: {len(fold.events)} events, {fold.hidden_now()} hidden, "
+        f"read model at notification {position} of {log_end}"
+    )
+    return Verdict(lines, summary)
+
+
+def _notifications(recorder: Any, start: int, stop: int | None) -> Iterator[Any]:
+    while page := recorder.select_notifications(
+        start=start, limit=_PAGE, stop=stop, topics=[RECORDED, HISTORY_LOADED]
+    ):
+        yield from page
+        start = page[-1].id + 1
+
+
+def _fold(recorder: Any, upto: int) -> tuple[_Fold, UnreadableEvent | None]:
+    """The log folded up to notification ``upto``, stopping where the catch-up would."""
+    fold = _Fold()
+    if upto < 1:
+        return fold, None
+    for notification in _notifications(recorder, 1, upto):
+        try:
+            fold.add(read_entry(notification))
+        except UnreadableEvent as error:
+            if not retracted_later(recorder, notification.id, error.name):
+                return fold, error
+        fold.chronicle_version = notification.originator_version
+    return fold, None
+
+
+def _unreadable_after(recorder: Any, upto: int) -> UnreadableEvent | None:
+    """The first event after the read model's position that would stop its catch-up."""
+    for notification in _notifications(recorder, upto + 1, None):
+        try:
+            read_entry(notification)
+        except UnreadableEvent as error:
+            if not retracted_later(recorder, notification.id, error.name):
+                return error
+    return None
+
+
+def _compare_rows(views: ReadModel, present: set[str], fold: _Fold) -> list[str]:
+    expected = {
+        "uspk_view_events": fold.events,
+        "uspk_view_mentions": fold.mentions,
+        "uspk_view_hidden": fold.hidden,
+    }
+    lines = []
+    for table, rows in expected.items():
+        if table not in present:
+            continue
+        key = _key(table)
+        actual = {key(row): tuple(row) for row in views.rows(table)}
+        lines += _differences(table, rows, actual)
+    return lines
+
+
+def _key(table: str):
+    if table == "uspk_view_events":
+        return lambda row: row[1]  # event_id
+    return lambda row: tuple(row[:2])  # (actor, event) / (event, hidden by)
+
+
+def _differences(table: str, expected: dict, actual: dict) -> list[str]:
+    missing = expected.keys() - actual.keys()
+    extra = actual.keys() - expected.keys()
+    differ = {k for k in expected.keys() & actual.keys() if expected[k] != actual[k]}
+    found = []
+    for keys, what in (
+        (missing, "missing (the log has them)"),
+        (extra, "that the log does not have"),
+        (differ, "that differ from the log"),
+    ):
+        if keys:
+            found.append(f"{table}: {len(keys)} row(s) {what}: {_some(keys)}")
+    return found
+
+
+def _some(keys: set) -> str:
+    shown = sorted(keys, key=str)[:_SHOWN]
+    text = ", ".join(k if isinstance(k, str) else "/".join(map(str, k)) for k in shown)
+    return text + (f" and {len(keys) - _SHOWN} more" if len(keys) > _SHOWN else "")
+
+
+def _compare_tracking(tracking: dict[str, Any], fold: _Fold) -> list[str]:
+    lines = []
+    for column, expected in (
+        ("records", fold.records),
+        ("chronicle_version", fold.chronicle_version),
+        ("history_digest", fold.digest),
+    ):
+        if tracking[column] != expected:
+            lines.append(
+                f"uspk_view_tracking: {column} is {tracking[column]!r}, the log gives {expected!r}"
+            )
+    return lines

@@ -1,0 +1,273 @@
+"""A read model that disagrees with its log never answers in silence.
+
+Each kind of damage is done with plain SQL on a real store (both backends); then the
+regular commands refuse in one line that names `uspk verify` / `uspk rebuild`, `verify`
+names the disagreement and exits 1, `rebuild` repairs, and `verify` and `timeline` agree
+with the log again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+import yaml
+
+from events.files import validate
+from tests.clirunner import Uspk
+from tests.factories import doc
+from tests.store.helpers import one_line_error, open_store
+
+RETRACTED = "ussm-fwo-immediate-export-2025-09-08"
+EXTRA = doc(
+    "meeting", "test-extra-meeting", "2025-09-09", participants=["shehbaz-sharif", "ishaq-dar"]
+)
+SOURCE = ["--publisher", "Review desk", "--title", "Curation review", "--published", "2025-10"]
+
+
+def run_sql(address: str, *statements: str) -> None:
+    """Statements run on the store's database with plain SQL, as a careless hand would."""
+    if address.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(address, autocommit=True) as conn:
+            for statement in statements:
+                conn.execute(statement)
+        return
+    with sqlite3.connect(address) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def event_table(address: str) -> str:
+    return "uspk_events" if address.startswith("postgresql://") else "stored_events"
+
+
+def timeline_ids(uspk: Uspk) -> list[str]:
+    return [entry["id"] for entry in uspk.timeline()]
+
+
+@pytest.fixture
+def used_store(store_address) -> tuple[Uspk, list[str]]:
+    """A store with the shipped history and one retraction; its timeline's ids."""
+    uspk = Uspk(store_address)
+    uspk.ok("retract", RETRACTED, "--reason", "A plan, not a commitment.", *SOURCE)
+    return uspk, timeline_ids(uspk)
+
+
+DAMAGE = {
+    "tracking row deleted": (
+        ["DELETE FROM uspk_view_tracking"],
+        "the tracking row is missing",
+    ),
+    "hidings table dropped": (
+        ["DROP TABLE uspk_view_hidden"],
+        "table uspk_view_hidden is missing",
+    ),
+    "events view dropped": (
+        ["DROP TABLE uspk_view_events"],
+        "table uspk_view_events is missing",
+    ),
+    "events view emptied": (
+        ["DELETE FROM uspk_view_events"],
+        "uspk_view_events: ",
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_damaged_read_model_is_refused_named_by_verify_and_repaired_by_rebuild(
+    used_store, damage
+):
+    uspk, before = used_store
+    statements, named = DAMAGE[damage]
+    run_sql(uspk.address, *statements)
+
+    one_line_error(uspk("timeline"), "uspk verify", "uspk rebuild")
+    one_line_error(uspk("show", before[0]), "uspk verify", "uspk rebuild")
+    verified = uspk("verify")
+    assert verified.exit_code == 1 and named in verified.output, verified.output
+    assert "Traceback" not in verified.output
+
+    assert "rebuilt from " in uspk.ok("rebuild")
+    assert uspk.ok("verify").startswith("verified: ")
+    assert timeline_ids(uspk) == before and RETRACTED not in before
+
+
+UNSEEN_BY_COMMANDS = {  # too costly to notice on every command: verify finds them
+    "an edited event row": (
+        "UPDATE uspk_view_events SET occ_start = '2030-01-01' WHERE event_id = '{first}'",
+        "uspk_view_events: 1 row(s) that differ from the log: {first}",
+    ),
+    "hidings emptied": (
+        "DELETE FROM uspk_view_hidden",
+        f"uspk_view_hidden: 1 row(s) missing (the log has them): {RETRACTED}/retract-{RETRACTED}",
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", UNSEEN_BY_COMMANDS)
+def test_rows_edited_or_deleted_are_named_by_verify_and_repaired_by_rebuild(used_store, damage):
+    uspk, before = used_store
+    statement, named = (text.replace("{first}", before[0]) for text in UNSEEN_BY_COMMANDS[damage])
+    run_sql(uspk.address, statement)
+    verified = uspk("verify")
+    assert verified.exit_code == 1 and named in verified.output, verified.output
+
+    uspk.ok("rebuild")
+    assert uspk.ok("verify").startswith("verified: ")
+    assert timeline_ids(uspk) == before
+
+
+def test_verify_reads_only_it_never_repairs(used_store):
+    uspk, _ = used_store
+    run_sql(uspk.address, "DROP TABLE uspk_view_hidden")
+    assert uspk("verify").exit_code == 1
+    assert uspk("verify").exit_code == 1  # still damaged: verify changed nothing
+    one_line_error(uspk("timeline"), "uspk rebuild")
+
+
+def test_verify_of_a_sound_store_says_how_many_events_and_where_the_read_model_is(used_store):
+    uspk, before = used_store
+    summary = uspk.ok("verify").strip()
+    assert summary.startswith("verified: ") and ", 1 hidden, read model at notification " in summary
+    position, end = summary.rsplit("notification ", 1)[1].split(" of ")
+    assert position == end
+
+
+def test_an_emptied_event_log_is_noticed_and_after_rebuild_the_history_is_loaded_again(
+    used_store,
+):
+    uspk, before = used_store
+    run_sql(uspk.address, f"DELETE FROM {event_table(uspk.address)}")
+
+    one_line_error(uspk("timeline"), "ahead", "uspk verify", "uspk rebuild")
+    extra = uspk("append", "-", input=yaml.safe_dump(EXTRA))
+    one_line_error(extra, "uspk rebuild")
+    verified = uspk("verify")
+    assert verified.exit_code == 1 and "but the log ends at 0" in verified.output
+
+    assert "rebuilt from 0 notification(s)" in uspk.ok("rebuild")
+    assert uspk.ok("verify").startswith("verified: 0 events, 0 hidden")
+    # The log is the truth, and an empty log is a new store: first use loads the history.
+    again = timeline_ids(uspk)
+    assert RETRACTED in again and set(before) < set(again)
+    assert uspk.ok("verify").startswith("verified: ")
+
+
+# -- a stored event this code cannot read ----------------------------------------------
+
+
+def rewrite_stored_event(address: str, event_id: str, change) -> int:
+    """Replace the stored state of ``event_id``'s event with ``change(state)``, with plain
+    SQL; returns its notification id."""
+    postgres = address.startswith("postgresql://")
+    key = "notification_id" if postgres else "rowid"
+    select = f"SELECT {key}, state FROM {event_table(address)} ORDER BY {key}"
+    update = f"UPDATE {event_table(address)} SET state = %s WHERE {key} = %s"
+    if postgres:
+        import psycopg
+
+        with psycopg.connect(address, autocommit=True) as conn:
+            rows = conn.execute(select).fetchall()
+            found = next(n for n, state in rows if event_id.encode() in bytes(state))
+            conn.execute(update, (change(bytes(dict(rows)[found])), found))
+        return found
+    with sqlite3.connect(address) as conn:
+        rows = conn.execute(select).fetchall()
+        found = next(n for n, state in rows if event_id.encode() in state)
+        conn.execute(update.replace("%s", "?"), (change(dict(rows)[found]), found))
+    return found
+
+
+def unknown_kind(state: bytes) -> bytes:
+    changed = state.replace(b'"kind":"meeting"', b'"kind":"coup"')
+    assert changed != state
+    return changed
+
+
+def broken_json(state: bytes) -> bytes:
+    return b"{not json" + state
+
+
+def record_extra_unseen(address: str) -> None:
+    """EXTRA recorded in the log by the application alone: the read model has not seen it,
+    as with an event written by a newer uspk."""
+    app = open_store(address)
+    try:
+        app.append([validate(EXTRA, "test")])
+    finally:
+        app.close()
+
+
+UNREADABLE = {
+    "an unknown kind": (unknown_kind, "test-extra-meeting"),
+    "broken JSON": (broken_json, None),  # its id cannot be read: named by its place
+}
+
+
+@pytest.mark.parametrize("how", UNREADABLE)
+def test_an_unreadable_stored_event_is_named_retracted_and_then_skipped(store_address, how):
+    change, event_id = UNREADABLE[how]
+    uspk = Uspk(store_address)
+    before = timeline_ids(uspk)
+    record_extra_unseen(store_address)
+    notification = rewrite_stored_event(store_address, EXTRA["id"], change)
+    name = event_id or f"unreadable-notification-{notification}"
+
+    refused = uspk("timeline")
+    one_line_error(refused, f"notification {notification}", f"uspk retract {name} --reason")
+    if event_id:
+        assert f"event id '{event_id}'" in refused.output
+    one_line_error(
+        uspk(
+            "append",
+            "-",
+            input=yaml.safe_dump(
+                doc("meeting", "test-other", participants=["shehbaz-sharif", "ishaq-dar"])
+            ),
+        ),
+        name,
+    )
+    assert uspk("schema").exit_code == 0 and uspk("--help").exit_code == 0
+    verified = uspk("verify")
+    assert verified.exit_code == 1 and f"uspk retract {name}" in verified.output
+
+    retracted = uspk("retract", name, "--reason", "Unreadable after a bad edit.", *SOURCE)
+    assert retracted.exit_code == 0, retracted.output
+    assert f"+ retract-{name}" in retracted.output
+
+    assert timeline_ids(uspk) == before
+    assert uspk.ok("verify").startswith("verified: ")
+    assert "Unreadable after a bad edit." in uspk.ok("show", f"retract-{name}")
+    uspk.ok("rebuild")  # a rebuild skips it again
+    assert timeline_ids(uspk) == before
+
+
+def test_a_blocked_store_takes_only_the_retraction_of_the_unreadable_event(store_address):
+    uspk = Uspk(store_address)
+    record_extra_unseen(store_address)
+    rewrite_stored_event(store_address, EXTRA["id"], unknown_kind)
+    other = uspk("retract", RETRACTED, "--reason", "Not this one.", *SOURCE)
+    one_line_error(other, "uspk retract test-extra-meeting")
+    dry = uspk("retract", EXTRA["id"], "--reason", "Unreadable.", *SOURCE, "--dry-run")
+    assert dry.exit_code == 0 and "would append 1 event(s)" in dry.output
+    one_line_error(uspk("timeline"), "uspk retract test-extra-meeting")  # nothing written
+
+
+def test_a_read_model_that_is_only_behind_is_not_damage(used_store):
+    uspk, before = used_store
+    record_extra_unseen(uspk.address)
+    summary = uspk.ok("verify").strip()
+    position, end = summary.rsplit("notification ", 1)[1].split(" of ")
+    assert int(position) < int(end)  # behind: verify says where it is, and agrees
+    assert EXTRA["id"] in timeline_ids(uspk)  # the next command catches up
+    assert uspk.ok("verify").strip().endswith(f"notification {end} of {end}")
+
+
+def test_a_read_model_of_an_older_release_is_rebuilt_on_first_use(used_store):
+    uspk, before = used_store
+    run_sql(uspk.address, "UPDATE uspk_view_tracking SET schema_version = 2")
+    assert "schema version 2" in uspk("verify").output
+    assert timeline_ids(uspk) == before
+    assert uspk.ok("verify").startswith("verified: ")

@@ -1,0 +1,65 @@
+"""A process stopped while holding the store's lock (Ctrl-Z, a laptop asleep) makes the
+others give up after the lock timeout with one line, never wait forever; once the lock
+is let go, commands work again."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import pytest
+import yaml
+
+from domain.locks import CREATE_TABLES_LOCK, READ_MODEL_LOCK
+from tests.clirunner import Uspk
+from tests.factories import doc
+from tests.store.helpers import one_line_error
+
+EXTRA = doc("meeting", "test-extra", "2025-09-09", participants=["shehbaz-sharif", "ishaq-dar"])
+GAVE_UP = "another uspk process has held the store's lock for more than 2 s"
+
+
+@pytest.mark.parametrize("key", [READ_MODEL_LOCK, CREATE_TABLES_LOCK], ids=["read", "tables"])
+def test_postgres_command_gives_up_on_a_held_lock_within_the_timeout(
+    postgres_url, monkeypatch, key
+):
+    import psycopg
+
+    uspk = Uspk(postgres_url)
+    uspk.ok("timeline")
+    monkeypatch.setenv("USPK_LOCK_TIMEOUT", "2")
+    with psycopg.connect(postgres_url) as holder:  # a transaction left open, as if stopped
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+        started = time.monotonic()
+        result = uspk("timeline")
+        waited = time.monotonic() - started
+        one_line_error(result, GAVE_UP, f"pid {holder.info.backend_pid}", "stop that process")
+        holder.rollback()
+    assert 2 <= waited < 10
+    uspk.ok("timeline")
+
+
+def test_sqlite_command_gives_up_on_a_held_write_lock_in_one_line(tmp_path, monkeypatch):
+    address = str(tmp_path / "uspk.sqlite")
+    uspk = Uspk(address)
+    uspk.ok("timeline")
+    monkeypatch.setenv("USPK_LOCK_TIMEOUT", "2")
+    holder = sqlite3.connect(address, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # holds the write lock, as a stopped writer would
+    try:
+        started = time.monotonic()
+        result = uspk("timeline")
+        waited = time.monotonic() - started
+        one_line_error(result, GAVE_UP, "try again")
+        one_line_error(uspk("append", "-", input=yaml.safe_dump(EXTRA)), GAVE_UP)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert waited < 10
+    uspk.ok("timeline")
+
+
+def test_a_lock_timeout_that_is_not_a_number_of_seconds_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("USPK_LOCK_TIMEOUT", "soon")
+    result = Uspk(str(tmp_path / "uspk.sqlite"))("timeline")
+    one_line_error(result, "USPK_LOCK_TIMEOUT='soon': expected a whole number of seconds")
