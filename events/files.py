@@ -15,7 +15,8 @@ plain data:
   ``!!binary``, ``!!set``, custom ``!tags`` are refused, so no object is ever
   constructed), dates kept as text (so the precision written is the precision kept);
 - both formats: a key given twice in one mapping is refused (a reviewer could read one
-  value while the store keeps the other), as are numbers too long to convert;
+  value while the store keeps the other), as are numbers too long to convert; numbers
+  with a fraction or an exponent are read as exact decimals, never rounded to floats;
 - text: control characters other than line feed and tab, bidirectional overrides,
   embeddings and isolates (U+202A-U+202E, U+2066-U+2069, the "Trojan Source" characters
   that make text display in another order than it is stored) and unpaired surrogates are
@@ -31,6 +32,7 @@ import os
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import IO, Any
 
@@ -86,6 +88,18 @@ class _PlainDataLoader(_BaseLoader):
 # Plain scalars that look like dates stay text; "=" and "<<" are text too (PyYAML would
 # read them as its 'value' and 'merge' markers and then fail on a plain "title: =").
 _TEXT_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("timestamp", "value", "merge")}
+
+
+def _construct_exact_float(loader: _PlainDataLoader, node: yaml.ScalarNode) -> Any:
+    """YAML floats as exact decimals too (see ``exact_number``); YAML's own forms that
+    a Decimal does not read (.inf, .nan, sexagesimal 1:30.5) stay floats, as before."""
+    text = loader.construct_scalar(node).replace("_", "")
+    if ":" in text or text.lstrip("+-").lower() in (".inf", ".nan"):
+        return loader.construct_yaml_float(node)
+    return exact_number(text)
+
+
+_PlainDataLoader.add_constructor("tag:yaml.org,2002:float", _construct_exact_float)
 _PlainDataLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in _TEXT_TAGS]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -210,9 +224,19 @@ class _NumberBudget:
         self._spend()
         return int(text)
 
-    def float(self, text: str) -> float:
+    def float(self, text: str) -> Decimal | str:
         self._spend()
-        return float(text)
+        return exact_number(text)
+
+
+def exact_number(text: str) -> Decimal | str:
+    """A number written with a fraction or an exponent, kept exactly: as a float,
+    123456789012.345678 would silently become 123456789012.34567. An exponent beyond
+    what a Decimal holds stays text, for the field to refuse as written."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return text
 
 
 def _json_mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -168,3 +168,21 @@ def test_the_dry_run_refuses_exactly_what_the_append_refuses(uspk, tmp_path, occ
     assert dry.exit_code == real.exit_code == 1
     assert dry.output == real.output and expected in real.output
     assert stored_event_count(uspk.address) == before
+
+
+@pytest.mark.parametrize("name", ["amount.json", "amount.yaml"])
+def test_an_amount_written_as_a_number_is_kept_exactly_not_rounded(uspk, tmp_path, name):
+    document = doc(
+        "commitment-made",
+        "test-number-amount",
+        agreement="ussm-fwo-mou",
+        description="Written as a number.",
+        amount="AMOUNT",
+    )
+    number = "123456789012.345678"  # a float would keep 123456789012.34567
+    written = json.dumps(document) if name.endswith(".json") else yaml.safe_dump(document)
+    path = tmp_path / name
+    path.write_text(written.replace('"AMOUNT"', number).replace("AMOUNT", number))
+    uspk.ok("append", str(path))
+    shown = json.loads(uspk.ok("show", "test-number-amount", "--format", "json"))
+    assert shown["event"]["details"]["amount"] == number
