@@ -18,7 +18,7 @@ from __future__ import annotations
 import calendar
 import types
 import typing
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import count
 from typing import Any, Literal, get_args, get_origin
@@ -36,7 +36,7 @@ MODELS: dict[str, type[BaseModel]] = {
     for model in get_args(get_args(Document)[0])
 }
 SHIPPED_ACTORS = ["ussm", "fwo", "shehbaz-sharif", "ishaq-dar", "asim-munir", "nlcp"]
-TODAY = date.today()
+YESTERDAY = datetime.now(UTC).date() - timedelta(days=1)  # past on any clock
 
 _serial = count()
 # Text as validation accepts it: no control characters but line feed and tab, no
@@ -184,7 +184,7 @@ def appendable_batches(draw, kind: str, amend: bool = True) -> tuple[list[dict],
     document of ``kind`` under test, last in the batch)."""
     model = MODELS[kind]
     fields = model.model_fields
-    occurred = draw(edtf_dates(until=TODAY))
+    occurred = draw(edtf_dates(until=YESTERDAY))
     event_id = fresh_id(kind)
     helpers: list[dict] = []
     fixed: dict[str, Any] = {"id": event_id, "kind": kind}
