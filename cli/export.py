@@ -61,7 +61,8 @@ class _MainType(click.ParamType):
 @click.option(
     "--known-at",
     type=_MainType("MOMENT", "WHEN"),
-    help="Export the record as believed at this date or timestamp. Default: now.",
+    help="Export the record as believed at this timestamp, or at the end of this day (a "
+    "month or year: of its last day), UTC. Default: now.",
 )
 @click.pass_context
 def export(ctx, fmt, output, as_of, known_at):

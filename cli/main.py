@@ -16,21 +16,28 @@ FORMATS_TIMELINE = ("text", "json", "markdown", "csv")
 
 
 class DateParam(click.ParamType):
-    """A day, month or year (EDTF); a month or year means its last day."""
+    """A day, month or year (EDTF), as the day at one end of it: an opening bound
+    (``--since``) means a period's first day, a closing bound or a state's date its last.
+    """
 
     name = "DATE"
+
+    def __init__(self, opening: bool = False) -> None:
+        self.opening = opening
 
     def convert(self, value, param, ctx):  # noqa: ANN001 - click's signature
         if isinstance(value, date):
             return value
         try:
-            return parse_date(value).end
+            period = parse_date(value)
         except DateError as error:
             self.fail(str(error), param, ctx)
+        return period.start if self.opening else period.end
 
 
 class MomentParam(click.ParamType):
-    """A date (meaning the end of that day, UTC) or an ISO timestamp."""
+    """A date (meaning the end of that day, or of the month or year, UTC) or an ISO
+    timestamp; the moment is returned in UTC."""
 
     name = "WHEN"
 
@@ -46,10 +53,27 @@ class MomentParam(click.ParamType):
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             self.fail(f"{value!r} is neither a date (YYYY-MM-DD) nor an ISO timestamp", param, ctx)
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return in_utc(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
+def in_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC. A moment that UTC cannot hold (after 9999-12-31T23:59:59.999999
+    or before 0001-01-01, as 9999-12-31T23:59-05:00 is) becomes UTC's last or first
+    instant: no event is recorded beyond either, so every question gets the same answer.
+    """
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        limit = datetime.max if moment.year == datetime.max.year else datetime.min
+        return limit.replace(tzinfo=UTC)
+
+
+KNOWN_AT_HELP = (
+    "As believed at this timestamp, or at the end of this day (a month or year: of its "
+    "last day), UTC."
+)
 DATE = DateParam()
+SINCE = DateParam(opening=True)
 MOMENT = MomentParam()
 
 
@@ -161,8 +185,16 @@ def _database_errors() -> tuple[type[BaseException], ...]:
 
 
 @main.command()
-@click.option("--since", type=DATE, help="Only events that end on or after this date.")
-@click.option("--until", type=DATE, help="Only events that begin on or before this date.")
+@click.option(
+    "--since",
+    type=SINCE,
+    help="Only events that end on or after this date (a month or year means its first day).",
+)
+@click.option(
+    "--until",
+    type=DATE,
+    help="Only events that begin on or before this date (a month or year means its last day).",
+)
 @click.option("--actor", metavar="NAME", help="Only events involving this actor (id or name).")
 @click.option(
     "--kind",
@@ -171,7 +203,7 @@ def _database_errors() -> tuple[type[BaseException], ...]:
     multiple=True,
     help="Only events of this kind (repeatable).",
 )
-@click.option("--known-at", type=MOMENT, help="As believed at this date or timestamp.")
+@click.option("--known-at", type=MOMENT, help=KNOWN_AT_HELP)
 @format_option(choices=FORMATS_TIMELINE)
 @click.pass_context
 def timeline(ctx, since, until, actor, kinds, known_at, fmt):
@@ -205,7 +237,7 @@ def timeline(ctx, since, until, actor, kinds, known_at, fmt):
     required=True,
     help="The day to ask about (a month or year means its last day).",
 )
-@click.option("--known-at", type=MOMENT, help="As believed at this date or timestamp.")
+@click.option("--known-at", type=MOMENT, help=KNOWN_AT_HELP)
 @format_option("Output format (the JSON is documented in the README).")
 @click.pass_context
 def state(ctx, as_of, known_at, fmt):
@@ -220,8 +252,12 @@ def state(ctx, as_of, known_at, fmt):
 
 
 @main.command()
-@click.option("--until", type=DATE, help="Stop after events that begin on this date.")
-@click.option("--known-at", type=MOMENT, help="As believed at this date or timestamp.")
+@click.option(
+    "--until",
+    type=DATE,
+    help="Stop after events that begin on this date (a month or year means its last day).",
+)
+@click.option("--known-at", type=MOMENT, help=KNOWN_AT_HELP)
 @format_option()
 @click.pass_context
 def replay(ctx, until, known_at, fmt):
@@ -434,11 +470,15 @@ def history(ctx, event_id, fmt):
 @main.command()
 @click.argument("since", type=DATE, metavar="FROM")
 @click.argument("until", type=DATE, metavar="TO")
-@click.option("--known-at", type=MOMENT, help="As believed at this date or timestamp.")
+@click.option("--known-at", type=MOMENT, help=KNOWN_AT_HELP)
 @format_option()
 @click.pass_context
 def diff(ctx, since, until, known_at, fmt):
-    """What changed between the state on FROM and the state on TO."""
+    """What changed between the state on FROM and the state on TO.
+
+    FROM and TO are dates of a state, as for `state --at`: a month or year means its
+    last day, so `uspk diff 2025-08 2025-09` is what changed in September.
+    """
     from cli import render
     from projections.diff import diff as changes_between
 

@@ -87,7 +87,7 @@ def _fresh(documents: list[Any], lookup: RecordLookup) -> tuple[list[Any], list[
             )
         else:
             when = (
-                f"recorded {record.recorded_at:%Y-%m-%d %H:%M:%S} UTC"
+                f"recorded {record.recorded_at.replace(tzinfo=None).isoformat(' ', 'seconds')} UTC"
                 if record
                 else "earlier in this batch"
             )
@@ -154,7 +154,7 @@ def _check(fresh: list[Any], lookup: RecordLookup, now: datetime) -> None:
             raise RuleBroken(
                 document.id,
                 f"occurred {document.occurred} is after it is recorded "
-                f"({now:%Y-%m-%d}); a plan carries a target date instead",
+                f"({now.date().isoformat()}); a plan carries a target date instead",
             )
         if document.supersedes is not None:
             target = _check_target(document, document.supersedes, targets, standing, "amend")

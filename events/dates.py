@@ -26,7 +26,9 @@ class Precision(StrEnum):
     DAY = "day"
 
 
-_EDTF = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?(?P<q>[~?%])?")
+# ASCII digits only: \d would also take "２０２５" (full-width), which int() reads but
+# no EDTF reader does.
+_EDTF = re.compile(r"(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{2})(?:-(?P<d>[0-9]{2}))?)?(?P<q>[~?%])?")
 _QUALIFIER_WORDS = {"~": "approximately", "?": "possibly", "%": "possibly about"}
 _MONTHS = calendar.month_name
 
@@ -46,12 +48,8 @@ class FuzzyDate:
 
     @property
     def edtf(self) -> str:
-        text = {
-            Precision.YEAR: f"{self.start:%Y}",
-            Precision.MONTH: f"{self.start:%Y-%m}",
-            Precision.DAY: f"{self.start:%Y-%m-%d}",
-        }[self.precision]
-        return text + self.qualifier
+        # Not strftime's %Y: glibc writes year 999 as "999", which is not EDTF.
+        return _edtf_text(self.start, self.precision) + self.qualifier
 
     @property
     def approximate(self) -> bool:
@@ -77,6 +75,15 @@ class FuzzyDate:
 
     def __str__(self) -> str:
         return self.edtf
+
+
+def _edtf_text(start: date, precision: Precision) -> str:
+    """``start`` written to ``precision``, the year always four digits (0001-9999)."""
+    if precision is Precision.YEAR:
+        return f"{start.year:04d}"
+    if precision is Precision.MONTH:
+        return f"{start.year:04d}-{start.month:02d}"
+    return start.isoformat()
 
 
 @lru_cache(maxsize=65536)

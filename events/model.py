@@ -19,7 +19,10 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     StringConstraints,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
     WithJsonSchema,
+    WrapValidator,
 )
 
 from events.dates import FuzzyDate, parse_date
@@ -56,6 +59,55 @@ Date = Annotated[
 SLUG_MAX_LENGTH = 80
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 URL_PATTERN = r"^https?://\S+$"
+AMOUNT_MAX = Decimal(10) ** 15
+AMOUNT_PLACES = 6
+AMOUNT_EXPECTED = (
+    "expected an amount from 0 to 10^15 (1000000000000000) with at most "
+    f"{AMOUNT_PLACES} decimal places, such as 500000000 or 1.25"
+)
+
+
+def _bounded_amount(amount: Decimal) -> Decimal:
+    """Refuse an amount that cannot be written out exactly in bounded space.
+
+    No real commitment reaches a quadrillion or needs more than 6 decimal places; a
+    13-character "1E-1000000000" lies between 0 and 10^15 yet written out in full is a
+    billion digits (gigabytes to store, show or export).
+    """
+    exponent = amount.as_tuple().exponent
+    if not (
+        amount.is_finite()
+        and not amount.is_signed()  # nor "-0", which would be shown as "-0"
+        and amount <= AMOUNT_MAX
+        and -AMOUNT_PLACES <= exponent <= 15
+    ):
+        raise ValueError(AMOUNT_EXPECTED)
+    return amount
+
+
+def _amount(value: object, read_decimal: ValidatorFunctionWrapHandler) -> Decimal:
+    """Any value that is not a bounded amount gets the one message that says the bounds
+    (also "1E-99999999999999999999", which is past what a Decimal holds)."""
+    try:
+        return _bounded_amount(read_decimal(value))
+    except ValidationError:
+        raise ValueError(AMOUNT_EXPECTED) from None
+
+
+Amount = Annotated[
+    Decimal,
+    Field(allow_inf_nan=True),  # so that NaN and Infinity get the message above too
+    WrapValidator(_amount),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": int(AMOUNT_MAX)},
+                {"type": "string"},
+            ],
+            "description": AMOUNT_EXPECTED.replace("expected an", "An", 1),
+        }
+    ),
+]
 Slug = Annotated[
     str,
     StringConstraints(pattern=SLUG_PATTERN, max_length=SLUG_MAX_LENGTH),
@@ -169,9 +221,7 @@ class CommitmentMade(Happening):
     kind: Literal["commitment-made"]
     agreement: Slug
     description: Text
-    # Bounded: no real commitment reaches a quadrillion, and unbounded decimals (1e308)
-    # would make arithmetic on them fail far from where they came in.
-    amount: Decimal | None = Field(None, ge=0, le=Decimal(10) ** 15, allow_inf_nan=False)
+    amount: Amount | None = None
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
     approximate: bool = False
     phase: Line | None = None

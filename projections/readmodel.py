@@ -258,8 +258,9 @@ def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
 
 
 def moment(value: datetime) -> str:
-    """A recorded time as fixed-width UTC text, so text order is time order."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    """A recorded time as fixed-width UTC text, so text order is time order (isoformat,
+    not strftime: glibc's %Y writes year 300 as "300", which sorts after "2025")."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
 class ReadModel:

@@ -1,0 +1,243 @@
+"""Hypothesis strategies for valid event documents of every kind, derived from the models.
+
+Each field's values come from its annotation (text with its length and pattern, dates,
+amounts, literals, lists, nested sources and actors), so a new kind or field is covered
+without touching this file. Only what the domain's rules need is set on top: fresh ids,
+actors that are known, and the events a document depends on (an agreement's signing, a
+step's plan, the event a retraction withdraws or an amendment supersedes), which go into
+the same batch, on the same date.
+
+The texts and dates are written independently of uspk's own code (the dates with their
+own formatting, checked in the tests against an independent calendar), in the form the
+store keeps them: text without surrounding whitespace, dates as four-digit EDTF,
+amounts as decimal strings.
+"""
+
+from __future__ import annotations
+
+import calendar
+import types
+import typing
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from itertools import count
+from typing import Any, Literal, get_args, get_origin
+
+from annotated_types import MinLen
+from hypothesis import strategies as st
+from pydantic import BaseModel, StringConstraints
+
+from events.dates import FuzzyDate
+from events.model import AMOUNT_MAX, AMOUNT_PLACES, MENTION_FIELDS, Document
+from tests.factories import doc
+
+MODELS: dict[str, type[BaseModel]] = {
+    get_args(model.model_fields["kind"].annotation)[0]: model
+    for model in get_args(get_args(Document)[0])
+}
+SHIPPED_ACTORS = ["ussm", "fwo", "shehbaz-sharif", "ishaq-dar", "asim-munir", "nlcp"]
+YESTERDAY = datetime.now(UTC).date() - timedelta(days=1)  # past on any clock
+
+_serial = count()
+# Text as validation accepts it: no control characters but line feed and tab, no
+# bidirectional embeddings, overrides or isolates, no surrogates; any other Unicode.
+_REFUSED = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+_CHARACTERS = st.one_of(
+    st.characters(blacklist_categories=("Cc", "Cs")).filter(lambda c: c not in _REFUSED),
+    st.sampled_from(["\n", "\t", "\u200f", "\u061c", "é", "ں", "😀", "\\", '"', "'"]),
+)
+
+
+def fresh_id(prefix: str) -> str:
+    return f"{prefix}-{next(_serial)}"
+
+
+def text(min_size: int = 1, max_size: int = 30) -> st.SearchStrategy[str]:
+    """Text as stored: at least ``min_size`` characters, nothing to strip at either end."""
+    return st.text(_CHARACTERS, min_size=min_size, max_size=max_size).filter(
+        lambda t: t == t.strip() and len(t) >= min_size
+    )
+
+
+@st.composite
+def edtf_dates(draw, max_year: int = 9999, until: date | None = None) -> str:
+    """EDTF text of a year, month or day in 0001..``max_year``, with any qualifier,
+    starting no later than ``until``."""
+    year = draw(st.integers(1, max_year))
+    precision = draw(st.sampled_from(["year", "month", "day"]))
+    month = draw(st.integers(1, 12))
+    day = draw(st.integers(1, calendar.monthrange(year, month)[1]))
+    if precision == "year":
+        start, written = date(year, 1, 1), f"{year:04d}"
+    elif precision == "month":
+        start, written = date(year, month, 1), f"{year:04d}-{month:02d}"
+    else:
+        start, written = date(year, month, day), f"{year:04d}-{month:02d}-{day:02d}"
+    if until is not None and start > until:
+        return draw(edtf_dates(max_year=until.year, until=until))
+    return written + draw(st.sampled_from(["", "~", "?", "%"]))
+
+
+def interval(edtf: str) -> tuple[date, date, str]:
+    """(first day, last day, precision) of an EDTF text, from the calendar alone."""
+    parts = [int(p) for p in edtf.rstrip("~?%").split("-")]
+    if len(parts) == 1:
+        return date(parts[0], 1, 1), date(parts[0], 12, 31), "year"
+    if len(parts) == 2:
+        last = calendar.monthrange(parts[0], parts[1])[1]
+        return date(*parts, 1), date(*parts, last), "month"
+    return date(*parts), date(*parts), "day"
+
+
+def amounts() -> st.SearchStrategy[str]:
+    """Amounts as decimal strings: anywhere in 0..10^15 with 0..6 places, and the bounds."""
+    written = st.integers(0, AMOUNT_PLACES).flatmap(
+        lambda places: st.decimals(
+            min_value=0, max_value=AMOUNT_MAX, places=places, allow_nan=False
+        )
+    )
+    bounds = ["0", "0.000001", "1000000000000000", "999999999999999.999999", "1E+15", "1.50"]
+    return st.one_of(st.sampled_from(bounds), written.map(lambda d: str(d.copy_abs())))
+
+
+def _constraints(metadata: list[Any]) -> tuple[StringConstraints | None, int]:
+    strings = next((m for m in metadata if isinstance(m, StringConstraints)), None)
+    min_length = next((m.min_length for m in metadata if isinstance(m, MinLen)), 0)
+    return strings, min_length
+
+
+def values_for(annotation: Any, metadata: list[Any]) -> st.SearchStrategy[Any]:
+    """Valid values of a field, from its annotation and pydantic metadata."""
+    origin = get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in get_args(annotation) if a is not type(None)]
+        return st.one_of(st.none(), *(values_for(a, metadata) for a in options))
+    if origin is typing.Annotated:
+        base, *extras = get_args(annotation)
+        inner = [m for e in extras for m in getattr(e, "metadata", [e])]
+        return values_for(base, [*metadata, *extras, *inner])
+    if origin is Literal:
+        return st.sampled_from(get_args(annotation))
+    if origin is list:
+        _, min_length = _constraints(metadata)
+        (item,) = get_args(annotation)
+        return st.lists(values_for(item, []), min_size=min_length, max_size=min_length + 2)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return model_documents(annotation)
+    if annotation is FuzzyDate:
+        return edtf_dates()
+    if annotation is Decimal:
+        return amounts()
+    if annotation is bool:
+        return st.booleans()
+    if annotation is str:
+        return _strings(*_constraints(metadata))
+    raise NotImplementedError(f"no strategy for {annotation!r}: teach tests/property")
+
+
+def _strings(constraints: StringConstraints | None, _: int) -> st.SearchStrategy[str]:
+    if constraints is None:
+        return text()
+    pattern, longest = constraints.pattern, constraints.max_length or 10_000
+    if pattern == r"^https?://\S+$":
+        path = st.text(_CHARACTERS.filter(lambda c: not c.isspace()), min_size=1, max_size=20)
+        return st.builds(lambda s, p: f"http{s}://{p}", st.sampled_from(["", "s"]), path)
+    if pattern:
+        return st.from_regex(pattern, fullmatch=True).filter(lambda s: 0 < len(s) <= longest)
+    return text(max(constraints.min_length or 1, 1), min(longest, 40))
+
+
+@st.composite
+def model_documents(draw, model: type[BaseModel], fixed: dict[str, Any] | None = None) -> dict:
+    """A valid mapping for ``model``: ``fixed`` fields as given; every other required field
+    drawn, every optional one drawn or left out (so that its default is used)."""
+    fixed = fixed or {}
+    document = {}
+    for name, field in model.model_fields.items():
+        if name in fixed:
+            if fixed[name] is not None:
+                document[name] = draw(fixed[name]) if _is_strategy(fixed[name]) else fixed[name]
+            continue
+        if field.is_required() or draw(st.booleans()):
+            value = draw(values_for(field.annotation, field.metadata))
+            if value is not None or not field.is_required():
+                document[name] = value
+    return document
+
+
+def _is_strategy(value: Any) -> bool:
+    return isinstance(value, st.SearchStrategy)
+
+
+def mention_values(field: Any, pool: list[str]) -> st.SearchStrategy[Any]:
+    """Known actors for a field that names actors (a list or a single id)."""
+    _, min_length = _constraints(field.metadata)
+    if get_origin(field.annotation) is list:
+        return st.lists(st.sampled_from(pool), min_size=max(min_length, 0), max_size=3, unique=True)
+    one = st.sampled_from(pool)
+    return one if field.is_required() else st.one_of(st.none(), one)
+
+
+@st.composite
+def appendable_batches(draw, kind: str, amend: bool = True) -> tuple[list[dict], dict]:
+    """(a batch that can be appended to a store holding the shipped history, the batch's
+    document of ``kind`` under test, last in the batch)."""
+    model = MODELS[kind]
+    fields = model.model_fields
+    occurred = draw(edtf_dates(until=YESTERDAY))
+    event_id = fresh_id(kind)
+    helpers: list[dict] = []
+    fixed: dict[str, Any] = {"id": event_id, "kind": kind}
+    if "occurred" in fields:
+        fixed["occurred"] = occurred
+        introduces = draw(values_for(fields["introduces"].annotation, []))
+        pool = [actor["id"] for actor in introduces] + SHIPPED_ACTORS
+        fixed["introduces"] = introduces
+        fixed["supersedes"] = None
+        for name in MENTION_FIELDS:
+            if name in fields:
+                fixed[name] = mention_values(fields[name], pool)
+    depends = {"agreement": "agreement-signed", "about": "agreement-signed", "step": None}
+    for name in depends:
+        if name not in fields:
+            continue
+        creates = (kind, name) in {("agreement-signed", "agreement"), ("step-planned", "step")}
+        if creates:
+            fixed[name] = fresh_id(name)
+        elif fields[name].is_required() or draw(st.booleans()):
+            fixed[name], helper = _dependency(name, occurred)
+            helpers.append(helper)
+        else:
+            fixed[name] = None
+    if kind == "retraction":
+        target = doc("meeting", fresh_id("retracted"), participants=SHIPPED_ACTORS[:2])
+        helpers.append(target)
+        fixed["retracts"] = target["id"]
+    if "until" in fields:  # a visit ends on or after the day it begins
+        ends = edtf_dates().filter(lambda u: interval(u)[1] >= interval(occurred)[0])
+        fixed["until"] = draw(st.one_of(st.none(), ends))
+    document = draw(model_documents(model, fixed))
+    if amend and "supersedes" in fields and draw(st.booleans()):
+        earlier_batch, earlier = draw(appendable_batches(kind, amend=False))
+        helpers.extend(earlier_batch)
+        document["supersedes"] = earlier["id"]
+    return [*helpers, document], document
+
+
+def _dependency(name: str, occurred: str) -> tuple[str, dict]:
+    """A fresh agreement or step for a field that refers to one, and the event that makes
+    it, on the same date as the document that refers to it."""
+    if name == "step":
+        step = fresh_id("step")
+        return step, doc("step-planned", fresh_id("plan"), occurred, step=step, description="Do.")
+    agreement = fresh_id("agreement")
+    signing = doc(
+        "agreement-signed",
+        fresh_id("signing"),
+        occurred,
+        agreement=agreement,
+        instrument="MoU",
+        parties=SHIPPED_ACTORS[:2],
+        scope="Minerals.",
+    )
+    return agreement, signing
