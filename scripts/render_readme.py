@@ -30,6 +30,12 @@ def sh(cmd, db=None):
 
 
 v = {}
+# Each scratch store's first use announces the new store on stderr, with its temporary
+# path: make them before the examples, so that the README shows what a reader sees later.
+story = str(demo / "story.sqlite")
+copy_from = str(demo / "reset.sqlite")
+for first_use in (None, story, copy_from):
+    sh("uspk timeline > /dev/null", first_use)
 v["timeline_head"] = sh("uspk timeline | head -15")
 v["timeline_csv"] = sh('uspk timeline --actor "Natalie Baker" --format csv | cut -d, -f1-6')
 v["state"] = sh("uspk state --at 2025-09-08")
@@ -54,7 +60,6 @@ v["jq_amount"] = sh(
 v["jq_steps"] = sh(
     """uspk state --at 2025-09-08 --format json | jq -r '.next_steps[] | "\\(.status)\\t\\(.id)"'"""
 )
-story = str(demo / "story.sqlite")
 v["story_day1"] = sh("uspk timeline --until 2025-06-30 | grep '^[^ ]'", story)
 time.sleep(1.2)
 t1 = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S")
@@ -88,8 +93,6 @@ v["example"] = (repo / "events/history" / name).read_text().rstrip("\n")
     "id: pm-meets-ceo\nkind: meeting\noccurred: '2025-09-09'\ntitle: T\nsummary: S\nparticipants: [shehbaz-sharif, ishak-dar]\nsources: [{publisher: P, title: T, published: '2025-09-09'}]\n"
 )
 v["bad_example"] = sh('uspk append bad.yaml; echo "exit status $?"')
-copy_from = str(demo / "reset.sqlite")
-sh("uspk timeline > /dev/null", copy_from)
 v["copy_once"] = sh("uspk copy reset.sqlite copy.sqlite")
 v["copy_again"] = sh("uspk copy reset.sqlite copy.sqlite")
 v["default_path"] = "~/.local/share/uspk/uspk.sqlite"
