@@ -178,6 +178,21 @@ def mention_values(field: Any, pool: list[str]) -> st.SearchStrategy[Any]:
     return one if field.is_required() else st.one_of(st.none(), one)
 
 
+def _distinct_actors(actors: list[dict]) -> list[dict]:
+    """The record refuses an actor whose id, name or alias already names another, so each
+    drawn name and alias is made its own by its actor's id (ids are slugs: no spaces or
+    brackets, so no name can equal another actor's id)."""
+    distinct = {}
+    for actor in actors:
+        own = f"({actor['id']})"
+        distinct[actor["id"]] = {
+            **actor,
+            "name": f"{actor['name']} {own}",
+            "aliases": [f"{alias} {own} {n}" for n, alias in enumerate(actor.get("aliases", []))],
+        }
+    return list(distinct.values())
+
+
 @st.composite
 def appendable_batches(draw, kind: str, amend: bool = True) -> tuple[list[dict], dict]:
     """(a batch that can be appended to a store holding the shipped history, the batch's
@@ -190,7 +205,7 @@ def appendable_batches(draw, kind: str, amend: bool = True) -> tuple[list[dict],
     fixed: dict[str, Any] = {"id": event_id, "kind": kind}
     if "occurred" in fields:
         fixed["occurred"] = occurred
-        introduces = draw(values_for(fields["introduces"].annotation, []))
+        introduces = _distinct_actors(draw(values_for(fields["introduces"].annotation, [])))
         pool = [actor["id"] for actor in introduces] + SHIPPED_ACTORS
         fixed["introduces"] = introduces
         fixed["supersedes"] = None
