@@ -83,11 +83,12 @@ def no_traceback(result: Any) -> None:
     assert "Traceback" not in result.output
 
 
-def one_line_error(result: Any, *fragments: str) -> None:
-    """A command refused with exit 1 and one 'Error:' line holding each fragment."""
+def one_line_error(result: Any, *fragments: str) -> str:
+    """A command refused with exit 1 and one 'Error:' line holding each fragment; the line."""
     no_traceback(result)
     assert result.exit_code == 1, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
     for fragment in fragments:
         assert fragment in lines[0], result.output
+    return lines[0]

@@ -17,19 +17,10 @@ from click.testing import CliRunner
 from cli.main import main
 from tests.conftest import stored_event_count
 from tests.factories import doc
-from tests.store.helpers import no_traceback, uspk
+from tests.store.helpers import one_line_error, uspk
 
 NEW_STORE = "uspk: created a new store at {} with the shipped history\n"
 GOOD = doc("meeting", "address-test-meeting", "2025-09-09", participants=["ussm", "fwo"])
-
-
-def one_line_error(result) -> str:
-    """The command failed with exit 1 and said why in exactly one line."""
-    no_traceback(result)
-    assert result.exit_code == 1, result.output
-    lines = result.output.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
-    return lines[0]
 
 
 def files_in(folder: Path) -> list[str]:

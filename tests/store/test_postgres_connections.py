@@ -11,17 +11,9 @@ import pytest
 
 from domain.store import resolve_store
 from projections.session import Session
-from tests.store.helpers import no_traceback, uspk
+from tests.store.helpers import one_line_error, uspk
 
 FAST = 5.0  # seconds: the pool's own wait alone is 10
-
-
-def one_line_error(result) -> str:
-    no_traceback(result)
-    assert result.exit_code == 1, result.output
-    lines = result.output.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
-    return lines[0]
 
 
 def with_path(url: str, path: str) -> str:
