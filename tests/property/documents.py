@@ -28,12 +28,13 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, StringConstraints
 
 from events.dates import FuzzyDate
-from events.model import AMOUNT_MAX, AMOUNT_PLACES, MENTION_FIELDS, Document
+from events.model import AMOUNT_MAX, AMOUNT_PLACES, Retraction, reference_fields
+from events.registry import happening_models
 from tests.factories import doc
 
 MODELS: dict[str, type[BaseModel]] = {
     get_args(model.model_fields["kind"].annotation)[0]: model
-    for model in get_args(get_args(Document)[0])
+    for model in (*happening_models(), Retraction)
 }
 SHIPPED_ACTORS = ["ussm", "fwo", "shehbaz-sharif", "ishaq-dar", "asim-munir", "nlcp"]
 YESTERDAY = datetime.now(UTC).date() - timedelta(days=1)  # past on any clock
@@ -194,7 +195,7 @@ def appendable_batches(draw, kind: str, amend: bool = True) -> tuple[list[dict],
         pool = [actor["id"] for actor in introduces] + SHIPPED_ACTORS
         fixed["introduces"] = introduces
         fixed["supersedes"] = None
-        for name in MENTION_FIELDS:
+        for name in reference_fields(model, "actor"):
             if name in fields:
                 fixed[name] = mention_values(fields[name], pool)
     depends = {"agreement": "agreement-signed", "about": "agreement-signed", "step": None}
