@@ -35,7 +35,7 @@ from events.registry import label, model_for
 class Change(NamedTuple):
     """One thing a happening changed: what part of the world, and how, in words."""
 
-    category: str  # actor | engagement | agreement | commitment | statement | step
+    category: str  # actor | engagement | agreement | commitment | statement | step | noted
     text: str
 
     def __str__(self) -> str:
