@@ -191,7 +191,7 @@ def appendable_batches(draw, kind: str, amend: bool = True) -> tuple[list[dict],
     fixed: dict[str, Any] = {"id": event_id, "kind": kind}
     if "occurred" in fields:
         fixed["occurred"] = occurred
-        introduces = draw(values_for(fields["introduces"].annotation, []))
+        introduces = [_own_names(a) for a in draw(values_for(fields["introduces"].annotation, []))]
         pool = [actor["id"] for actor in introduces] + SHIPPED_ACTORS
         fixed["introduces"] = introduces
         fixed["supersedes"] = None
@@ -223,6 +223,16 @@ def appendable_batches(draw, kind: str, amend: bool = True) -> tuple[list[dict],
         helpers.extend(earlier_batch)
         document["supersedes"] = earlier["id"]
     return [*helpers, document], document
+
+
+def _own_names(actor: dict[str, Any]) -> dict[str, Any]:
+    """``actor`` with an id, name and aliases no other example's actor has: the store is
+    shared by a test's examples, and a name that is another actor's id is refused."""
+    actor_id = fresh_id("actor")
+    own = [f"{name} ({actor_id})" for name in (actor["name"], *actor.get("aliases", []))]
+    if any(len(name) > 300 for name in own):
+        own = [f"{actor_id} {n}" for n in range(len(own))]
+    return {**actor, "id": actor_id, "name": own[0], **({"aliases": own[1:]} if own[1:] else {})}
 
 
 def _dependency(name: str, occurred: str) -> tuple[str, dict]:
