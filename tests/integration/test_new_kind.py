@@ -113,3 +113,13 @@ def test_a_new_kind_is_in_every_export_format(uspk, tmp_path):
     data = json.loads(uspk.ok("export", "--format", "json", *at))
     assert SANCTION["id"] in [e["id"] for e in data["events"]]
     assert [n["event_id"] for n in data["state"]["noted"]] == [SANCTION["id"]]
+
+
+def test_the_kind_option_names_every_declared_kind_when_given_another(uspk):
+    result = uspk("timeline", "--kind", "summit")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert (
+        "Invalid value for '--kind': 'summit' is not a kind of event; expected one of: "
+        "meeting, visit, agreement-signed, commitment-made, statement-made, step-planned, "
+        "step-progressed, sanction-imposed"
+    ) in " ".join(result.output.split())

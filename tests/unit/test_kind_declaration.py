@@ -96,3 +96,13 @@ def test_a_kind_declared_in_a_registry_context_is_refused_at_the_door_after_it()
     assert "drill-held" not in registry.kinds()
     with pytest.raises(InputError, match="unknown kind 'drill-held'; expected one of: meeting"):
         validate(doc("drill-held", "d1"), "f.yaml")
+
+
+def test_shell_completion_of_kind_offers_the_declared_kinds(license_kind):
+    from cli.kinds import KIND
+
+    assert [c.value for c in KIND.shell_complete(None, None, "step")] == [
+        "step-planned",
+        "step-progressed",
+    ]
+    assert [c.value for c in KIND.shell_complete(None, None, "lic")] == ["licence-issued"]
