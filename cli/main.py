@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, time
 
 import click
 
+from cli.kinds import KIND
 from events.dates import DateError, parse_date
-from events.kinds import HAPPENING_KINDS
 
 FORMATS_TIMELINE = ("text", "json", "markdown", "csv")
 
@@ -199,7 +199,7 @@ def _database_errors() -> tuple[type[BaseException], ...]:
 @click.option(
     "--kind",
     "kinds",
-    type=click.Choice(HAPPENING_KINDS),
+    type=KIND,
     multiple=True,
     help="Only events of this kind (repeatable).",
 )

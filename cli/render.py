@@ -190,6 +190,11 @@ def state_text(state: dict[str, Any]) -> str:
     for s in state["next_steps"]:
         out.append(f"  [{s['status']}] {s['id']}")
         out.append(wrap(s["description"]))
+    for section, noted in noted_sections(state):
+        out += ["", f"{section} ({len(noted)})"]
+        for n in noted:
+            out.append(f"  {n['date']['display']}  {n['event_id']}")
+            out.append(wrap(f"{n['title']}: {n['summary']}"))
     out += ["", f"Actors ({len(state['actors'])})"]
     out.append(wrap(", ".join(a["name"] for a in state["actors"]) or "none", indent="  "))
     out += ["", f"Undetermined on this date ({len(state['undetermined'])})"]
@@ -197,6 +202,15 @@ def state_text(state: dict[str, Any]) -> str:
         out.append(f"  {u['event_id']}")
         out.append(wrap(f"{u['title']}: {u['reason']}"))
     return "\n".join(out)
+
+
+def noted_sections(state: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The state's happenings of kinds without rules of their own, one section per kind,
+    headed by its label ("Sanction imposed"), in the order the kinds first occur."""
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for noted in state.get("noted", ()):
+        sections.setdefault(noted["label"][:1].upper() + noted["label"][1:], []).append(noted)
+    return list(sections.items())
 
 
 # -- replay ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from domain.records import Conflict, Record, believed_records, fold_lenient
 from domain.world import RuleBroken, actor_registry, refuse_shared_names
-from events.model import SLUG_MAX_LENGTH, Retraction
+from events.model import SLUG_MAX_LENGTH, Happening, Retraction
 
 
 class RecordLookup(Protocol):
@@ -40,10 +40,11 @@ class RecordLookup(Protocol):
 
 
 def entity_keys(happening: Any) -> tuple[set[str], set[str]]:
-    """The agreements and steps a happening is about (what its rules depend on)."""
-    agreement = getattr(happening, "agreement", None) or getattr(happening, "about", None)
-    step = getattr(happening, "step", None)
-    return ({agreement} if agreement else set()), ({step} if step else set())
+    """The agreements and steps a happening is about (what its rules depend on): the
+    values of its fields typed ``AgreementRef`` and ``StepRef``."""
+    if not isinstance(happening, Happening):  # a retraction is about an event, not a thing
+        return set(), set()
+    return set(happening.refers_to("agreement")), set(happening.refers_to("step"))
 
 
 def retraction_id(event_id: str) -> str:

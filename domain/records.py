@@ -9,31 +9,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from domain.world import RuleBroken, World, replay_key, world_for
-from events.model import AnyHappening, Document, Retraction
+from events.model import AnyHappening, Retraction
+from events.registry import document_adapter
 
 
 class Conflict(RuleBroken):
     """The same id was recorded before with different content."""
 
 
-@cache
-def _documents() -> TypeAdapter:
-    return TypeAdapter(Document)
-
-
 def decode(document: dict[str, Any]):
-    return _documents().validate_python(document)
+    return document_adapter().validate_python(document)
 
 
 def decode_json(document: str | bytes):
     """A stored document straight from its JSON text (faster than loads + validate)."""
-    return _documents().validate_json(document)
+    return document_adapter().validate_json(document)
 
 
 @dataclass(frozen=True, slots=True)

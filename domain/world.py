@@ -12,26 +12,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
+from functools import singledispatchmethod
+from typing import Any, NamedTuple
 
 from events.dates import FuzzyDate
+from events.model import STEP_STATUS_ORDER as _STATUS_ORDER
 from events.model import (
     Actor,
     AgreementSigned,
     AnyHappening,
     CommitmentMade,
+    Happening,
     Meeting,
     StatementMade,
     StepPlanned,
     StepProgressed,
     Visit,
 )
+from events.registry import label, model_for
 
 
 class Change(NamedTuple):
     """One thing a happening changed: what part of the world, and how, in words."""
 
-    category: str  # actor | engagement | agreement | commitment | statement | step
+    category: str  # actor | engagement | agreement | commitment | statement | step | noted
     text: str
 
     def __str__(self) -> str:
@@ -47,29 +51,15 @@ class RuleBroken(ValueError):
         self.message = message
 
 
-# Within one start date, causes come before what depends on them, so the fold does not
-# depend on the order in which same-day events were appended.
-_KIND_RANK = {
-    "meeting": 0,
-    "visit": 0,
-    "agreement-signed": 1,
-    "commitment-made": 2,
-    "statement-made": 3,
-    "step-planned": 3,
-    "step-progressed": 4,
-}
-_STATUS_ORDER = {"planned": 0, "under-way": 1, "done": 2, "dropped": 2}
-
-
 def kind_rank(kind: str, status: str | None = None) -> int:
-    """Where a kind of happening goes among those of the same start date."""
-    rank = _KIND_RANK[kind]
-    return rank + _STATUS_ORDER[status] - 1 if kind == "step-progressed" else rank
+    """Where a kind of happening goes among those of the same start date (its model's
+    rank: causes before what depends on them, so the fold does not depend on the order
+    in which same-day events were appended)."""
+    return model_for(kind).replay_rank({"status": status})
 
 
 def replay_key(happening: AnyHappening) -> tuple[date, int, str]:
-    status = happening.status if isinstance(happening, StepProgressed) else None
-    return (happening.occurred.start, kind_rank(happening.kind, status), happening.id)
+    return (happening.occurred.start, type(happening).replay_rank(happening.__dict__), happening.id)
 
 
 @dataclass
@@ -178,6 +168,19 @@ class Statement:
 
 
 @dataclass
+class Noted:
+    """A happening of a kind the world has no rules for: kept as told, shown by its kind."""
+
+    event_id: str
+    kind: str
+    title: str
+    occurred: FuzzyDate
+    summary: str
+    actors: list[str]
+    details: dict[str, Any]
+
+
+@dataclass
 class World:
     """Everything that stood after the happenings applied so far."""
 
@@ -186,6 +189,7 @@ class World:
     steps: dict[str, Step] = field(default_factory=dict)
     engagements: list[Engagement] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
+    noted: list[Noted] = field(default_factory=list)  # happenings of kinds without a handler
     # Every actor the record introduces, whatever the date: an actor exists before the
     # first event that names it, so a backfilled event may name an actor introduced by a
     # later one. An actor joins ``actors`` when first introduced or involved.
@@ -194,13 +198,12 @@ class World:
     def apply(self, happening: AnyHappening) -> list[Change]:
         """Apply one happening; return what it changed, one phrase each."""
         appearing = self._appearing(happening)
-        handler = getattr(self, "_" + happening.kind.replace("-", "_"))
         # Handlers check before they change anything; only the actors need undoing.
         joining = [*happening.introduces, *appearing]
         before = {actor.id: self.actors.get(actor.id) for actor in joining}
         changes = self._join(joining)
         try:
-            changes.extend(handler(happening))
+            changes.extend(_handler_for(happening)(self, happening))
         except RuleBroken:
             for actor_id, actor in before.items():
                 if actor is None:
@@ -246,8 +249,29 @@ class World:
         hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
         return f"unknown actor {actor_id!r} (introduced by no event in the record){hint}"
 
-    # -- one handler per kind ---------------------------------------------------------
+    # -- one handler per kind, chosen by the happening's type ---------------------------
+    # A kind may bring its own from its own module: ``@World.handle.register(MyKind)``.
 
+    @singledispatchmethod
+    def handle(self, happening: Happening) -> list[Change]:
+        """A kind without rules of its own: noted as told."""
+        details = happening.model_dump(
+            mode="json", exclude=set(Happening.model_fields) | {"kind"}, exclude_none=True
+        )
+        self.noted.append(
+            Noted(
+                event_id=happening.id,
+                kind=happening.kind,
+                title=happening.title,
+                occurred=happening.occurred,
+                summary=happening.summary,
+                actors=happening.mentions(),
+                details=details,
+            )
+        )
+        return [Change("noted", f"{label(happening.kind)}: {happening.title}")]
+
+    @handle.register
     def _meeting(self, happening: Meeting) -> list[Change]:
         self.engagements.append(
             Engagement(
@@ -264,6 +288,7 @@ class World:
         )
         return [Change("engagement", f"engagement held: {happening.title}")]
 
+    @handle.register
     def _visit(self, happening: Visit) -> list[Change]:
         if happening.until and happening.until.end < happening.occurred.start:
             raise RuleBroken(happening.id, "the visit cannot end ('until') before it begins")
@@ -283,6 +308,7 @@ class World:
         )
         return [Change("engagement", f"engagement begun: {happening.title}")]
 
+    @handle.register
     def _agreement_signed(self, happening: AgreementSigned) -> list[Change]:
         existing = self.agreements.get(happening.agreement)
         if existing is not None:
@@ -297,6 +323,7 @@ class World:
         text = f"agreement signed: {agreement.id} ({agreement.instrument}, {parties})"
         return [Change("agreement", text)]
 
+    @handle.register
     def _commitment_made(self, happening: CommitmentMade) -> list[Change]:
         agreement = self._agreement_for(happening, happening.agreement)
         commitment = agreement.commit(happening)
@@ -304,6 +331,7 @@ class World:
         text = f"commitment made to {agreement.id}: {amount or commitment.description}"
         return [Change("commitment", text)]
 
+    @handle.register
     def _statement_made(self, happening: StatementMade) -> list[Change]:
         if happening.about is not None:
             self._agreement_for(happening, happening.about)
@@ -319,6 +347,7 @@ class World:
         )
         return [Change("statement", f"statement by {self.actors[happening.speaker].name}")]
 
+    @handle.register
     def _step_planned(self, happening: StepPlanned) -> list[Change]:
         if happening.step in self.steps:
             raise RuleBroken(happening.id, f"step {happening.step!r} is already planned")
@@ -336,6 +365,7 @@ class World:
         self.steps[step.id] = step
         return [Change("step", f"step planned: {step.id}")]
 
+    @handle.register
     def _step_progressed(self, happening: StepProgressed) -> list[Change]:
         step = self.steps.get(happening.step)
         if step is None:
@@ -358,6 +388,12 @@ class World:
                 f"(a {happening.kind.replace('-', ' ')} must follow the signing){hint}",
             )
         return agreement
+
+
+def _handler_for(happening: Happening):
+    """``World.handle``'s function for this happening's type, found without building the
+    bound wrapper that ``singledispatchmethod`` makes on every attribute access (~2 us)."""
+    return World.__dict__["handle"].dispatcher.dispatch(type(happening))
 
 
 def describe_amount(commitment: Commitment) -> str:

@@ -34,14 +34,13 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from typing import IO, Any
 
 import yaml
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
-from events.kinds import KINDS
-from events.model import SLUG_PATTERN, URL_PATTERN, Document
+from events.model import SLUG_PATTERN, URL_PATTERN
+from events.registry import document_adapter, kinds
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # the whole shipped history is ~40 kB
 MAX_DEPTH = 20  # an event document nests 4 levels deep
@@ -105,11 +104,6 @@ _PlainDataLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in _TEXT_TAGS]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-
-
-@cache
-def _adapter() -> TypeAdapter:
-    return TypeAdapter(Document)
 
 
 @dataclass(frozen=True)
@@ -403,12 +397,12 @@ def validate(raw: dict[str, Any], file: str, position: int | None = None):
     """One raw mapping -> a typed document, or an InputError naming the field."""
     label = _label(raw, position)
     kind = raw.get("kind")
-    if kind not in KINDS:
-        expected = ", ".join(KINDS)
+    if kind not in kinds():
+        expected = ", ".join(kinds())
         got = "missing" if kind is None else f"unknown kind {kind!r}"
         raise InputError(file, f"{label}, field 'kind': {got}; expected one of: {expected}")
     try:
-        document = _adapter().validate_python(raw)
+        document = document_adapter().validate_python(raw)
     except ValidationError as error:
         raise InputError(file, f"{label}, {_describe(error)}") from None
     check_round_trip(document, file, label)
@@ -426,7 +420,7 @@ def check_round_trip(document: Any, file: str, label: str) -> None:
     true/false, lists, mappings), which pydantic reads alike from JSON text or from
     parsed data; measured, the check costs about twice the validation itself (~20 us).
     """
-    adapter = _adapter()
+    adapter = document_adapter()
     stored = adapter.dump_json(document)
     try:
         again = adapter.validate_json(stored)
@@ -444,7 +438,7 @@ _NOT_STORABLE = (
 
 def _changed_field(document: Any, again: Any) -> str:
     """The field whose JSON (or, when the JSON is alike, whose value) came back changed."""
-    adapter = _adapter()
+    adapter = document_adapter()
     path = _first_difference(
         adapter.dump_python(document, mode="json"), adapter.dump_python(again, mode="json")
     )

@@ -8,9 +8,11 @@ so a typo in a curated file is an error rather than a silently dropped fact.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from functools import cache
+from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -25,6 +27,7 @@ from pydantic import (
     WrapValidator,
 )
 
+from events import registry
 from events.dates import FuzzyDate, parse_date
 
 
@@ -143,25 +146,43 @@ class Actor(Strict):
     aliases: list[Line] = []
 
 
-# The fields of any kind that name actors, in the order they are reported.
-MENTION_FIELDS = (
-    "actors",
-    "participants",
-    "delegation",
-    "origin",
-    "destination",
-    "parties",
-    "witnesses",
-    "speaker",
-    "on_behalf_of",
-    "owners",
-)
+@dataclass(frozen=True)
+class Ref:
+    """Marks a field that names another thing of the record: an actor, an agreement, a
+    step. What a happening refers to is read from these marks, never listed."""
+
+    to: str
 
 
-def mentioned_ids(values: Mapping[str, Any]) -> list[str]:
-    """The actor ids named by a happening's fields (a model's, or its stored JSON's)."""
+ActorRef = Annotated[Slug, Ref("actor")]
+AgreementRef = Annotated[Slug, Ref("agreement")]
+StepRef = Annotated[Slug, Ref("step")]
+
+
+def _refs_in(annotation: Any) -> set[str]:
+    """The ``Ref`` marks anywhere in a type (``list[ActorRef]``, ``ActorRef | None``)."""
+    found = set()
+    if get_origin(annotation) is Annotated:
+        found |= {m.to for m in annotation.__metadata__ if isinstance(m, Ref)}
+    for inner in get_args(annotation):
+        found |= _refs_in(inner)
+    return found
+
+
+@cache
+def reference_fields(model: type[BaseModel], to: str) -> tuple[str, ...]:
+    """The fields of ``model`` that name things of sort ``to``, in declaration order."""
+    return tuple(
+        name
+        for name, info in model.model_fields.items()
+        if to in _refs_in(info.annotation) | {m.to for m in info.metadata if isinstance(m, Ref)}
+    )
+
+
+def referred_ids(values: Mapping[str, Any], fields: tuple[str, ...]) -> list[str]:
+    """The ids that ``fields`` of ``values`` hold (one or a list each), first seen first."""
     ids: list[str] = []
-    for field in MENTION_FIELDS:
+    for field in fields:
         value = values.get(field)
         if isinstance(value, str):
             ids.append(value)
@@ -170,56 +191,98 @@ def mentioned_ids(values: Mapping[str, Any]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+def mentioned_ids(values: Mapping[str, Any]) -> list[str]:
+    """The actor ids named by a happening's fields (a model's, or its stored JSON's)."""
+    model = registry.model_for(values.get("kind"))
+    models = [model] if model is not None else registry.happening_models()
+    fields = dict.fromkeys(f for m in models for f in reference_fields(m, "actor"))
+    return referred_ids(values, tuple(fields))
+
+
 class Happening(Strict):
-    """What every kind of happening carries."""
+    """What every kind of happening carries.
+
+    A kind is declared once, by a subclass with a ``kind`` literal; defining it registers
+    it (``events.registry``). Its class-level ``rank`` orders it among happenings of the
+    same start date (causes before what depends on them: meetings and visits 0, signings
+    1, commitments 2, statements and plans 3, progress 4); ``label`` names it to readers
+    (default: its kind's words). Fields typed ``ActorRef``/``AgreementRef``/``StepRef``
+    say what it refers to.
+    """
+
+    rank: ClassVar[int] = 3
+    label: ClassVar[str | None] = None
 
     id: Slug
     occurred: Date = Field(description="When it happened in the world, with its precision.")
     title: Line
     summary: Text
-    actors: list[Slug] = Field([], description="Ids of the actors involved.")
+    actors: list[ActorRef] = Field([], description="Ids of the actors involved.")
     introduces: list[Actor] = Field([], description="Actors first named by this event.")
     sources: list[Source] = Field(min_length=1)
     note: Text | None = Field(None, description="Curator's note: discrepancies, corrections.")
     supersedes: Slug | None = Field(None, description="Id of the event this one amends.")
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if "kind" in cls.model_fields:
+            registry.register(cls)
+
+    @classmethod
+    def kind_name(cls) -> str:
+        return get_args(cls.model_fields["kind"].annotation)[0]
+
+    @classmethod
+    def replay_rank(cls, values: Mapping[str, Any]) -> int:
+        """The rank of a happening of this kind with these field values."""
+        return cls.rank
+
     def mentions(self) -> list[str]:
         """Every actor id this happening refers to (checked against known actors)."""
-        return mentioned_ids(self.__dict__)
+        return referred_ids(self.__dict__, reference_fields(type(self), "actor"))
+
+    def refers_to(self, to: str) -> list[str]:
+        """The ids of the things of sort ``to`` ("agreement", "step") it names."""
+        return referred_ids(self.__dict__, reference_fields(type(self), to))
 
 
 class Meeting(Happening):
+    rank = 0
     kind: Literal["meeting"]
-    participants: list[Slug] = Field(min_length=2)
+    participants: list[ActorRef] = Field(min_length=2)
     place: Line | None = None
     outcomes: list[Text] = []
     priority_areas: list[Line] = []
 
 
 class Visit(Happening):
+    rank = 0
     kind: Literal["visit"]
-    delegation: list[Slug] = Field(min_length=1, description="Organisations visiting.")
-    origin: Slug
-    destination: Slug
+    delegation: list[ActorRef] = Field(min_length=1, description="Organisations visiting.")
+    origin: ActorRef
+    destination: ActorRef
     purpose: Text
     until: Date | None = Field(None, description="Last day of the visit, if reported.")
 
 
 class AgreementSigned(Happening):
+    rank = 1
     kind: Literal["agreement-signed"]
-    agreement: Slug
+    agreement: AgreementRef
     instrument: Line = Field(description="What was signed: MoU, agreement, contract ...")
-    parties: list[Slug] = Field(min_length=2)
+    parties: list[ActorRef] = Field(min_length=2)
     venue: Line | None = None
-    witnesses: list[Slug] = []
+    witnesses: list[ActorRef] = []
     scope: Text
     minerals: list[Line] = []
     sectors: list[Line] = []
 
 
 class CommitmentMade(Happening):
+    rank = 2
     kind: Literal["commitment-made"]
-    agreement: Slug
+    agreement: AgreementRef
     description: Text
     amount: Amount | None = None
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
@@ -229,28 +292,37 @@ class CommitmentMade(Happening):
 
 class StatementMade(Happening):
     kind: Literal["statement-made"]
-    speaker: Slug
-    on_behalf_of: Slug | None = None
+    speaker: ActorRef
+    on_behalf_of: ActorRef | None = None
     quote: Text
-    about: Slug | None = Field(None, description="Id of the agreement the statement is about.")
+    about: AgreementRef | None = Field(
+        None, description="Id of the agreement the statement is about."
+    )
 
 
 class StepPlanned(Happening):
     kind: Literal["step-planned"]
-    step: Slug
+    step: StepRef
     description: Text
-    owners: list[Slug] = []
-    agreement: Slug | None = None
+    owners: list[ActorRef] = []
+    agreement: AgreementRef | None = None
     target: Date | None = Field(None, description="When the step is meant to happen.")
 
 
 StepStatus = Literal["planned", "under-way", "done", "dropped"]
+STEP_STATUS_ORDER = {"planned": 0, "under-way": 1, "done": 2, "dropped": 2}
 
 
 class StepProgressed(Happening):
+    rank = 4
     kind: Literal["step-progressed"]
-    step: Slug
+    step: StepRef
     status: Literal["under-way", "done", "dropped"]
+
+    @classmethod
+    def replay_rank(cls, values: Mapping[str, Any]) -> int:
+        """A step under way before it is done or dropped, the same day."""
+        return cls.rank + STEP_STATUS_ORDER[values["status"]] - 1
 
 
 class Retraction(Strict):
@@ -263,6 +335,4 @@ class Retraction(Strict):
     sources: list[Source] = Field(min_length=1)
 
 
-AnyHappening = Meeting | Visit | AgreementSigned | CommitmentMade | StatementMade
-AnyHappening |= StepPlanned | StepProgressed
-Document = Annotated[AnyHappening | Retraction, Field(discriminator="kind")]
+AnyHappening = Happening  # any registered kind; ``registry.document_type()`` is the union

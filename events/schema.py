@@ -6,12 +6,13 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from events.model import Document
+from events.registry import document_type
 
 
 def event_file_schema() -> dict[str, Any]:
     """A file holds one event document or a list of them."""
-    schema = TypeAdapter(Document | list[Document]).json_schema()
+    document = document_type()
+    schema = TypeAdapter(document | list[document]).json_schema()
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "uspk event file",

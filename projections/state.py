@@ -12,7 +12,8 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.chronicle import Record, fold_lenient
-from domain.world import Agreement, Engagement, Step, World, describe_amount
+from domain.world import Agreement, Engagement, Noted, Step, World, describe_amount
+from events.registry import label
 from projections.views import amount_view, date_view, source_view, timestamp_view
 
 STATE_KEYS = (
@@ -24,6 +25,7 @@ STATE_KEYS = (
     "actors",
     "statements",
     "undetermined",
+    "noted",
 )
 
 
@@ -71,6 +73,7 @@ def state_at(
             for s in world.statements
         ],
         "undetermined": undetermined,
+        "noted": [_noted(n, by_id) for n in world.noted],
     }
 
 
@@ -155,4 +158,19 @@ def _undetermined(record: Record, reason: str) -> dict[str, Any]:
         "title": record.document.title,
         "date": date_view(record.document.occurred),
         "reason": reason,
+    }
+
+
+def _noted(noted: Noted, by_id: dict[str, Record]) -> dict[str, Any]:
+    """A happening of a kind the world has no rules for, as told (grouped by its label)."""
+    return {
+        "event_id": noted.event_id,
+        "kind": noted.kind,
+        "label": label(noted.kind),
+        "title": noted.title,
+        "date": date_view(noted.occurred),
+        "summary": noted.summary,
+        "actors": noted.actors,
+        "details": noted.details,
+        "sources": _sources(by_id, noted.event_id),
     }

@@ -125,7 +125,9 @@ def extent(entry: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def kind_label(kind: str) -> str:
-    return kind.replace("-", " ")
+    from events.registry import label
+
+    return label(kind)
 
 
 def summary_line(bundle: Bundle) -> str:

@@ -32,8 +32,7 @@ from cli.exporters import (
     summary_line,
 )
 from cli.exporters import visible as _visible
-from cli.render import cite
-from events.kinds import HAPPENING_KINDS
+from cli.render import cite, noted_sections
 
 t = html_text  # short: the page's templates use it on every value
 
@@ -52,8 +51,9 @@ def html_page(bundle: Bundle) -> str:
         "events": bundle.entries,
         "state": bundle.state,
     }
+    page_style = style()
     script_hash = _csp_hash(SCRIPT)
-    style_hash = _csp_hash(STYLE)
+    style_hash = _csp_hash(page_style)
     csp = (
         "default-src 'none'; "
         f"script-src '{script_hash}'; style-src '{style_hash}'; img-src data:; "
@@ -71,7 +71,7 @@ def html_page(bundle: Bundle) -> str:
 <meta name="generator" content="uspk {t(bundle.version)}">
 <title>{t(TITLE)}</title>
 <link rel="icon" href="data:,">
-<style>{STYLE}</style>
+<style>{page_style}</style>
 </head>
 <body>
 <header class="page-head">
@@ -120,7 +120,9 @@ def _day_label(iso: str) -> str:
 
 def _chart(bundle: Bundle) -> dict[str, Any]:
     """What the script draws, with every label already made safe to show."""
-    lanes = [k for k in HAPPENING_KINDS if any(e["kind"] == k for e in bundle.entries)]
+    from events.registry import happening_kinds
+
+    lanes = [k for k in happening_kinds() if any(e["kind"] == k for e in bundle.entries)]
     lanes += sorted({e["kind"] for e in bundle.entries} - set(lanes))
     items = []
     for entry in bundle.entries:
@@ -271,6 +273,19 @@ def _state_panel(bundle: Bundle) -> str:
             )
             + "</ul>"
         )
+    for section, noted in noted_sections(state):
+        out.append(f"<h3>{t(section)} ({len(noted)})</h3>")
+        out.append(
+            "<ul>"
+            + "".join(
+                f'<li class="k-{t(n["kind"])}">{_time(n["date"])}'
+                f' <span dir="auto">{t(n["title"])}</span>'
+                + (f" <span class='who'>({who(n['actors'])})</span>" if n["actors"] else "")
+                + f" {_sources_line(n['sources'])}</li>"
+                for n in noted
+            )
+            + "</ul>"
+        )
     if state["undetermined"]:
         out.append(f"<h3>Undetermined on this date ({len(state['undetermined'])})</h3>")
         out.append(
@@ -290,10 +305,31 @@ def _state_panel(bundle: Bundle) -> str:
     return "\n".join(out)
 
 
+# Colour-blind-safe colours, given to the kinds in the order they are declared; a kind past
+# the end gets a hue of its own from its name, so a new kind needs no edit here.
+PALETTE = ("#0072b2", "#009e73", "#d55e00", "#b07800", "#cc79a7", "#3d8fc4", "#555")
+
+
+def kind_colour(kind: str, position: int) -> str:
+    if position < len(PALETTE):
+        return PALETTE[position]
+    hue = int.from_bytes(hashlib.sha256(kind.encode()).digest()[:2], "big") % 360
+    return f"hsl({hue} 60% 38%)"
+
+
+def style() -> str:
+    """The page's CSS: the fixed rules, then one colour per declared kind (``.k-KIND``)."""
+    from events.registry import happening_kinds
+
+    kinds = "".join(
+        f".k-{kind}{{--c:{kind_colour(kind, n)}}}" for n, kind in enumerate(happening_kinds())
+    )
+    return f"{STYLE}{kinds}\n"
+
+
 STYLE = """
 :root{color-scheme:light;--ink:#1b1f24;--mute:#5b6470;--rule:#d9dde3;--bg:#fff;--panel:#f6f7f9;
---meeting:#0072b2;--visit:#009e73;--agreement-signed:#d55e00;--commitment-made:#b07800;
---statement-made:#cc79a7;--step-planned:#3d8fc4;--step-progressed:#555;--other:#777}
+--other:#777}
 *{box-sizing:border-box}
 html{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","DejaVu Sans",sans-serif;
 color:var(--ink);background:var(--bg)}
@@ -304,10 +340,6 @@ h3{font-size:1rem;margin:.2rem 0}
 .lede{color:var(--mute);margin:.2rem 0 1rem;max-width:60rem}
 code{font-size:.85em}
 a{color:#0b5cad}
-.k-meeting{--c:var(--meeting)}.k-visit{--c:var(--visit)}
-.k-agreement-signed{--c:var(--agreement-signed)}.k-commitment-made{--c:var(--commitment-made)}
-.k-statement-made{--c:var(--statement-made)}.k-step-planned{--c:var(--step-planned)}
-.k-step-progressed{--c:var(--step-progressed)}
 .chart .plot{width:100%;overflow-x:auto}
 #plot{display:block;font-size:12px}
 #plot .axis line{stroke:var(--rule)}

@@ -1,7 +1,8 @@
 """The whole history and the state on a date as a Markdown report, a CSV sheet or JSON.
 
 * Markdown: tables of the state (agreements with their commitments, next steps,
-  engagements, statements) and of the timeline; sources are numbered footnotes.
+  engagements, statements, then a table per kind without rules of its own) and of the
+  timeline; sources are numbered footnotes.
 * CSV: one row per event, UTF-8 with a byte order mark (the command adds it) so that
   spreadsheets read it as UTF-8; dates as EDTF with precision, start and end.
 * JSON: every event with its sources and both clocks (occurred, recorded), and the state.
@@ -15,7 +16,7 @@ from typing import Any
 
 from cli.exporters import TITLE, Bundle, extent, json_text, kind_label, link_url, summary_line
 from cli.exporters import visible as _visible
-from cli.render import cite, csv_cell, event_csv_head, md_cell
+from cli.render import cite, csv_cell, event_csv_head, md_cell, noted_sections
 
 # -- Markdown -------------------------------------------------------------------------
 
@@ -136,6 +137,20 @@ def markdown(bundle: Bundle) -> str:
         for s in state["statements"]
     ]
     out += _table(["Date", "Speaker", "Quote", "Sources"], rows)
+
+    for section, noted in noted_sections(state):
+        out += [f"### {md(section)} ({len(noted)})", ""]
+        rows = [
+            [
+                md(n["date"]["display"]),
+                f"**{md(n['title'])}** ({n['event_id']})",
+                md(n["summary"]),
+                who(n["actors"]),
+                notes.marks(n["sources"]),
+            ]
+            for n in noted
+        ]
+        out += _table(["Date", "Event", "Summary", "Actors", "Sources"], rows)
 
     if state["undetermined"]:
         out += [f"### Undetermined on this date ({len(state['undetermined'])})", ""]

@@ -10,7 +10,7 @@ import io
 import json
 import re
 
-from cli.exporters.html import SCRIPT, STYLE
+from cli.exporters.html import SCRIPT, style
 from tests.export.htmlscan import Scan
 from tests.export.support import append, meeting
 
@@ -48,13 +48,13 @@ def test_html_is_one_file_that_loads_nothing_and_allows_only_its_own_script_and_
     ]
     digest = {
         name: base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()
-        for name, source in (("script", SCRIPT), ("style", STYLE))
+        for name, source in (("script", SCRIPT), ("style", style()))
     }
     assert "default-src 'none'" in csp
     assert f"script-src 'sha256-{digest['script']}'" in csp
     assert f"style-src 'sha256-{digest['style']}'" in csp
     assert [content for attrs, content in scan.scripts if "type" not in attrs] == [SCRIPT]
-    assert scan.styles == [STYLE]
+    assert scan.styles == [style()]
 
 
 def test_html_lists_every_event_in_order_and_embeds_the_same_data_the_cli_shows(uspk, tmp_path):

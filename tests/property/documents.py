@@ -28,12 +28,13 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, StringConstraints
 
 from events.dates import FuzzyDate
-from events.model import AMOUNT_MAX, AMOUNT_PLACES, MENTION_FIELDS, Document
+from events.model import AMOUNT_MAX, AMOUNT_PLACES, Retraction, reference_fields
+from events.registry import happening_models
 from tests.factories import doc
 
 MODELS: dict[str, type[BaseModel]] = {
     get_args(model.model_fields["kind"].annotation)[0]: model
-    for model in get_args(get_args(Document)[0])
+    for model in (*happening_models(), Retraction)
 }
 SHIPPED_ACTORS = ["ussm", "fwo", "shehbaz-sharif", "ishaq-dar", "asim-munir", "nlcp"]
 YESTERDAY = datetime.now(UTC).date() - timedelta(days=1)  # past on any clock
@@ -178,21 +179,6 @@ def mention_values(field: Any, pool: list[str]) -> st.SearchStrategy[Any]:
     return one if field.is_required() else st.one_of(st.none(), one)
 
 
-def _distinct_actors(actors: list[dict]) -> list[dict]:
-    """The record refuses an actor whose id, name or alias already names another, so each
-    drawn name and alias is made its own by its actor's id (ids are slugs: no spaces or
-    brackets, so no name can equal another actor's id)."""
-    distinct = {}
-    for actor in actors:
-        own = f"({actor['id']})"
-        distinct[actor["id"]] = {
-            **actor,
-            "name": f"{actor['name']} {own}",
-            "aliases": [f"{alias} {own} {n}" for n, alias in enumerate(actor.get("aliases", []))],
-        }
-    return list(distinct.values())
-
-
 @st.composite
 def appendable_batches(draw, kind: str, amend: bool = True) -> tuple[list[dict], dict]:
     """(a batch that can be appended to a store holding the shipped history, the batch's
@@ -205,11 +191,11 @@ def appendable_batches(draw, kind: str, amend: bool = True) -> tuple[list[dict],
     fixed: dict[str, Any] = {"id": event_id, "kind": kind}
     if "occurred" in fields:
         fixed["occurred"] = occurred
-        introduces = _distinct_actors(draw(values_for(fields["introduces"].annotation, [])))
+        introduces = [_own_names(a) for a in draw(values_for(fields["introduces"].annotation, []))]
         pool = [actor["id"] for actor in introduces] + SHIPPED_ACTORS
         fixed["introduces"] = introduces
         fixed["supersedes"] = None
-        for name in MENTION_FIELDS:
+        for name in reference_fields(model, "actor"):
             if name in fields:
                 fixed[name] = mention_values(fields[name], pool)
     depends = {"agreement": "agreement-signed", "about": "agreement-signed", "step": None}
@@ -237,6 +223,16 @@ def appendable_batches(draw, kind: str, amend: bool = True) -> tuple[list[dict],
         helpers.extend(earlier_batch)
         document["supersedes"] = earlier["id"]
     return [*helpers, document], document
+
+
+def _own_names(actor: dict[str, Any]) -> dict[str, Any]:
+    """``actor`` with an id, name and aliases no other example's actor has: the store is
+    shared by a test's examples, and a name that is another actor's id is refused."""
+    actor_id = fresh_id("actor")
+    own = [f"{name} ({actor_id})" for name in (actor["name"], *actor.get("aliases", []))]
+    if any(len(name) > 300 for name in own):
+        own = [f"{actor_id} {n}" for n in range(len(own))]
+    return {**actor, "id": actor_id, "name": own[0], **({"aliases": own[1:]} if own[1:] else {})}
 
 
 def _dependency(name: str, occurred: str) -> tuple[str, dict]:
