@@ -38,9 +38,9 @@ def copy(ctx: click.Context, source: str, target: str, batch_size: int) -> None:
     from eventsourcing.persistence import PersistenceError
 
     from cli.main import Settings
-    from domain.store import StoreError, resolve_store
-    from domain.transfer import TransferError, copy_history
     from projections.readmodel import database_errors
+    from service.stores import StoreError, resolve_store
+    from service.transfer import TransferError, copy_history
 
     for name, value in (("SOURCE_DB", source), ("TARGET_DB", target)):
         if not value.strip():

@@ -132,7 +132,7 @@ STANDARD_OUTPUT = ("-", "/dev/stdout")
 def _store_files(ctx: click.Context) -> list[str]:
     """The chosen SQLite store's file and the files SQLite keeps beside it."""
     from cli.main import chosen_store
-    from domain.store import StoreError
+    from service.stores import StoreError
 
     try:
         chosen = chosen_store(ctx)

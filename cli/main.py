@@ -127,7 +127,7 @@ def store(ctx: click.Context):
     """Open a session on the chosen store: the shipped history loaded, the read model
     up to date. Errors a user can cause or fix become one clean line, not a traceback.
     """
-    from projections.session import Session
+    from service.bootstrap import Session
 
     with _opened(ctx, Session) as session:
         yield session
@@ -138,8 +138,8 @@ def _opened(ctx: click.Context, opener, existing: bool = False):
     """``opener(store)`` on the chosen store, its errors as one clean line. With
     ``existing``, a SQLite store that does not exist yet is refused, not made."""
     from domain.locks import StoreLocked, is_lock_timeout
-    from domain.store import StoreError, check_connection
     from projections.readmodel import ReadModelError
+    from service.stores import StoreError, check_connection
 
     try:
         chosen = chosen_store(ctx)
@@ -164,9 +164,9 @@ def _opened(ctx: click.Context, opener, existing: bool = False):
         raise click.ClickException(f"the event store could not be used: {reason}") from None
 
 
-def chosen_store(ctx: click.Context):  # noqa: ANN201 - a domain.store.Store
+def chosen_store(ctx: click.Context):  # noqa: ANN201 - a service.stores.Store
     """The store that --db, USPK_DB or the default names, checked (raises StoreError)."""
-    from domain.store import resolve_store
+    from service.stores import resolve_store
 
     settings = ctx.find_object(Settings)
     return resolve_store(settings.db, create=settings.create)
@@ -501,7 +501,7 @@ def rebuild(ctx):
     row, a read model ahead of its log. Queries otherwise keep it up to date on their
     own. Shows a progress bar on a terminal.
     """
-    from projections.session import Upkeep
+    from service.bootstrap import Upkeep
 
     with (
         _opened(ctx, Upkeep, existing=True) as upkeep,
@@ -521,7 +521,7 @@ def verify(ctx):
     Prints each disagreement on a line and exits 1, or one summary line and exits 0.
     Changes nothing: `uspk rebuild` repairs.
     """
-    from projections.session import Upkeep
+    from service.bootstrap import Upkeep
 
     with _opened(ctx, Upkeep, existing=True) as upkeep:
         verdict = upkeep.verify()

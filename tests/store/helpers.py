@@ -26,8 +26,8 @@ def uspk(address: str, *args: str, input: str | bytes | None = None):
 
 def open_store(address: str):
     """The application over ``address`` with the shipped history loaded, as on first use."""
-    from domain.application import Uspk
-    from domain.store import resolve_store
+    from service.application import Uspk
+    from service.stores import resolve_store
 
     app = Uspk(resolve_store(address))
     app.load_shipped_history()

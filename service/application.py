@@ -14,8 +14,8 @@ from eventsourcing.persistence import RecordConflictError
 
 from domain.chronicle import CHRONICLE_ID, Chronicle, Record, believed_records, chronicle_events
 from domain.recording import RecordLookup, RecordsLookup, check_batch
-from domain.store import Store, tables_created_one_at_a_time
 from events.history import history_digest, history_files
+from service.stores import Store, tables_created_one_at_a_time
 
 Clock = Callable[[], datetime]
 _RETRIES = 20  # concurrent writers: each retry re-reads the chronicle and re-checks

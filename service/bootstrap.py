@@ -17,12 +17,12 @@ from typing import Any
 
 from eventsourcing.persistence import RecordConflictError
 
-from domain.application import Appended, Clock, RecordView, Uspk, utc_now
 from domain.chronicle import CHRONICLE_ID, Record, chronicle_events
-from domain.store import Store
 from events.history import history_digest
 from projections.readmodel import ReadModel, ReadModelError, UnreadableEvent, database_errors
 from projections.verify import Verdict, verify
+from service.application import Appended, Clock, RecordView, Uspk, utc_now
+from service.stores import Store
 
 _RETRIES = 5
 
