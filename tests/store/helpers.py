@@ -17,10 +17,6 @@ SPAWN = multiprocessing.get_context("spawn")  # fresh interpreters, as separate 
 
 def uspk(address: str, *args: str, input: str | bytes | None = None):
     """Run a uspk command in this process; the result carries exit code and output."""
-    if "copy" not in main.commands:  # until cli/main.py registers it
-        from cli.copy import copy
-
-        main.add_command(copy)
     return CliRunner().invoke(main, ["--db", address, *args], input=input)
 
 
