@@ -164,13 +164,17 @@ def append(ctx, files, dry_run):
     from events.files import load_bytes
     from service import recording
 
-    loaded = [load_bytes(_read(name), _label(name)) for name in files]
+    batch = recording.appending(load_bytes(_read(name), _label(name)) for name in files)
+    _record(ctx, batch, dry_run)
+
+
+def _record(ctx: click.Context, batch, dry_run: bool) -> None:  # noqa: ANN001 - a Batch
+    """Record a batch (built before the store is opened: a mistake in it writes nothing)
+    and say what it added."""
+    from service import recording
+
     with open_session(ctx) as opened:
-        outcome = recording.append(opened, loaded, dry_run=dry_run)
-    _report(outcome, dry_run)
-
-
-def _report(outcome, dry_run: bool) -> None:  # noqa: ANN001 - service.application.Appended
+        outcome = recording.record(opened, batch, dry_run=dry_run)
     verb = "would append" if dry_run else "appended"
     click.echo(
         f"{verb} {len(outcome.added)} event(s)"
@@ -235,9 +239,7 @@ def retract(ctx, event_ids, reason, publisher, source_title, published, url, quo
     from service import recording
 
     source = _source(publisher, source_title, published, url, quote)
-    with open_session(ctx) as opened:
-        outcome = recording.retract(opened, event_ids, reason, source, dry_run=dry_run)
-    _report(outcome, dry_run)
+    _record(ctx, recording.retracting(event_ids, reason, source), dry_run)
 
 
 @main.command()
@@ -255,10 +257,7 @@ def amend(ctx, event_id, file, dry_run):
     from events.files import load_bytes
     from service import recording
 
-    loaded = load_bytes(_read(file), _label(file))
-    with open_session(ctx) as opened:
-        outcome = recording.amend(opened, event_id, loaded, dry_run=dry_run)
-    _report(outcome, dry_run)
+    _record(ctx, recording.amending(event_id, load_bytes(_read(file), _label(file))), dry_run)
 
 
 @main.command()

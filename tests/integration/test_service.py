@@ -27,11 +27,11 @@ def plain(value) -> bool:
 def test_scenario_append_read_amend_retract_and_verify_through_use_cases(store_address):
     store = checked_store(store_address, create=True)
     with Session(store) as session:
-        added = recording.append(session, [Loaded("extra.yaml", [EXTRA])])
+        added = recording.record(session, recording.appending([Loaded("extra.yaml", [EXTRA])]))
         assert (added.added, added.unchanged) == (["test-extra"], [])
-        assert recording.append(session, [Loaded("extra.yaml", [EXTRA])]).unchanged == [
-            "test-extra"
-        ]
+        assert recording.record(
+            session, recording.appending([Loaded("extra.yaml", [EXTRA])])
+        ).unchanged == ["test-extra"]
 
         entries = reading.timeline(session, since=date(2025, 9, 9), until=date(2025, 9, 9))
         assert [e["id"] for e in entries] == ["test-extra"] and plain(entries)
@@ -41,8 +41,10 @@ def test_scenario_append_read_amend_retract_and_verify_through_use_cases(store_a
         assert reading.show_event(session, "test-extra")["event"]["id"] == "test-extra"
 
         exact = make("meeting", "test-extra-exact", "2025-09-10", participants=["ussm", "fwo"])
-        recording.amend(session, "test-extra", Loaded("exact.yaml", [exact]))
-        retracted = recording.retract(session, ["test-extra-exact"], "Wrong.", SOURCE)
+        recording.record(session, recording.amending("test-extra", Loaded("exact.yaml", [exact])))
+        retracted = recording.record(
+            session, recording.retracting(["test-extra-exact"], "Wrong.", SOURCE)
+        )
         assert retracted.added == ["retract-test-extra-exact"]
         assert [e["id"] for e in reading.event_history(session, "test-extra")]
         assert "retraction" in reading.show_event(session, "retract-test-extra-exact")
@@ -61,11 +63,11 @@ def test_use_cases_refuse_with_errors_that_name_what_is_wrong(store_address):
         with pytest.raises(reading.UnknownEvent, match="no event with id 'test-nothing'"):
             reading.show_event(session, "test-nothing")
         with pytest.raises(InputError, match="^two.yaml: expected exactly one event"):
-            recording.amend(session, "test-extra", Loaded("two.yaml", [EXTRA, EXTRA]))
+            recording.amending("test-extra", Loaded("two.yaml", [EXTRA, EXTRA]))
         with pytest.raises(
             recording.Refused, match="^retract test-nothing: .*nothing was written$"
         ):
-            recording.retract(session, ["test-nothing"], "Wrong.", SOURCE)
+            recording.record(session, recording.retracting(["test-nothing"], "Wrong.", SOURCE))
         with pytest.raises(reading.NothingToExport, match="at the --known-at moment"):
             reading.export_bundle(session, known_at=BEFORE)
 
