@@ -1,5 +1,7 @@
-"""uspk's command line. Each command imports what it needs when it runs, so that
-``uspk --help`` stays fast (no eventsourcing, no pydantic)."""
+"""uspk's command line: each command parses its options, calls one use case of the
+service layer and renders what it returns. A user's mistake becomes one line in
+cli/errors.py. Each command imports what it needs when it runs, so that ``uspk --help``
+stays fast (no eventsourcing, no pydantic)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The application: use cases that take and return simple values, over the event store."""
+"""uspk's eventsourcing application over one store: it records batches on the chronicle
+aggregate (checked, retried when another writer got in first) and reads them back. It
+knows the store's settings, so it is infrastructure: the service layer wires it."""
 
 from __future__ import annotations
 
