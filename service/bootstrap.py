@@ -39,6 +39,9 @@ def checked_store(db: str | None, create: bool = False, existing: bool = False) 
 
 
 class Session:
+    """A store opened for the use cases: its application (writes), its read model
+    (queries and batch checks) and the clock that stamps what is recorded."""
+
     def __init__(self, store: Store, clock: Clock = utc_now) -> None:
         self.app = Uspk(store, clock=clock)
         self.blocked: UnreadableEvent | None = None  # the event the read model stops before
