@@ -38,11 +38,11 @@ def _peak_mib() -> float:
 
 
 def replay(env: dict[str, str], what: str, use_tracemalloc: bool) -> dict:
-    from domain.store import Store
+    from service.stores import Store
 
     store = Store(address="benchmark", env=env)
     if what == "replay":  # the chronicle aggregate, read whole through the library
-        from domain.application import Uspk
+        from service.application import Uspk
 
         opened = Uspk(store)
         opened.recorder.max_notification_id()  # connect before the baseline is taken

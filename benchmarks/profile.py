@@ -31,7 +31,7 @@ PATHS = ("replay", "view", "state", "append", "rebuild")
 
 
 def _store(path: Path):
-    from domain.store import resolve_store
+    from service.stores import resolve_store
 
     return resolve_store(str(path))
 
@@ -75,10 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args(argv)
 
-    from domain.application import Uspk
     from projections.readmodel import ReadModel
-    from projections.session import Session
     from projections.state import state_at
+    from service.application import Uspk
+    from service.bootstrap import Session
 
     workdir = Path(tempfile.mkdtemp(prefix="uspk-profile-"))
     path = Path(args.db) if args.db else workdir / f"profile-{args.size}.sqlite"

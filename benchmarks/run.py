@@ -161,7 +161,7 @@ class SqliteBackend:
         self.root = root
 
     def new_store(self, label: str):
-        from domain.store import resolve_store
+        from service.stores import resolve_store
 
         return resolve_store(str(self.root / f"{label}-{uuid.uuid4().hex[:6]}.sqlite"))
 
@@ -237,7 +237,7 @@ class PostgresBackend:
         return psycopg.connect(self.admin_url, autocommit=True)
 
     def new_store(self, label: str):
-        from domain.store import resolve_store
+        from service.stores import resolve_store
 
         name = f"uspk_bench_{label}_{uuid.uuid4().hex[:8]}".lower()
         with self._admin() as conn:
@@ -319,7 +319,7 @@ class PostgresBackend:
 def open_session(store):
     """What every `uspk` command opens: the application and its read model, caught up
     (and, on a store's first use, loaded with the shipped history)."""
-    from projections.session import Session
+    from service.bootstrap import Session
 
     return Session(store)
 
@@ -341,9 +341,9 @@ def load_callable(spec: str) -> Callable:
 
 
 def find_copy() -> Callable | None:
-    """``domain.transfer.copy_history(source, target)``, where it exists."""
+    """``service.transfer.copy_history(source, target)``, where it exists."""
     try:
-        from domain.transfer import copy_history
+        from service.transfer import copy_history
     except ImportError:
         return None
     return copy_history
@@ -387,8 +387,8 @@ class Bench:
 
 
 def bench_size(backend, size: int, documents: list, settings: Settings, out: Results) -> None:
-    from domain.application import Uspk
     from projections.readmodel import ReadModel
+    from service.application import Uspk
 
     bench = Bench(backend, size, settings, out)
     name = backend.name
@@ -481,11 +481,11 @@ def bench_size(backend, size: int, documents: list, settings: Settings, out: Res
                 samples.append(time.perf_counter() - start)
                 backend.drop(target)
         except Exception as error:  # noqa: BLE001 - reported in the table
-            bench.failed("append.copy", "copy: domain.transfer.copy_history", "ev/s", error)
+            bench.failed("append.copy", "copy: service.transfer.copy_history", "ev/s", error)
         else:
             bench.add(
                 "append.copy",
-                "copy: domain.transfer.copy_history",
+                "copy: service.transfer.copy_history",
                 "ev/s",
                 rates(stored_count, samples),
                 note="stored events as they are; no read model",

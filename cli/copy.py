@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from cli.context import settings
+
 
 @click.command("copy")
 @click.argument("source", metavar="SOURCE_DB")
@@ -35,36 +37,21 @@ def copy(ctx: click.Context, source: str, target: str, batch_size: int) -> None:
     Example: move the default SQLite store to a shared PostgreSQL database
       uspk copy ~/.local/share/uspk/uspk.sqlite postgresql://me@db.example/uspk
     """
-    from eventsourcing.persistence import PersistenceError
-
-    from cli.main import Settings
-    from domain.store import StoreError, resolve_store
-    from domain.transfer import TransferError, copy_history
-    from projections.readmodel import database_errors
+    from service.upkeep import copy_history
 
     for name, value in (("SOURCE_DB", source), ("TARGET_DB", target)):
         if not value.strip():
             raise click.BadParameter(
                 "give a SQLite file path or a postgresql:// URL", param_hint=name
             )
-    try:
-        source_store = resolve_store(source, must_exist=True)
-        settings = ctx.find_object(Settings)  # None when copy runs outside `uspk`
-        target_store = resolve_store(target, create=bool(settings and settings.create))
-        outcome = copy_history(source_store, target_store, batch_size=batch_size)
-    except (StoreError, TransferError) as error:
-        raise click.ClickException(str(error)) from None
-    except (PersistenceError, *database_errors()) as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise click.ClickException(f"the event store could not be used: {reason}") from None
-    if outcome.copied == 0:
+    report = copy_history(source, target, create=settings(ctx).create, batch_size=batch_size)
+    if report.copied == 0:
         click.echo(
-            f"{target_store.address} already holds this history "
-            f"({outcome.present} stored events); nothing copied"
+            f"{report.target} already holds this history "
+            f"({report.present} stored events); nothing copied"
         )
         return
-    already = f"; {outcome.present} were already there" if outcome.present else ""
+    already = f"; {report.present} were already there" if report.present else ""
     click.echo(
-        f"copied {outcome.copied} stored event(s) from {source_store.address} "
-        f"to {target_store.address}{already}"
+        f"copied {report.copied} stored event(s) from {report.source} to {report.target}{already}"
     )

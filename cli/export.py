@@ -1,8 +1,7 @@
 """``uspk export``: the record as a page, a TimelineJS file, a report, a sheet or JSON.
 
-cli.main imports this module, so it imports nothing heavy (no projections, pydantic or
-eventsourcing) until the command runs, and looks up cli.main's DATE and MOMENT types
-only when a value is converted (importing them here would be a circular import).
+It imports nothing heavy (no service layer, pydantic or eventsourcing) until the
+command runs, so that ``uspk --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -14,20 +13,11 @@ import tempfile
 
 import click
 
+from cli.context import open_session, store_files
+from cli.errors import cannot
+from cli.params import DATE, MOMENT
+
 FORMATS = ("html", "timelinejs", "markdown", "csv", "json")
-
-
-class _MainType(click.ParamType):
-    """cli.main's DATE or MOMENT parameter type, looked up when a value is converted."""
-
-    def __init__(self, attribute: str, metavar: str) -> None:
-        self.attribute = attribute
-        self.name = metavar
-
-    def convert(self, value, param, ctx):  # noqa: ANN001 - click's signature
-        import cli.main
-
-        return getattr(cli.main, self.attribute).convert(value, param, ctx)
 
 
 @click.command()
@@ -54,13 +44,13 @@ class _MainType(click.ParamType):
 @click.option(
     "--at",
     "as_of",
-    type=_MainType("DATE", "DATE"),
+    type=DATE,
     help="The date of the state shown (a month or year means its last day). "
     "Default: the last day on which a believed event occurred.",
 )
 @click.option(
     "--known-at",
-    type=_MainType("MOMENT", "WHEN"),
+    type=MOMENT,
     help="Export the record as believed at this timestamp, or at the end of this day (a "
     "month or year: of its last day), UTC. Default: now.",
 )
@@ -77,29 +67,19 @@ def export(ctx, fmt, output, as_of, known_at):
     from importlib.metadata import PackageNotFoundError, version
 
     from cli.exporters import Bundle
-    from cli.main import store
-    from projections.state import state_at
-    from projections.timeline import timeline
+    from service import reading
 
     output = "-" if output in STANDARD_OUTPUT else output
     if output != "-":
-        refuse_unsafe_target(output, _store_files(ctx))
-    with store(ctx) as app:
-        records = app.believed(known_at)
-        entries = timeline(records)
-        if as_of is None:
-            as_of = max((r.document.occurred.end for r in records), default=None)
-        if as_of is None:
-            raise click.ClickException(
-                "nothing to export: no events are believed"
-                + (" at the --known-at moment" if known_at else "")
-            )
-        state = state_at(records, as_of, known_at)
+        refuse_unsafe_target(output, store_files(ctx))
+    with open_session(ctx) as opened:
+        exported = reading.export_bundle(opened, as_of, known_at)
     try:
         uspk_version = version("uspk")
     except PackageNotFoundError:  # pragma: no cover - run from a source tree
         uspk_version = "unknown"
-    payload = render(fmt, Bundle(entries=entries, state=state, version=uspk_version))
+    bundle = Bundle(entries=exported.entries, state=exported.state, version=uspk_version)
+    payload = render(fmt, bundle)
     if output == "-":
         with click.open_file("-", "wb") as stream:  # standard output, left open
             stream.write(payload)
@@ -129,21 +109,6 @@ def render(fmt: str, bundle) -> bytes:  # noqa: ANN001 - a cli.exporters.Bundle
 STANDARD_OUTPUT = ("-", "/dev/stdout")
 
 
-def _store_files(ctx: click.Context) -> list[str]:
-    """The chosen SQLite store's file and the files SQLite keeps beside it."""
-    from cli.main import chosen_store
-    from domain.store import StoreError
-
-    try:
-        chosen = chosen_store(ctx)
-    except StoreError:
-        return []  # opening the store reports it, in one line
-    if chosen.is_postgres:
-        return []
-    path = chosen.env["SQLITE_DBNAME"]
-    return [path, *(path + suffix for suffix in ("-wal", "-shm", "-journal"))]
-
-
 def refuse_unsafe_target(path: str, store_files: list[str]) -> None:
     """Refuse an output that is the store (by any spelling or link) or a special file."""
     for store_file in store_files:
@@ -156,7 +121,7 @@ def refuse_unsafe_target(path: str, store_files: list[str]) -> None:
     except FileNotFoundError:
         return
     except OSError as error:
-        raise click.ClickException(f"{path}: cannot write: {error.strerror}") from None
+        raise cannot("write", path, error) from None
     if not stat.S_ISREG(mode):
         raise click.ClickException(
             f"{path} is not a regular file (a device, FIFO, socket or folder); give a file "
@@ -183,13 +148,13 @@ def write_atomically(path: str, payload: bytes) -> None:
         os.umask(umask)
         mode = 0o666 & ~umask
     except OSError as error:
-        raise click.ClickException(f"{path}: cannot write: {error.strerror}") from None
+        raise cannot("write", path, error) from None
     try:
         handle, temporary = tempfile.mkstemp(
             prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder
         )
     except OSError as error:
-        raise click.ClickException(f"{path}: cannot write: {error.strerror}") from None
+        raise cannot("write", path, error) from None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(payload)
@@ -201,5 +166,5 @@ def write_atomically(path: str, payload: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         if isinstance(error, OSError):
-            raise click.ClickException(f"{path}: cannot write: {error.strerror}") from None
+            raise cannot("write", path, error) from None
         raise

@@ -7,7 +7,7 @@ import click
 
 
 def _happening_kinds() -> tuple[str, ...]:
-    from events.registry import happening_kinds
+    from events.kinds import happening_kinds
 
     return happening_kinds()
 

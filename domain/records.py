@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from domain.world import RuleBroken, World, replay_key, world_for
+from events.kinds import document_adapter
 from events.model import AnyHappening, Retraction
-from events.registry import document_adapter
 
 
 class Conflict(RuleBroken):

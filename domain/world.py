@@ -16,6 +16,7 @@ from functools import singledispatchmethod
 from typing import Any, NamedTuple
 
 from events.dates import FuzzyDate
+from events.kinds import label, model_for
 from events.model import STEP_STATUS_ORDER as _STATUS_ORDER
 from events.model import (
     Actor,
@@ -29,7 +30,6 @@ from events.model import (
     StepProgressed,
     Visit,
 )
-from events.registry import label, model_for
 
 
 class Change(NamedTuple):

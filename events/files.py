@@ -39,8 +39,8 @@ from typing import IO, Any
 import yaml
 from pydantic import ValidationError
 
+from events.kinds import document_adapter, kinds
 from events.model import SLUG_PATTERN, URL_PATTERN
-from events.registry import document_adapter, kinds
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # the whole shipped history is ~40 kB
 MAX_DEPTH = 20  # an event document nests 4 levels deep

@@ -335,4 +335,7 @@ class Retraction(Strict):
     sources: list[Source] = Field(min_length=1)
 
 
+registry.register_retraction(Retraction)
+
+
 AnyHappening = Happening  # any registered kind; ``registry.document_type()`` is the union

@@ -1,8 +1,11 @@
-"""Every kind of event, declared once: a happening's model registers itself when defined.
+"""Where every kind of event is registered: a happening's model registers itself here
+when it is defined (``events.model``), and so does the retraction's.
 
-The kinds list, what a kind refers to, its replay rank and label, and the validation of
-documents (the discriminated union behind ``decode``, file validation and ``uspk schema``)
-are all read from here, so a new kind is one model class and nothing else.
+This module knows no model, so that ``events.model`` can import it without a cycle; read
+the kinds through ``events.kinds``, which loads the built-in ones first. The kinds list,
+what a kind refers to, its replay rank and label, and the validation of documents (the
+discriminated union behind ``decode``, file validation and ``uspk schema``) are all read
+from here, so a new kind is one model class and nothing else.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ _KIND_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")  # also a CSS class and a file-
 RETRACTION = "retraction"
 
 _models: dict[str, type] = {}  # happening kind -> model, in the order they were defined
+_retraction: list[type] = []  # the retraction's model, once defined
 _generation = 0  # bumped on every change, so that what is built from the models is rebuilt
 
 
@@ -34,6 +38,11 @@ def register(model: type) -> None:
     _generation += 1
 
 
+def register_retraction(model: type) -> None:
+    """Called once by ``events.model`` for the retraction, which is not a happening."""
+    _retraction[:] = [model]
+
+
 def unregister(kind: str) -> None:
     global _generation
     _models.pop(kind, None)
@@ -43,7 +52,6 @@ def unregister(kind: str) -> None:
 @contextmanager
 def declaring() -> Iterator[None]:
     """Kinds declared inside the block are forgotten when it ends (for tests)."""
-    _load()
     before = dict(_models)
     try:
         yield
@@ -52,17 +60,11 @@ def declaring() -> Iterator[None]:
             unregister(kind)
 
 
-def _load() -> None:
-    import events.model  # noqa: F401 - defining the built-in kinds registers them
-
-
 def happening_models() -> tuple[type, ...]:
-    _load()
     return tuple(_models.values())
 
 
 def happening_kinds() -> tuple[str, ...]:
-    _load()
     return tuple(_models)
 
 
@@ -73,7 +75,6 @@ def kinds() -> tuple[str, ...]:
 
 def model_for(kind: Any) -> type | None:
     """The model of a happening's kind (None for a retraction or an unknown kind)."""
-    _load()
     return _models.get(kind) if isinstance(kind, str) else None
 
 
@@ -94,7 +95,6 @@ def document_adapter() -> Any:
 
 
 def _generation_now() -> int:
-    _load()
     return _generation
 
 
@@ -104,9 +104,7 @@ def _document_type(generation: int) -> Any:
 
     from pydantic import Field
 
-    from events.model import Retraction
-
-    members = (*_models.values(), Retraction)
+    members = (*_models.values(), *_retraction)
     return Annotated[Union[members], Field(discriminator="kind")]  # noqa: UP007
 
 

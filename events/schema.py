@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from events.registry import document_type
+from events.kinds import document_type
 
 
 def event_file_schema() -> dict[str, Any]:

@@ -30,7 +30,6 @@ from typing import Any, NamedTuple
 
 from domain.chronicle import Chronicle, Record, decode, decode_json
 from domain.locks import READ_MODEL_LOCK, StoreLocked, advisory_lock_holder, is_lock_timeout
-from domain.store import Store
 from domain.world import actor_registry, kind_rank
 from events.dates import parse_date
 from events.model import mentioned_ids
@@ -266,7 +265,7 @@ def moment(value: datetime) -> str:
 class ReadModel:
     """The materialized believed-events view of one store."""
 
-    def __init__(self, store: Store, prepare: bool = True) -> None:
+    def __init__(self, store: Any, prepare: bool = True) -> None:  # a service.stores.Store
         """Open the read model; ``prepare`` makes or checks its tables (verify and rebuild
         open it as it is)."""
         self.store = store

@@ -13,7 +13,7 @@ from typing import Any
 
 from domain.chronicle import Record, fold_lenient
 from domain.world import Agreement, Engagement, Noted, Step, World, describe_amount
-from events.registry import label
+from events.kinds import label
 from projections.views import amount_view, date_view, source_view, timestamp_view
 
 STATE_KEYS = (

@@ -125,7 +125,7 @@ def extent(entry: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def kind_label(kind: str) -> str:
-    from events.registry import label
+    from events.kinds import label
 
     return label(kind)
 

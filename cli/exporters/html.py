@@ -120,7 +120,7 @@ def _day_label(iso: str) -> str:
 
 def _chart(bundle: Bundle) -> dict[str, Any]:
     """What the script draws, with every label already made safe to show."""
-    from events.registry import happening_kinds
+    from events.kinds import happening_kinds
 
     lanes = [k for k in happening_kinds() if any(e["kind"] == k for e in bundle.entries)]
     lanes += sorted({e["kind"] for e in bundle.entries} - set(lanes))
@@ -319,7 +319,7 @@ def kind_colour(kind: str, position: int) -> str:
 
 def style() -> str:
     """The page's CSS: the fixed rules, then one colour per declared kind (``.k-KIND``)."""
-    from events.registry import happening_kinds
+    from events.kinds import happening_kinds
 
     kinds = "".join(
         f".k-{kind}{{--c:{kind_colour(kind, n)}}}" for n, kind in enumerate(happening_kinds())

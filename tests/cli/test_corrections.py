@@ -174,3 +174,26 @@ def test_a_new_actor_cannot_pass_for_donald_trump_under_the_actor_filter(uspk, t
     assert "'Donald Trump' already names actor donald-trump" in result.output
     ids = {e["id"] for e in uspk.timeline("--actor", "Donald Trump")}
     assert "impostor-meeting" not in ids and JUNE in ids
+
+
+def test_a_bad_retraction_or_amendment_on_a_new_store_is_refused_before_the_store_is_made(
+    uspk, tmp_path
+):
+    from tests.conftest import stored_event_count
+
+    two = tmp_path / "two.yaml"
+    two.write_text(
+        json.dumps([doc("meeting", "test-a", participants=["ussm", "fwo"])] * 2), encoding="utf-8"
+    )
+    refused = {
+        "retract": uspk("retract", JUNE, "--reason", "x", *SOURCE[:-1], "not-a-date"),
+        "amend": uspk("amend", JUNE, str(two)),
+    }
+    assert refused["retract"].output.startswith("Error: retraction (id 'retract-trump-munir")
+    assert "field 'sources.0.published'" in refused["retract"].output
+    assert refused["amend"].output == (
+        f"Error: {two}: expected exactly one event (not a retraction)\n"
+    )
+    assert all(result.exit_code == 1 for result in refused.values())
+    assert "created a new store" not in "".join(r.stderr for r in refused.values())
+    assert stored_event_count(uspk.address) == 0

@@ -159,9 +159,9 @@ def hostile_store(tmp_path: Path) -> Uspk:
     def as_yaml(data: Any) -> str:  # a deep copy first: shared dicts would become aliases
         return yaml.safe_dump(json.loads(json.dumps(data)), allow_unicode=True)
 
-    from domain.application import Uspk as Application
-    from domain.store import resolve_store
     from events.files import validate
+    from service.application import Uspk as Application
+    from service.stores import resolve_store
 
     uspk = Uspk(str(tmp_path / "hostile.sqlite"))
     path = tmp_path / "hostile.yaml"

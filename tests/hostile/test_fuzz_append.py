@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from events.history import history_files
-from events.registry import kinds
+from events.kinds import kinds
 from tests.conftest import stored_event_count
 from tests.factories import SOURCE
 from tests.store.helpers import no_traceback, uspk

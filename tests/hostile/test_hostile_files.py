@@ -58,7 +58,7 @@ def run_measured(*args: str) -> dict:
         import json, resource, sys
         from click.testing import CliRunner
         from cli.main import main
-        import events.files, events.model, domain.application  # noqa: F401
+        import events.files, events.model, service.application  # noqa: F401
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         result = CliRunner().invoke(main, sys.argv[1:])
         grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before

@@ -54,7 +54,7 @@ def uspk(store_address, sanction_kind) -> Uspk:
 
 def test_a_kind_declared_by_one_model_is_a_kind_the_schema_and_validation_know(sanction_kind):
     from events.files import validate
-    from events.registry import kinds
+    from events.kinds import kinds
     from events.schema import event_file_schema
 
     assert "sanction-imposed" in kinds()

@@ -3,11 +3,11 @@ across restarts, and always telling the same story as the chronicle itself."""
 
 from datetime import UTC, date, datetime
 
-from domain.application import Uspk
 from domain.chronicle import believed_records
-from domain.store import resolve_store
 from projections.readmodel import ReadModel
-from projections.session import Session
+from service.application import Uspk
+from service.bootstrap import Session
+from service.stores import resolve_store
 from tests.factories import make, retraction
 from tests.shipped import june_amendment, june_visit_backfill, shipped_documents
 

@@ -4,12 +4,12 @@ from datetime import date
 
 import pytest
 
-from domain.application import Uspk
-from domain.store import resolve_store
 from domain.world import RuleBroken
 from events.history import history_files
 from projections.state import state_at
 from projections.timeline import timeline
+from service.application import Uspk
+from service.stores import resolve_store
 from tests.conftest import stored_event_count
 from tests.factories import make
 

@@ -10,11 +10,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from domain.application import Uspk
-from domain.store import resolve_store
 from projections.diff import diff
 from projections.state import state_at
 from projections.timeline import timeline
+from service.application import Uspk
+from service.stores import resolve_store
 from tests.factories import retraction
 from tests.shipped import june_amendment, june_visit_backfill, shipped_documents
 

@@ -28,8 +28,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, StringConstraints
 
 from events.dates import FuzzyDate
+from events.kinds import happening_models
 from events.model import AMOUNT_MAX, AMOUNT_PLACES, Retraction, reference_fields
-from events.registry import happening_models
 from tests.factories import doc
 
 MODELS: dict[str, type[BaseModel]] = {

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from events.files import validate
+from events.kinds import kinds
 from events.model import mentioned_ids
-from events.registry import kinds
 from tests.property.documents import MODELS, appendable_batches, interval, model_documents
 from tests.store.helpers import no_traceback, open_store, uspk
 
@@ -111,8 +111,8 @@ def test_an_accepted_document_is_stored_read_back_folded_and_exported_unchanged(
 
 def stored_and_read_back_unchanged(store: str, event_id: str, expected: dict) -> None:
     """Through the chronicle (the event log) and through the read model's stored text."""
-    from domain.store import resolve_store
-    from projections.session import Session
+    from service.bootstrap import Session
+    from service.stores import resolve_store
 
     app = open_store(store)
     try:

@@ -17,17 +17,13 @@ SPAWN = multiprocessing.get_context("spawn")  # fresh interpreters, as separate 
 
 def uspk(address: str, *args: str, input: str | bytes | None = None):
     """Run a uspk command in this process; the result carries exit code and output."""
-    if "copy" not in main.commands:  # until cli/main.py registers it
-        from cli.copy import copy
-
-        main.add_command(copy)
     return CliRunner().invoke(main, ["--db", address, *args], input=input)
 
 
 def open_store(address: str):
     """The application over ``address`` with the shipped history loaded, as on first use."""
-    from domain.application import Uspk
-    from domain.store import resolve_store
+    from service.application import Uspk
+    from service.stores import resolve_store
 
     app = Uspk(resolve_store(address))
     app.load_shipped_history()

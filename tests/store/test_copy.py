@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.store import resolve_store
+from service.stores import resolve_store
 from tests.conftest import stored_event_count
 from tests.factories import doc
 from tests.store.helpers import no_traceback, uspk
@@ -17,7 +17,7 @@ from tests.store.helpers import no_traceback, uspk
 
 def stored_events(address: str) -> list[tuple]:
     """Every stored event as the target's recorder reads it, in notification order."""
-    from domain.application import Uspk
+    from service.application import Uspk
 
     app = Uspk(resolve_store(address))
     try:

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from domain.store import resolve_store
-from projections.session import Session
+from service.bootstrap import Session
+from service.stores import resolve_store
 from tests.store.helpers import one_line_error, uspk
 
 FAST = 5.0  # seconds: the pool's own wait alone is 10

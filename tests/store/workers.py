@@ -16,8 +16,8 @@ def _report(queue: Any, worker: int, outcome: dict) -> None:
 
 def open_new_store(address: str, barrier: Any, queue: Any, worker: int) -> None:
     """Open a store (perhaps brand new) at the same moment as the others."""
-    from domain.application import Uspk
-    from domain.store import resolve_store
+    from service.application import Uspk
+    from service.stores import resolve_store
 
     barrier.wait()
     try:
@@ -37,8 +37,8 @@ def append_one_by_one(address: str, barrier: Any, queue: Any, worker: int, ids: 
     """
     from eventsourcing.persistence import RecordConflictError
 
-    from domain.application import Uspk
-    from domain.store import resolve_store
+    from service.application import Uspk
+    from service.stores import resolve_store
     from tests.factories import make
 
     class CountingUspk(Uspk):
@@ -89,8 +89,8 @@ def append_batches(address: str, marker: str, first: int, size: int) -> None:
     Before appending batch k it writes k on a line of ``marker``, so the test knows
     which batch was being written when it killed this process.
     """
-    from domain.application import Uspk
-    from domain.store import resolve_store
+    from service.application import Uspk
+    from service.stores import resolve_store
     from tests.factories import make
 
     app = Uspk(resolve_store(address))

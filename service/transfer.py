@@ -24,8 +24,8 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 
-from domain.application import Uspk
-from domain.store import Store, check_connection
+from service.application import Uspk
+from service.stores import Store, check_connection
 
 BATCH_SIZE = 500  # stored events read, and written in one transaction, at a time
 

@@ -28,7 +28,7 @@ from domain.locks import (
 DB_ENV_VAR = "USPK_DB"
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database
 # eventsourcing's PostgreSQL factory, whose pool also gets the URL's other parameters.
-_POSTGRES_FACTORY = "domain.postgres:PostgresFactory"
+_POSTGRES_FACTORY = "service.postgres:PostgresFactory"
 _CONNINFO = "POSTGRES_CONNINFO"  # env key: the URL's parameters beyond host, port, ...
 _CONNECT_TIMEOUT = "10"  # seconds, unless the URL says otherwise
 _PREFLIGHT_TIMEOUT = 5  # seconds at most for the first connection, which tells why

@@ -1,4 +1,6 @@
-"""The application: use cases that take and return simple values, over the event store."""
+"""uspk's eventsourcing application over one store: it records batches on the chronicle
+aggregate (checked, retried when another writer got in first) and reads them back. It
+knows the store's settings, so it is infrastructure: the service layer wires it."""
 
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ from eventsourcing.persistence import RecordConflictError
 
 from domain.chronicle import CHRONICLE_ID, Chronicle, Record, believed_records, chronicle_events
 from domain.recording import RecordLookup, RecordsLookup, check_batch
-from domain.store import Store, tables_created_one_at_a_time
 from events.history import history_digest, history_files
+from service.stores import Store, tables_created_one_at_a_time
 
 Clock = Callable[[], datetime]
 _RETRIES = 20  # concurrent writers: each retry re-reads the chronicle and re-checks

@@ -1,4 +1,5 @@
-"""One place that wires a store's application and its read model together.
+"""The composition root: the one place that wires a store, its eventsourcing
+application, its read model and the clock together.
 
 Opening a session brings the read model up to date and, the first time a store is used
 (or when a new release ships new history files), loads the shipped history. Queries read
@@ -11,23 +12,36 @@ retraction (its checks cannot look at the unreadable event; the catch-up then sk
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
 from eventsourcing.persistence import RecordConflictError
 
-from domain.application import Appended, Clock, RecordView, Uspk, utc_now
 from domain.chronicle import CHRONICLE_ID, Record, chronicle_events
-from domain.store import Store
 from events.history import history_digest
 from projections.readmodel import ReadModel, ReadModelError, UnreadableEvent, database_errors
-from projections.verify import Verdict, verify
+from service.application import Appended, Clock, RecordView, Uspk, utc_now
+from service.stores import Store, StoreError, check_connection, resolve_store
 
 _RETRIES = 5
 
 
+def checked_store(db: str | None, create: bool = False, existing: bool = False) -> Store:
+    """The store that ``db`` (or USPK_DB, or the default) names, its address checked and,
+    for PostgreSQL, its server reached. With ``existing``, a SQLite store that does not
+    exist yet is refused (StoreError), not made."""
+    store = resolve_store(db, create=create)
+    if existing and store.new:
+        raise StoreError(f"no store at {store.address}: nothing to check or rebuild")
+    check_connection(store)
+    return store
+
+
 class Session:
+    """A store opened for the use cases: its application (writes), its read model
+    (queries and batch checks) and the clock that stamps what is recorded."""
+
     def __init__(self, store: Store, clock: Clock = utc_now) -> None:
         self.app = Uspk(store, clock=clock)
         self.blocked: UnreadableEvent | None = None  # the event the read model stops before
@@ -145,18 +159,6 @@ class Upkeep:
         except BaseException:
             self.app.close()
             raise
-
-    def log_end(self) -> int:
-        """The last notification id in the log (0: empty)."""
-        return self.app.recorder.max_notification_id() or 0
-
-    def verify(self) -> Verdict:
-        """Compare the read model with a fresh fold of the log; write nothing."""
-        return verify(self.app.recorder, self.views)
-
-    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        """Every read-model table made again from the log; how many notifications applied."""
-        return self.views.rebuild(self.app.recorder, progress)
 
     def close(self) -> None:
         self.views.close()

@@ -1,0 +1,63 @@
+"""What every command shares: the group's settings (--db, --create) and the opened store.
+
+Opening imports the service layer, so it happens only when a command runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+
+class Settings:
+    def __init__(self, db: str | None, create: bool = False) -> None:
+        self.db = db
+        self.create = create
+
+
+def settings(ctx: click.Context) -> Settings:
+    """The group's settings; defaults when a command runs on its own, outside `uspk`."""
+    return ctx.find_object(Settings) or Settings(None)
+
+
+@contextmanager
+def open_session(ctx: click.Context) -> Iterator[Any]:
+    """A session on the chosen store (service.bootstrap.Session): the shipped history
+    loaded, the read model up to date. A new store is announced, never silent."""
+    from service.bootstrap import Session, checked_store
+
+    chosen = checked_store(settings(ctx).db, create=settings(ctx).create)
+    with Session(chosen) as opened:
+        if chosen.new:  # a mistyped path shows up here
+            click.echo(
+                f"uspk: created a new store at {chosen.address} with the shipped history",
+                err=True,
+            )
+        yield opened
+
+
+@contextmanager
+def open_upkeep(ctx: click.Context) -> Iterator[Any]:
+    """The chosen store's log and read model as they are (service.bootstrap.Upkeep), to
+    verify or rebuild; a store that does not exist yet is refused, not made."""
+    from service.bootstrap import Upkeep, checked_store
+
+    with Upkeep(checked_store(settings(ctx).db, settings(ctx).create, existing=True)) as opened:
+        yield opened
+
+
+def store_files(ctx: click.Context) -> list[str]:
+    """The chosen SQLite store's file and the files SQLite keeps beside it (none for
+    PostgreSQL, or for an address that opening will refuse in its own words)."""
+    from service.stores import StoreError, resolve_store
+
+    try:
+        chosen = resolve_store(settings(ctx).db, create=settings(ctx).create)
+    except StoreError:
+        return []
+    if chosen.is_postgres:
+        return []
+    path = chosen.env["SQLITE_DBNAME"]
+    return [path, *(path + suffix for suffix in ("-wal", "-shm", "-journal"))]

@@ -1,0 +1,105 @@
+"""Use cases that read: each takes an open session and simple values (dates, moments,
+ids) and returns plain data (lists and dicts of str, numbers, dates) ready to render."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from projections import diff as changes
+from projections import history
+from projections import state as states
+from projections import timeline as walks
+from projections.views import event_view
+from service.bootstrap import Session
+
+
+class UnknownEvent(LookupError):
+    """An event id the record does not hold; ``str()`` suggests ids like it."""
+
+
+class NothingToExport(LookupError):
+    """No event is believed at the moment asked about."""
+
+
+@dataclass(frozen=True)
+class Exported:
+    """What an export shows: every believed event, and the state on ``as_of``."""
+
+    entries: list[dict[str, Any]]
+    state: dict[str, Any]
+    as_of: date
+
+
+def timeline(
+    session: Session,
+    since: date | None = None,
+    until: date | None = None,
+    actor: str | None = None,
+    kinds: Iterable[str] = (),
+    known_at: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Believed happenings in occurrence order; raises projections' UnknownActor."""
+    records = session.believed(known_at, starting_by=until, ending_from=since, kinds=kinds)
+    return walks.timeline(records, since, until, actor, kinds, session.registry(known_at))
+
+
+def state_at(session: Session, as_of: date, known_at: datetime | None = None) -> dict[str, Any]:
+    records = session.believed(known_at, starting_by=as_of)
+    return states.state_at(records, as_of, known_at, session.registry(known_at))
+
+
+def replay(
+    session: Session, until: date | None = None, known_at: datetime | None = None
+) -> list[dict[str, Any]]:
+    records = session.believed(known_at, starting_by=until)
+    return walks.replay(records, until, session.registry(known_at))
+
+
+def diff(
+    session: Session, since: date, until: date, known_at: datetime | None = None
+) -> list[dict[str, Any]]:
+    records = session.believed(known_at, starting_by=until)
+    return changes.diff(records, since, until, session.registry(known_at))
+
+
+def show_event(session: Session, event_id: str) -> dict[str, Any]:
+    """``{"event": ..., "standing": ...}``, or ``{"retraction": ...}`` for a retraction."""
+    record = _record_of(session, event_id)
+    if record.document.kind == "retraction":
+        return {"retraction": record.document.model_dump(mode="json")}
+    return {"event": event_view(record), "standing": history.standing(session.records(), event_id)}
+
+
+def event_history(session: Session, event_id: str) -> list[dict[str, Any]]:
+    """The versions, amendments and retractions of one event, in recorded order."""
+    _record_of(session, event_id)
+    return history.lineage(session.records(), event_id)
+
+
+def export_bundle(
+    session: Session, as_of: date | None = None, known_at: datetime | None = None
+) -> Exported:
+    """Every believed event, and the state on ``as_of`` (by default the last day on which
+    a believed event occurred)."""
+    records = session.believed(known_at)
+    if as_of is None:
+        as_of = max((r.document.occurred.end for r in records), default=None)
+    if as_of is None:
+        raise NothingToExport(
+            "nothing to export: no events are believed"
+            + (" at the --known-at moment" if known_at else "")
+        )
+    return Exported(walks.timeline(records), states.state_at(records, as_of, known_at), as_of)
+
+
+def _record_of(session: Session, event_id: str):  # noqa: ANN202 - a domain Record
+    record = session.record_of(event_id)
+    if record is None:
+        close = difflib.get_close_matches(event_id, [r.id for r in session.records()], n=3)
+        hint = f"; did you mean: {', '.join(close)}?" if close else ""
+        raise UnknownEvent(f"no event with id {event_id!r}{hint}")
+    return record

@@ -1,0 +1,89 @@
+"""Use cases that write. A batch is built from the user's input first, before any store
+is opened (so a mistake in it creates and writes nothing), then recorded whole through
+an open session, which returns the ids added and those already recorded (``Appended``).
+
+A batch that breaks a rule raises ``Refused``, whose ``str()`` names where the event
+came from (a file, or the command that built it) and says that nothing was written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.recording import retraction_id
+from domain.world import RuleBroken
+from events.files import InputError, Loaded, validate
+from service.application import Appended
+from service.bootstrap import Session
+
+
+class Refused(ValueError):
+    """A batch refused whole; ``str()`` is the one line to show the user."""
+
+
+@dataclass
+class Batch:
+    documents: list = field(default_factory=list)  # event documents, in order
+    origin: dict[str, str] = field(default_factory=dict)  # event id -> where it came from
+
+    def add(self, document: Any, origin: str) -> None:
+        self.documents.append(document)
+        self.origin.setdefault(document.id, origin)
+
+
+def appending(files: Iterable[Loaded]) -> Batch:
+    """Every document of ``files``, as one batch."""
+    batch = Batch()
+    for loaded in files:
+        for document in loaded.documents:
+            batch.add(document, loaded.file)
+    return batch
+
+
+def amending(event_id: str, loaded: Loaded) -> Batch:
+    """The one event of ``loaded``, as the replacement of ``event_id``."""
+    documents = loaded.documents
+    if len(documents) != 1 or documents[0].kind == "retraction":
+        raise InputError(loaded.file, "expected exactly one event (not a retraction)")
+    document = documents[0]
+    if document.supersedes not in (None, event_id):
+        raise InputError(
+            loaded.file,
+            f"event ({document.id!r}), field 'supersedes': says {document.supersedes!r} "
+            f"but the command amends {event_id!r}",
+        )
+    batch = Batch()
+    batch.add(document.model_copy(update={"supersedes": event_id}), loaded.file)
+    return batch
+
+
+def retracting(event_ids: Iterable[str], reason: str, source: dict[str, str]) -> Batch:
+    """The retraction of each of ``event_ids`` (a repeat once) for ``reason``, citing
+    ``source``."""
+    batch = Batch()
+    for event_id in dict.fromkeys(event_ids):
+        raw = {
+            "kind": "retraction",
+            "id": retraction_id(event_id),
+            "retracts": event_id,
+            "reason": reason,
+            "sources": [source],
+        }
+        try:
+            retraction = validate(raw, "retraction")
+        except InputError as error:  # no file to name: the retraction is the command's
+            raise Refused(error.message.replace("event (id", "retraction (id")) from None
+        batch.add(retraction, f"retract {event_id}")
+    return batch
+
+
+def record(session: Session, batch: Batch, dry_run: bool = False) -> Appended:
+    """Record ``batch`` whole, or nothing of it (``dry_run``: check it, write nothing)."""
+    try:
+        return session.append(batch.documents, dry_run=dry_run)
+    except RuleBroken as error:
+        where = batch.origin.get(error.event_id)
+        message = f"{where}: {error}" if where else error.message
+        raise Refused(f"{message}; nothing was written") from None

@@ -1,0 +1,89 @@
+"""The service layer's use cases, as a scenario on a real store (both backends): simple
+values in (ids, dates, moments, file contents) and plain data out, the kind a command
+line renders without knowing the application, its recorder or its read model."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+
+from events.files import InputError, Loaded
+from service import reading, recording, upkeep
+from service.bootstrap import Session, Upkeep, checked_store
+from service.stores import StoreError
+from tests.factories import SOURCE, make
+
+EXTRA = make("meeting", "test-extra", "2025-09-09", participants=["shehbaz-sharif", "ishaq-dar"])
+BEFORE = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def plain(value) -> bool:
+    """Whether ``value`` is made of JSON's values only (dates as ISO text)."""
+    return json.loads(json.dumps(value, default=str)) is not None
+
+
+def test_scenario_append_read_amend_retract_and_verify_through_use_cases(store_address):
+    store = checked_store(store_address, create=True)
+    with Session(store) as session:
+        added = recording.record(session, recording.appending([Loaded("extra.yaml", [EXTRA])]))
+        assert (added.added, added.unchanged) == (["test-extra"], [])
+        assert recording.record(
+            session, recording.appending([Loaded("extra.yaml", [EXTRA])])
+        ).unchanged == ["test-extra"]
+
+        entries = reading.timeline(session, since=date(2025, 9, 9), until=date(2025, 9, 9))
+        assert [e["id"] for e in entries] == ["test-extra"] and plain(entries)
+        assert plain(reading.state_at(session, date(2025, 9, 30)))
+        assert plain(reading.replay(session, until=date(2025, 9, 9)))
+        assert plain(reading.diff(session, date(2025, 8, 31), date(2025, 9, 30)))
+        assert reading.show_event(session, "test-extra")["event"]["id"] == "test-extra"
+
+        exact = make("meeting", "test-extra-exact", "2025-09-10", participants=["ussm", "fwo"])
+        recording.record(session, recording.amending("test-extra", Loaded("exact.yaml", [exact])))
+        retracted = recording.record(
+            session, recording.retracting(["test-extra-exact"], "Wrong.", SOURCE)
+        )
+        assert retracted.added == ["retract-test-extra-exact"]
+        assert [e["id"] for e in reading.event_history(session, "test-extra")]
+        assert "retraction" in reading.show_event(session, "retract-test-extra-exact")
+        exported = reading.export_bundle(session)
+        assert "test-extra-exact" not in {e["id"] for e in exported.entries}
+        assert plain(exported.state) and isinstance(exported.as_of, date)
+
+    with Upkeep(checked_store(store_address, existing=True)) as opened:
+        assert upkeep.verify(opened).disagreements == []
+        assert 0 < upkeep.rebuild(opened) <= upkeep.log_end(opened)
+        assert upkeep.verify(opened).disagreements == []
+
+
+def test_use_cases_refuse_with_errors_that_name_what_is_wrong(store_address):
+    with Session(checked_store(store_address, create=True)) as session:
+        with pytest.raises(reading.UnknownEvent, match="no event with id 'test-nothing'"):
+            reading.show_event(session, "test-nothing")
+        with pytest.raises(InputError, match="^two.yaml: expected exactly one event"):
+            recording.amending("test-extra", Loaded("two.yaml", [EXTRA, EXTRA]))
+        with pytest.raises(
+            recording.Refused, match="^retract test-nothing: .*nothing was written$"
+        ):
+            recording.record(session, recording.retracting(["test-nothing"], "Wrong.", SOURCE))
+        with pytest.raises(reading.NothingToExport, match="at the --known-at moment"):
+            reading.export_bundle(session, known_at=BEFORE)
+
+
+def test_upkeep_refuses_a_store_that_does_not_exist_rather_than_making_it(tmp_path):
+    missing = tmp_path / "missing.sqlite"
+    with pytest.raises(StoreError, match="nothing to check or rebuild"):
+        checked_store(str(missing), existing=True)
+    assert not missing.exists()
+
+
+def test_copy_history_reports_both_addresses_and_what_it_copied(store_address, tmp_path):
+    with Session(checked_store(store_address, create=True)):
+        pass  # the shipped history, loaded on first use
+    target = str(tmp_path / "copy.sqlite")
+    report = upkeep.copy_history(store_address, target)
+    assert report.target == target and report.copied > 0 and report.present == 0
+    again = upkeep.copy_history(store_address, target)
+    assert (again.copied, again.present) == (0, report.copied)
