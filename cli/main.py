@@ -137,8 +137,8 @@ def store(ctx: click.Context):
 def _opened(ctx: click.Context, opener, existing: bool = False):
     """``opener(store)`` on the chosen store, its errors as one clean line. With
     ``existing``, a SQLite store that does not exist yet is refused, not made."""
-    from domain.locks import StoreLocked, is_lock_timeout
     from domain.store import StoreError, check_connection
+    from projections.locks import StoreLocked, is_lock_timeout
     from projections.readmodel import ReadModelError
 
     try:
@@ -157,7 +157,7 @@ def _opened(ctx: click.Context, opener, existing: bool = False):
         raise click.ClickException(str(error)) from None
     except _database_errors() as error:
         if is_lock_timeout(error):  # SQLite's busy file, eventsourcing's table lock
-            from domain.locks import lock_timeout
+            from projections.locks import lock_timeout
 
             raise click.ClickException(str(StoreLocked(lock_timeout()))) from None
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

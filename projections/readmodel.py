@@ -29,11 +29,11 @@ from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from domain.chronicle import Chronicle, Record, decode, decode_json
-from domain.locks import READ_MODEL_LOCK, StoreLocked, advisory_lock_holder, is_lock_timeout
 from domain.store import Store
 from domain.world import actor_registry, kind_rank
 from events.dates import parse_date
 from events.model import mentioned_ids
+from projections.locks import READ_MODEL_LOCK, StoreLocked, advisory_lock_holder, is_lock_timeout
 
 RECORDED = f"{Chronicle.Recorded.__module__}:{Chronicle.Recorded.__qualname__}"
 HISTORY_LOADED = f"{Chronicle.HistoryLoaded.__module__}:{Chronicle.HistoryLoaded.__qualname__}"
