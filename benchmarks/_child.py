@@ -48,10 +48,11 @@ def replay(env: dict[str, str], what: str, use_tracemalloc: bool) -> dict:
         opened.recorder.max_notification_id()  # connect before the baseline is taken
         read = opened.records
     elif what == "readmodel":  # every row of the read model, decoded
+        from domain.application import Uspk
         from projections.readmodel import ReadModel
 
-        opened = ReadModel(store)
-        read = opened.everything
+        opened = Uspk(store)
+        read = ReadModel(opened).everything
     else:
         raise SystemExit(f"unknown measurement {what!r}")
     baseline = _rss_mib()

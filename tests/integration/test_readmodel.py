@@ -17,11 +17,12 @@ DAY3 = datetime(2025, 10, 5, 9, tzinfo=UTC)
 
 
 def view_rows(address):
-    views = ReadModel(resolve_store(address))
+    app = Uspk(resolve_store(address))
     try:
+        views = ReadModel(app)
         return views.position(), [r.id for r in views.everything()]
     finally:
-        views.close()
+        app.close()
 
 
 def test_a_restarted_read_model_keeps_its_position_and_applies_nothing_twice(store_address):
@@ -50,7 +51,7 @@ def test_the_read_model_believes_what_the_chronicle_believes_at_every_moment(sto
     app.append([june_amendment(), june_visit_backfill()])
     clock.now = DAY3
     app.append([retraction("ussm-fwo-immediate-export-2025-09-08")])
-    views = ReadModel(resolve_store(store_address))
+    views = ReadModel(app)
     views.catch_up(app.recorder)
     records = app.records()
     for moment in (DAY1, DAY2, DAY3, None):
