@@ -293,7 +293,11 @@ class ReadModel:
             if not ours:
                 self._create(sql, present)
                 return
-            version = self._meta(sql, "schema_version", damaged=False)
+            version = (
+                self._meta(sql, "schema_version", damaged=False)
+                if "uspk_view_meta" in present
+                else None
+            )
             if (version is None and LEGACY_TABLES[0] in present) or (
                 version is not None and version[0] != SCHEMA_VERSION
             ):
