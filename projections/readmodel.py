@@ -36,12 +36,13 @@ from typing import Any, NamedTuple
 from eventsourcing.application import Application
 from eventsourcing.persistence import Mapper, PersistenceError, Tracking
 
-from domain.chronicle import Chronicle, Record, decode, decode_json
+from domain.chronicle import Chronicle, Record, decode
 from domain.world import actor_registry, kind_rank
 from events.dates import parse_date
 from events.model import mentioned_ids
 from projections.locks import READ_MODEL_LOCK, StoreLocked, is_lock_timeout
 from projections.recorders import Statements, index_recorder_class
+from projections.trusted import trusted_document
 
 RECORDED = f"{Chronicle.Recorded.__module__}:{Chronicle.Recorded.__qualname__}"
 HISTORY_LOADED = f"{Chronicle.HistoryLoaded.__module__}:{Chronicle.HistoryLoaded.__qualname__}"
@@ -617,10 +618,16 @@ class ReadModel:
         return where, [at, at, at]
 
     def _records(self, sql: str, params: list[Any]) -> list[Record]:
+        """Records of the rows, their documents rebuilt unvalidated: each was validated
+        when its row was written."""
         rows = self._all(sql, params)
         with _collector_paused():
             return [
-                Record(decode_json(document), datetime.fromisoformat(recorded + "+00:00"), position)
+                Record(
+                    trusted_document(document),
+                    datetime.fromisoformat(recorded + "+00:00"),
+                    position,
+                )
                 for document, recorded, position in rows
             ]
 
