@@ -34,7 +34,7 @@ from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Mapper, PersistenceError, Tracking
+from eventsourcing.persistence import Mapper, MapperDeserialisationError, PersistenceError, Tracking
 
 from domain.chronicle import Chronicle, Record, decode
 from domain.world import actor_registry, kind_rank
@@ -145,6 +145,23 @@ class UnreadableEvent(ReadModelError):
         )
 
 
+class OtherSettings(ReadModelError):
+    """The store's events were written with another compressor or cipher setting."""
+
+    def __init__(self, notification_id: int, written_plain: bool) -> None:
+        how = (
+            "without a compressor or cipher, and this uspk runs with COMPRESSOR_TOPIC or "
+            "CIPHER_TOPIC set"
+            if written_plain
+            else "with a compressor or cipher (COMPRESSOR_TOPIC or CIPHER_TOPIC set), "
+            "and this uspk runs without the same settings"
+        )
+        super().__init__(
+            f"the stored event at notification {notification_id} cannot be decoded: the "
+            f"store was written {how}; run uspk with the settings the store was written with"
+        )
+
+
 class Entry(NamedTuple):
     """What one notification brings to the read model."""
 
@@ -162,6 +179,12 @@ def read_entry(mapper: Mapper, notification: Any) -> Entry:
     event: Any = None
     try:
         event = mapper.to_domain_event(notification)
+    except MapperDeserialisationError as error:
+        _refuse_other_settings(mapper, notification)
+        raise UnreadableEvent(
+            notification.id, None, _first_line(error.__cause__ or error)
+        ) from None
+    try:
         if isinstance(event, Chronicle.HistoryLoaded):
             if not isinstance(event.digest, str):
                 raise TypeError("the history digest is not text")
@@ -197,6 +220,15 @@ def _entry_of(document: dict, timestamp: datetime) -> Entry:
         text,
     )
     return Entry(None, row, tuple(mentioned_ids(document)), hides, ends)
+
+
+def _refuse_other_settings(mapper: Mapper, notification: Any) -> None:
+    """Stored bytes that are not JSON read without a compressor or cipher, or JSON read
+    with one: the store was written with other settings, and every event would fail."""
+    plain = bytes(notification.state[:1]) == b"{"
+    transformed = mapper.compressor is not None or mapper.cipher is not None
+    if plain == transformed:
+        raise OtherSettings(notification.id, written_plain=plain)
 
 
 def _raw_id(event: Any) -> str | None:

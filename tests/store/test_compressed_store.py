@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from tests.store.helpers import one_line_error, uspk
+from tests.store.helpers import no_traceback, one_line_error, uspk
 from tests.store.test_copy import answers, assert_same_history, build_history, copy, ok
 
 ZLIB = "eventsourcing.compressor:ZlibCompressor"
@@ -69,7 +69,7 @@ def test_a_compressed_store_is_copied_to_another_and_answers_the_same(
     assert ok(uspk(target, "verify")).startswith("verified: ")
 
 
-def test_a_compressed_copy_read_without_the_compressor_is_refused_in_one_line(
+def test_a_compressed_copy_read_without_the_compressor_is_refused_not_called_unreadable(
     tmp_path, monkeypatch
 ):
     """copy moves stored bytes unchanged: the copy of a compressed store is compressed,
@@ -81,5 +81,25 @@ def test_a_compressed_copy_read_without_the_compressor_is_refused_in_one_line(
     monkeypatch.delenv("COMPRESSOR_TOPIC")
     before = stored_states(target)
 
-    one_line_error(uspk(target, "timeline"), "cannot be read")
+    for command in (("timeline",), ("verify",)):
+        one_line_error(
+            uspk(target, *command),
+            "notification 2 cannot be decoded",
+            "written with a compressor or cipher (COMPRESSOR_TOPIC or CIPHER_TOPIC set)",
+            "run uspk with the settings the store was written with",
+        )
     assert stored_states(target) == before
+
+
+def test_a_plain_store_read_with_a_compressor_set_is_refused_in_one_line(tmp_path, monkeypatch):
+    plain = str(tmp_path / "plain.sqlite")
+    build_history(plain)
+    monkeypatch.setenv("COMPRESSOR_TOPIC", ZLIB)
+    before = stored_states(plain)
+
+    told = "written without a compressor or cipher, and this uspk runs with COMPRESSOR_TOPIC"
+    one_line_error(uspk(plain, "verify"), told)  # verify reads the whole log again
+    rebuilt = uspk(plain, "rebuild")
+    no_traceback(rebuilt)
+    assert rebuilt.exit_code == 1 and told in rebuilt.output.splitlines()[-1], rebuilt.output
+    assert stored_states(plain) == before
