@@ -50,6 +50,7 @@ META_NAME = "believed-events"
 # Bump when the tables change: a read model of another version is rebuilt from the log.
 SCHEMA_VERSION = 4
 _PAGE = 2000
+REPLAY_ORDER = ("e.occ_start", "e.rank", "e.event_id")  # the replay index's order
 _END_OF_TIME = "9999-12-31T23:59:59.999999"
 
 SCHEMA = [
@@ -549,34 +550,20 @@ class ReadModel:
         if kinds:
             where.append(f"e.kind IN ({', '.join('?' for _ in kinds)})")
             params.extend(kinds)
-        return self._records(
-            "SELECT e.document, e.recorded_at, e.position FROM uspk_view_events e "
-            f"WHERE {' AND '.join(where)} ORDER BY e.occ_start, e.rank, e.event_id",
-            params,
-        )
+        return self._records(where, params, order=REPLAY_ORDER)
 
     def registry(self, known_at: datetime | None = None) -> dict:
         """Every actor introduced by a believed happening, whatever its date."""
         where, params = self._believed_where(known_at)
         where.append("e.introduces = 1")
-        records = self._records(
-            "SELECT e.document, e.recorded_at, e.position FROM uspk_view_events e "
-            f"WHERE {' AND '.join(where)}",
-            params,
-        )
-        return actor_registry(r.document for r in records)
+        return actor_registry(r.document for r in self._records(where, params))
 
     def everything(self) -> list[Record]:
         """Every record, retractions and hidden ones included, in recorded order."""
-        return self._records(
-            "SELECT document, recorded_at, position FROM uspk_view_events ORDER BY position", []
-        )
+        return self._records([], [])
 
     def record_of(self, event_id: str) -> Record | None:
-        found = self._records(
-            "SELECT document, recorded_at, position FROM uspk_view_events WHERE event_id = ?",
-            [event_id],
-        )
+        found = self._records(["e.event_id = ?"], [event_id])
         return found[0] if found else None
 
     # -- the lookups that checking a batch needs (domain.recording.RecordLookup) --------
@@ -585,11 +572,7 @@ class ReadModel:
         found: dict[str, Record] = {}
         for chunk in _chunks(sorted(ids)):
             marks = ", ".join("?" for _ in chunk)
-            for record in self._records(
-                "SELECT document, recorded_at, position FROM uspk_view_events "
-                f"WHERE event_id IN ({marks})",
-                chunk,
-            ):
+            for record in self._records([f"e.event_id IN ({marks})"], chunk):
                 found[record.id] = record
         return found
 
@@ -622,22 +605,14 @@ class ReadModel:
                     if column.startswith("m.")
                     else ""
                 )
-                for record in self._records(
-                    "SELECT e.document, e.recorded_at, e.position FROM uspk_view_events e"
-                    f"{join} WHERE {' AND '.join(where)}",
-                    [*params, *chunk],
-                ):
+                for record in self._records(where, [*params, *chunk], join=join):
                     found.setdefault(record.id, record)
         return list(found.values())
 
     def introductions(self) -> list[Record]:
         where, params = self._believed_where(None)
         where.append("e.introduces = 1")
-        return self._records(
-            "SELECT e.document, e.recorded_at, e.position FROM uspk_view_events e "
-            f"WHERE {' AND '.join(where)}",
-            params,
-        )
+        return self._records(where, params)
 
     def _believed_where(self, known_at: datetime | None) -> tuple[list[str], list[Any]]:
         at = moment(known_at) if known_at else _END_OF_TIME
@@ -649,19 +624,42 @@ class ReadModel:
         ]
         return where, [at, at, at]
 
-    def _records(self, sql: str, params: list[Any]) -> list[Record]:
-        """Records of the rows, their documents rebuilt unvalidated: each was validated
-        when its row was written."""
-        rows = self._all(sql, params)
-        with _collector_paused():
-            return [
-                Record(
-                    trusted_document(document),
-                    datetime.fromisoformat(recorded + "+00:00"),
-                    position,
+    def _records(
+        self,
+        where: list[str],
+        params: list[Any],
+        order: tuple[str, ...] = ("e.position",),
+        join: str = "",
+    ) -> list[Record]:
+        """Records of the rows that ``where`` selects, in ``order`` (whose last column is
+        unique), read in keyset pages within one read transaction, so that only a page
+        of rows is held beside the records. Documents are rebuilt unvalidated: each was
+        validated when its row was written."""
+        keys = ", ".join(order)
+        base = f"SELECT e.document, e.recorded_at, e.position, {keys} FROM uspk_view_events e{join}"
+        marks = ", ".join("?" for _ in order)
+        records: list[Record] = []
+        after: tuple | None = None
+        with self._transaction() as sql:
+            while True:
+                clauses = [*where, f"({keys}) > ({marks})"] if after else where
+                rows = sql.all(
+                    f"{base}{' WHERE ' if clauses else ''}{' AND '.join(clauses)} "
+                    f"ORDER BY {keys} LIMIT {_PAGE}",
+                    [*params, *after] if after else params,
                 )
-                for document, recorded, position in rows
-            ]
+                with _collector_paused():
+                    records.extend(
+                        Record(
+                            trusted_document(row[0]),
+                            datetime.fromisoformat(row[1] + "+00:00"),
+                            row[2],
+                        )
+                        for row in rows
+                    )
+                if len(rows) < _PAGE:
+                    return records
+                after = rows[-1][3:]
 
     # -- SQL plumbing: the index recorder's transactions ----------------------------------
 

@@ -29,6 +29,8 @@ class PostgresIndexRecorder(IndexRecorder, PostgresTrackingRecorder):
         lock (schema set-up and catch-ups alike: no deadlock)."""
         with self.datastore.get_connection() as connection, connection.transaction():
             cursor = connection.cursor(row_factory=tuple_row)
+            if not lock:  # a reader's pages all see one snapshot, as on SQLite
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             if self.lock_seconds:  # SET LOCAL: this transaction's waits, not the connection's
                 cursor.execute(
                     "SELECT set_config('lock_timeout', %s, true)", (f"{self.lock_seconds}s",)
