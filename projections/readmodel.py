@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 from eventsourcing.application import Application
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, PersistenceError, Tracking
 
-from domain.chronicle import Chronicle, Record, decode
+from domain.chronicle import Chronicle, Record, decode, decode_json
 from domain.world import actor_registry, kind_rank
 from events.dates import parse_date
 from events.model import mentioned_ids
@@ -633,8 +633,11 @@ class ReadModel:
     ) -> list[Record]:
         """Records of the rows that ``where`` selects, in ``order`` (whose last column is
         unique), read in keyset pages within one read transaction, so that only a page
-        of rows is held beside the records. Documents are rebuilt unvalidated: each was
-        validated when its row was written."""
+        of rows is held beside the records. A few documents are rebuilt unvalidated (each
+        was validated when its row was written): building pydantic's validator costs more
+        than a small answer. Many are validated again: per row, the compiled validator is
+        twice as fast as building models in Python (measured at 10,000 rows), which pays
+        for its building past about one page."""
         keys = ", ".join(order)
         base = f"SELECT e.document, e.recorded_at, e.position, {keys} FROM uspk_view_events e{join}"
         marks = ", ".join("?" for _ in order)
@@ -648,13 +651,11 @@ class ReadModel:
                     f"ORDER BY {keys} LIMIT {_PAGE}",
                     [*params, *after] if after else params,
                 )
+                bulk = after is not None or len(rows) == _PAGE
+                document = decode_json if bulk else trusted_document
                 with _collector_paused():
                     records.extend(
-                        Record(
-                            trusted_document(row[0]),
-                            datetime.fromisoformat(row[1] + "+00:00"),
-                            row[2],
-                        )
+                        Record(document(row[0]), datetime.fromisoformat(row[1] + "+00:00"), row[2])
                         for row in rows
                     )
                 if len(rows) < _PAGE:
