@@ -49,9 +49,10 @@ def replay(env: dict[str, str], what: str, use_tracemalloc: bool) -> dict:
         read = opened.records
     elif what == "readmodel":  # every row of the read model, decoded
         from projections.readmodel import ReadModel
+        from service.application import Uspk
 
-        opened = ReadModel(store)
-        read = opened.everything
+        opened = Uspk(store)
+        read = ReadModel(opened).everything
     else:
         raise SystemExit(f"unknown measurement {what!r}")
     baseline = _rss_mib()

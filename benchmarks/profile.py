@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     if "replay" in what:
         show("replay", "full replay: Uspk(store).records()", lambda: Uspk(store).records())
     if "view" in what:
-        show("view", "full replay: ReadModel(store).everything()", lambda: _everything(store))
+        show("view", "full replay: ReadModel(Uspk(store)).everything()", lambda: _everything(store))
     if "state" in what:
         with Session(store) as session:
             mid = mid_date(head)
@@ -135,12 +135,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _everything(store) -> list:
     from projections.readmodel import ReadModel
+    from service.application import Uspk
 
-    view = ReadModel(store)
+    app = Uspk(store)
     try:
-        return view.everything()
+        return ReadModel(app).everything()
     finally:
-        view.close()
+        app.close()
 
 
 if __name__ == "__main__":

@@ -511,9 +511,9 @@ def bench_size(backend, size: int, documents: list, settings: Settings, out: Res
         app.close()
 
     def replay_view() -> None:  # the read model's rows, every one, decoded
-        view = ReadModel(store)
-        counted["replay.view"] = len(view.everything())
-        view.close()
+        app = Uspk(store)
+        counted["replay.view"] = len(ReadModel(app).everything())
+        app.close()
 
     floor_conn = backend.connect(store)  # opened once: the floor excludes connecting
 
@@ -557,7 +557,7 @@ def bench_size(backend, size: int, documents: list, settings: Settings, out: Res
     with_floor("replay", "full replay: Uspk(store).records()", counted["replay"])
     with_floor(
         "replay.view",
-        "full replay: ReadModel(store).everything()",
+        "full replay: ReadModel(Uspk(store)).everything()",
         counted["replay.view"],
         note="the read model's rows",
     )

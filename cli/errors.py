@@ -12,8 +12,8 @@ import click
 
 def one_line(error: BaseException) -> click.ClickException | None:
     """The user's one line for ``error``, or None when it is not a user's to fix."""
-    from domain.locks import StoreLocked, is_lock_timeout, lock_timeout
     from events.files import InputError
+    from projections.locks import StoreLocked, is_lock_timeout, lock_timeout
     from projections.readmodel import ReadModelError
     from projections.timeline import UnknownActor
     from service.reading import NothingToExport, UnknownEvent

@@ -7,8 +7,12 @@ recorded interval in which it holds. So "believed at T, occurring in this window
 an indexed query whose cost grows with the answer, not with the history, and the
 projections (timeline, state, diff, replay) run on just those rows.
 
-Catching up reads notifications after the tracked position and applies them in one
-transaction together with the new position, under a lock, so each notification is
+The tables belong to a subclass of eventsourcing's own tracking recorder (SQLite or
+PostgreSQL), built by the application's factory on the datastore the application already
+opened: no connection of our own. Catching up reads notifications after the tracked
+position, decodes them through the application's mapper (so a compressor or cipher set
+in the environment is honoured), and writes their rows in one transaction together with
+eventsourcing's ``Tracking`` of the last one, under a lock, so each notification is
 applied exactly once however many processes catch up at the same time.
 
 The read model never disagrees with the log in silence: opening it finds missing tables
@@ -23,28 +27,36 @@ from __future__ import annotations
 import gc
 import json
 import re
+import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
+from eventsourcing.application import Application
+from eventsourcing.persistence import Mapper, MapperDeserialisationError, PersistenceError, Tracking
+
 from domain.chronicle import Chronicle, Record, decode, decode_json
-from domain.locks import READ_MODEL_LOCK, StoreLocked, advisory_lock_holder, is_lock_timeout
 from domain.world import actor_registry, kind_rank
 from events.dates import parse_date
 from events.model import mentioned_ids
+from projections.locks import READ_MODEL_LOCK, StoreLocked, is_lock_timeout
+from projections.recorders import SQLiteIndexRecorder, Statements
+from projections.trusted import trusted_document
 
 RECORDED = f"{Chronicle.Recorded.__module__}:{Chronicle.Recorded.__qualname__}"
 HISTORY_LOADED = f"{Chronicle.HistoryLoaded.__module__}:{Chronicle.HistoryLoaded.__qualname__}"
-TRACKING_NAME = "believed-events"
+META_NAME = "believed-events"
 # Bump when the tables change: a read model of another version is rebuilt from the log.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _PAGE = 2000
+REPLAY_ORDER = ("e.occ_start", "e.rank", "e.event_id")  # the replay index's order
 _END_OF_TIME = "9999-12-31T23:59:59.999999"
 
 SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS uspk_view_tracking (
-        name TEXT PRIMARY KEY, notification_id BIGINT NOT NULL, history_digest TEXT,
+    # What the read model knows beside its position (eventsourcing's tracking table).
+    """CREATE TABLE IF NOT EXISTS uspk_view_meta (
+        name TEXT PRIMARY KEY, history_digest TEXT,
         chronicle_version BIGINT NOT NULL DEFAULT 0, schema_version INTEGER,
         records BIGINT NOT NULL DEFAULT 0)""",
     """CREATE TABLE IF NOT EXISTS uspk_view_events (
@@ -74,9 +86,9 @@ SCHEMA = [
         PRIMARY KEY (event_id, by_id))""",
     """CREATE INDEX IF NOT EXISTS uspk_view_hidden_by ON uspk_view_hidden (by_id)""",
 ]
-TABLES = ("uspk_view_tracking", "uspk_view_events", "uspk_view_mentions", "uspk_view_hidden")
-TRACKING_COLUMNS = (
-    "notification_id",
+LEGACY_TABLES = ("uspk_view_tracking",)  # schema 3 and before: its own tracking table
+TABLES = ("uspk_view_meta", "uspk_view_events", "uspk_view_mentions", "uspk_view_hidden")
+META_COLUMNS = (
     "history_digest",
     "chronicle_version",
     "schema_version",
@@ -134,6 +146,23 @@ class UnreadableEvent(ReadModelError):
         )
 
 
+class OtherSettings(ReadModelError):
+    """The store's events were written with another compressor or cipher setting."""
+
+    def __init__(self, notification_id: int, written_plain: bool) -> None:
+        how = (
+            "without a compressor or cipher, and this uspk runs with COMPRESSOR_TOPIC or "
+            "CIPHER_TOPIC set"
+            if written_plain
+            else "with a compressor or cipher (COMPRESSOR_TOPIC or CIPHER_TOPIC set), "
+            "and this uspk runs without the same settings"
+        )
+        super().__init__(
+            f"the stored event at notification {notification_id} cannot be decoded: the "
+            f"store was written {how}; run uspk with the settings the store was written with"
+        )
+
+
 class Entry(NamedTuple):
     """What one notification brings to the read model."""
 
@@ -144,25 +173,32 @@ class Entry(NamedTuple):
     ends_hidings_by: str | None = None  # a retracted amendment no longer hides
 
 
-def read_entry(notification: Any) -> Entry:
-    """The read model's rows for one notification, or UnreadableEvent if this code cannot
-    read it (bad JSON, an unknown kind, a field the models refuse)."""
-    state: Any = None
+def read_entry(mapper: Mapper, notification: Any) -> Entry:
+    """The read model's rows for one notification, decoded through the application's
+    mapper, or UnreadableEvent if this code cannot read it (bytes that do not decode, an
+    unknown kind, a field the models refuse)."""
+    event: Any = None
     try:
-        state = json.loads(notification.state)
-        if notification.topic == HISTORY_LOADED:
-            if not isinstance(state["digest"], str):
+        event = mapper.to_domain_event(notification)
+    except MapperDeserialisationError as error:
+        _refuse_other_settings(mapper, notification)
+        raise UnreadableEvent(
+            notification.id, None, _first_line(error.__cause__ or error)
+        ) from None
+    try:
+        if isinstance(event, Chronicle.HistoryLoaded):
+            if not isinstance(event.digest, str):
                 raise TypeError("the history digest is not text")
-            return Entry(digest=state["digest"])
-        return _entry_of(state["document"], state["timestamp"]["_data_"])
+            return Entry(digest=event.digest)
+        return _entry_of(event.document, event.timestamp)
     except Exception as error:  # noqa: BLE001 - whatever stops the reading, say which event
-        raise UnreadableEvent(notification.id, _raw_id(state), _first_line(error)) from None
+        raise UnreadableEvent(notification.id, _raw_id(event), _first_line(error)) from None
 
 
-def _entry_of(document: dict, timestamp: str) -> Entry:
+def _entry_of(document: dict, timestamp: datetime) -> Entry:
+    decode(document)  # validated once, here: the queries decode this row's JSON
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-    decode(document)  # the queries will decode this row: it must decode
-    recorded = moment(datetime.fromisoformat(timestamp))
+    recorded = moment(timestamp)
     kind = document["kind"]
     if kind == "retraction":
         occ_start = occ_end = rank = None
@@ -187,9 +223,18 @@ def _entry_of(document: dict, timestamp: str) -> Entry:
     return Entry(None, row, tuple(mentioned_ids(document)), hides, ends)
 
 
-def _raw_id(state: Any) -> str | None:
-    """The event id, when the stored JSON can be read that far."""
-    document = state.get("document") if isinstance(state, dict) else None
+def _refuse_other_settings(mapper: Mapper, notification: Any) -> None:
+    """Stored bytes that are not JSON read without a compressor or cipher, or JSON read
+    with one: the store was written with other settings, and every event would fail."""
+    plain = bytes(notification.state[:1]) == b"{"
+    transformed = mapper.compressor is not None or mapper.cipher is not None
+    if plain == transformed:
+        raise OtherSettings(notification.id, written_plain=plain)
+
+
+def _raw_id(event: Any) -> str | None:
+    """The event id, when the stored event can be decoded that far."""
+    document = getattr(event, "document", None)
     event_id = document.get("id") if isinstance(document, dict) else None
     return event_id if isinstance(event_id, str) else None
 
@@ -205,20 +250,17 @@ def _first_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__
 
 
-def retracted_later(recorder: Any, after: int, name: str) -> bool:
+def retracted_later(mapper: Mapper, recorder: Any, after: int, name: str) -> bool:
     """Whether a retraction recorded after notification ``after`` names ``name``.
 
     Only asked when an unreadable event is met, so a scan of the rest of the log is fine.
     """
-    needle = name.encode()
     start = after + 1
     while page := recorder.select_notifications(start=start, limit=_PAGE, topics=[RECORDED]):
         for notification in page:
-            if needle not in notification.state:  # most records: no JSON decoding needed
-                continue
             try:
-                document = json.loads(notification.state)["document"]
-            except (ValueError, KeyError, TypeError):
+                document = mapper.to_domain_event(notification).document
+            except Exception:  # noqa: BLE001, S112 - another unreadable one names nothing
                 continue
             if document.get("kind") == "retraction" and document.get("retracts") == name:
                 return True
@@ -241,14 +283,13 @@ def _collector_paused() -> Iterator[None]:
 
 
 def database_errors() -> tuple[type[BaseException], ...]:
-    """What the read model's database drivers raise when a database cannot be used."""
-    import sqlite3
-
+    """What the read model's databases raise when one cannot be used: eventsourcing's
+    datastores wrap their drivers' errors, the drivers raise the rest."""
     try:
         import psycopg
     except ImportError:  # PostgreSQL support is optional
-        return (sqlite3.Error,)
-    return (sqlite3.Error, psycopg.Error)
+        return (PersistenceError, sqlite3.Error)
+    return (PersistenceError, sqlite3.Error, psycopg.Error)
 
 
 def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
@@ -262,36 +303,28 @@ def moment(value: datetime) -> str:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
+def index_recorder_class(factory: Any) -> type:
+    """The index recorder for the application's database."""
+    from eventsourcing.sqlite import SQLiteFactory
+
+    if isinstance(factory, SQLiteFactory):
+        return SQLiteIndexRecorder
+    from projections.recorders_postgres import PostgresIndexRecorder  # needs psycopg
+
+    return PostgresIndexRecorder
+
+
 class ReadModel:
-    """The materialized believed-events view of one store."""
+    """The materialized believed-events view of one store's event log."""
 
-    def __init__(self, store: Any, prepare: bool = True) -> None:  # a service.stores.Store
-        """Open the read model; ``prepare`` makes or checks its tables (verify and rebuild
-        open it as it is)."""
-        self.store = store
-        if store.is_postgres:
-            import psycopg
-
-            self.conn = psycopg.connect(
-                store.postgres_conninfo(),
-                autocommit=True,  # so that transaction() blocks are real transactions
-            )
-            self.mark = "%s"
-        else:
-            import sqlite3
-
-            self.conn = sqlite3.connect(
-                store.env["SQLITE_DBNAME"],
-                timeout=float(store.env["SQLITE_LOCK_TIMEOUT"]),
-                isolation_level=None,  # transactions are begun explicitly
-            )
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.mark = "?"
-        self.lock_seconds = int(
-            store.env["POSTGRES_LOCK_TIMEOUT" if store.is_postgres else "SQLITE_LOCK_TIMEOUT"]
-        )
-        if store.is_postgres:  # every lock wait of this connection is bounded, not just ours
-            self._one("SELECT set_config('lock_timeout', ?, false)", (f"{self.lock_seconds}s",))
+    def __init__(self, app: Application, prepare: bool = True) -> None:
+        """Open the read model of ``app``'s store; ``prepare`` makes or checks its tables
+        (verify and rebuild open it as it is)."""
+        self.name = app.name  # whose notifications the Tracking counts
+        self.mapper = app.mapper
+        self.index = app.factory.tracking_recorder(index_recorder_class(app.factory))
+        self.tracking = self.index.tracking_table
+        self.table_names = (self.index.tracking_table_name, *TABLES)
         self.outdated = False
         if prepare:
             self._prepare()
@@ -299,43 +332,47 @@ class ReadModel:
     def _prepare(self) -> None:
         """Make the tables of a store that has none; refuse a read model with some missing
         (repaired by rebuild, not silently remade empty); mark one of another version."""
-        with self._transaction(lock=True):  # SQLite: write lock first, no upgrade later
-            present = self.tables()
-            if not present:
-                self._create()
+        with self._transaction(lock=True) as sql:  # SQLite: write lock first, no upgrade later
+            present = self.index.existing(sql, self.table_names + LEGACY_TABLES)
+            ours = present & {*TABLES, *LEGACY_TABLES}
+            if not ours:
+                self._create(sql, present)
                 return
-            version = self._tracking("schema_version") if "uspk_view_tracking" in present else None
-            if version is not None and version[0] != SCHEMA_VERSION:
-                self.outdated = True  # rebuilt from the log whatever its tables
+            version = (
+                self._meta(sql, "schema_version", damaged=False)
+                if "uspk_view_meta" in present
+                else None
+            )
+            if (version is None and LEGACY_TABLES[0] in present) or (
+                version is not None and version[0] != SCHEMA_VERSION
+            ):
+                self.outdated = True  # an older release's: rebuilt from the log
                 return
-            missing = [table for table in TABLES if table not in present]
+            missing = [table for table in self.table_names if table not in present]
             if missing:
                 raise ReadModelDamaged(f"table {', '.join(missing)} missing")
             if version is None:
-                raise ReadModelDamaged("its tracking row is missing")
+                raise ReadModelDamaged("its meta row is missing")
+            self._position(sql)
 
-    def _create(self) -> None:
+    def _create(self, sql: Statements, present: set[str]) -> None:
+        self.index.make_tracking_table(sql, present)
         for statement in SCHEMA:
-            self._execute(statement)
-        self._execute(
-            "INSERT INTO uspk_view_tracking (name, notification_id, schema_version) "
-            "VALUES (?, 0, ?)",
-            (TRACKING_NAME, SCHEMA_VERSION),
+            sql.execute(statement)
+        sql.execute(f"DELETE FROM {self.tracking} WHERE application_name = ?", (self.name,))
+        self.index.insert_position(sql, Tracking(self.name, 0))
+        sql.execute(
+            "INSERT INTO uspk_view_meta (name, schema_version) VALUES (?, ?)",
+            (META_NAME, SCHEMA_VERSION),
         )
 
     def tables(self) -> set[str]:
-        """Which of the read model's tables exist."""
-        marks = ", ".join("?" for _ in TABLES)
-        if self.store.is_postgres:
-            sql = (
-                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename"
-            )
-        else:
-            sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name"
-        return {row[0] for row in self._all(f"{sql} IN ({marks})", TABLES)}
+        """Which of the read model's tables exist (eventsourcing's tracking table too)."""
+        with self._transaction() as sql:
+            return self.index.existing(sql, self.table_names)
 
     def close(self) -> None:
-        self.conn.close()
+        """Nothing to close: the connections are the application's, closed with it."""
 
     # -- keeping up ------------------------------------------------------------------
 
@@ -346,18 +383,19 @@ class ReadModel:
         position past the end of the log, or fewer rows than it counted."""
         applied, first = 0, True
         while True:
-            with self._transaction(lock=True):
-                position, records = self._tracking("notification_id, records")
+            with self._transaction(lock=True) as sql:
+                position = self._position(sql)
+                (records,) = self._meta(sql, "records")
                 page = recorder.select_notifications(
                     start=position + 1, limit=_PAGE, topics=[RECORDED, HISTORY_LOADED]
                 )
                 if first:
-                    self._check(position, records, recorder, caught_up=not page)
+                    self._check(sql, position, records, recorder, caught_up=not page)
                     first = False
                 if not page:
                     return applied
                 with _collector_paused():  # as in _records: validating makes many objects
-                    done, blocked = self._apply_page(page, records, recorder)
+                    done, blocked = self._apply_page(sql, page, records, recorder)
             applied += done
             if progress is not None:
                 progress(done)
@@ -365,33 +403,35 @@ class ReadModel:
                 raise blocked
 
     def _apply_page(
-        self, page: list[Any], records: int, recorder: Any
+        self, sql: Statements, page: list[Any], records: int, recorder: Any
     ) -> tuple[int, UnreadableEvent | None]:
         """Apply a page up to the first unreadable event that no retraction names."""
         done, last, blocked = 0, None, None
         for notification in page:
             try:
-                entry: Entry | None = read_entry(notification)
+                entry: Entry | None = read_entry(self.mapper, notification)
             except UnreadableEvent as error:
-                if not retracted_later(recorder, notification.id, error.name):
+                if not retracted_later(self.mapper, recorder, notification.id, error.name):
                     blocked = error
                     break
                 entry = None  # retracted: skipped as hidden
             if entry is not None and entry.row is not None:
                 records += 1
             if entry is not None:
-                self._write(entry, records)
+                self._write(sql, entry, records)
             done, last = done + 1, notification
         if last is not None:
-            self._execute(
-                "UPDATE uspk_view_tracking SET notification_id = ?, chronicle_version = ?, "
-                "records = ? WHERE name = ?",
-                (last.id, last.originator_version, records, TRACKING_NAME),
+            self.index.insert_position(sql, Tracking(self.name, last.id))
+            sql.execute(
+                "UPDATE uspk_view_meta SET chronicle_version = ?, records = ? WHERE name = ?",
+                (last.originator_version, records, META_NAME),
             )
         return done, blocked
 
-    def _check(self, position: int, records: int, recorder: Any, caught_up: bool) -> None:
-        counted = self._one("SELECT COALESCE(MAX(position), 0) FROM uspk_view_events")[0]
+    def _check(
+        self, sql: Statements, position: int, records: int, recorder: Any, caught_up: bool
+    ) -> None:
+        counted = sql.one("SELECT COALESCE(MAX(position), 0) FROM uspk_view_events")[0]
         if counted != records:
             raise ReadModelDamaged(f"it counted {records} records but holds {counted}")
         if caught_up:
@@ -403,80 +443,98 @@ class ReadModel:
 
     def rebuild(self, recorder: Any, progress: Callable[[int], None] | None = None) -> int:
         """Forget everything, tables included, and apply the whole notification log again."""
-        with self._transaction(lock=True):
-            for table in TABLES:
-                self._execute(f"DROP TABLE IF EXISTS {table}")
-            self._create()
+        with self._transaction(lock=True) as sql:
+            for table in (*TABLES, *LEGACY_TABLES):
+                sql.execute(f"DROP TABLE IF EXISTS {table}")
+            self._create(sql, self.index.existing(sql, [self.index.tracking_table_name]))
         self.outdated = False
         return self.catch_up(recorder, progress)
 
     def position(self) -> int:
-        return self._tracking("notification_id")[0]
+        with self._transaction() as sql:
+            return self._position(sql)
 
     def chronicle_version(self) -> int:
         """The version of the chronicle that the rows reflect (0: nothing recorded)."""
-        return self._tracking("chronicle_version")[0]
+        with self._transaction() as sql:
+            return self._meta(sql, "chronicle_version")[0]
 
     def history_digest(self) -> str | None:
-        return self._tracking("history_digest")[0]
+        with self._transaction() as sql:
+            return self._meta(sql, "history_digest")[0]
 
-    def _tracking(self, columns: str) -> tuple:
-        row = self._one(
-            f"SELECT {columns} FROM uspk_view_tracking WHERE name = ?", (TRACKING_NAME,)
+    def _position(self, sql: Statements) -> int:
+        """eventsourcing's Tracking of the last notification applied (0: none yet)."""
+        row = sql.one(
+            f"SELECT notification_id FROM {self.tracking} WHERE application_name = ?",
+            (self.name,),
         )
         if row is None:
             raise ReadModelDamaged("its tracking row is missing")
+        return row[0]
+
+    def _meta(self, sql: Statements, columns: str, damaged: bool = True) -> tuple | None:
+        row = sql.one(f"SELECT {columns} FROM uspk_view_meta WHERE name = ?", (META_NAME,))
+        if row is None and damaged:
+            raise ReadModelDamaged("its meta row is missing")
         return row
 
     # -- reading the tables as they are (uspk verify) ----------------------------------
 
-    def tracking_row(self) -> dict[str, Any] | None:
+    def tracked_position(self) -> int | None:
+        """The position in eventsourcing's tracking table, None if its row is missing."""
         row = self._one(
-            f"SELECT {', '.join(TRACKING_COLUMNS)} FROM uspk_view_tracking WHERE name = ?",
-            (TRACKING_NAME,),
+            f"SELECT notification_id FROM {self.tracking} WHERE application_name = ?",
+            (self.name,),
         )
-        return dict(zip(TRACKING_COLUMNS, row, strict=True)) if row else None
+        return row[0] if row else None
+
+    def meta_row(self) -> dict[str, Any] | None:
+        row = self._one(
+            f"SELECT {', '.join(META_COLUMNS)} FROM uspk_view_meta WHERE name = ?", (META_NAME,)
+        )
+        return dict(zip(META_COLUMNS, row, strict=True)) if row else None
 
     def rows(self, table: str) -> list[tuple]:
         """Every row of one of the read model's tables, in its columns' order."""
         return self._all(f"SELECT {', '.join(COLUMNS[table])} FROM {table}")
 
-    def _write(self, entry: Entry, position: int) -> None:
+    def _write(self, sql: Statements, entry: Entry, position: int) -> None:
         """Write what one notification brings; a row already there means damage."""
         try:
-            self._write_rows(entry, position)
+            self._write_rows(sql, entry, position)
         except database_errors() as error:
             if not _is_integrity_error(error):
                 raise
             raise ReadModelDamaged(f"a row it would add is already there: {entry.row[0]}") from None
 
-    def _write_rows(self, entry: Entry, position: int) -> None:
+    def _write_rows(self, sql: Statements, entry: Entry, position: int) -> None:
         if entry.digest is not None:
-            self._execute(
-                "UPDATE uspk_view_tracking SET history_digest = ? WHERE name = ?",
-                (entry.digest, TRACKING_NAME),
+            sql.execute(
+                "UPDATE uspk_view_meta SET history_digest = ? WHERE name = ?",
+                (entry.digest, META_NAME),
             )
             return
         event_id, recorded = entry.row[0], entry.row[5]
         if entry.hides:
-            self._execute(
+            sql.execute(
                 "INSERT INTO uspk_view_hidden (event_id, by_id, hidden_from) VALUES (?, ?, ?)",
                 (entry.hides, event_id, recorded),
             )
         if entry.ends_hidings_by:
-            self._execute(
+            sql.execute(
                 "UPDATE uspk_view_hidden SET hidden_until = ? "
                 "WHERE by_id = ? AND hidden_until IS NULL",
                 (recorded, entry.ends_hidings_by),
             )
-        self._execute(
+        sql.execute(
             "INSERT INTO uspk_view_events (position, event_id, kind, occ_start, occ_end, rank,"
             " recorded_at, introduces, agreement, step, document)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (position, *entry.row),
         )
         for actor_id in entry.mentions:  # a retraction names none
-            self._execute(
+            sql.execute(
                 "INSERT INTO uspk_view_mentions (actor_id, event_id) VALUES (?, ?)",
                 (actor_id, event_id),
             )
@@ -503,34 +561,20 @@ class ReadModel:
         if kinds:
             where.append(f"e.kind IN ({', '.join('?' for _ in kinds)})")
             params.extend(kinds)
-        return self._records(
-            "SELECT e.document, e.recorded_at, e.position FROM uspk_view_events e "
-            f"WHERE {' AND '.join(where)} ORDER BY e.occ_start, e.rank, e.event_id",
-            params,
-        )
+        return self._records(where, params, order=REPLAY_ORDER)
 
     def registry(self, known_at: datetime | None = None) -> dict:
         """Every actor introduced by a believed happening, whatever its date."""
         where, params = self._believed_where(known_at)
         where.append("e.introduces = 1")
-        records = self._records(
-            "SELECT e.document, e.recorded_at, e.position FROM uspk_view_events e "
-            f"WHERE {' AND '.join(where)}",
-            params,
-        )
-        return actor_registry(r.document for r in records)
+        return actor_registry(r.document for r in self._records(where, params))
 
     def everything(self) -> list[Record]:
         """Every record, retractions and hidden ones included, in recorded order."""
-        return self._records(
-            "SELECT document, recorded_at, position FROM uspk_view_events ORDER BY position", []
-        )
+        return self._records([], [])
 
     def record_of(self, event_id: str) -> Record | None:
-        found = self._records(
-            "SELECT document, recorded_at, position FROM uspk_view_events WHERE event_id = ?",
-            [event_id],
-        )
+        found = self._records(["e.event_id = ?"], [event_id])
         return found[0] if found else None
 
     # -- the lookups that checking a batch needs (domain.recording.RecordLookup) --------
@@ -539,11 +583,7 @@ class ReadModel:
         found: dict[str, Record] = {}
         for chunk in _chunks(sorted(ids)):
             marks = ", ".join("?" for _ in chunk)
-            for record in self._records(
-                "SELECT document, recorded_at, position FROM uspk_view_events "
-                f"WHERE event_id IN ({marks})",
-                chunk,
-            ):
+            for record in self._records([f"e.event_id IN ({marks})"], chunk):
                 found[record.id] = record
         return found
 
@@ -576,22 +616,14 @@ class ReadModel:
                     if column.startswith("m.")
                     else ""
                 )
-                for record in self._records(
-                    "SELECT e.document, e.recorded_at, e.position FROM uspk_view_events e"
-                    f"{join} WHERE {' AND '.join(where)}",
-                    [*params, *chunk],
-                ):
+                for record in self._records(where, [*params, *chunk], join=join):
                     found.setdefault(record.id, record)
         return list(found.values())
 
     def introductions(self) -> list[Record]:
         where, params = self._believed_where(None)
         where.append("e.introduces = 1")
-        return self._records(
-            "SELECT e.document, e.recorded_at, e.position FROM uspk_view_events e "
-            f"WHERE {' AND '.join(where)}",
-            params,
-        )
+        return self._records(where, params)
 
     def _believed_where(self, known_at: datetime | None) -> tuple[list[str], list[Any]]:
         at = moment(known_at) if known_at else _END_OF_TIME
@@ -603,65 +635,77 @@ class ReadModel:
         ]
         return where, [at, at, at]
 
-    def _records(self, sql: str, params: list[Any]) -> list[Record]:
-        rows = self._all(sql, params)
-        with _collector_paused():
-            return [
-                Record(decode_json(document), datetime.fromisoformat(recorded + "+00:00"), position)
-                for document, recorded, position in rows
-            ]
+    def _records(
+        self,
+        where: list[str],
+        params: list[Any],
+        order: tuple[str, ...] = ("e.position",),
+        join: str = "",
+    ) -> list[Record]:
+        """Records of the rows that ``where`` selects, in ``order`` (whose last column is
+        unique), read in keyset pages within one read transaction, so that only a page
+        of rows is held beside the records. A few documents are rebuilt unvalidated (each
+        was validated when its row was written): building pydantic's validator costs more
+        than a small answer. Many are validated again: per row, the compiled validator is
+        twice as fast as building models in Python (measured at 10,000 rows), which pays
+        for its building past about one page."""
+        keys = ", ".join(order)
+        base = f"SELECT e.document, e.recorded_at, e.position, {keys} FROM uspk_view_events e{join}"
+        marks = ", ".join("?" for _ in order)
+        records: list[Record] = []
+        after: tuple | None = None
+        with self._transaction() as sql:
+            while True:
+                clauses = [*where, f"({keys}) > ({marks})"] if after else where
+                rows = sql.all(
+                    f"{base}{' WHERE ' if clauses else ''}{' AND '.join(clauses)} "
+                    f"ORDER BY {keys} LIMIT {_PAGE}",
+                    [*params, *after] if after else params,
+                )
+                bulk = after is not None or len(rows) == _PAGE
+                document = decode_json if bulk else trusted_document
+                with _collector_paused():
+                    records.extend(
+                        Record(document(row[0]), datetime.fromisoformat(row[1] + "+00:00"), row[2])
+                        for row in rows
+                    )
+                if len(rows) < _PAGE:
+                    return records
+                after = rows[-1][3:]
 
-    # -- SQL plumbing for both databases ------------------------------------------------
+    # -- SQL plumbing: the index recorder's transactions ----------------------------------
 
-    def _sql(self, sql: str) -> str:
-        return sql if self.mark == "?" else sql.replace("?", "%s")
-
-    def _execute(self, sql: str, params: Iterable[Any] = ()) -> None:
-        self.conn.execute(self._sql(sql), tuple(params))
-
-    def _one(self, sql: str, params: Iterable[Any] = ()) -> tuple:
-        return self.conn.execute(self._sql(sql), tuple(params)).fetchone()
+    def _one(self, sql: str, params: Iterable[Any] = ()) -> tuple | None:
+        with self._transaction() as statements:
+            return statements.one(sql, params)
 
     def _all(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
-        return self.conn.execute(self._sql(sql), tuple(params)).fetchall()
+        with self._transaction() as statements:
+            return statements.all(sql, params)
 
     @contextmanager
-    def _transaction(self, lock: bool = False) -> Iterator[None]:
+    def _transaction(self, lock: bool = False) -> Iterator[Statements]:
         """One transaction; with ``lock``, writers to the view take turns (exactly once),
         each waiting at most the lock timeout for the one before."""
         try:
-            with self._begun(lock):
-                yield
+            with self.index.transaction(lock) as statements:
+                yield statements
         except database_errors() as error:
             if not is_lock_timeout(error):
                 raise
-            raise StoreLocked(self.lock_seconds, self._lock_holder()) from None
-
-    @contextmanager
-    def _begun(self, lock: bool) -> Iterator[None]:
-        if self.store.is_postgres:
-            with self.conn.transaction():
-                if lock:  # schema set-up and catch-ups take turns on one lock: no deadlock
-                    self._execute("SELECT pg_advisory_xact_lock(?)", (READ_MODEL_LOCK,))
-                yield
-            return
-        self.conn.execute("BEGIN IMMEDIATE" if lock else "BEGIN")
-        try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+            raise StoreLocked(self.index.lock_seconds, self._lock_holder()) from None
 
     def _lock_holder(self) -> int | None:
-        if not self.store.is_postgres:
-            return None  # SQLite does not say who holds its file lock
-        return advisory_lock_holder(self._one, READ_MODEL_LOCK)
+        try:
+            return self.index.lock_holder(READ_MODEL_LOCK)
+        except database_errors():
+            return None
 
 
 def _is_integrity_error(error: BaseException) -> bool:
-    """A constraint refused a row (SQLite's IntegrityError, PostgreSQL's class 23)."""
-    import sqlite3
-
+    """A constraint refused a row (SQLite's IntegrityError, PostgreSQL's class 23),
+    as the driver raised it or as eventsourcing wrapped it."""
+    if isinstance(error, PersistenceError) and error.__cause__ is not None:
+        error = error.__cause__
     sqlstate = getattr(error, "sqlstate", None) or ""
     return isinstance(error, sqlite3.IntegrityError) or sqlstate.startswith("23")

@@ -69,45 +69,56 @@ class _Fold:
 def verify(recorder: Any, views: ReadModel) -> Verdict:
     log_end = recorder.max_notification_id() or 0
     present = views.tables()
-    if not present:  # a store never opened by a command, or copied: the next one builds it
-        fold, blocked = _fold(recorder, log_end)
+    if not present & {*TABLES}:  # never opened by a command, or copied: the next one builds it
+        fold, blocked = _fold(views, recorder, log_end)
         lines = [str(blocked)] if blocked else []
         return Verdict(
             lines,
             f"verified: {len(fold.events)} events in the log; no read model "
             "yet (the next command builds it)",
         )
-    lines = [f"table {table} is missing" for table in TABLES if table not in present]
-    tracking = views.tracking_row() if "uspk_view_tracking" in present else None
+    lines = [f"table {table} is missing" for table in views.table_names if table not in present]
+    tracking = _tracking(views, present, lines)
     upto = log_end
-    if tracking is None and "uspk_view_tracking" in present:
-        lines.append("the tracking row is missing")
-    if tracking is not None:
-        if tracking["schema_version"] != SCHEMA_VERSION:
-            lines.append(
-                f"the read model is of schema version {tracking['schema_version']}, "
-                f"this uspk's is {SCHEMA_VERSION}"
-            )
-        if tracking["notification_id"] > log_end:
-            lines.append(
-                f"the read model is at notification {tracking['notification_id']} "
-                f"but the log ends at {log_end}"
-            )
-        else:
-            upto = tracking["notification_id"]
-    fold, blocked = _fold(recorder, upto)
-    blocked = blocked or _unreadable_after(recorder, upto)
+    if tracking is not None and tracking["schema_version"] != SCHEMA_VERSION:
+        lines.append(
+            f"the read model is of schema version {tracking['schema_version']}, "
+            f"this uspk's is {SCHEMA_VERSION}"
+        )
+    position = tracking["notification_id"] if tracking else None
+    if position is not None and position > log_end:
+        lines.append(f"the read model is at notification {position} but the log ends at {log_end}")
+    elif position is not None:
+        upto = position
+    fold, blocked = _fold(views, recorder, upto)
+    blocked = blocked or _unreadable_after(views, recorder, upto)
     if blocked is not None:
         lines.append(str(blocked))
     lines += _compare_rows(views, present, fold)
     if tracking is not None:
         lines += _compare_tracking(tracking, fold)
-    position = tracking["notification_id"] if tracking else 0
     summary = (
         f"verified: {len(fold.events)} events, {fold.hidden_now()} hidden, "
-        f"read model at notification {position} of {log_end}"
+        f"read model at notification {position or 0} of {log_end}"
     )
     return Verdict(lines, summary)
+
+
+def _tracking(views: ReadModel, present: set[str], lines: list[str]) -> dict[str, Any] | None:
+    """eventsourcing's tracked position and the read model's meta row, as one dict (None
+    when either is missing: each missing one is named in ``lines``)."""
+    position = meta = None
+    if views.index.tracking_table_name in present:
+        position = views.tracked_position()
+        if position is None:
+            lines.append("the tracking row is missing")
+    if "uspk_view_meta" in present:
+        meta = views.meta_row()
+        if meta is None:
+            lines.append("the meta row is missing")
+    if position is None or meta is None:
+        return None
+    return {"notification_id": position, **meta}
 
 
 def _notifications(recorder: Any, start: int, stop: int | None) -> Iterator[Any]:
@@ -118,28 +129,28 @@ def _notifications(recorder: Any, start: int, stop: int | None) -> Iterator[Any]
         start = page[-1].id + 1
 
 
-def _fold(recorder: Any, upto: int) -> tuple[_Fold, UnreadableEvent | None]:
+def _fold(views: ReadModel, recorder: Any, upto: int) -> tuple[_Fold, UnreadableEvent | None]:
     """The log folded up to notification ``upto``, stopping where the catch-up would."""
     fold = _Fold()
     if upto < 1:
         return fold, None
     for notification in _notifications(recorder, 1, upto):
         try:
-            fold.add(read_entry(notification))
+            fold.add(read_entry(views.mapper, notification))
         except UnreadableEvent as error:
-            if not retracted_later(recorder, notification.id, error.name):
+            if not retracted_later(views.mapper, recorder, notification.id, error.name):
                 return fold, error
         fold.chronicle_version = notification.originator_version
     return fold, None
 
 
-def _unreadable_after(recorder: Any, upto: int) -> UnreadableEvent | None:
+def _unreadable_after(views: ReadModel, recorder: Any, upto: int) -> UnreadableEvent | None:
     """The first event after the read model's position that would stop its catch-up."""
     for notification in _notifications(recorder, upto + 1, None):
         try:
-            read_entry(notification)
+            read_entry(views.mapper, notification)
         except UnreadableEvent as error:
-            if not retracted_later(recorder, notification.id, error.name):
+            if not retracted_later(views.mapper, recorder, notification.id, error.name):
                 return error
     return None
 
@@ -196,6 +207,6 @@ def _compare_tracking(tracking: dict[str, Any], fold: _Fold) -> list[str]:
     ):
         if tracking[column] != expected:
             lines.append(
-                f"uspk_view_tracking: {column} is {tracking[column]!r}, the log gives {expected!r}"
+                f"uspk_view_meta: {column} is {tracking[column]!r}, the log gives {expected!r}"
             )
     return lines

@@ -46,7 +46,7 @@ class Session:
         self.app = Uspk(store, clock=clock)
         self.blocked: UnreadableEvent | None = None  # the event the read model stops before
         try:
-            self.views = ReadModel(store)
+            self.views = ReadModel(self.app)
             self._bring_up_to_date()
         except BaseException:
             self.app.close()
@@ -155,7 +155,7 @@ class Upkeep:
     def __init__(self, store: Store) -> None:
         self.app = Uspk(store)
         try:
-            self.views = ReadModel(store, prepare=False)
+            self.views = ReadModel(self.app, prepare=False)
         except BaseException:
             self.app.close()
             raise

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from domain.locks import (
+from projections.locks import (
     CREATE_TABLES_LOCK,
     StoreLocked,
     advisory_lock_holder,

@@ -17,11 +17,12 @@ DAY3 = datetime(2025, 10, 5, 9, tzinfo=UTC)
 
 
 def view_rows(address):
-    views = ReadModel(resolve_store(address))
+    app = Uspk(resolve_store(address))
     try:
+        views = ReadModel(app)
         return views.position(), [r.id for r in views.everything()]
     finally:
-        views.close()
+        app.close()
 
 
 def test_a_restarted_read_model_keeps_its_position_and_applies_nothing_twice(store_address):
@@ -50,7 +51,7 @@ def test_the_read_model_believes_what_the_chronicle_believes_at_every_moment(sto
     app.append([june_amendment(), june_visit_backfill()])
     clock.now = DAY3
     app.append([retraction("ussm-fwo-immediate-export-2025-09-08")])
-    views = ReadModel(resolve_store(store_address))
+    views = ReadModel(app)
     views.catch_up(app.recorder)
     records = app.records()
     for moment in (DAY1, DAY2, DAY3, None):
@@ -69,3 +70,20 @@ def test_rebuild_from_zero_gives_the_same_rows(store_address):
         applied = session.views.rebuild(session.app.recorder)
         after = [(r.id, r.recorded_at, r.position) for r in session.views.everything()]
     assert applied >= len(before) and after == before
+
+
+def test_answers_read_in_keyset_pages_are_those_of_one_read(store_address, monkeypatch):
+    """Pages of 3 rows: every page boundary of the shipped history is crossed."""
+    import projections.readmodel
+
+    with Session(resolve_store(store_address)) as session:
+        session.app.append([june_amendment(), june_visit_backfill()])
+        session.views.catch_up(session.app.recorder)
+        whole = session.views.everything(), session.views.believed(), session.views.registry()
+        monkeypatch.setattr(projections.readmodel, "_PAGE", 3)
+        paged = session.views.everything(), session.views.believed(), session.views.registry()
+        records = session.app.records()
+    oracle = believed_records(records)
+    assert paged == whole
+    assert [r.id for r in paged[0]] == [r.id for r in records]
+    assert [(r.id, r.recorded_at) for r in paged[1]] == [(r.id, r.recorded_at) for r in oracle]

@@ -43,6 +43,11 @@ def event_table(address: str) -> str:
     return "uspk_events" if address.startswith("postgresql://") else "stored_events"
 
 
+def tracking_table(address: str) -> str:
+    """eventsourcing's tracking table, where the read model's position is kept."""
+    return "uspk_tracking" if address.startswith("postgresql://") else "tracking"
+
+
 def timeline_ids(uspk: Uspk) -> list[str]:
     return [entry["id"] for entry in uspk.timeline()]
 
@@ -57,8 +62,16 @@ def used_store(store_address) -> tuple[Uspk, list[str]]:
 
 DAMAGE = {
     "tracking row deleted": (
-        ["DELETE FROM uspk_view_tracking"],
+        ["DELETE FROM {tracking} WHERE application_name = 'uspk'"],
         "the tracking row is missing",
+    ),
+    "tracking table dropped": (
+        ["DROP TABLE {tracking}"],
+        "table {tracking} is missing",
+    ),
+    "meta row deleted": (
+        ["DELETE FROM uspk_view_meta"],
+        "the meta row is missing",
     ),
     "hidings table dropped": (
         ["DROP TABLE uspk_view_hidden"],
@@ -80,7 +93,11 @@ def test_a_damaged_read_model_is_refused_named_by_verify_and_repaired_by_rebuild
     used_store, damage
 ):
     uspk, before = used_store
-    statements, named = DAMAGE[damage]
+    tracking = tracking_table(uspk.address)
+    statements, named = (
+        [s.format(tracking=tracking) for s in DAMAGE[damage][0]],
+        DAMAGE[damage][1].format(tracking=tracking),
+    )
     run_sql(uspk.address, *statements)
 
     one_line_error(uspk("timeline"), "uspk verify", "uspk rebuild")
@@ -267,7 +284,7 @@ def test_a_read_model_that_is_only_behind_is_not_damage(used_store):
 
 def test_a_read_model_of_an_older_release_is_rebuilt_on_first_use(used_store):
     uspk, before = used_store
-    run_sql(uspk.address, "UPDATE uspk_view_tracking SET schema_version = 2")
+    run_sql(uspk.address, "UPDATE uspk_view_meta SET schema_version = 2")
     assert "schema version 2" in uspk("verify").output
     assert timeline_ids(uspk) == before
     assert uspk.ok("verify").startswith("verified: ")

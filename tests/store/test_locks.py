@@ -10,7 +10,7 @@ import time
 import pytest
 import yaml
 
-from domain.locks import CREATE_TABLES_LOCK, READ_MODEL_LOCK
+from projections.locks import CREATE_TABLES_LOCK, READ_MODEL_LOCK
 from tests.clirunner import Uspk
 from tests.factories import doc
 from tests.store.helpers import one_line_error

@@ -85,10 +85,11 @@ def test_application_name_reaches_the_server_on_every_connection(postgres_url):
         with session.app.factory.datastore.transaction(commit=False) as cursor:
             cursor.execute("SHOW application_name")
             pooled = cursor.fetchone()
-        read_model = session.views.conn.execute("SHOW application_name").fetchone()[0]
+        with session.views.index.transaction() as statements:
+            read_model = statements.one("SHOW application_name")[0]
 
     assert list(pooled.values()) == ["uspk-test"]  # eventsourcing's pool (dict rows)
-    assert read_model == "uspk-test"  # the read model's own connection
+    assert read_model == "uspk-test"  # the read model's recorder, on that same pool
 
 
 @pytest.mark.postgres

@@ -1,0 +1,55 @@
+"""The read model's PostgreSQL recorder (a module of its own: psycopg is optional)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from eventsourcing.postgres import PostgresTrackingRecorder
+from psycopg.rows import tuple_row
+
+from projections.locks import READ_MODEL_LOCK, advisory_lock_holder
+from projections.recorders import IndexRecorder, Statements
+
+
+class PostgresIndexRecorder(IndexRecorder, PostgresTrackingRecorder):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tracking_table = f'"{self.datastore.schema}"."{self.tracking_table_name}"'
+
+    @property
+    def lock_seconds(self) -> int:
+        return self.datastore.lock_timeout
+
+    @contextmanager
+    def transaction(self, lock: bool = False) -> Iterator[Statements]:
+        """One transaction on a connection of the application's pool, its lock waits
+        bounded; with ``lock``, writers of the read model take turns on an advisory
+        lock (schema set-up and catch-ups alike: no deadlock)."""
+        with self.datastore.get_connection() as connection, connection.transaction():
+            cursor = connection.cursor(row_factory=tuple_row)
+            if not lock:  # a reader's pages all see one snapshot, as on SQLite
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            if self.lock_seconds:  # SET LOCAL: this transaction's waits, not the connection's
+                cursor.execute(
+                    "SELECT set_config('lock_timeout', %s, true)", (f"{self.lock_seconds}s",)
+                )
+            if lock:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", (READ_MODEL_LOCK,))
+            yield Statements(cursor, "%s")
+
+    def existing(self, statements: Statements, names: Collection[str]) -> set[str]:
+        """Which of these tables exist."""
+        marks = ", ".join("?" for _ in names)
+        rows = statements.all(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            f"AND tablename IN ({marks})",
+            names,
+        )
+        return {row[0] for row in rows}
+
+    def lock_holder(self, key: int) -> int | None:
+        """Asked in a transaction of its own (the one that timed out is over)."""
+        with self.transaction() as statements:
+            return advisory_lock_holder(statements.one, key)
