@@ -266,15 +266,18 @@ class _Generator:
             name = f"State {k}"
             return {"id": f"state-{k}", "name": name, "type": "state"}
         country = rng.choice(_STATES[:6])
+        # Names and aliases carry the serial: the record refuses an actor whose name or
+        # alias already names another, and drawn names repeat.
         if kind == "person":
-            name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
-            actor = {"id": f"{_slug(name)}-{k}", "name": name, "type": "person"}
+            drawn = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
+            name = f"{drawn} {k}"
+            actor = {"id": f"{_slug(drawn)}-{k}", "name": name, "type": "person"}
             actor["role"] = f"{rng.choice(_ROLES)}, {country}"
         else:
-            name = f"{rng.choice(_ORG_HEAD)} {rng.choice(_ORG_BODY)} {rng.choice(_ORG_TAIL)}"
-            actor = {"id": f"{_slug(name)}-{k}", "name": name, "type": "organisation"}
-            initials = "".join(w[0] for w in name.split())
-            actor["aliases"] = [initials]
+            drawn = f"{rng.choice(_ORG_HEAD)} {rng.choice(_ORG_BODY)} {rng.choice(_ORG_TAIL)}"
+            actor = {"id": f"{_slug(drawn)}-{k}", "name": f"{drawn} {k}", "type": "organisation"}
+            initials = "".join(w[0] for w in drawn.split())
+            actor["aliases"] = [f"{initials}-{k}"]
         actor["country"] = country
         return actor
 
