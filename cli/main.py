@@ -542,11 +542,14 @@ def schema():
 
 
 # Commands that live in modules of their own; each imports its heavy parts when it runs.
+from cli import authoring  # noqa: E402
 from cli.copy import copy  # noqa: E402
 from cli.export import export  # noqa: E402
 
 main.add_command(copy)
 main.add_command(export)
+main.add_command(authoring.new)
+main.add_command(authoring.actors)
 
 
 if __name__ == "__main__":  # `python -m cli.main`
