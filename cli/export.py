@@ -76,7 +76,7 @@ def export(ctx, fmt, output, as_of, known_at):
     """
     from importlib.metadata import PackageNotFoundError, version
 
-    from cli.exporters import Bundle
+    from cli.exporters import Bundle, correction_data
     from cli.main import store
     from projections.state import state_at
     from projections.timeline import timeline
@@ -95,11 +95,12 @@ def export(ctx, fmt, output, as_of, known_at):
                 + (" at the --known-at moment" if known_at else "")
             )
         state = state_at(records, as_of, known_at)
+        corrections = correction_data(app, known_at)
     try:
         uspk_version = version("uspk")
     except PackageNotFoundError:  # pragma: no cover - run from a source tree
         uspk_version = "unknown"
-    payload = render(fmt, Bundle(entries=entries, state=state, version=uspk_version))
+    payload = render(fmt, Bundle(entries, state, uspk_version, corrections))
     if output == "-":
         with click.open_file("-", "wb") as stream:  # standard output, left open
             stream.write(payload)

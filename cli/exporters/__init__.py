@@ -19,7 +19,8 @@ from __future__ import annotations
 import html
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
@@ -80,12 +81,23 @@ def json_text(data: Any, indent: int | None = 2, escape_html: bool = False) -> s
 
 
 @dataclass(frozen=True)
+class Corrections:
+    """The amendments and retractions the store holds, and the record as believed before
+    each was recorded (so a reader can see what a correction changed)."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)  # in recorded order
+    views: list[dict[str, Any]] = field(default_factory=list)  # key, label, believed ids
+    former: list[dict[str, Any]] = field(default_factory=list)  # entries no longer believed
+
+
+@dataclass(frozen=True)
 class Bundle:
     """What every export shows: the believed history and the state on one date."""
 
     entries: list[dict[str, Any]]  # projections.timeline.timeline(...), in occurrence order
     state: dict[str, Any]  # projections.state.state_at(...)
     version: str  # uspk's version, named in the exports
+    corrections: Corrections = field(default_factory=Corrections)
 
     @property
     def as_of(self) -> str:
@@ -141,3 +153,96 @@ def summary_line(bundle: Bundle) -> str:
         count += f", {first} to {last}" if last != first else f", {first}"
     known = f"as known at {bundle.known_at}" if bundle.known_at else "as known now"
     return f"{count}; state on {bundle.as_of}, {known}"
+
+
+# -- corrections ------------------------------------------------------------------------
+
+_SAME_IN_EVERY_VERSION = {"id", "kind", "supersedes", "sources", "note", "summary"}
+
+
+def correction_data(session: Any, known_at: Any = None) -> Corrections:
+    """Every amendment and retraction recorded by ``known_at`` (all when None), what it
+    corrected, when, why and on which sources; and the record as believed just before
+    each moment a correction was recorded."""
+    from projections.timeline import timeline
+
+    records = [r for r in session.records() if known_at is None or r.recorded_at <= known_at]
+    by_id = {r.id: r for r in records}
+    items = [_correction(r, by_id) for r in records if _corrects(r.document)]
+    items = [item for item in items if item is not None]
+    current = [r.id for r in session.believed(known_at)]
+    views = [{"key": "now", "moment": None, "corrections": [], "believed": current}]
+    former: dict[str, dict[str, Any]] = {}
+    for number, moment in enumerate(sorted({item["recorded_at"] for item in items}), start=1):
+        believed = session.believed(moment - timedelta(microseconds=1))
+        views.append(
+            {
+                "key": f"before-{number}",
+                "moment": moment.isoformat(timespec="microseconds"),
+                "corrections": [i["id"] for i in items if i["recorded_at"] == moment],
+                "believed": [r.id for r in believed],
+            }
+        )
+        for entry in timeline([r for r in believed if r.id not in current]):
+            former.setdefault(entry["id"], entry)
+    for item in items:
+        del item["recorded_at"]
+    ordered = sorted(former.values(), key=lambda e: (e["occurred"]["start"], e["id"]))
+    return Corrections(items=items, views=views, former=ordered)
+
+
+def _corrects(document: Any) -> bool:
+    return document.kind == "retraction" or getattr(document, "supersedes", None) is not None
+
+
+def _correction(record: Any, by_id: dict[str, Any]) -> dict[str, Any] | None:
+    from projections.views import source_view, timestamp_view
+
+    document = record.document
+    retraction = document.kind == "retraction"
+    target = by_id.get(document.retracts if retraction else document.supersedes)
+    if target is None:  # names an event recorded after the moment shown
+        return None
+    item = {
+        "type": "retracted" if retraction else "amended",
+        "id": document.id,
+        "recorded": timestamp_view(record.recorded_at),
+        "recorded_at": record.recorded_at,
+        "reason": document.reason if retraction else (document.note or document.summary),
+        "sources": [source_view(s) for s in document.sources],
+        "target": _brief(target.document),
+        "replacement": None if retraction else _brief(document),
+        "changes": [] if retraction else _changes(target.document, document),
+    }
+    return item
+
+
+def _brief(document: Any) -> dict[str, Any]:
+    from projections.views import date_view
+
+    brief = {"id": document.id, "kind": document.kind}
+    if document.kind != "retraction":
+        brief |= {"title": document.title, "occurred": date_view(document.occurred)}
+    return brief
+
+
+def _changes(before: Any, after: Any) -> list[dict[str, str]]:
+    """The fields an amendment changed, each as text before and after."""
+    if before.kind == "retraction":
+        return []
+    old, new = before.model_dump(mode="json"), after.model_dump(mode="json")
+    return [
+        {"field": name, "before": _as_text(old.get(name)), "after": _as_text(new.get(name))}
+        for name in dict.fromkeys([*old, *new])
+        if name not in _SAME_IN_EVERY_VERSION and old.get(name) != new.get(name)
+    ]
+
+
+def _as_text(value: Any) -> str:
+    if value is None or value == []:
+        return "none"
+    if isinstance(value, list):
+        return ", ".join(_as_text(v) for v in value)
+    if isinstance(value, dict):
+        return value.get("name") or value.get("id") or json.dumps(value, ensure_ascii=False)
+    return str(value)
