@@ -156,7 +156,7 @@ def _chart(bundle: Bundle) -> dict[str, Any]:
 def _event_list(bundle: Bundle) -> str:
     if not bundle.entries:
         return '<p class="empty">No events.</p>'
-    items = [_event_item(entry) for entry in bundle.entries] + _former_items(bundle)
+    items = _listed_items(bundle)
     return '<ol class="event-list">\n' + "\n".join(items) + "\n</ol>"
 
 
@@ -676,15 +676,16 @@ def _known_at_control(bundle: Bundle) -> str:
     if not corrections.items:
         return ""
     titles = {c["id"]: c["target"].get("title", c["target"]["id"]) for c in corrections.items}
-    verbs = {c["id"]: c["type"] for c in corrections.items}
+    nouns = {"amended": "the amendment", "retracted": "the retraction"}
+    verbs = {c["id"]: nouns[c["type"]] for c in corrections.items}
     options = []
     for view in corrections.views:
         if view["moment"] is None:
             when = f"at {_moment_label(bundle.known_at)}" if bundle.known_at else "now"
             label = f"as known {when}, with every correction"
         else:
-            what = "; ".join(f"{verbs[c]}: {titles[c]}" for c in view["corrections"])
-            label = f"as known before {_moment_label(view['moment'])} (then {what})"
+            what = "; ".join(f"{verbs[c]} of \u201c{titles[c]}\u201d" for c in view["corrections"])
+            label = f"as known before {_moment_label(view['moment'])}, {what}"
         options.append(f'<option value="{t(view["key"])}">{t(label)}</option>')
     return (
         '<p class="known-at" id="known-at-control" hidden><label for="known-at">Show the record'
@@ -693,13 +694,16 @@ def _known_at_control(bundle: Bundle) -> str:
     )
 
 
-def _former_items(bundle: Bundle) -> list[str]:
-    """Events believed before a correction and no longer: in the list, hidden until the
-    known-at switch shows an earlier moment."""
-    return [
-        _event_item(entry).replace('<li class="event ', '<li hidden class="event former ', 1)
-        for entry in bundle.corrections.former
-    ]
+def _listed_items(bundle: Bundle) -> list[str]:
+    """The believed events' items and, in their places by date, those of events believed
+    before a correction and no longer: hidden until the known-at switch shows them."""
+    listed = [(e, False) for e in bundle.entries] + [(e, True) for e in bundle.corrections.former]
+    listed.sort(key=lambda pair: pair[0]["occurred"]["start"])  # stable: replay order kept
+    return [_former_item(entry) if former else _event_item(entry) for entry, former in listed]
+
+
+def _former_item(entry: dict[str, Any]) -> str:
+    return _event_item(entry).replace('<li class="event ', '<li hidden class="event former ', 1)
 
 
 def _corrections_section(bundle: Bundle) -> str:
@@ -756,6 +760,7 @@ CORRECTIONS_STYLE = """
 .known-at select{font:inherit;max-width:100%}
 #known-at-status{color:var(--mute)}
 .event.former{border-left-style:dashed;background:#fbf3f3}
+.event.former .when::after{content:" \2014  corrected since: see Corrections";color:#a11}
 #plot .mark.not-then{opacity:.15}
 .correction-list{padding-left:1.4rem}
 .correction{margin:0 0 1rem}

@@ -12,25 +12,15 @@ from pathlib import Path
 
 from cli.exporters.html import CORRECTIONS_SCRIPT, CORRECTIONS_STYLE, SCRIPT, style
 from tests.export.htmlscan import Scan
+from tests.export.support import (
+    CORRECTED_EXPORT,
+    CORRECTED_JUNE,
+    CORRECTION_REASON,
+    JUNE_AMENDMENT,
+    Uspk,
+    corrected,
+)
 from tests.export.support import SCRIPT as HOSTILE_SCRIPT
-from tests.export.support import Uspk
-from tests.shipped import EXAMPLES
-
-JUNE = "trump-munir-meeting-2025-06"
-LUNCH = "trump-munir-lunch-2025-06-18"
-EXPORT = "ussm-fwo-immediate-export-2025-09-08"
-REASON = "A plan in the MoU, not a commitment of either party."
-REVIEW = ["--publisher", "Review desk", "--title", "Curation review", "--published", "2025-10"]
-
-
-def corrected(uspk: Uspk, reason: str = REASON) -> dict[str, str]:
-    """The shipped history with the June meeting amended to its day and one commitment
-    retracted; returns when each correction was recorded."""
-    uspk.ok("amend", JUNE, str(EXAMPLES / "2025-06-18-trump-munir-lunch.yaml"))
-    uspk.ok("retract", EXPORT, "--reason", reason, *REVIEW)
-    history = json.loads(uspk.ok("history", JUNE, "--format", "json"))
-    retraction = json.loads(uspk.ok("history", EXPORT, "--format", "json"))
-    return {"amended": history[-1]["recorded"], "retracted": retraction[-1]["recorded"]}
 
 
 def corrections_of(page: str) -> dict[str, str]:
@@ -49,8 +39,8 @@ def test_html_page_shows_an_amendment_and_a_retraction_with_when_why_and_source(
     recorded = corrected(uspk_any)
     page = uspk_any.export(tmp_path, "html").decode()
     items = corrections_of(page)
-    assert set(items) == {JUNE, EXPORT}
-    amended, retracted = items[JUNE], items[EXPORT]
+    assert set(items) == {CORRECTED_JUNE, CORRECTED_EXPORT}
+    amended, retracted = items[CORRECTED_JUNE], items[CORRECTED_EXPORT]
     assert amended.startswith(f"Amended recorded {recorded['amended'][:10]}")
     assert "Field Marshal Asim Munir meets President Trump (June 2025" in amended
     assert "replaced by President Trump hosts Field Marshal Asim Munir for lunch" in amended
@@ -58,7 +48,7 @@ def test_html_page_shows_an_amendment_and_a_retraction_with_when_why_and_source(
     assert "Why: Amends trump-munir-meeting-2025-06: Business Recorder" in amended
     assert "Business Recorder, \u201cPresident Trump hosts Field Marshal Munir" in amended
     assert retracted.startswith(f"Retracted recorded {recorded['retracted'][:10]}")
-    assert f"Why: {REASON}" in retracted
+    assert f"Why: {CORRECTION_REASON}" in retracted
     assert "Review desk, \u201cCuration review\u201d, October 2025" in retracted
     times = re.findall(r'<p class="when">.*?<time datetime="([^"]+)"', page)
     assert times[-2:] == [recorded["amended"], recorded["retracted"]]
@@ -71,16 +61,18 @@ def test_html_page_embeds_the_belief_before_each_correction_and_lists_the_old_ev
     page = uspk_any.export(tmp_path, "html").decode()
     data = json.loads(Scan(page).scripts[0][1])
     now, before_amendment, before_retraction = data["corrections"]["views"]
-    assert LUNCH in now["believed"] and JUNE not in now["believed"]
-    assert EXPORT not in now["believed"]
-    assert JUNE in before_amendment["believed"] and LUNCH not in before_amendment["believed"]
-    assert EXPORT in before_amendment["believed"]
-    assert LUNCH in before_retraction["believed"] and EXPORT in before_retraction["believed"]
+    assert JUNE_AMENDMENT in now["believed"] and CORRECTED_JUNE not in now["believed"]
+    assert CORRECTED_EXPORT not in now["believed"]
+    assert {CORRECTED_JUNE, CORRECTED_EXPORT} <= set(before_amendment["believed"])
+    assert JUNE_AMENDMENT not in before_amendment["believed"]
+    assert {JUNE_AMENDMENT, CORRECTED_EXPORT} <= set(before_retraction["believed"])
     hidden = re.findall(r'<li hidden class="event former [^"]*" id="event-([^"]+)"', page)
-    assert sorted(hidden) == sorted([JUNE, EXPORT])
+    assert sorted(hidden) == sorted([CORRECTED_JUNE, CORRECTED_EXPORT])
     options = re.findall(r'<option value="([^"]+)">([^<]+)</option>', page)
     assert [value for value, _ in options] == ["now", "before-1", "before-2"]
-    assert options[1][1].endswith("(then amended: Field Marshal Asim Munir meets President Trump)")
+    assert options[1][1].endswith(
+        ", the amendment of \u201cField Marshal Asim Munir meets President Trump\u201d"
+    )
 
 
 def test_html_page_with_corrections_runs_only_its_own_scripts_and_styles(
@@ -112,7 +104,8 @@ def test_html_page_without_corrections_has_no_corrections_section_nor_switch(
 
 
 def test_export_known_at_before_the_corrections_shows_none_of_them(uspk_any: Uspk, tmp_path: Path):
-    loaded = json.loads(uspk_any.ok("show", JUNE, "--format", "json"))["event"]["recorded"]
+    shown = json.loads(uspk_any.ok("show", CORRECTED_JUNE, "--format", "json"))
+    loaded = shown["event"]["recorded"]
     corrected(uspk_any)
     page = uspk_any.export(tmp_path, "html", "--known-at", loaded).decode()
     report = uspk_any.export(tmp_path, "markdown", "--known-at", loaded).decode()
@@ -131,6 +124,6 @@ def test_markdown_report_lists_corrections_with_when_why_and_footnoted_sources(
     assert "replaced by **President Trump hosts" in amended
     assert "occurred: 2025-06 \u2192 2025-06-18" in amended
     assert retracted.startswith(f"| {recorded['retracted']} | Retracted |")
-    assert f"| {REASON} |" in retracted
+    assert f"| {CORRECTION_REASON} |" in retracted
     footnote = re.search(r"\[\^(\d+)\] \|$", retracted).group(1)
     assert f"[^{footnote}]: Review desk, \u201cCuration review\u201d, October 2025" in report
