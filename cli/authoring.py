@@ -14,12 +14,14 @@ from typing import Any, get_args
 
 import click
 
+from cli.export import _MainType  # cli.main's moment type, looked up when used
 from cli.kinds import KIND
 
 DATE_PLACEHOLDER = "YYYY-MM-DD"
 EDTF_MARK = r"^\d{4}"  # how a date field's schema pattern begins (events.model.EDTF_PATTERN)
 COMMENT_WIDTH = 88
-GENERIC_DESCRIPTIONS = ("EDTF date", "An amount from")  # shapes that _shape says shorter
+NUMBER = "a number"
+GENERIC_DESCRIPTIONS = ("EDTF date",)  # what _shape says shorter
 
 
 # -- uspk new ---------------------------------------------------------------------------
@@ -86,16 +88,21 @@ def template(model: type) -> str:
 
 
 def _field_lines(model: type, name: str, schema: dict, top_level: bool) -> list[str]:
+    """A field's YAML lines: its comment, its placeholder or nested block; commented out
+    when the field is optional."""
     info = model.model_fields[name]
     prop = _resolve(schema["properties"][name], schema)
-    if _is_object_list(prop, schema):
+    nested = _nested_model(info.annotation)
+    if prop.get("type") == "array":
         prop = {**prop, "items": _resolve(_item(prop), schema)}
     required = info.is_required()
     sort = _ref_sort(info)
     about = _describe(name, prop, required, sort)
-    if _is_object_list(prop, schema):
-        item_model = _item_model(info)
-        block = [f"{name}:", *_object_item_lines(item_model, _item_schema(prop, schema))]
+    defs = {"$defs": schema.get("$defs", {})}
+    if nested is not None and "properties" in _item(prop):
+        block = [f"{name}:", *_object_lines(nested, {**_item(prop), **defs}, "  - ")]
+    elif nested is not None and "properties" in prop:
+        block = [f"{name}:", *_object_lines(nested, {**prop, **defs}, "  ")]
     else:
         block = [f"{name}: {_placeholder(name, prop, sort)}"]
     if top_level:
@@ -105,15 +112,26 @@ def _field_lines(model: type, name: str, schema: dict, top_level: bool) -> list[
     return block if required else [f"# {line}" if line else "#" for line in block]
 
 
-def _object_item_lines(model: type, schema: dict) -> list[str]:
-    """One list item of a nested model (a source, an actor), required fields first."""
+def _object_lines(model: type, schema: dict, lead: str) -> list[str]:
+    """The fields of a nested model (a source, an actor), required first, indented under
+    their parent; ``lead`` starts the first line ("  - " for a list's item)."""
     names = sorted(model.model_fields, key=lambda n: not model.model_fields[n].is_required())
-    lines: list[str] = []
-    for name in names:
-        for line in _field_lines(model, name, schema, top_level=False):
-            lines.append(line)
-    first = "  - " + lines[0]
-    return [first, *("    " + line for line in lines[1:])]
+    lines = [line for n in names for line in _field_lines(model, n, schema, top_level=False)]
+    indent = " " * len(lead)
+    return [lead + lines[0], *(indent + line for line in lines[1:])]
+
+
+def _nested_model(annotation: Any) -> type | None:
+    """The pydantic model a field holds (itself, in a list, or optional), if any."""
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for inner in get_args(annotation):
+        found = _nested_model(inner)
+        if found is not None:
+            return found
+    return None
 
 
 def _comment_lines(text: str) -> list[str]:
@@ -128,6 +146,8 @@ def _describe(name: str, prop: dict, required: bool, sort: str | None) -> str:
     if description.endswith(".") and not description.endswith(".."):
         description = description[:-1]
     words = [description, _shape(prop, sort), "required" if required else "optional"]
+    if prop.get("x-other-forms"):
+        words.insert(2, "or another form (uspk schema shows them all)")
     text = "; ".join(w for w in words if w) + "."
     return text[0].upper() + text[1:]
 
@@ -137,6 +157,8 @@ def _shape(prop: dict, sort: str | None) -> str:
         return "one of: " + ", ".join(map(str, prop["enum"]))
     if prop.get("type") == "array":
         least = f" (at least {prop['minItems']})" if prop.get("minItems") else ""
+        if "properties" in _item(prop):
+            return f"a list{least} of entries, each with the fields below"
         return f"a list{least} of: {_shape(_item(prop), sort)}"
     if sort:
         return "an actor id (see uspk actors)" if sort == "actor" else f"the {sort}'s id"
@@ -145,7 +167,7 @@ def _shape(prop: dict, sort: str | None) -> str:
     if prop.get("type") == "boolean":
         return "true or false"
     if "properties" in prop:
-        return "entries like this one"
+        return "the fields below"
     if _is_number(prop):
         return "a number"
     if "pattern" in prop and not prop.get("description"):
@@ -161,8 +183,12 @@ def _placeholder(name: str, prop: dict, sort: str | None) -> str:
         count = max(1, prop.get("minItems", 1))
         item = _placeholder(name, _item(prop), sort)
         return "[" + ", ".join([item] * count) + "]"
+    if "const" in prop:
+        return json.dumps(prop["const"])
     if "enum" in prop:
         return json.dumps("<" + " | ".join(map(str, prop["enum"])) + ">")
+    if _is_number(prop):
+        return json.dumps(f"<{name.replace('_', ' ')}: {NUMBER}>")
     if prop.get("type") == "boolean":
         return json.dumps(prop.get("default", False))
     if sort:
@@ -175,8 +201,10 @@ def _placeholder(name: str, prop: dict, sort: str | None) -> str:
 def _resolve(prop: dict, schema: dict) -> dict:
     """A property without its ``| None`` alternative, its $ref followed."""
     alternatives = [p for p in prop.get("anyOf", []) if p.get("type") != "null"]
-    if len(alternatives) == 1:
-        prop = {**alternatives[0], **{k: v for k, v in prop.items() if k != "anyOf"}}
+    if len(alternatives) == 1 or (alternatives and not _is_number(prop)):
+        others = {"x-other-forms": len(alternatives) - 1} if len(alternatives) > 1 else {}
+        prop = {**alternatives[0], **{k: v for k, v in prop.items() if k != "anyOf"}, **others}
+        return _resolve(prop, schema) if "anyOf" in prop or "$ref" in prop else prop
     if "$ref" in prop:
         prop = {**schema["$defs"][prop["$ref"].rsplit("/", 1)[-1]], **prop}
     return prop
@@ -184,20 +212,6 @@ def _resolve(prop: dict, schema: dict) -> dict:
 
 def _item(prop: dict) -> dict:
     return prop.get("items", {})
-
-
-def _item_schema(prop: dict, schema: dict) -> dict:
-    """The schema of a list's item model, with the $defs it may refer to."""
-    return {**_resolve(_item(prop), schema), "$defs": schema.get("$defs", {})}
-
-
-def _is_object_list(prop: dict, schema: dict) -> bool:
-    return prop.get("type") == "array" and "properties" in _resolve(_item(prop), schema)
-
-
-def _item_model(info: Any) -> type:
-    (item,) = get_args(info.annotation)
-    return item
 
 
 def _is_date(prop: dict) -> bool:
@@ -234,17 +248,20 @@ def _ref_sort(info: Any) -> str | None:
     show_default=True,
     help="Output format.",
 )
-@click.option("--known-at", metavar="WHEN", help="As believed at this timestamp or day (UTC).")
+@click.option(
+    "--known-at",
+    type=_MainType("MOMENT", "WHEN"),
+    help="As believed at this timestamp, or at the end of this day, UTC.",
+)
 @click.pass_context
-def actors(ctx: click.Context, fmt: str, known_at: str | None) -> None:
+def actors(ctx: click.Context, fmt: str, known_at: Any) -> None:
     """The known actors: the ids events name, with names, roles, aliases and the event
     that introduced each."""
-    from cli.main import MOMENT, store  # the same moments and store as every command
+    from cli.main import store
     from cli.render import as_json
 
-    moment = MOMENT.convert(known_at, None, ctx) if known_at else None
     with store(ctx) as session:
-        listed = actor_views(session, moment)
+        listed = actor_views(session, known_at)
     if fmt == "json":
         click.echo(as_json(listed))
         return

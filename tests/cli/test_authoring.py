@@ -40,6 +40,8 @@ def filled(template: str, kind: str) -> str:
             chosen = f"{kind}-step" if fresh else STEP
         elif text == "<id>":
             chosen = f"{kind}-from-template"
+        elif text.endswith(": a number>"):
+            chosen = "1250000000"
         elif " | " in text:
             chosen = text.strip("<>").split(" | ")[0]
         else:
@@ -76,27 +78,44 @@ def test_new_template_says_which_fields_are_required_and_what_they_hold(uspk_sql
     assert yaml.safe_load(template)["kind"] == "step-progressed"
 
 
-def test_new_template_of_a_kind_declared_later_comes_from_its_model(uspk_sqlite):
+def test_new_template_of_a_kind_declared_later_comes_from_its_model_and_is_accepted(
+    uspk_sqlite, tmp_path
+):
     from typing import Literal
 
     from pydantic import Field
 
-    from events.model import ActorRef, Date
+    from events.model import ActorRef, Amount, Date, Strict
+
+    class Bound(Strict):
+        """An amount and how it bounds the real one."""
+
+        value: Amount
+        bound: Literal["exact", "about", "up-to", "at-least"] = "exact"
+        currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code.")
 
     with registry.declaring():
 
-        class Tariff(Happening):
-            kind: Literal["tariff-set"]
-            issuer: ActorRef
-            rate: float = Field(description="The new rate, in percent.")
+        class LoanPledged(Happening):
+            kind: Literal["loan-pledged"]
+            lender: ActorRef
+            amount: Bound
+            rate: float | str = Field(description="The interest rate, in percent.")
             effective: Date
+            tranches: list[Bound] = []
 
-        template = uspk_sqlite.ok("new", "tariff-set")
+        template = uspk_sqlite.ok("new", "loan-pledged")
         listed = uspk_sqlite.ok("new", "--list")
-    assert 'issuer: "<actor id>"' in template
-    assert "# The new rate, in percent; a number; required." in template
+        path = tmp_path / "loan.yaml"
+        path.write_text(filled(template.replace('"<currency>"', '"USD"'), "loan-pledged"))
+        appended = uspk_sqlite("append", str(path))
+    assert appended.exit_code == 0, appended.output + template
+    assert 'lender: "<actor id>"' in template
+    assert "amount:\n  value: " in template  # a nested model is a block to fill
+    assert "# tranches:\n#   - value: " in template  # a list of them, optional
+    assert "# The interest rate, in percent; a number; required." in template
     assert 'effective: "YYYY-MM-DD"' in template
-    assert "tariff-set" in listed
+    assert "loan-pledged" in listed
 
 
 def test_new_refuses_an_unknown_kind_in_one_line(uspk_sqlite):
