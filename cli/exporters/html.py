@@ -650,8 +650,20 @@ def _corrections_data(bundle: Bundle) -> dict[str, Any]:
     event was corrected)."""
     if not bundle.corrections.items:
         return {}
-    views = [{"key": v["key"], "believed": v["believed"]} for v in bundle.corrections.views]
-    return {"corrections": {"views": views}}
+    now = bundle.corrections.views[0]["believed"]
+    views = [_view_change(view, now) for view in bundle.corrections.views]
+    return {"corrections": {"now": now, "views": views}}
+
+
+def _view_change(view: dict[str, Any], now: list[str]) -> dict[str, Any]:
+    """A view as what it hides and shows of the record as known now: a page with many
+    corrections stays small (the views differ little from each other)."""
+    then, current = set(view["believed"]), set(now)
+    return {
+        "key": view["key"],
+        "hide": [i for i in now if i not in then],
+        "show": [i for i in view["believed"] if i not in current],
+    }
 
 
 def _corrections_assets(bundle: Bundle) -> tuple[str, str]:
@@ -780,7 +792,13 @@ CORRECTIONS_SCRIPT = r"""
   var status = document.getElementById("known-at-status");
   var plot = document.getElementById("plot");
   var views = {};
-  data.corrections.views.forEach(function (view) { views[view.key] = view; });
+  data.corrections.views.forEach(function (view) {
+    var believed = {};
+    data.corrections.now.forEach(function (id) { believed[id] = true; });
+    view.hide.forEach(function (id) { delete believed[id]; });
+    view.show.forEach(function (id) { believed[id] = true; });
+    views[view.key] = believed;
+  });
   var believed = {};
 
   function markChart() {  // the chart is redrawn on resize: mark it again each time
@@ -789,8 +807,7 @@ CORRECTIONS_SCRIPT = r"""
     });
   }
   function show(key) {
-    believed = {};
-    views[key].believed.forEach(function (id) { believed[id] = true; });
+    believed = views[key];
     var count = 0;
     Array.prototype.forEach.call(document.querySelectorAll("li.event"), function (item) {
       item.hidden = !believed[item.getAttribute("data-event-id")];

@@ -59,8 +59,11 @@ def test_html_page_embeds_the_belief_before_each_correction_and_lists_the_old_ev
 ):
     corrected(uspk_any)
     page = uspk_any.export(tmp_path, "html").decode()
-    data = json.loads(Scan(page).scripts[0][1])
-    now, before_amendment, before_retraction = data["corrections"]["views"]
+    embedded = json.loads(Scan(page).scripts[0][1])["corrections"]
+    now, before_amendment, before_retraction = (
+        {"believed": [*(i for i in embedded["now"] if i not in v["hide"]), *v["show"]]}
+        for v in embedded["views"]
+    )
     assert JUNE_AMENDMENT in now["believed"] and CORRECTED_JUNE not in now["believed"]
     assert CORRECTED_EXPORT not in now["believed"]
     assert {CORRECTED_JUNE, CORRECTED_EXPORT} <= set(before_amendment["believed"])
