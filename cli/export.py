@@ -78,7 +78,12 @@ def export(ctx, fmt, output, as_of, known_at):
         uspk_version = version("uspk")
     except PackageNotFoundError:  # pragma: no cover - run from a source tree
         uspk_version = "unknown"
-    bundle = Bundle(entries=exported.entries, state=exported.state, version=uspk_version)
+    bundle = Bundle(
+        entries=exported.entries,
+        state=exported.state,
+        version=uspk_version,
+        corrections=exported.corrections,
+    )
     payload = render(fmt, bundle)
     if output == "-":
         with click.open_file("-", "wb") as stream:  # standard output, left open

@@ -9,6 +9,7 @@ import sys
 
 import click
 
+from cli import authoring
 from cli.context import Settings, open_session, open_upkeep
 from cli.copy import copy
 from cli.errors import OneLineErrors, cannot
@@ -352,6 +353,8 @@ def schema():
 # Commands that live in modules of their own; each imports its heavy parts when it runs.
 main.add_command(copy)
 main.add_command(export)
+main.add_command(authoring.new)
+main.add_command(authoring.actors)
 
 
 if __name__ == "__main__":  # `python -m cli.main`

@@ -13,6 +13,7 @@ from projections import diff as changes
 from projections import history
 from projections import state as states
 from projections import timeline as walks
+from projections.corrections import Corrections, corrections
 from projections.views import event_view
 from service.bootstrap import Session
 
@@ -27,11 +28,13 @@ class NothingToExport(LookupError):
 
 @dataclass(frozen=True)
 class Exported:
-    """What an export shows: every believed event, and the state on ``as_of``."""
+    """What an export shows: every believed event, the state on ``as_of``, and the
+    corrections recorded so far."""
 
     entries: list[dict[str, Any]]
     state: dict[str, Any]
     as_of: date
+    corrections: Corrections
 
 
 def timeline(
@@ -93,7 +96,32 @@ def export_bundle(
             "nothing to export: no events are believed"
             + (" at the --known-at moment" if known_at else "")
         )
-    return Exported(walks.timeline(records), states.state_at(records, as_of, known_at), as_of)
+    return Exported(
+        walks.timeline(records),
+        states.state_at(records, as_of, known_at),
+        as_of,
+        corrections(session.records(), session.believed, known_at),
+    )
+
+
+def actors(session: Session, known_at: datetime | None = None) -> list[dict[str, Any]]:
+    """Every actor known at ``known_at``, sorted by id, with the event that introduced it."""
+    registry = session.registry(known_at)
+    everything = (r for r in session.records() if r.document.kind != "retraction")
+    introducers = _introducers(everything) | _introducers(session.believed(known_at))
+    return [
+        {**registry[actor_id].model_dump(mode="json"), "introduced_by": introducers.get(actor_id)}
+        for actor_id in sorted(registry)
+    ]
+
+
+def _introducers(records: Iterable[Any]) -> dict[str, str]:
+    """Actor id -> the first of ``records`` that introduces it."""
+    found: dict[str, str] = {}
+    for record in records:
+        for actor in record.document.introduces:
+            found.setdefault(actor.id, record.id)
+    return found
 
 
 def _record_of(session: Session, event_id: str):  # noqa: ANN202 - a domain Record

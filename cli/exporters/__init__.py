@@ -19,9 +19,11 @@ from __future__ import annotations
 import html
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+
+from projections.corrections import Corrections
 
 TITLE = "The 2025 US\u2013Pakistan reset"
 
@@ -86,6 +88,7 @@ class Bundle:
     entries: list[dict[str, Any]]  # projections.timeline.timeline(...), in occurrence order
     state: dict[str, Any]  # projections.state.state_at(...)
     version: str  # uspk's version, named in the exports
+    corrections: Corrections = field(default_factory=Corrections)
 
     @property
     def as_of(self) -> str:
@@ -141,3 +144,6 @@ def summary_line(bundle: Bundle) -> str:
         count += f", {first} to {last}" if last != first else f", {first}"
     known = f"as known at {bundle.known_at}" if bundle.known_at else "as known now"
     return f"{count}; state on {bundle.as_of}, {known}"
+
+
+# -- corrections ------------------------------------------------------------------------

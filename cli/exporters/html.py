@@ -50,13 +50,15 @@ def html_page(bundle: Bundle) -> str:
         "chart": _chart(bundle),
         "events": bundle.entries,
         "state": bundle.state,
+        **_corrections_data(bundle),
     }
     page_style = style()
-    script_hash = _csp_hash(SCRIPT)
-    style_hash = _csp_hash(page_style)
+    extra_style, extra_script = _corrections_assets(bundle)
+    script_hash = " ".join(f"'{_csp_hash(s)}'" for s in (SCRIPT, extra_script) if s)
+    style_hash = " ".join(f"'{_csp_hash(s)}'" for s in (page_style, extra_style) if s)
     csp = (
         "default-src 'none'; "
-        f"script-src '{script_hash}'; style-src '{style_hash}'; img-src data:; "
+        f"script-src {script_hash}; style-src {style_hash}; img-src data:; "
         "base-uri 'none'; form-action 'none'"
     )
     known = f", as known at {t(bundle.known_at)}" if bundle.known_at else ""
@@ -72,6 +74,7 @@ def html_page(bundle: Bundle) -> str:
 <title>{t(TITLE)}</title>
 <link rel="icon" href="data:,">
 <style>{page_style}</style>
+{f"<style>{extra_style}</style>" if extra_style else ""}
 </head>
 <body>
 <header class="page-head">
@@ -91,17 +94,19 @@ precision the sources give (a day, a month or a year).</p>
 <div class="columns">
 <section class="events" aria-labelledby="events-heading">
 <h2 id="events-heading">Events ({len(bundle.entries)})</h2>
-{_event_list(bundle)}
+{_known_at_control(bundle)}{_event_list(bundle)}
 </section>
 <aside class="state" aria-labelledby="state-heading">
 <h2 id="state-heading">State on {t(_day_label(bundle.as_of))}{known}</h2>
 {_state_panel(bundle)}
 </aside>
 </div>
+{_corrections_section(bundle)}
 <footer class="page-foot"><p>Exported by uspk {t(bundle.version)}. This page needs no network:
 its data is embedded below as JSON (element <code>#uspk-data</code>).</p></footer>
 <script type="application/json" id="uspk-data">{embedded}</script>
 <script>{SCRIPT}</script>
+{f"<script>{extra_script}</script>" if extra_script else ""}
 </body>
 </html>
 """
@@ -151,7 +156,7 @@ def _chart(bundle: Bundle) -> dict[str, Any]:
 def _event_list(bundle: Bundle) -> str:
     if not bundle.entries:
         return '<p class="empty">No events.</p>'
-    items = [_event_item(entry) for entry in bundle.entries]
+    items = _listed_items(bundle)
     return '<ol class="event-list">\n' + "\n".join(items) + "\n</ol>"
 
 
@@ -633,5 +638,187 @@ SCRIPT = r"""
       window.requestAnimationFrame(function () { pending = false; draw(); });
     });
   }
+})();
+"""
+
+
+# -- corrections: what was amended or retracted, and the record as known before ---------
+
+
+def _corrections_data(bundle: Bundle) -> dict[str, Any]:
+    """What the known-at switch needs: which events each view believes (nothing when no
+    event was corrected)."""
+    if not bundle.corrections.items:
+        return {}
+    now = bundle.corrections.views[0]["believed"]
+    views = [_view_change(view, now) for view in bundle.corrections.views]
+    return {"corrections": {"now": now, "views": views}}
+
+
+def _view_change(view: dict[str, Any], now: list[str]) -> dict[str, Any]:
+    """A view as what it hides and shows of the record as known now: a page with many
+    corrections stays small (the views differ little from each other)."""
+    then, current = set(view["believed"]), set(now)
+    return {
+        "key": view["key"],
+        "hide": [i for i in now if i not in then],
+        "show": [i for i in view["believed"] if i not in current],
+    }
+
+
+def _corrections_assets(bundle: Bundle) -> tuple[str, str]:
+    """The style and script of the corrections, only on a page that has some (each is
+    allowed by its own hash in the page's Content-Security-Policy)."""
+    return (CORRECTIONS_STYLE, CORRECTIONS_SCRIPT) if bundle.corrections.items else ("", "")
+
+
+def _moment_label(iso: str) -> str:
+    """'2025-10-01 12:00:00 UTC' from a recorded timestamp (stored in UTC)."""
+    return iso[:19].replace("T", " ") + " UTC"
+
+
+def _moment(iso: str) -> str:
+    return f'<time datetime="{t(iso)}">{t(_moment_label(iso))}</time>'
+
+
+def _known_at_control(bundle: Bundle) -> str:
+    """A choice of the moments before each correction; shown by the script only, so that
+    without JavaScript the list is simply the record as known now."""
+    corrections = bundle.corrections
+    if not corrections.items:
+        return ""
+    titles = {c["id"]: c["target"].get("title", c["target"]["id"]) for c in corrections.items}
+    nouns = {"amended": "the amendment", "retracted": "the retraction"}
+    verbs = {c["id"]: nouns[c["type"]] for c in corrections.items}
+    options = []
+    for view in corrections.views:
+        if view["moment"] is None:
+            when = f"at {_moment_label(bundle.known_at)}" if bundle.known_at else "now"
+            label = f"as known {when}, with every correction"
+        else:
+            what = "; ".join(f"{verbs[c]} of \u201c{titles[c]}\u201d" for c in view["corrections"])
+            label = f"as known before {_moment_label(view['moment'])}, {what}"
+        options.append(f'<option value="{t(view["key"])}">{t(label)}</option>')
+    return (
+        '<p class="known-at" id="known-at-control" hidden><label for="known-at">Show the record'
+        f'</label> <select id="known-at">{"".join(options)}</select>'
+        ' <span id="known-at-status" aria-live="polite"></span></p>\n'
+    )
+
+
+def _listed_items(bundle: Bundle) -> list[str]:
+    """The believed events' items and, in their places by date, those of events believed
+    before a correction and no longer: hidden until the known-at switch shows them."""
+    listed = [(e, False) for e in bundle.entries] + [(e, True) for e in bundle.corrections.former]
+    listed.sort(key=lambda pair: pair[0]["occurred"]["start"])  # stable: replay order kept
+    return [_former_item(entry) if former else _event_item(entry) for entry, former in listed]
+
+
+def _former_item(entry: dict[str, Any]) -> str:
+    return _event_item(entry).replace('<li class="event ', '<li hidden class="event former ', 1)
+
+
+def _corrections_section(bundle: Bundle) -> str:
+    items = bundle.corrections.items
+    if not items:
+        return ""
+    return f"""<section class="corrections" id="corrections" aria-labelledby="corrections-heading">
+<h2 id="corrections-heading">Corrections ({len(items)})</h2>
+<p class="lede">History is never rewritten: an amended or retracted event stays in the record,
+and the record as known before each correction can still be shown.</p>
+<ol class="correction-list">
+{"".join(_correction_item(c) for c in items)}</ol>
+</section>
+"""
+
+
+def _correction_item(correction: dict[str, Any]) -> str:
+    target, replacement = correction["target"], correction["replacement"]
+    verb = "Retracted" if correction["type"] == "retracted" else "Amended"
+    what = _brief_html(target)
+    if replacement is not None:
+        what += (
+            f'; replaced by <a href="#event-{t(replacement["id"])}">{_brief_html(replacement)}</a>'
+        )
+    changes = "".join(
+        f"<li>{t(c['field'])}: {t(c['before'])} \u2192 {t(c['after'])}</li>"
+        for c in correction["changes"]
+    )
+    return f"""<li class="correction c-{t(correction["type"])}" \
+data-correction-id="{t(correction["id"])}" data-target-id="{t(target["id"])}">
+<p class="when"><span class="correction-type">{verb}</span> recorded \
+{_moment(correction["recorded"])}, by <code>{t(correction["id"])}</code></p>
+<p class="corrected">{what}</p>
+{f'<ul class="changes">{changes}</ul>' if changes else ""}\
+<p class="why"><strong>Why:</strong> <span dir="auto">{t(correction["reason"])}</span></p>
+<p class="sources-head">Sources</p>
+<ol class="sources">{"".join(_source(s) for s in correction["sources"])}</ol>
+</li>
+"""
+
+
+def _brief_html(brief: dict[str, Any]) -> str:
+    """An event named by its title and date, and its id."""
+    if "title" not in brief:
+        return f"<code>{t(brief['id'])}</code>"
+    return (
+        f'<span dir="auto">{t(brief["title"])}</span> ({_time(brief["occurred"])},'
+        f" <code>{t(brief['id'])}</code>)"
+    )
+
+
+CORRECTIONS_STYLE = """
+.known-at{margin:.2rem 0 .8rem;font-size:.9rem}
+.known-at select{font:inherit;max-width:100%}
+#known-at-status{color:var(--mute)}
+.event.former{border-left-style:dashed;background:#fbf3f3}
+.event.former .when::after{content:" \2014  corrected since: see Corrections";color:#a11}
+#plot .mark.not-then{opacity:.15}
+.correction-list{padding-left:1.4rem}
+.correction{margin:0 0 1rem}
+.correction p{margin:.15rem 0}
+.correction-type{font-weight:700;text-transform:uppercase;font-size:.8rem;letter-spacing:.04em}
+.c-retracted .correction-type{color:#a11}.c-amended .correction-type{color:#b07800}
+.changes{margin:.1rem 0;font-size:.9rem}
+"""
+
+CORRECTIONS_SCRIPT = r"""
+(function () {
+  "use strict";
+  var control = document.getElementById("known-at-control");
+  if (!control) return;
+  var data = JSON.parse(document.getElementById("uspk-data").textContent);
+  var select = document.getElementById("known-at");
+  var status = document.getElementById("known-at-status");
+  var plot = document.getElementById("plot");
+  var views = {};
+  data.corrections.views.forEach(function (view) {
+    var believed = {};
+    data.corrections.now.forEach(function (id) { believed[id] = true; });
+    view.hide.forEach(function (id) { delete believed[id]; });
+    view.show.forEach(function (id) { believed[id] = true; });
+    views[view.key] = believed;
+  });
+  var believed = {};
+
+  function markChart() {  // the chart is redrawn on resize: mark it again each time
+    Array.prototype.forEach.call(plot.querySelectorAll(".mark"), function (mark) {
+      mark.classList.toggle("not-then", !believed[mark.getAttribute("data-event-id")]);
+    });
+  }
+  function show(key) {
+    believed = views[key];
+    var count = 0;
+    Array.prototype.forEach.call(document.querySelectorAll("li.event"), function (item) {
+      item.hidden = !believed[item.getAttribute("data-event-id")];
+      if (!item.hidden) count += 1;
+    });
+    markChart();
+    status.textContent = count + " event" + (count === 1 ? "" : "s") + " believed then";
+  }
+  new MutationObserver(markChart).observe(plot, {childList: true});
+  select.addEventListener("change", function () { show(select.value); });
+  control.hidden = false;
+  show(select.value);
 })();
 """

@@ -177,8 +177,47 @@ def markdown(bundle: Bundle) -> str:
         )
     out += _table(["Date", "Precision", "Kind", "Event", "Sources"], rows)
 
+    out += _corrections_md(bundle, notes)
     out += ["## Sources", ""] + notes.lines()
     return "\n".join(out) + "\n"
+
+
+def _corrections_md(bundle: Bundle, notes: _Footnotes) -> list[str]:
+    """What was amended or retracted, when it was recorded, why, and on which sources."""
+    items = bundle.corrections.items
+    if not items:
+        return []
+    out = [
+        f"## Corrections ({len(items)})",
+        "",
+        "History is never rewritten: a corrected event stays in the record, and "
+        "`uspk timeline --known-at` a moment before its correction still shows it.",
+        "",
+    ]
+    rows = []
+    for c in items:
+        what = _brief_md(c["target"])
+        if c["replacement"] is not None:
+            what += f"; replaced by {_brief_md(c['replacement'])}"
+        changes = "; ".join(
+            f"{ch['field']}: {ch['before']} \u2192 {ch['after']}" for ch in c["changes"]
+        )
+        rows.append(
+            [
+                md(c["recorded"]),
+                "Retracted" if c["type"] == "retracted" else "Amended",
+                what + (f" ({md(changes)})" if changes else ""),
+                md(c["reason"]),
+                notes.marks(c["sources"]),
+            ]
+        )
+    return out + _table(["Recorded", "Correction", "Event", "Why", "Sources"], rows)
+
+
+def _brief_md(brief: dict[str, Any]) -> str:
+    if "title" not in brief:
+        return f"({brief['id']})"
+    return f"**{md(brief['title'])}** ({brief['id']}, {md(brief['occurred']['display'])})"
 
 
 # -- CSV ------------------------------------------------------------------------------

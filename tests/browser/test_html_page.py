@@ -3,8 +3,19 @@ JavaScript, printable, and inert whatever the event text says."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from cli.exporters import visible
-from tests.export.support import all_hostile_documents, append, hostile_store, meeting
+from tests.export.support import (
+    CORRECTED_EXPORT,
+    CORRECTION_REASON,
+    JUNE_AMENDMENT,
+    all_hostile_documents,
+    append,
+    corrected,
+    hostile_store,
+    meeting,
+)
 
 JUNE = "trump-munir-meeting-2025-06"
 VISIT = "ussm-mota-engil-visit-2025-09-07"
@@ -208,3 +219,113 @@ def test_hostile_event_text_runs_nothing_and_shows_as_text(chromium, tmp_path, a
         assert probes["labels"][event_id] == visible(document["title"]).split("\n")[0]
     assert probes["detail"] == visible(hostile["hostile-minus"]["title"])
     assert probes["marks"] == [e["id"] for e in uspk.timeline()]
+
+
+# -- corrections ----------------------------------------------------------------------
+
+SHOWN_IDS = (
+    "[...document.querySelectorAll('li.event')].filter(li => li.getClientRects().length)"
+    ".map(li => li.dataset.eventId)"
+)
+FADED = "[...document.querySelectorAll('#plot .mark.not-then')].map(m => m.dataset.eventId)"
+
+
+def switch_to(view: str) -> dict:
+    """A step choosing ``view`` in the known-at control, as a reader's choice does."""
+    return {
+        "probe": f"switched-{view}",
+        "expr": f"(s => {{ s.value = '{view}'; s.dispatchEvent(new Event('change')); "
+        "return s.value })(document.getElementById('known-at'))",
+    }
+
+
+def test_the_page_shows_an_amendment_and_a_retraction_and_the_belief_before_them(
+    chromium, uspk, tmp_path, artifacts
+):
+    recorded = corrected(uspk)
+    now = [e["id"] for e in uspk.timeline()]
+    just_before = datetime.fromisoformat(recorded["amended"]) - timedelta(microseconds=1)
+    before = [e["id"] for e in uspk.timeline("--known-at", just_before.isoformat())]
+    assert JUNE in before and JUNE not in now  # the old belief, as the CLI shows it
+    seen = chromium.run(
+        {
+            "url": export_page(uspk, tmp_path),
+            "steps": [
+                {"probe": "control", "expr": f"{SHOWN}('#known-at-control')"},
+                {
+                    "probe": "options",
+                    "expr": "[...document.querySelectorAll('#known-at option')]"
+                    ".map(o => o.textContent)",
+                },
+                {
+                    "probe": "corrections",
+                    "expr": "document.getElementById('corrections').innerText",
+                },
+                {"probe": "now", "expr": SHOWN_IDS},
+                switch_to("before-1"),
+                {"probe": "before", "expr": SHOWN_IDS},
+                {"probe": "faded", "expr": FADED},
+                {
+                    "probe": "status",
+                    "expr": "document.getElementById('known-at-status').textContent",
+                },
+                {
+                    "probe": "old_title",
+                    "expr": f"document.querySelector('#event-{JUNE} h3').innerText",
+                },
+                {
+                    "screenshot": str(artifacts / "export-html-known-before-amendment.png"),
+                    "fullPage": False,
+                },
+                switch_to("now"),
+                {"probe": "back", "expr": SHOWN_IDS},
+                {"screenshot": str(artifacts / "export-html-corrections.png"), "fullPage": True},
+            ],
+        }
+    )
+    clean(seen)
+    probes = seen["probes"]
+    assert probes["control"] is True and len(probes["options"]) == 3
+    assert probes["options"][0] == "as known now, with every correction"
+    text = probes["corrections"]
+    assert "Corrections (2)" in text
+    amended_at = recorded["amended"][:19].replace("T", " ")
+    assert f"amended recorded {amended_at} utc" in text.lower()  # the type is upper-cased
+    assert "Field Marshal Asim Munir meets President Trump" in text
+    assert "occurred: 2025-06 → 2025-06-18" in text
+    assert "Business Recorder, “President Trump hosts Field Marshal Munir" in text
+    assert f"Why: {CORRECTION_REASON}" in text
+    assert "Review desk, “Curation review”, October 2025" in text
+    assert probes["now"] == now and probes["back"] == now
+    assert sorted(probes["before"]) == sorted(before)
+    assert JUNE in probes["before"] and JUNE_AMENDMENT not in probes["before"]
+    assert CORRECTED_EXPORT in probes["before"]
+    assert probes["faded"] == [JUNE_AMENDMENT]  # the chart marks what was not yet believed
+    assert probes["status"] == f"{len(before)} events believed then"
+    assert probes["old_title"] == "Field Marshal Asim Munir meets President Trump"
+
+
+def test_without_javascript_the_corrections_read_as_a_list_and_old_events_stay_hidden(
+    chromium, uspk, tmp_path
+):
+    corrected(uspk)
+    now = [e["id"] for e in uspk.timeline()]
+    seen = chromium.run(
+        {
+            "url": export_page(uspk, tmp_path),
+            "javaScript": False,
+            "steps": [
+                {"probe": "control", "expr": f"{SHOWN}('#known-at-control')"},
+                {"probe": "shown", "expr": SHOWN_IDS},
+                {
+                    "probe": "corrections",
+                    "expr": "document.getElementById('corrections').innerText",
+                },
+            ],
+        }
+    )
+    assert seen["console"] == [] and seen["offMachine"] == []
+    probes = seen["probes"]
+    assert probes["control"] is False and probes["shown"] == now
+    assert "retracted recorded" in probes["corrections"].lower()
+    assert CORRECTION_REASON in probes["corrections"]

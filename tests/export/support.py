@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tests import clirunner
+from tests.shipped import EXAMPLES
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -46,6 +47,25 @@ def append(uspk: Uspk, tmp_path: Path, *documents: dict[str, Any]) -> None:
     path = tmp_path / "append.json"
     path.write_text(json.dumps(list(documents)), encoding="utf-8")
     uspk.ok("append", str(path))
+
+
+# -- corrections ----------------------------------------------------------------------
+
+CORRECTED_JUNE = "trump-munir-meeting-2025-06"
+JUNE_AMENDMENT = "trump-munir-lunch-2025-06-18"
+CORRECTED_EXPORT = "ussm-fwo-immediate-export-2025-09-08"
+CORRECTION_REASON = "A plan in the MoU, not a commitment of either party."
+REVIEW = ["--publisher", "Review desk", "--title", "Curation review", "--published", "2025-10"]
+
+
+def corrected(uspk: Uspk, reason: str = CORRECTION_REASON) -> dict[str, str]:
+    """The shipped history with the June meeting amended to its day and one commitment
+    retracted; returns when each correction was recorded."""
+    uspk.ok("amend", CORRECTED_JUNE, str(EXAMPLES / "2025-06-18-trump-munir-lunch.yaml"))
+    uspk.ok("retract", CORRECTED_EXPORT, "--reason", reason, *REVIEW)
+    history = json.loads(uspk.ok("history", CORRECTED_JUNE, "--format", "json"))
+    retraction = json.loads(uspk.ok("history", CORRECTED_EXPORT, "--format", "json"))
+    return {"amended": history[-1]["recorded"], "retracted": retraction[-1]["recorded"]}
 
 
 # -- hostile text ---------------------------------------------------------------------

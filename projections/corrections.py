@@ -1,0 +1,115 @@
+"""Corrections as readers see them: each amendment and retraction, what it corrected,
+when it was recorded, why and on which sources, and the record as believed just before
+each correction (the exports show them, and let a reader switch to an earlier belief)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from domain.records import Record
+from projections.timeline import timeline
+from projections.views import date_view, source_view, timestamp_view
+
+
+@dataclass(frozen=True)
+class Corrections:
+    """The amendments and retractions the store holds, and the record as believed before
+    each was recorded (so a reader can see what a correction changed)."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)  # in recorded order
+    views: list[dict[str, Any]] = field(default_factory=list)  # key, label, believed ids
+    former: list[dict[str, Any]] = field(default_factory=list)  # entries no longer believed
+
+
+_SAME_IN_EVERY_VERSION = {"id", "kind", "supersedes", "sources", "note", "summary"}
+
+
+def corrections(
+    records: Iterable[Record],
+    believed: Callable[[datetime | None], list[Record]],
+    known_at: datetime | None = None,
+) -> Corrections:
+    """Every amendment and retraction in ``records`` recorded by ``known_at`` (all when
+    None), what it corrected, when, why and on which sources; and, from ``believed``
+    (the records believed at a moment), the record as believed just before each moment a
+    correction was recorded."""
+    records = [r for r in records if known_at is None or r.recorded_at <= known_at]
+    by_id = {r.id: r for r in records}
+    items = [_correction(r, by_id) for r in records if _corrects(r.document)]
+    items = [item for item in items if item is not None]
+    current = [r.id for r in believed(known_at)]
+    views = [{"key": "now", "moment": None, "corrections": [], "believed": current}]
+    former: dict[str, dict[str, Any]] = {}
+    for number, moment in enumerate(sorted({item["recorded_at"] for item in items}), start=1):
+        earlier = believed(moment - timedelta(microseconds=1))
+        views.append(
+            {
+                "key": f"before-{number}",
+                "moment": moment.isoformat(timespec="microseconds"),
+                "corrections": [i["id"] for i in items if i["recorded_at"] == moment],
+                "believed": [r.id for r in earlier],
+            }
+        )
+        for entry in timeline([r for r in earlier if r.id not in current]):
+            former.setdefault(entry["id"], entry)
+    for item in items:
+        del item["recorded_at"]
+    ordered = sorted(former.values(), key=lambda e: (e["occurred"]["start"], e["id"]))
+    return Corrections(items=items, views=views, former=ordered)
+
+
+def _corrects(document: Any) -> bool:
+    return document.kind == "retraction" or getattr(document, "supersedes", None) is not None
+
+
+def _correction(record: Any, by_id: dict[str, Any]) -> dict[str, Any] | None:
+    document = record.document
+    retraction = document.kind == "retraction"
+    target = by_id.get(document.retracts if retraction else document.supersedes)
+    if target is None:  # names an event recorded after the moment shown
+        return None
+    item = {
+        "type": "retracted" if retraction else "amended",
+        "id": document.id,
+        "recorded": timestamp_view(record.recorded_at),
+        "recorded_at": record.recorded_at,
+        "reason": document.reason if retraction else (document.note or document.summary),
+        "sources": [source_view(s) for s in document.sources],
+        "target": _brief(target.document),
+        "replacement": None if retraction else _brief(document),
+        "changes": [] if retraction else _changes(target.document, document),
+    }
+    return item
+
+
+def _brief(document: Any) -> dict[str, Any]:
+    brief = {"id": document.id, "kind": document.kind}
+    if document.kind != "retraction":
+        brief |= {"title": document.title, "occurred": date_view(document.occurred)}
+    return brief
+
+
+def _changes(before: Any, after: Any) -> list[dict[str, str]]:
+    """The fields an amendment changed, each as text before and after."""
+    if before.kind == "retraction":
+        return []
+    old, new = before.model_dump(mode="json"), after.model_dump(mode="json")
+    return [
+        {"field": name, "before": _as_text(old.get(name)), "after": _as_text(new.get(name))}
+        for name in dict.fromkeys([*old, *new])
+        if name not in _SAME_IN_EVERY_VERSION and old.get(name) != new.get(name)
+    ]
+
+
+def _as_text(value: Any) -> str:
+    if value is None or value == []:
+        return "none"
+    if isinstance(value, list):
+        return ", ".join(_as_text(v) for v in value)
+    if isinstance(value, dict):
+        return value.get("name") or value.get("id") or json.dumps(value, ensure_ascii=False)
+    return str(value)
