@@ -71,6 +71,8 @@ def test_retracting_a_signing_with_commitments_is_refused_naming_them_unless_in_
         "ussm-fwo-sustainability-priority-2025-09-08",
         "baker-statement-on-mou-2025-09-08",
         "us-embassy-statement-on-ussm-2025-09-08",
+        "step-identify-minerals-under-way-2025-10-02",
+        "us-embassy-announces-exim-reko-diq-financing-2025-12-10",
         *[
             f"step-{s}-2025-09-08"
             for s in (

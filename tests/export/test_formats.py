@@ -9,6 +9,7 @@ import html
 import io
 import json
 import re
+from datetime import date
 
 from cli.exporters.html import SCRIPT, style
 from tests.export.htmlscan import Scan
@@ -16,6 +17,17 @@ from tests.export.support import append, meeting
 
 JUNE = "trump-munir-meeting-2025-06"
 VISIT = "ussm-mota-engil-visit-2025-09-07"
+
+
+def latest_day(uspk) -> str:
+    """The export's default --at: the last day an event of the shipped history occurred."""
+    return max(e["occurred"]["end"] for e in uspk.timeline())
+
+
+def shown(day: str) -> str:
+    """A day as the page shows it: '8 Sep 2025'."""
+    when = date.fromisoformat(day)
+    return f"{when.day} {when:%b %Y}"
 
 
 def embedded_data(page: str) -> dict:
@@ -65,7 +77,9 @@ def test_html_lists_every_event_in_order_and_embeds_the_same_data_the_cli_shows(
     assert listed == [e["id"] for e in entries]
     data = embedded_data(page)
     assert data["events"] == entries
-    assert data["state"] == json.loads(uspk.ok("state", "--at", "2025-09-08", "--format", "json"))
+    assert data["state"] == json.loads(
+        uspk.ok("state", "--at", latest_day(uspk), "--format", "json")
+    )
     for entry in entries:  # title, summary and every source, readable without JavaScript
         assert html.escape(entry["title"]) in page and html.escape(entry["summary"]) in page
         for source in entry["sources"]:
@@ -80,7 +94,9 @@ def test_html_chart_draws_month_precision_as_a_span_and_a_visit_over_its_days(us
     assert (june["shape"], june["start"], june["end"]) == ("box", "2025-06-01", "2025-06-30")
     visit = items[VISIT]
     assert (visit["shape"], visit["start"], visit["end"]) == ("bar", "2025-09-07", "2025-09-09")
-    others = {i["shape"] for k, i in items.items() if k not in (JUNE, VISIT)}
+    months = {e["id"] for e in data["events"] if e["occurred"]["precision"] == "month"}
+    assert {items[k]["shape"] for k in months} == {"box"}
+    others = {i["shape"] for k, i in items.items() if k not in months | {VISIT}}
     assert others == {"dot"}
     lanes = [lane["kind"] for lane in data["chart"]["lanes"]]
     assert lanes == list(dict.fromkeys(lanes)) and {e["kind"] for e in data["events"]} == set(lanes)
@@ -91,7 +107,9 @@ def test_html_state_panel_on_the_latest_day_shows_agreements_commitments_steps_e
     uspk, tmp_path
 ):
     page = uspk.export(tmp_path, "html").decode()
-    assert "State on 8 Sep 2025" in page  # default --at: the last day an event occurred
+    day = latest_day(uspk)
+    assert f"State on {shown(day)}" in page  # default --at: the last day an event occurred
+    state = json.loads(uspk.ok("state", "--at", day, "--format", "json"))
     panel = page[page.index('<aside class="state"') : page.index("</aside>")]
     scan = Scan(panel)
     agreements = [a["data-agreement-id"] for t, a in scan.elements if "data-agreement-id" in a]
@@ -99,8 +117,9 @@ def test_html_state_panel_on_the_latest_day_shows_agreements_commitments_steps_e
     assert "US Strategic Metals \u2013 Frontier Works Organization" in scan.text
     assert "about USD 500 million (first phase)" in scan.text
     steps = [a["data-step-id"] for t, a in scan.elements if "data-step-id" in a]
-    assert len(steps) == 5 and scan.text.count("planned") >= 5
-    assert "Engagements (3)" in scan.text and "Next steps (5)" in scan.text
+    assert len(steps) == len(state["next_steps"]) == 5
+    engagements = len(state["engagements"])
+    assert f"Engagements ({engagements})" in scan.text and "Next steps (5)" in scan.text
 
 
 def test_html_at_a_day_inside_june_shows_the_june_meeting_as_undetermined(uspk, tmp_path):
@@ -142,7 +161,7 @@ def test_timelinejs_has_a_title_and_one_slide_per_event_grouped_by_kind(uspk, tm
     data = json.loads(uspk.export(tmp_path, "timelinejs"))
     entries = uspk.timeline()
     assert data["title"]["text"]["headline"] == "The 2025 US\u2013Pakistan reset"
-    assert "15 events" in data["title"]["text"]["text"]
+    assert f"{len(entries)} events" in data["title"]["text"]["text"]
     assert [e["unique_id"] for e in data["events"]] == [e["id"] for e in entries]
     assert [e["group"] for e in data["events"]] == [e["kind"].replace("-", " ") for e in entries]
     assert all(e["autolink"] is False for e in data["events"])
@@ -204,9 +223,14 @@ def test_markdown_report_has_state_tables_a_timeline_table_and_every_footnote_de
     ussm = next(row for row in agreements if "(ussm-fwo-mou)" in row)
     assert "US Strategic Metals \u2013 Frontier Works Organization" in ussm
     assert "about USD 500 million (first phase)" in ussm
+    state = json.loads(uspk.ok("state", "--at", latest_day(uspk), "--format", "json"))
     steps = table("### Next steps (5)")
-    assert len(steps) == 5 and all("| planned |" in row for row in steps)
-    assert len(table("### Engagements (3)")) == 3
+    statuses = [s["status"] for s in state["next_steps"]]
+    assert len(steps) == 5 and all(
+        f"| {status} |" in row for row, status in zip(steps, statuses, strict=True)
+    )
+    engagements = len(state["engagements"])
+    assert len(table(f"### Engagements ({engagements})")) == engagements
     timeline = table(f"## Timeline ({len(entries)} events)")
     assert [re.search(r"\(([a-z0-9-]+)\)", row).group(1) for row in timeline] == [
         e["id"] for e in entries
@@ -235,7 +259,8 @@ def test_csv_is_utf8_with_a_bom_one_row_per_event_with_dates_and_their_precision
         "2025-06-01",
         "2025-06-30",
     )
-    assert {r["standing"] for r in rows} == {"settled"} and rows[0]["state_as_of"] == "2025-09-08"
+    assert {r["standing"] for r in rows} == {"settled"}
+    assert rows[0]["state_as_of"] == latest_day(uspk)
     baker = next(r for r in rows if r["id"] == "baker-statement-on-mou-2025-09-08")
     assert baker["title"].startswith("Charg\u00e9 d'Affaires")  # non-ASCII survives
     assert baker["source_urls"].splitlines() == [

@@ -11,9 +11,9 @@ from service.stores import resolve_store
 from tests.factories import make, retraction
 from tests.shipped import june_amendment, june_visit_backfill, shipped_documents
 
-DAY1 = datetime(2025, 9, 10, 9, tzinfo=UTC)
-DAY2 = datetime(2025, 9, 20, 9, tzinfo=UTC)
-DAY3 = datetime(2025, 10, 5, 9, tzinfo=UTC)
+DAY1 = datetime(2026, 1, 10, 9, tzinfo=UTC)
+DAY2 = datetime(2026, 1, 20, 9, tzinfo=UTC)
+DAY3 = datetime(2026, 2, 5, 9, tzinfo=UTC)
 
 
 def view_rows(address):

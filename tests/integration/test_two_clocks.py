@@ -18,9 +18,9 @@ from service.stores import resolve_store
 from tests.factories import retraction
 from tests.shipped import june_amendment, june_visit_backfill, shipped_documents
 
-DAY1 = datetime(2025, 9, 10, 9, tzinfo=UTC)
-DAY2 = datetime(2025, 9, 20, 9, tzinfo=UTC)
-DAY3 = datetime(2025, 10, 5, 9, tzinfo=UTC)
+DAY1 = datetime(2026, 1, 10, 9, tzinfo=UTC)
+DAY2 = datetime(2026, 1, 20, 9, tzinfo=UTC)
+DAY3 = datetime(2026, 2, 5, 9, tzinfo=UTC)
 VISIT = "munir-us-visit-2025-06"
 EXPORT = "ussm-fwo-immediate-export-2025-09-08"
 SEPT_8 = date(2025, 9, 8)
@@ -61,7 +61,7 @@ def test_day_one_belief_has_the_june_meeting_by_month_and_no_june_visit(story):
     assert entries[0]["occurred"]["precision"] == "month"
     assert VISIT not in ids(entries)
     engagements = state_at(story.believed(DAY1), SEPT_8, DAY1)["engagements"]
-    assert [e["kind"] for e in engagements] == ["meeting", "visit", "meeting"]
+    assert [e["kind"] for e in engagements] == ["meeting", "meeting", "visit", "visit", "meeting"]
 
 
 def test_day_two_belief_has_the_day_of_the_june_meeting_and_the_backfilled_visit_in_place(story):

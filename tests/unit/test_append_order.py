@@ -22,7 +22,7 @@ DATES = [
     date(2025, 9, 8),
     date(2025, 12, 31),
 ]
-START = datetime(2025, 10, 1, tzinfo=UTC)
+START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def answers(chronicle):
