@@ -35,6 +35,12 @@ def open_session(ctx: click.Context) -> Iterator[Any]:
                 f"uspk: created a new store at {chosen.address} with the shipped history",
                 err=True,
             )
+        if opened.history_not_loaded:
+            click.echo(
+                "uspk: this release's shipped history was not loaded into the store "
+                f"({opened.history_not_loaded}); the store answers as it was recorded",
+                err=True,
+            )
         yield opened
 
 

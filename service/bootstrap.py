@@ -19,6 +19,7 @@ from typing import Any
 from eventsourcing.persistence import RecordConflictError
 
 from domain.chronicle import CHRONICLE_ID, Record, chronicle_events
+from domain.world import RuleBroken
 from events.history import history_digest
 from projections.readmodel import ReadModel, ReadModelError, UnreadableEvent, database_errors
 from service.application import Appended, Clock, RecordView, Uspk, utc_now
@@ -45,6 +46,7 @@ class Session:
     def __init__(self, store: Store, clock: Clock = utc_now) -> None:
         self.app = Uspk(store, clock=clock)
         self.blocked: UnreadableEvent | None = None  # the event the read model stops before
+        self.history_not_loaded: str | None = None  # why this release's history was not
         try:
             self.views = ReadModel(self.app)
             self._bring_up_to_date()
@@ -64,7 +66,13 @@ class Session:
             self.blocked = error  # queries refuse; its retraction can still be recorded
             return
         if self.views.history_digest() != history_digest():
-            self.app.load_shipped_history(view=self.view)
+            try:
+                self.app.load_shipped_history(view=self.view)
+            except RuleBroken as error:
+                # This release's shipped files disagree with what the store recorded (a
+                # shipped file edited, say): nothing of them is written, and the store
+                # keeps answering as recorded; the command says so.
+                self.history_not_loaded = str(error)
             self.views.catch_up(self.app.recorder)
 
     def view(self) -> RecordView:

@@ -78,3 +78,30 @@ def test_processes_opening_a_new_store_together_all_succeed_and_load_the_history
     ids = recorded_ids(store_address)
     assert set(ids) == shipped_ids()
     assert set(ids.values()) == {1}
+
+
+def test_a_release_whose_shipped_file_disagrees_with_the_store_still_answers(
+    store_address, tmp_path, monkeypatch
+):
+    """A store that loaded a shipped file which a later release changed: the new history
+    is not written, every command still answers from what was recorded, and says why."""
+    import shutil
+
+    import events.history
+    from tests.store.helpers import uspk
+
+    open_store(store_address).close()
+    before = stored_event_count(store_address)
+    edited = tmp_path / "history"
+    shutil.copytree(events.history.HISTORY_DIR, edited, ignore=shutil.ignore_patterns("*.py"))
+    first = sorted(edited.glob("*.yaml"))[0]
+    first.write_text(first.read_text().replace("title:", "title: Edited —", 1))
+    monkeypatch.setattr(events.history, "HISTORY_DIR", edited)
+
+    result = uspk(store_address, "timeline", "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    assert "shipped history was not loaded" in result.stderr
+    assert "nothing was written" not in result.stdout
+    assert stored_event_count(store_address) == before
+    assert uspk(store_address, "state", "--at", "2025-09-08").exit_code == 0
