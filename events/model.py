@@ -25,6 +25,7 @@ from pydantic import (
     ValidatorFunctionWrapHandler,
     WithJsonSchema,
     WrapValidator,
+    model_validator,
 )
 
 from events import registry
@@ -129,10 +130,38 @@ class Source(Strict):
     """A published report that tells (part of) the happening."""
 
     publisher: Line
-    title: Line
+    title: Line | None = Field(None, description="Its headline; optional when it has a url.")
     published: Date
     url: Url | None = None
     quote: Text | None = Field(None, description="The words of the source that carry the fact.")
+
+    @model_validator(mode="after")
+    def _identified(self) -> Source:
+        # Publisher and date alone do not tell one report from another; a url does.
+        if self.title is None and self.url is None:
+            raise ValueError("a source without a title needs a url (publisher, date and url)")
+        return self
+
+
+class Relation(Strict):
+    """A link from one event to another recorded before it or in the same batch."""
+
+    to: Slug
+    relation: Literal["fulfils", "realises", "follows-up", "contradicts"]
+    note: Line | None = None
+
+
+class Alternative(Strict):
+    """Another value of one field, as other sources give it (a disagreement, kept)."""
+
+    field: Line = Field(description="The field it is about, e.g. occurred or amount.")
+    value: Line = Field(description="The other value, as the source gives it.")
+    said_by: list[Line] = Field(min_length=1, description="The publishers who give it.")
+    note: Line | None = None
+
+
+Bound = Literal["exact", "about", "up-to", "at-least"]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
 class Actor(Strict):
@@ -222,6 +251,8 @@ class Happening(Strict):
     sources: list[Source] = Field(min_length=1)
     note: Text | None = Field(None, description="Curator's note: discrepancies, corrections.")
     supersedes: Slug | None = Field(None, description="Id of the event this one amends.")
+    relates: list[Relation] = Field([], description="Links to other events.")
+    alternatives: list[Alternative] = Field([], description="Values other sources give.")
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -285,9 +316,22 @@ class CommitmentMade(Happening):
     agreement: AgreementRef
     description: Text
     amount: Amount | None = None
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+    currency: Currency | None = None
     approximate: bool = False
+    bound: Bound = "exact"
     phase: Line | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> CommitmentMade:
+        # approximate: true is the old spelling of bound: about; both must agree.
+        if self.approximate and self.bound not in ("exact", "about"):
+            raise ValueError(f"approximate: true contradicts bound: {self.bound}")
+        return self
+
+    @property
+    def effective_bound(self) -> str:
+        """The bound, whichever way it was written (stored as given: it must round-trip)."""
+        return "about" if self.approximate else self.bound
 
 
 class StatementMade(Happening):
@@ -323,6 +367,94 @@ class StepProgressed(Happening):
     def replay_rank(cls, values: Mapping[str, Any]) -> int:
         """A step under way before it is done or dropped, the same day."""
         return cls.rank + STEP_STATUS_ORDER[values["status"]] - 1
+
+
+class GovernmentAction(Happening):
+    """An executive order, a tariff or another measure set by an authority."""
+
+    rank = 0
+    label = "government action"
+    kind: Literal["government-action"]
+    authority: ActorRef
+    instrument: Line = Field(description="executive order, proclamation, SRO, notification")
+    measure: Slug = Field(description="Stable id of the measure; later actions replace it.")
+    description: Text
+    subject: ActorRef | None = None
+    value_before: Line | None = None
+    value_after: Line | None = None
+    effective: Date | None = Field(None, description="When it takes effect (default: occurred).")
+    ends: Date | None = None
+
+
+FinancingStage = Literal["pledged", "approved", "signed", "disbursed", "withdrawn"]
+FINANCING_STAGE_ORDER = {"pledged": 0, "approved": 1, "signed": 2, "disbursed": 3, "withdrawn": 4}
+
+
+class Financing(Happening):
+    """A stage of a loan, grant or guarantee: not tied to a signed agreement."""
+
+    rank = 2
+    label = "financing"
+    kind: Literal["financing"]
+    financing: Slug = Field(description="Stable id of the facility, shared by its stages.")
+    stage: FinancingStage
+    lender: ActorRef
+    borrower: ActorRef | None = None
+    project: Line
+    amount: Amount | None = None
+    currency: Currency | None = None
+    bound: Bound = "exact"
+    instrument: Line | None = None
+
+
+class Shipment(Happening):
+    rank = 3
+    label = "shipment"
+    kind: Literal["shipment"]
+    goods: list[Line] = Field(min_length=1)
+    quantity: Line | None = None
+    shipper: ActorRef | None = None
+    recipient: ActorRef | None = None
+    origin: Line | None = None
+    destination: Line | None = None
+    agreement: AgreementRef | None = None
+    step: StepRef | None = None
+
+
+class Announcement(Happening):
+    """A deal or intention claimed by an actor, not (yet) signed."""
+
+    rank = 0
+    label = "announcement"
+    kind: Literal["announcement"]
+    deal: Slug = Field(description="Stable id of the announced deal or intention.")
+    announcer: ActorRef
+    counterparties: list[ActorRef] = []
+    claim: Text
+    quote: Text | None = None
+
+
+CommitmentStatus = Literal["made", "under-way", "fulfilled", "lapsed", "withdrawn"]
+COMMITMENT_STATUS_ORDER = {
+    "made": 0,
+    "under-way": 1,
+    "fulfilled": 2,
+    "lapsed": 2,
+    "withdrawn": 2,
+}
+
+
+class CommitmentProgressed(Happening):
+    rank = 4
+    label = "commitment progressed"
+    kind: Literal["commitment-progressed"]
+    commitment: Slug = Field(description="The id of the commitment-made event.")
+    status: Literal["under-way", "fulfilled", "lapsed", "withdrawn"]
+
+    @classmethod
+    def replay_rank(cls, values: Mapping[str, Any]) -> int:
+        """Under way before fulfilled, the same day."""
+        return cls.rank + COMMITMENT_STATUS_ORDER.get(values.get("status"), 1) - 1
 
 
 class Retraction(Strict):
