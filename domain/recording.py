@@ -16,6 +16,8 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
+from pydantic import ValidationError
+
 from domain.records import Conflict, Record, believed_records, fold_lenient
 from domain.world import RuleBroken, actor_registry, refuse_shared_names
 from events.model import (
@@ -25,6 +27,7 @@ from events.model import (
     Financing,
     GovernmentAction,
     Happening,
+    PartialAmendment,
     Retraction,
 )
 
@@ -112,18 +115,44 @@ def check_batch(documents: Iterable[Any], lookup: RecordLookup, now: datetime):
 
 
 def _completed(documents: list[Any], lookup: RecordLookup) -> list[Any]:
-    """Amendments completed from what they supersede (``with_unchanged_fields``)."""
+    """Amendments completed from what they supersede: a partial one gets every field it
+    does not give, a whole one the fields it left at their defaults."""
     targets = {d.supersedes for d in documents if getattr(d, "supersedes", None)}
     if not targets:
         return documents
     found = {i: r.document for i, r in lookup.recorded(targets).items()}
     found |= {d.id: d for d in documents if d.id in targets}
-    return [
-        with_unchanged_fields(d, found[d.supersedes])
-        if getattr(d, "supersedes", None) in found
-        else d
-        for d in documents
-    ]
+    completed = []
+    for document in documents:
+        target = found.get(getattr(document, "supersedes", None))
+        if isinstance(document, PartialAmendment):
+            document = _whole(document, target)
+        elif target is not None:
+            document = with_unchanged_fields(document, target)
+        completed.append(document)
+    return completed
+
+
+def _whole(partial: PartialAmendment, target: Any) -> Any:
+    """A partial amendment merged into the event it supersedes, as one whole event."""
+    if target is None or isinstance(target, Retraction):
+        what = "no such event recorded" if target is None else "it is a retraction"
+        raise RuleBroken(partial.id, f"cannot amend {partial.supersedes!r}: {what}")
+    if target.kind != partial.kind:
+        raise RuleBroken(
+            partial.id,
+            f"an amendment must be of the same kind as {target.id!r} "
+            f"({target.kind}), not {partial.kind}",
+        )
+    fields = {**target.model_dump(mode="json"), **partial.as_written()}
+    try:
+        return type(target).model_validate(fields)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        where = ".".join(map(str, problem["loc"])) or "(event)"
+        raise RuleBroken(
+            partial.id, f"amending {target.id!r}, field '{where}': {problem['msg']}"
+        ) from None
 
 
 def _related_events(fresh: list[Any], lookup: RecordLookup) -> None:

@@ -467,4 +467,53 @@ class Retraction(Strict):
     sources: list[Source] = Field(min_length=1)
 
 
+class PartialAmendment(BaseModel):
+    """An amendment that gives only what it changes (plus its id, ``supersedes`` and its
+    sources): completed from the event it supersedes before it is checked and stored
+    (``domain.recording``), so the store only ever holds whole events. ``changes`` holds
+    the other fields given, each already validated by the kind's model."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str
+    id: Slug
+    supersedes: Slug
+    sources: list[Source] = Field(min_length=1)
+    changes: dict[str, Any] = {}
+
+    def as_written(self) -> dict[str, Any]:
+        """The amendment as its file gives it (what reads back as this same amendment)."""
+        return {**self.model_dump(mode="json", exclude={"changes"}), **self.changes}
+
+
+def partial_amendment(raw: Any, error: ValidationError) -> PartialAmendment | None:
+    """``raw`` as a partial amendment, when it names what it supersedes and the kind's
+    model finds nothing wrong in it but missing fields (else None: the error stands)."""
+    if not (isinstance(raw, dict) and isinstance(raw.get("supersedes"), str)):
+        return None
+    model = registry.model_for(raw.get("kind"))
+    problems = error.errors()
+    if model is None or any(e["type"] != "missing" or len(e["loc"]) != 2 for e in problems):
+        return None
+    if {"id", "sources"} & {e["loc"][1] for e in problems}:
+        return None
+    own = {"kind", "id", "supersedes", "sources"}
+    changes = {
+        name: _field_adapter(model, name).dump_python(
+            _field_adapter(model, name).validate_python(value), mode="json"
+        )
+        for name, value in raw.items()
+        if name not in own
+    }
+    return PartialAmendment.model_validate({**{k: raw[k] for k in own}, "changes": changes})
+
+
+@cache
+def _field_adapter(model: type[BaseModel], name: str) -> Any:
+    from pydantic import TypeAdapter
+
+    info = model.model_fields[name]
+    return TypeAdapter(Annotated[info.annotation, info])
+
+
 AnyHappening = Happening  # any registered kind; ``registry.document_type()`` is the union

@@ -114,4 +114,65 @@ def _document_type(generation: int) -> Any:
 def _document_adapter(generation: int) -> Any:
     from pydantic import TypeAdapter
 
-    return TypeAdapter(_document_type(generation))
+    return _Documents(TypeAdapter(_document_type(generation)))
+
+
+class _Documents:
+    """The documents' TypeAdapter, which also reads an amendment that gives only what it
+    changes (``events.model.PartialAmendment``); whole documents go straight through."""
+
+    def __init__(self, adapter: Any) -> None:
+        self._adapter = adapter
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._adapter, name)
+
+    def validate_python(self, raw: Any, **options: Any) -> Any:
+        from pydantic import ValidationError
+
+        try:
+            return self._adapter.validate_python(raw, **options)
+        except ValidationError as error:
+            return _partial_or_raise(raw, error)
+
+    def validate_json(self, data: Any, **options: Any) -> Any:
+        from pydantic import ValidationError
+
+        try:
+            return self._adapter.validate_json(data, **options)
+        except ValidationError as error:
+            import json
+
+            try:
+                raw = json.loads(data)
+            except ValueError:
+                raise error from None
+            return _partial_or_raise(raw, error)
+
+    def dump_json(self, document: Any, **options: Any) -> bytes:
+        if _is_partial(document):
+            import json
+
+            flat = document.as_written()
+            return json.dumps(flat, ensure_ascii=False, separators=(",", ":")).encode()
+        return self._adapter.dump_json(document, **options)
+
+    def dump_python(self, document: Any, **options: Any) -> Any:
+        if _is_partial(document):
+            return document.as_written()
+        return self._adapter.dump_python(document, **options)
+
+
+def _is_partial(document: Any) -> bool:
+    from events.model import PartialAmendment
+
+    return isinstance(document, PartialAmendment)
+
+
+def _partial_or_raise(raw: Any, error: Exception) -> Any:
+    from events.model import partial_amendment
+
+    partial = partial_amendment(raw, error)
+    if partial is None:
+        raise error
+    return partial

@@ -107,12 +107,12 @@ SIGNED = doc(
     scope="Tariffs and market access.",
     relates=[{"to": ANNOUNCED["id"], "relation": "realises"}],
 )
-# The June meeting to its day: only what the meeting itself says, no introductions.
+# The June meeting to its day, giving only what changes and its source: no introductions.
 MEETING_TO_THE_DAY = {
-    **doc("meeting", "trump-munir-meeting-2025-06-18", "2025-06-18"),
+    "id": "trump-munir-meeting-2025-06-18",
+    "kind": "meeting",
     "supersedes": "trump-munir-meeting-2025-06",
-    "title": "Field Marshal Asim Munir meets President Trump",
-    "participants": ["asim-munir", "donald-trump"],
+    "occurred": "2025-06-18",
     "sources": [{**SOURCE, "title": "Munir lunches at the White House"}],
 }
 DEVELOPMENTS = [
@@ -155,6 +155,22 @@ def test_the_amended_june_meeting_stands_on_its_day_with_the_actors_it_introduce
     # Taken from the meeting it amends, as the file did not give them.
     assert [a["id"] for a in shown["event"]["details"]["introduces"]][-1] == "asim-munir"
     assert shown["event"]["details"]["priority_areas"] == ["critical minerals"]
+    assert shown["event"]["title"] == "Field Marshal Asim Munir meets President Trump"
+    assert shown["event"]["sources"][0]["title"] == "Munir lunches at the White House"
+
+
+def test_an_amendment_giving_only_what_changes_appended_again_changes_nothing(uspk):
+    again = uspk("append", "-", input=json.dumps(MEETING_TO_THE_DAY))
+    assert again.exit_code == 0, again.output
+    assert "+ trump-munir-meeting-2025-06-18" not in again.output
+
+
+def test_an_amendment_giving_only_what_changes_must_name_an_event_of_its_kind(uspk):
+    wrong = {**MEETING_TO_THE_DAY, "id": "wrong-kind", "supersedes": SHIPMENT["id"]}
+    refused = uspk("append", "-", input=json.dumps(wrong))
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert "an amendment must be of the same kind" in refused.output
+    assert "nothing was written" in refused.output
 
 
 def test_a_tariff_is_announced_then_in_force_from_its_effective_date(uspk):
