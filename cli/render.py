@@ -278,6 +278,55 @@ def _new_kind_sections(state: dict[str, Any]) -> list[str]:
     return out
 
 
+def relationship_sections(state: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Measures, financing, shipments and announcements as the exports show them: one
+    section each, every item an event with its date, one line of text, its relations and
+    alternatives (``lines``) and its sources."""
+
+    def item(view: dict[str, Any], text: str) -> dict[str, Any]:
+        return {
+            "event_id": view["event_id"],
+            "date": view["date"] if "date" in view else view["history"][-1]["date"],
+            "text": text,
+            "lines": relation_lines(view),
+            "sources": view["sources"],
+        }
+
+    def measure(m: dict[str, Any]) -> str:
+        value = f": {m['value']}" if m["value"] else ""
+        was = f" (was {m['value_before']})" if m["value_before"] else ""
+        since = f", since {m['since']['display']}" if m["in_force"] else ""
+        return (
+            f"{m['measure']}{value}{was}, {m['status']}{since}; {m['instrument']} by "
+            + m["authority"]["name"]
+        )
+
+    def financing(f: dict[str, Any]) -> str:
+        amount = f", {f['display']}" if f["display"] else ""
+        borrower = f" to {f['borrower']['name']}" if f["borrower"] else ""
+        return f"{f['id']}: {f['stage']}{amount}; {f['lender']['name']}{borrower}, {f['project']}"
+
+    def shipment(m: dict[str, Any]) -> str:
+        quantity = f" ({m['quantity']})" if m["quantity"] else ""
+        serves = ", ".join(f"{what} {m[what]}" for what in ("agreement", "step") if m.get(what))
+        return f"{', '.join(m['goods'])}{quantity}: {m['title']}" + (
+            f"; serves {serves}" if serves else ""
+        )
+
+    def announcement(a: dict[str, Any]) -> str:
+        realised = ", ".join(a["realised_by"])
+        status = f"realised by {realised}" if realised else "not realised"
+        return f"{a['deal']} ({status}): {a['announcer']['name']}: {a['claim']}"
+
+    sections = [
+        ("Measures", [item(m, measure(m)) for m in state.get("measures", ())]),
+        ("Financing", [item(f, financing(f)) for f in state.get("financing", ())]),
+        ("Shipments", [item(m, shipment(m)) for m in state.get("shipments", ())]),
+        ("Announcements", [item(a, announcement(a)) for a in state.get("announcements", ())]),
+    ]
+    return [(heading, items) for heading, items in sections if items]
+
+
 def noted_sections(state: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
     """The state's happenings of kinds without rules of their own, one section per kind,
     headed by its label ("Sanction imposed"), in the order the kinds first occur."""

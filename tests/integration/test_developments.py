@@ -7,6 +7,8 @@ backends."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -257,3 +259,30 @@ def test_every_event_view_carries_its_relations_and_alternatives(uspk):
     assert entry["relates"][0]["relation"] == "fulfils"
     assert entry["alternatives"][0]["value"] == "2025-10-06"
     assert "relates" not in entry["details"]
+
+
+def test_every_export_shows_the_new_sections_relations_and_alternatives(uspk):
+    at = ("--at", "2025-11-15")
+    fulfils = "fulfils ussm-fwo-immediate-export-2025-09-08"
+    page = uspk.ok("export", "--format", "html", *at)
+    for heading in ("Measures (1)", "Financing (1)", "Shipments (1)", "Announcements (1)"):
+        assert heading in page
+    assert fulfils in page and f"realised by {SIGNED['id']}" in page
+    assert "occurred given otherwise: 2025-10-06 by Other Daily" in page
+    assert '<span class="status overdue">overdue</span>' in page
+    report = uspk.ok("export", "--format", "markdown", *at)
+    assert "### Measures (1)" in report and "up to USD 2 billion" not in report
+    assert "USD 1250 million" in report and fulfils in report
+    rows = list(
+        csv.DictReader(io.StringIO(uspk.ok("export", "--format", "csv", *at).lstrip("\ufeff")))
+    )
+    [shipped] = [r for r in rows if r["id"] == SHIPMENT["id"]]
+    assert shipped["relates"] == fulfils
+    assert shipped["alternatives"] == "occurred given otherwise: 2025-10-06 by Other Daily"
+    data = json.loads(uspk.ok("export", "--format", "json", *at))
+    assert ids(data["state"]["shipments"]) == [SHIPMENT["id"]]
+    timelinejs = json.loads(uspk.ok("export", "--format", "timelinejs", *at))
+    [slide] = [e for e in timelinejs["events"] if e["unique_id"] == SHIPMENT["id"]]
+    assert fulfils in slide["text"]["text"]
+    [post] = [e for e in timelinejs["events"] if e["unique_id"] == ANNOUNCED["id"]]
+    assert "https://t.example/1" in post["media"]["caption"]

@@ -164,6 +164,8 @@ def model_documents(draw, model: type[BaseModel], fixed: dict[str, Any] | None =
             value = draw(values_for(field.annotation, field.metadata))
             if value is not None or not field.is_required():
                 document[name] = value
+    if document.get("approximate") and document.get("bound") not in (None, "exact", "about"):
+        document["bound"] = "about"  # approximate: true means about; another bound is refused
     if model is Source and document.get("title") is None and document.get("url") is None:
         document["url"] = draw(_strings(StringConstraints(pattern=r"^https?://\S+$"), 0))
     return document
