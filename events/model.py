@@ -129,6 +129,16 @@ class Strict(BaseModel):
 class Source(Strict):
     """A published report that tells (part of) the happening."""
 
+    # Editors learn the rule below too: a title, or else a url.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": [name], "properties": {name: {"type": "string"}}}
+                for name in ("title", "url")
+            ]
+        }
+    )
+
     publisher: Line
     title: Line | None = Field(None, description="Its headline; optional when it has a url.")
     published: Date

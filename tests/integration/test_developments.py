@@ -259,6 +259,9 @@ def test_every_event_view_carries_its_relations_and_alternatives(uspk):
     assert entry["relates"][0]["relation"] == "fulfils"
     assert entry["alternatives"][0]["value"] == "2025-10-06"
     assert "relates" not in entry["details"]
+    text = uspk.ok("timeline", "--kind", "shipment")
+    assert "fulfils ussm-fwo-immediate-export-2025-09-08" in text
+    assert "occurred given otherwise: 2025-10-06 by Other Daily" in text
 
 
 def test_every_export_shows_the_new_sections_relations_and_alternatives(uspk):

@@ -193,3 +193,11 @@ def test_an_amendment_that_empties_a_list_on_purpose_keeps_it_empty():
     )
     chronicle.record([day], NOW + timedelta(days=1))
     assert current(chronicle.records)[-1].outcomes == []
+
+
+def test_the_schema_tells_editors_a_source_needs_a_title_or_a_url():
+    from events.schema import event_file_schema
+
+    source = event_file_schema()["$defs"]["Source"]
+    assert source["required"] == ["publisher", "published"]
+    assert [option["required"] for option in source["anyOf"]] == [["title"], ["url"]]
