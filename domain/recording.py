@@ -150,8 +150,9 @@ def _whole(partial: PartialAmendment, target: Any) -> Any:
     except ValidationError as error:
         problem = error.errors()[0]
         where = ".".join(map(str, problem["loc"])) or "(event)"
+        message = problem["msg"].removeprefix("Value error, ")
         raise RuleBroken(
-            partial.id, f"amending {target.id!r}, field '{where}': {problem['msg']}"
+            partial.id, f"amending {target.id!r}, field '{where}': {message}"
         ) from None
 
 

@@ -169,10 +169,27 @@ def _is_partial(document: Any) -> bool:
     return isinstance(document, PartialAmendment)
 
 
-def _partial_or_raise(raw: Any, error: Exception) -> Any:
+def _partial_or_raise(raw: Any, error: Any) -> Any:
     from events.model import partial_amendment
 
     partial = partial_amendment(raw, error)
     if partial is None:
-        raise error
+        raise _without_missing(raw, error) from None
     return partial
+
+
+def _without_missing(raw: Any, error: Any) -> Any:
+    """For an amendment (it names what it supersedes), the errors other than missing
+    fields: what it leaves out is taken from the event it amends, so a missing field is
+    not what is wrong with it."""
+    from pydantic import ValidationError
+
+    if not (isinstance(raw, dict) and isinstance(raw.get("supersedes"), str)):
+        return error
+    problems = [e for e in error.errors() if e["type"] != "missing"]
+    if not problems or len(problems) == error.error_count():
+        return error
+    try:
+        return ValidationError.from_exception_data(error.title, problems)
+    except (TypeError, ValueError, KeyError):  # an error pydantic cannot rebuild: all of it
+        return error

@@ -201,3 +201,44 @@ def test_the_schema_tells_editors_a_source_needs_a_title_or_a_url():
     source = event_file_schema()["$defs"]["Source"]
     assert source["required"] == ["publisher", "published"]
     assert [option["required"] for option in source["anyOf"]] == [["title"], ["url"]]
+
+
+def partial(event_id: str, supersedes: str, kind: str = "meeting", **changes):
+    """An amendment that gives only what it changes, its id and its sources."""
+    from events.files import validate
+
+    raw = {"id": event_id, "kind": kind, "supersedes": supersedes, "sources": [SOURCE]}
+    return validate({**raw, **changes}, "test")
+
+
+def test_an_amendment_giving_only_what_changes_is_stored_whole():
+    june = make("meeting", "june", "2025-06", participants=["ussm", "fwo"], place="Washington")
+    chronicle = Chronicle()
+    chronicle.record([ACTORS, june], NOW)
+    chronicle.record([partial("june-18", "june", occurred="2025-06-18")], NOW)
+    [_, amended] = current(chronicle.records)
+    assert (amended.id, str(amended.occurred), amended.place) == (
+        "june-18",
+        "2025-06-18",
+        "Washington",
+    )
+    assert amended.participants == ["ussm", "fwo"] and amended.supersedes == "june"
+
+
+def test_an_amendment_giving_only_what_changes_needs_its_event_and_a_whole_that_fits():
+    chronicle = Chronicle()
+    chronicle.record(
+        [ACTORS, make("meeting", "june", "2025-06", participants=["ussm", "fwo"])], NOW
+    )
+    with pytest.raises(RuleBroken, match="cannot amend 'ghost': no such event recorded"):
+        chronicle.record([partial("a", "ghost", occurred="2025-06-18")], NOW)
+    with pytest.raises(RuleBroken, match="an amendment must be of the same kind as 'june'"):
+        chronicle.record([partial("b", "june", kind="visit")], NOW)
+    chronicle.record([signing("a1"), commitment("a1", "c1")], NOW)  # approximate: true
+    with pytest.raises(RuleBroken, match="amending 'c1', field '.event.': approximate: true con"):
+        chronicle.record([partial("c", "c1", kind="commitment-made", bound="up-to")], NOW)
+
+
+def test_an_amendment_is_refused_for_what_is_wrong_in_it_not_for_what_it_leaves_out():
+    with pytest.raises(InputError, match="field 'participants': at least 2 items required"):
+        partial("a", "june", participants=["ussm"])
