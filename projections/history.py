@@ -76,7 +76,7 @@ def lineage(records: list[Record], event_id: str) -> list[dict[str, Any]]:
                     "occurred": document.occurred.edtf,
                     "title": document.title,
                     "supersedes": document.supersedes,
-                    "standing": standing(records, document.id)["status"],
+                    "standing": _standing(records, document.id)["status"],
                 }
             entry["sources"] = [source_view(s) for s in document.sources]
             entries.append(entry)
