@@ -161,7 +161,9 @@ def _related_events(fresh: list[Any], lookup: RecordLookup) -> None:
     named = {r.to for d in fresh if isinstance(d, Happening) for r in d.relates}
     if not named:
         return
-    known = set(lookup.recorded(named)) | {d.id for d in fresh}
+    recorded = lookup.recorded(named)
+    known = {i for i, r in recorded.items() if not isinstance(r.document, Retraction)}
+    known |= {d.id for d in fresh if not isinstance(d, Retraction)}
     for document in fresh:
         for relation in getattr(document, "relates", ()):
             if relation.to == document.id:
@@ -170,7 +172,8 @@ def _related_events(fresh: list[Any], lookup: RecordLookup) -> None:
                 raise RuleBroken(
                     document.id,
                     f"relates to {relation.to!r} ({relation.relation}), "
-                    "but no event with that id is recorded or in this batch",
+                    "but no event (other than a retraction) with that id is recorded "
+                    "or in this batch",
                 )
 
 

@@ -10,7 +10,7 @@ import pytest
 from domain.chronicle import Chronicle, current
 from domain.world import RuleBroken, describe_amount, fold
 from events.files import InputError
-from tests.factories import SOURCE, commitment, introductions, make, signing, step
+from tests.factories import SOURCE, commitment, introductions, make, retraction, signing, step
 
 ACTORS = introductions("ussm", "fwo")
 NOW = datetime(2025, 12, 31, 12, tzinfo=UTC)
@@ -105,6 +105,11 @@ def test_a_relation_must_name_a_recorded_event_or_one_in_the_batch():
     to_itself = [{"to": "s1-planned", "relation": "follows-up"}]
     with pytest.raises(RuleBroken, match="relates to itself"):
         chronicle.record([step("s1", event_id="s1-planned", relates=to_itself)], NOW)
+    chronicle.record([signing("a2")], NOW)
+    chronicle.record([retraction("a2-signed")], NOW)
+    to_retraction = [{"to": "retract-a2-signed", "relation": "follows-up"}]
+    with pytest.raises(RuleBroken, match="relates to 'retract-a2-signed'"):
+        chronicle.record([step("s1", relates=to_retraction)], NOW)
     recorded = [{"to": "a1-signed", "relation": "follows-up"}]
     in_batch = [{"to": "s2-planned", "relation": "follows-up"}]
     chronicle.record(
