@@ -38,7 +38,7 @@ def new(kind: str | None, listing: bool) -> None:
     need, then check it with `uspk append --dry-run FILE`. Without KIND, or with
     --list, list the kinds. `uspk actors` lists the actor ids events may name.
     """
-    from events.registry import happening_models, model_for
+    from events.kinds import happening_models, model_for
 
     if listing or kind is None:
         for model in happening_models():
@@ -49,7 +49,7 @@ def new(kind: str | None, listing: bool) -> None:
 
 def kind_summary(model: type) -> str:
     """One line about a kind: its model's docstring, else its label and required fields."""
-    from events.registry import label
+    from events.kinds import label
 
     doc = (model.__doc__ or "").strip()
     if doc and doc != _happening_doc():
@@ -96,9 +96,9 @@ def _field_lines(model: type, name: str, schema: dict, top_level: bool) -> list[
     nested = _nested_model(info.annotation)
     if prop.get("type") == "array":
         prop = {**prop, "items": _resolve(_item(prop), schema)}
-    required = info.is_required()
+    required = info.is_required() or name in _either(model)  # shown to fill in
     sort = _ref_sort(info)
-    about = _describe(name, prop, required, sort)
+    about = _describe(name, prop, info.is_required(), sort)
     defs = {"$defs": schema.get("$defs", {})}
     if nested is not None and "properties" in _item(prop):
         block = [f"{name}:", *_object_lines(nested, {**_item(prop), **defs}, "  - ")]
@@ -113,10 +113,21 @@ def _field_lines(model: type, name: str, schema: dict, top_level: bool) -> list[
     return block if required else [f"# {line}" if line else "#" for line in block]
 
 
+def _either(model: type) -> set[str]:
+    """Where the model's schema asks for one of several fields (a source: its title or
+    its url), the fields of the first way, shown as fields to fill."""
+    alternatives = model.model_json_schema().get("anyOf", [])
+    return set(alternatives[0].get("required", [])) if len(alternatives) > 1 else set()
+
+
 def _object_lines(model: type, schema: dict, lead: str) -> list[str]:
     """The fields of a nested model (a source, an actor), required first, indented under
     their parent; ``lead`` starts the first line ("  - " for a list's item)."""
-    names = sorted(model.model_fields, key=lambda n: not model.model_fields[n].is_required())
+    either = _either(model)
+    names = sorted(
+        model.model_fields,
+        key=lambda n: not (model.model_fields[n].is_required() or n in either),
+    )
     lines = [line for n in names for line in _field_lines(model, n, schema, top_level=False)]
     indent = " " * len(lead)
     return [lead + lines[0], *(indent + line for line in lines[1:])]
@@ -194,9 +205,17 @@ def _placeholder(name: str, prop: dict, sort: str | None) -> str:
         return json.dumps(prop.get("default", False))
     if sort:
         return json.dumps(f"<{sort} id>")
+    if name != "id" and _is_slug(prop):  # the id of a thing the event names (a measure...)
+        return json.dumps(f"<{name.replace('_', ' ')} id>")
     if _is_date(prop):
         return json.dumps(DATE_PLACEHOLDER)
     return json.dumps(f"<{name.replace('_', ' ')}>")
+
+
+def _is_slug(prop: dict) -> bool:
+    from events.model import SLUG_PATTERN
+
+    return prop.get("pattern") == SLUG_PATTERN
 
 
 def _resolve(prop: dict, schema: dict) -> dict:

@@ -33,8 +33,37 @@ def as_json(data: Any) -> str:
 
 
 def cite(source: dict[str, Any]) -> str:
-    text = f"{source['publisher']}, \u201c{source['title']}\u201d, {source['published']['display']}"
+    title = f", \u201c{source['title']}\u201d" if source.get("title") else ""
+    text = f"{source['publisher']}{title}, {source['published']['display']}"
     return f"{text} <{source['url']}>" if source.get("url") else text
+
+
+RELATION_WORDS = {  # relation -> (as its source says it, as its target is told it)
+    "fulfils": ("fulfils", "fulfilled by"),
+    "realises": ("realises", "realised by"),
+    "follows-up": ("follows up", "followed up by"),
+    "contradicts": ("contradicts", "contradicted by"),
+}
+
+
+def relation_lines(view: dict[str, Any]) -> list[str]:
+    """'fulfils X', 'fulfilled by Y' and the values other sources give, one line each."""
+    lines = []
+    for relation in view.get("relates", ()):
+        note = f" ({relation['note']})" if relation.get("note") else ""
+        lines.append(f"{RELATION_WORDS[relation['relation']][0]} {relation['to']}{note}")
+    for relation in view.get("related_by", ()):
+        note = f" ({relation['note']})" if relation.get("note") else ""
+        lines.append(f"{RELATION_WORDS[relation['relation']][1]} {relation['from']}{note}")
+    for alternative in view.get("alternatives", ()):
+        lines.append(alternative_text(alternative))
+    return lines
+
+
+def alternative_text(alternative: dict[str, Any]) -> str:
+    note = f" ({alternative['note']})" if alternative.get("note") else ""
+    said_by = ", ".join(alternative["said_by"])
+    return f"{alternative['field']} given otherwise: {alternative['value']} by {said_by}{note}"
 
 
 def _when(date: dict[str, Any]) -> str:
@@ -56,6 +85,7 @@ def _entry_text(entry: dict[str, Any]) -> str:
     lines = [head, wrap(entry["title"], indent="  ", width=WIDTH), wrap(entry["summary"])]
     if entry.get("note"):
         lines.append(wrap("Note: " + entry["note"]))
+    lines += [wrap(line) for line in relation_lines(entry)]
     lines += [wrap("Source: " + cite(s)) for s in entry["sources"]]
     return "\n".join(lines)
 
@@ -121,6 +151,8 @@ TIMELINE_CSV_COLUMNS = [
     "source_url",
     "recorded",
     "note",
+    "relates",
+    "alternatives",
 ]
 
 
@@ -155,6 +187,8 @@ def timeline_csv(entries: list[dict[str, Any]]) -> str:
             first["url"],
             entry["recorded"],
             entry["note"],
+            "; ".join(relation_lines({"relates": entry.get("relates", ())})),
+            "; ".join(map(alternative_text, entry.get("alternatives", ()))),
         ]
         writer.writerow([csv_cell(v) for v in row])
     return out.getvalue()
@@ -180,7 +214,9 @@ def state_text(state: dict[str, Any]) -> str:
             out.append(wrap("minerals: " + ", ".join(a["minerals"])))
         for c in a["commitments"]:
             phase = f" ({c['phase']})" if c["phase"] else ""
-            out.append(wrap(f"commitment{phase}: {c['display']}  [{c['event_id']}]"))
+            status = f" [{c['status']}]" if c.get("status", "made") != "made" else ""
+            out.append(wrap(f"commitment{phase}{status}: {c['display']}  [{c['event_id']}]"))
+            out += [wrap(line, indent=_INDENT * 2) for line in relation_lines(c)]
     out += ["", f"Engagements ({len(state['engagements'])})"]
     for e in state["engagements"]:
         until = f" to {e['until']['display']}" if e["until"] else ""
@@ -188,8 +224,11 @@ def state_text(state: dict[str, Any]) -> str:
         out.append(wrap(e["title"]))
     out += ["", f"Next steps ({len(state['next_steps'])})"]
     for s in state["next_steps"]:
-        out.append(f"  [{s['status']}] {s['id']}")
+        overdue = ", overdue" if s.get("overdue") else ""
+        out.append(f"  [{s['status']}{overdue}] {s['id']}")
         out.append(wrap(s["description"]))
+        out += [wrap(line) for line in relation_lines(s)]
+    out += _new_kind_sections(state)
     for section, noted in noted_sections(state):
         out += ["", f"{section} ({len(noted)})"]
         for n in noted:
@@ -202,6 +241,90 @@ def state_text(state: dict[str, Any]) -> str:
         out.append(f"  {u['event_id']}")
         out.append(wrap(f"{u['title']}: {u['reason']}"))
     return "\n".join(out)
+
+
+def _new_kind_sections(state: dict[str, Any]) -> list[str]:
+    """Measures, financing, shipments and announcements, as ``state_text`` shows them."""
+    out = ["", f"Measures ({len(state.get('measures', ()))})"]
+    for m in state.get("measures", ()):
+        value = f": {m['value']}" if m["value"] else ""
+        out.append(f"  {m['measure']}{value} ({m['status']})")
+        since = f"since {m['since']['display']}, " if m["in_force"] else ""
+        out.append(wrap(f"{since}{m['instrument']} by {m['authority']['name']}  [{m['event_id']}]"))
+    out += ["", f"Financing ({len(state.get('financing', ()))})"]
+    for f in state.get("financing", ()):
+        amount = f", {f['display']}" if f["display"] else ""
+        out.append(f"  [{f['stage']}] {f['id']}{amount}")
+        borrower = f" to {f['borrower']['name']}" if f["borrower"] else ""
+        out.append(wrap(f"{f['lender']['name']}{borrower}: {f['project']}"))
+        out += [wrap(line) for line in relation_lines(f)]
+    out += ["", f"Shipments ({len(state.get('shipments', ()))})"]
+    for m in state.get("shipments", ()):
+        quantity = f", {m['quantity']}" if m["quantity"] else ""
+        out.append(f"  {m['date']['display']}  {m['event_id']}")
+        out.append(wrap(f"{', '.join(m['goods'])}{quantity}: {m['title']}"))
+        serves = [f"agreement {m['agreement']}"] * bool(m["agreement"]) + [
+            f"step {m['step']}"
+        ] * bool(m["step"])
+        if serves:
+            out.append(wrap("serves " + ", ".join(serves)))
+        out += [wrap(line) for line in relation_lines(m)]
+    out += ["", f"Announcements ({len(state.get('announcements', ()))})"]
+    for a in state.get("announcements", ()):
+        realised = ", ".join(a["realised_by"])
+        status = f"realised by {realised}" if realised else "not realised"
+        out.append(f"  {a['date']['display']}  {a['deal']} ({status})")
+        out.append(wrap(f"{a['announcer']['name']}: {a['claim']}  [{a['event_id']}]"))
+    return out
+
+
+def relationship_sections(state: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Measures, financing, shipments and announcements as the exports show them: one
+    section each, every item an event with its date, one line of text, its relations and
+    alternatives (``lines``) and its sources."""
+
+    def item(view: dict[str, Any], text: str) -> dict[str, Any]:
+        return {
+            "event_id": view["event_id"],
+            "date": view["date"] if "date" in view else view["history"][-1]["date"],
+            "text": text,
+            "lines": relation_lines(view),
+            "sources": view["sources"],
+        }
+
+    def measure(m: dict[str, Any]) -> str:
+        value = f": {m['value']}" if m["value"] else ""
+        was = f" (was {m['value_before']})" if m["value_before"] else ""
+        since = f", since {m['since']['display']}" if m["in_force"] else ""
+        return (
+            f"{m['measure']}{value}{was}, {m['status']}{since}; {m['instrument']} by "
+            + m["authority"]["name"]
+        )
+
+    def financing(f: dict[str, Any]) -> str:
+        amount = f", {f['display']}" if f["display"] else ""
+        borrower = f" to {f['borrower']['name']}" if f["borrower"] else ""
+        return f"{f['id']}: {f['stage']}{amount}; {f['lender']['name']}{borrower}, {f['project']}"
+
+    def shipment(m: dict[str, Any]) -> str:
+        quantity = f" ({m['quantity']})" if m["quantity"] else ""
+        serves = ", ".join(f"{what} {m[what]}" for what in ("agreement", "step") if m.get(what))
+        return f"{', '.join(m['goods'])}{quantity}: {m['title']}" + (
+            f"; serves {serves}" if serves else ""
+        )
+
+    def announcement(a: dict[str, Any]) -> str:
+        realised = ", ".join(a["realised_by"])
+        status = f"realised by {realised}" if realised else "not realised"
+        return f"{a['deal']} ({status}): {a['announcer']['name']}: {a['claim']}"
+
+    sections = [
+        ("Measures", [item(m, measure(m)) for m in state.get("measures", ())]),
+        ("Financing", [item(f, financing(f)) for f in state.get("financing", ())]),
+        ("Shipments", [item(m, shipment(m)) for m in state.get("shipments", ())]),
+        ("Announcements", [item(a, announcement(a)) for a in state.get("announcements", ())]),
+    ]
+    return [(heading, items) for heading, items in sections if items]
 
 
 def noted_sections(state: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -287,6 +410,7 @@ def show_text(view: dict[str, Any]) -> str:
                 indent="  ",
             )
         )
+    lines += [wrap(line, indent="  ") for line in relation_lines(standing)]
     for key, value in entry["details"].items():
         if value in (None, [], {}):
             continue

@@ -16,9 +16,20 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
+from pydantic import ValidationError
+
 from domain.records import Conflict, Record, believed_records, fold_lenient
 from domain.world import RuleBroken, actor_registry, refuse_shared_names
-from events.model import SLUG_MAX_LENGTH, Happening, Retraction
+from events.model import (
+    SLUG_MAX_LENGTH,
+    CommitmentMade,
+    CommitmentProgressed,
+    Financing,
+    GovernmentAction,
+    Happening,
+    PartialAmendment,
+    Retraction,
+)
 
 
 class RecordLookup(Protocol):
@@ -41,10 +52,46 @@ class RecordLookup(Protocol):
 
 def entity_keys(happening: Any) -> tuple[set[str], set[str]]:
     """The agreements and steps a happening is about (what its rules depend on): the
-    values of its fields typed ``AgreementRef`` and ``StepRef``."""
+    values of its fields typed ``AgreementRef`` and ``StepRef``, plus the things of the
+    newer kinds that share the agreement and step columns of the read model by a prefix
+    (``related``): a financing facility, a measure, a commitment."""
     if not isinstance(happening, Happening):  # a retraction is about an event, not a thing
         return set(), set()
-    return set(happening.refers_to("agreement")), set(happening.refers_to("step"))
+    return set(happening.refers_to("agreement")), set(happening.refers_to("step")) | related(
+        happening
+    )
+
+
+def related(happening: Any) -> set[str]:
+    """The things other than agreements and steps whose rules a happening depends on, as
+    keys ``financing:<id>``, ``measure:<id>``, ``commitment:<event id>``: the stages of
+    one financing move forward, a commitment progresses after it is made."""
+    keys = set()
+    if isinstance(happening, Financing):
+        keys.add(f"financing:{happening.financing}")
+    if isinstance(happening, GovernmentAction):
+        keys.add(f"measure:{happening.measure}")
+    if isinstance(happening, CommitmentProgressed):
+        keys.add(f"commitment:{happening.commitment}")
+    if isinstance(happening, CommitmentMade):
+        keys.add(f"commitment:{happening.id}")
+    return keys
+
+
+def with_unchanged_fields(document: Any, target: Any) -> Any:
+    """An amendment completed from the event it supersedes: every field the amendment's
+    file did not give (pydantic's ``model_fields_set``) is taken from ``target``, so that
+    actors it introduced stay introduced and its lists are not silently emptied."""
+    if isinstance(document, Retraction) or not isinstance(target, type(document)):
+        return document
+    given = document.model_fields_set | {"id", "supersedes", "sources"}
+    kept = {f: getattr(target, f) for f in type(document).model_fields if f not in given}
+    if not kept:
+        return document
+    merged = {**document.model_dump(), **{f: v for f, v in kept.items()}}
+    return type(document).model_validate(
+        {k: v.model_dump() if hasattr(v, "model_dump") else v for k, v in merged.items()}
+    )
 
 
 def retraction_id(event_id: str) -> str:
@@ -61,10 +108,73 @@ def retraction_id(event_id: str) -> str:
 def check_batch(documents: Iterable[Any], lookup: RecordLookup, now: datetime):
     """Return (new documents to record, ids already recorded unchanged), or raise
     ``RuleBroken`` (``Conflict`` for an id reused with other content)."""
-    fresh, unchanged = _fresh(list(documents), lookup)
+    fresh, unchanged = _fresh(_completed(list(documents), lookup), lookup)
     if fresh:
         _check(fresh, lookup, now)
     return fresh, unchanged
+
+
+def _completed(documents: list[Any], lookup: RecordLookup) -> list[Any]:
+    """Amendments completed from what they supersede: a partial one gets every field it
+    does not give, a whole one the fields it left at their defaults."""
+    targets = {d.supersedes for d in documents if getattr(d, "supersedes", None)}
+    if not targets:
+        return documents
+    found = {i: r.document for i, r in lookup.recorded(targets).items()}
+    found |= {d.id: d for d in documents if d.id in targets}
+    completed = []
+    for document in documents:
+        target = found.get(getattr(document, "supersedes", None))
+        if isinstance(document, PartialAmendment):
+            document = _whole(document, target)
+        elif target is not None:
+            document = with_unchanged_fields(document, target)
+        completed.append(document)
+    return completed
+
+
+def _whole(partial: PartialAmendment, target: Any) -> Any:
+    """A partial amendment merged into the event it supersedes, as one whole event."""
+    if target is None or isinstance(target, Retraction):
+        what = "no such event recorded" if target is None else "it is a retraction"
+        raise RuleBroken(partial.id, f"cannot amend {partial.supersedes!r}: {what}")
+    if target.kind != partial.kind:
+        raise RuleBroken(
+            partial.id,
+            f"an amendment must be of the same kind as {target.id!r} "
+            f"({target.kind}), not {partial.kind}",
+        )
+    fields = {**target.model_dump(mode="json"), **partial.as_written()}
+    try:
+        return type(target).model_validate(fields)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        where = ".".join(map(str, problem["loc"])) or "(event)"
+        message = problem["msg"].removeprefix("Value error, ")
+        raise RuleBroken(
+            partial.id, f"amending {target.id!r}, field '{where}': {message}"
+        ) from None
+
+
+def _related_events(fresh: list[Any], lookup: RecordLookup) -> None:
+    """Refuse a relation to an event that is neither recorded nor in the batch."""
+    named = {r.to for d in fresh if isinstance(d, Happening) for r in d.relates}
+    if not named:
+        return
+    recorded = lookup.recorded(named)
+    known = {i for i, r in recorded.items() if not isinstance(r.document, Retraction)}
+    known |= {d.id for d in fresh if not isinstance(d, Retraction)}
+    for document in fresh:
+        for relation in getattr(document, "relates", ()):
+            if relation.to == document.id:
+                raise RuleBroken(document.id, "relates to itself; name another event")
+            if relation.to not in known:
+                raise RuleBroken(
+                    document.id,
+                    f"relates to {relation.to!r} ({relation.relation}), "
+                    "but no event (other than a retraction) with that id is recorded "
+                    "or in this batch",
+                )
 
 
 def _fresh(documents: list[Any], lookup: RecordLookup) -> tuple[list[Any], list[str]]:
@@ -137,6 +247,7 @@ def _withdrawal(document: Any) -> str:
 
 def _check(fresh: list[Any], lookup: RecordLookup, now: datetime) -> None:
     _withdrawn_once(fresh)
+    _related_events(fresh, lookup)
     batch = {d.id: d for d in fresh}
     retracted = {d.retracts for d in fresh if isinstance(d, Retraction)}
     superseded = {
@@ -190,26 +301,44 @@ def _check(fresh: list[Any], lookup: RecordLookup, now: datetime) -> None:
 
 def _related(lookup: RecordLookup, happenings: list[Any], actors: set[str]) -> list[Record]:
     """Standing records about what ``happenings`` touch, closed over their dependencies:
-    a step's plan brings its agreement's signing, and so on until nothing new comes."""
+    a step's plan brings its agreement's signing, a commitment's progress the commitment,
+    and so on until nothing new comes."""
     agreements: set[str] = set()
     steps: set[str] = set()
-    for happening in happenings:
-        more_agreements, more_steps = entity_keys(happening)
-        agreements |= more_agreements
-        steps |= more_steps
+    events: set[str] = set()
     found: dict[str, Record] = {}
-    asked_agreements, asked_steps = set(), set()
-    while agreements - asked_agreements or steps - asked_steps or actors:
+
+    def depend_on(document: Any) -> None:
+        more_agreements, more_steps = entity_keys(document)
+        agreements.update(more_agreements)
+        steps.update(more_steps)
+        events.update(depended_events(document))
+
+    for happening in happenings:
+        depend_on(happening)
+    asked_agreements, asked_steps, asked_events = set(), set(), set()
+    while agreements - asked_agreements or steps - asked_steps or events - asked_events or actors:
         new_agreements, new_steps = agreements - asked_agreements, steps - asked_steps
+        new_events = events - asked_events
         asked_agreements |= new_agreements
         asked_steps |= new_steps
-        for record in lookup.related(new_agreements, new_steps, actors):
+        asked_events |= new_events
+        records = lookup.related(new_agreements, new_steps, actors)
+        standing = lookup.standing(new_events)
+        records += [r for i, r in lookup.recorded(new_events).items() if i in standing]
+        for record in records:
             found.setdefault(record.id, record)
-            more_agreements, more_steps = entity_keys(record.document)
-            agreements |= more_agreements
-            steps |= more_steps
+            depend_on(record.document)
         actors = set()
     return list(found.values())
+
+
+def depended_events(happening: Any) -> set[str]:
+    """The events (by id) whose presence a happening's rules need: the commitment that a
+    commitment's progress moves on."""
+    if isinstance(happening, CommitmentProgressed):
+        return {happening.commitment}
+    return set()
 
 
 def _check_target(document: Any, target_id: str, targets: dict, standing: set[str], verb: str):

@@ -17,25 +17,33 @@ from typing import Any, NamedTuple
 
 from events.dates import FuzzyDate
 from events.kinds import label, model_for
-from events.model import STEP_STATUS_ORDER as _STATUS_ORDER
 from events.model import (
+    COMMITMENT_STATUS_ORDER,
+    FINANCING_STAGE_ORDER,
     Actor,
     AgreementSigned,
+    Announcement,
     AnyHappening,
     CommitmentMade,
+    CommitmentProgressed,
+    Financing,
+    GovernmentAction,
     Happening,
     Meeting,
+    Shipment,
     StatementMade,
     StepPlanned,
     StepProgressed,
     Visit,
 )
+from events.model import STEP_STATUS_ORDER as _STATUS_ORDER
 
 
 class Change(NamedTuple):
     """One thing a happening changed: what part of the world, and how, in words."""
 
-    category: str  # actor | engagement | agreement | commitment | statement | step | noted
+    category: str  # actor | engagement | agreement | commitment | statement | step | measure
+    # | financing | shipment | announcement | noted
     text: str
 
     def __str__(self) -> str:
@@ -71,6 +79,102 @@ class Commitment:
     currency: str | None
     approximate: bool
     phase: str | None
+    agreement: str = ""
+    bound: str = "exact"
+    status: str = "made"
+    history: list[tuple[str, FuzzyDate, str]] = field(default_factory=list)
+
+    def progress(self, happening: CommitmentProgressed) -> None:
+        new, old = happening.status, self.status
+        if COMMITMENT_STATUS_ORDER[old] == 2:
+            raise RuleBroken(
+                happening.id, f"commitment {self.event_id!r} is already {old}; it cannot move on"
+            )
+        if COMMITMENT_STATUS_ORDER[new] <= COMMITMENT_STATUS_ORDER[old]:
+            raise RuleBroken(
+                happening.id,
+                f"commitment {self.event_id!r} is already {old}; it cannot go back to {new}",
+            )
+        self.status = new
+        self.history.append((new, happening.occurred, happening.id))
+
+
+@dataclass
+class MeasureAction:
+    """One government action on a measure; which one is in force depends on the date."""
+
+    event_id: str
+    title: str
+    authority: str
+    instrument: str
+    description: str
+    subject: str | None
+    value_before: str | None
+    value_after: str | None
+    occurred: FuzzyDate
+    effective: FuzzyDate
+    ends: FuzzyDate | None
+
+
+@dataclass
+class FinancingFacility:
+    id: str
+    lender: str
+    borrower: str | None
+    project: str
+    instrument: str | None
+    stage: str
+    amount: Decimal | None
+    currency: str | None
+    bound: str
+    history: list[tuple[str, FuzzyDate, str]] = field(default_factory=list)
+
+    def advance(self, happening: Financing) -> None:
+        new, old = happening.stage, self.stage
+        if old == "withdrawn":
+            raise RuleBroken(happening.id, f"financing {self.id!r} was withdrawn; nothing follows")
+        if FINANCING_STAGE_ORDER[new] <= FINANCING_STAGE_ORDER[old]:
+            raise RuleBroken(
+                happening.id, f"financing {self.id!r} is already {old}; it cannot go back to {new}"
+            )
+        self.stage = new
+        # A later stage may restate the amount or the parties; what it leaves out stands.
+        if happening.amount is not None:
+            self.amount, self.currency, self.bound = (
+                happening.amount,
+                happening.currency,
+                happening.bound,
+            )
+        self.borrower = happening.borrower or self.borrower
+        self.instrument = happening.instrument or self.instrument
+        self.history.append((new, happening.occurred, happening.id))
+
+
+@dataclass
+class ShipmentMade:
+    event_id: str
+    title: str
+    occurred: FuzzyDate
+    goods: list[str]
+    quantity: str | None
+    shipper: str | None
+    recipient: str | None
+    origin: str | None
+    destination: str | None
+    agreement: str | None
+    step: str | None
+
+
+@dataclass
+class AnnouncementMade:
+    event_id: str
+    title: str
+    occurred: FuzzyDate
+    deal: str
+    announcer: str
+    counterparties: list[str]
+    claim: str
+    quote: str | None
 
 
 @dataclass
@@ -114,6 +218,9 @@ class Agreement:
             currency=happening.currency,
             approximate=happening.approximate,
             phase=happening.phase,
+            agreement=self.id,
+            bound=happening.effective_bound,
+            history=[("made", happening.occurred, happening.id)],
         )
         self.commitments.append(commitment)
         return commitment
@@ -190,6 +297,11 @@ class World:
     engagements: list[Engagement] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
     noted: list[Noted] = field(default_factory=list)  # happenings of kinds without a handler
+    commitments: dict[str, Commitment] = field(default_factory=dict)  # by commitment-made id
+    measures: dict[str, list[MeasureAction]] = field(default_factory=dict)
+    financing: dict[str, FinancingFacility] = field(default_factory=dict)
+    shipments: list[ShipmentMade] = field(default_factory=list)
+    announcements: list[AnnouncementMade] = field(default_factory=list)
     # Every actor the record introduces, whatever the date: an actor exists before the
     # first event that names it, so a backfilled event may name an actor introduced by a
     # later one. An actor joins ``actors`` when first introduced or involved.
@@ -327,6 +439,7 @@ class World:
     def _commitment_made(self, happening: CommitmentMade) -> list[Change]:
         agreement = self._agreement_for(happening, happening.agreement)
         commitment = agreement.commit(happening)
+        self.commitments[commitment.event_id] = commitment
         amount = describe_amount(commitment)
         text = f"commitment made to {agreement.id}: {amount or commitment.description}"
         return [Change("commitment", text)]
@@ -377,6 +490,110 @@ class World:
         step.progress(happening)
         return [Change("step", f"step {step.id}: {old} -> {step.status}")]
 
+    @handle.register
+    def _commitment_progressed(self, happening: CommitmentProgressed) -> list[Change]:
+        commitment = self.commitments.get(happening.commitment)
+        if commitment is None:
+            raise RuleBroken(
+                happening.id,
+                f"commitment {happening.commitment!r} has not been made by {happening.occurred}",
+            )
+        old = commitment.status
+        commitment.progress(happening)
+        return [
+            Change("commitment", f"commitment {commitment.event_id}: {old} -> {happening.status}")
+        ]
+
+    @handle.register
+    def _government_action(self, happening: GovernmentAction) -> list[Change]:
+        effective = happening.effective or happening.occurred
+        if effective.end < happening.occurred.start:
+            raise RuleBroken(happening.id, "a measure cannot take effect before it is issued")
+        if happening.ends is not None and happening.ends.end < effective.start:
+            raise RuleBroken(happening.id, "a measure cannot end ('ends') before it takes effect")
+        action = MeasureAction(
+            event_id=happening.id,
+            title=happening.title,
+            authority=happening.authority,
+            instrument=happening.instrument,
+            description=happening.description,
+            subject=happening.subject,
+            value_before=happening.value_before,
+            value_after=happening.value_after,
+            occurred=happening.occurred,
+            effective=effective,
+            ends=happening.ends,
+        )
+        self.measures.setdefault(happening.measure, []).append(action)
+        value = f" -> {happening.value_after}" if happening.value_after else ""
+        return [Change("measure", f"measure {happening.measure}{value}, effective {effective}")]
+
+    @handle.register
+    def _financing(self, happening: Financing) -> list[Change]:
+        facility = self.financing.get(happening.financing)
+        if facility is None:
+            facility = FinancingFacility(
+                id=happening.financing,
+                lender=happening.lender,
+                borrower=happening.borrower,
+                project=happening.project,
+                instrument=happening.instrument,
+                stage=happening.stage,
+                amount=happening.amount,
+                currency=happening.currency,
+                bound=happening.bound,
+                history=[(happening.stage, happening.occurred, happening.id)],
+            )
+            self.financing[facility.id] = facility
+        else:
+            facility.advance(happening)
+        amount = describe_amount(happening)
+        text = f"financing {facility.id}: {happening.stage}" + (f", {amount}" if amount else "")
+        return [Change("financing", text)]
+
+    @handle.register
+    def _shipment(self, happening: Shipment) -> list[Change]:
+        if happening.agreement is not None:
+            self._agreement_for(happening, happening.agreement)
+        if happening.step is not None and happening.step not in self.steps:
+            raise RuleBroken(
+                happening.id,
+                f"step {happening.step!r} has not been planned by {happening.occurred}",
+            )
+        self.shipments.append(
+            ShipmentMade(
+                event_id=happening.id,
+                title=happening.title,
+                occurred=happening.occurred,
+                goods=list(happening.goods),
+                quantity=happening.quantity,
+                shipper=happening.shipper,
+                recipient=happening.recipient,
+                origin=happening.origin,
+                destination=happening.destination,
+                agreement=happening.agreement,
+                step=happening.step,
+            )
+        )
+        return [Change("shipment", f"shipment: {', '.join(happening.goods)}")]
+
+    @handle.register
+    def _announcement(self, happening: Announcement) -> list[Change]:
+        self.announcements.append(
+            AnnouncementMade(
+                event_id=happening.id,
+                title=happening.title,
+                occurred=happening.occurred,
+                deal=happening.deal,
+                announcer=happening.announcer,
+                counterparties=list(happening.counterparties),
+                claim=happening.claim,
+                quote=happening.quote,
+            )
+        )
+        name = self.actors[happening.announcer].name
+        return [Change("announcement", f"announced by {name}: {happening.deal}")]
+
     def _agreement_for(self, happening: AnyHappening, agreement_id: str) -> Agreement:
         agreement = self.agreements.get(agreement_id)
         if agreement is None:
@@ -396,8 +613,12 @@ def _handler_for(happening: Happening):
     return World.__dict__["handle"].dispatcher.dispatch(type(happening))
 
 
-def describe_amount(commitment: Commitment) -> str:
-    """'about USD 500 million' — the precision the source gave, no more."""
+_BOUND_WORDS = {"exact": "", "about": "about ", "up-to": "up to ", "at-least": "at least "}
+
+
+def describe_amount(commitment: Any) -> str:
+    """'about USD 500 million', 'up to USD 2 billion' — the precision the source gave, no
+    more (a commitment's or a financing's amount, currency and bound)."""
     if commitment.amount is None:
         return ""
     amount = commitment.amount
@@ -407,7 +628,10 @@ def describe_amount(commitment: Commitment) -> str:
             break
     else:
         text = f"{amount:,f}"
-    prefix = "about " if commitment.approximate else ""
+    bound = getattr(commitment, "bound", "exact")
+    if bound == "exact" and getattr(commitment, "approximate", False):
+        bound = "about"
+    prefix = _BOUND_WORDS[bound]
     return f"{prefix}{commitment.currency or ''} {text}".replace("  ", " ").strip()
 
 

@@ -25,6 +25,7 @@ from pydantic import (
     ValidatorFunctionWrapHandler,
     WithJsonSchema,
     WrapValidator,
+    model_validator,
 )
 
 from events import registry
@@ -128,11 +129,49 @@ class Strict(BaseModel):
 class Source(Strict):
     """A published report that tells (part of) the happening."""
 
+    # Editors learn the rule below too: a title, or else a url.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": [name], "properties": {name: {"type": "string"}}}
+                for name in ("title", "url")
+            ]
+        }
+    )
+
     publisher: Line
-    title: Line
+    title: Line | None = Field(None, description="Its headline; optional when it has a url.")
     published: Date
     url: Url | None = None
     quote: Text | None = Field(None, description="The words of the source that carry the fact.")
+
+    @model_validator(mode="after")
+    def _identified(self) -> Source:
+        # Publisher and date alone do not tell one report from another; a url does.
+        if self.title is None and self.url is None:
+            raise ValueError("a source without a title needs a url (publisher, date and url)")
+        return self
+
+
+class Relation(Strict):
+    """A link from one event to another recorded before it or in the same batch."""
+
+    to: Slug
+    relation: Literal["fulfils", "realises", "follows-up", "contradicts"]
+    note: Line | None = None
+
+
+class Alternative(Strict):
+    """Another value of one field, as other sources give it (a disagreement, kept)."""
+
+    field: Line = Field(description="The field it is about, e.g. occurred or amount.")
+    value: Line = Field(description="The other value, as the source gives it.")
+    said_by: list[Line] = Field(min_length=1, description="The publishers who give it.")
+    note: Line | None = None
+
+
+Bound = Literal["exact", "about", "up-to", "at-least"]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
 class Actor(Strict):
@@ -222,6 +261,8 @@ class Happening(Strict):
     sources: list[Source] = Field(min_length=1)
     note: Text | None = Field(None, description="Curator's note: discrepancies, corrections.")
     supersedes: Slug | None = Field(None, description="Id of the event this one amends.")
+    relates: list[Relation] = Field([], description="Links to other events.")
+    alternatives: list[Alternative] = Field([], description="Values other sources give.")
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -285,9 +326,22 @@ class CommitmentMade(Happening):
     agreement: AgreementRef
     description: Text
     amount: Amount | None = None
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+    currency: Currency | None = None
     approximate: bool = False
+    bound: Bound = "exact"
     phase: Line | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> CommitmentMade:
+        # approximate: true is the old spelling of bound: about; both must agree.
+        if self.approximate and self.bound not in ("exact", "about"):
+            raise ValueError(f"approximate: true contradicts bound: {self.bound}")
+        return self
+
+    @property
+    def effective_bound(self) -> str:
+        """The bound, whichever way it was written (stored as given: it must round-trip)."""
+        return "about" if self.approximate else self.bound
 
 
 class StatementMade(Happening):
@@ -325,6 +379,94 @@ class StepProgressed(Happening):
         return cls.rank + STEP_STATUS_ORDER[values["status"]] - 1
 
 
+class GovernmentAction(Happening):
+    """An executive order, a tariff or another measure set by an authority."""
+
+    rank = 0
+    label = "government action"
+    kind: Literal["government-action"]
+    authority: ActorRef
+    instrument: Line = Field(description="executive order, proclamation, SRO, notification")
+    measure: Slug = Field(description="Stable id of the measure; later actions replace it.")
+    description: Text
+    subject: ActorRef | None = None
+    value_before: Line | None = None
+    value_after: Line | None = None
+    effective: Date | None = Field(None, description="When it takes effect (default: occurred).")
+    ends: Date | None = None
+
+
+FinancingStage = Literal["pledged", "approved", "signed", "disbursed", "withdrawn"]
+FINANCING_STAGE_ORDER = {"pledged": 0, "approved": 1, "signed": 2, "disbursed": 3, "withdrawn": 4}
+
+
+class Financing(Happening):
+    """A stage of a loan, grant or guarantee: not tied to a signed agreement."""
+
+    rank = 2
+    label = "financing"
+    kind: Literal["financing"]
+    financing: Slug = Field(description="Stable id of the facility, shared by its stages.")
+    stage: FinancingStage
+    lender: ActorRef
+    borrower: ActorRef | None = None
+    project: Line
+    amount: Amount | None = None
+    currency: Currency | None = None
+    bound: Bound = "exact"
+    instrument: Line | None = None
+
+
+class Shipment(Happening):
+    rank = 3
+    label = "shipment"
+    kind: Literal["shipment"]
+    goods: list[Line] = Field(min_length=1)
+    quantity: Line | None = None
+    shipper: ActorRef | None = None
+    recipient: ActorRef | None = None
+    origin: Line | None = None
+    destination: Line | None = None
+    agreement: AgreementRef | None = None
+    step: StepRef | None = None
+
+
+class Announcement(Happening):
+    """A deal or intention claimed by an actor, not (yet) signed."""
+
+    rank = 0
+    label = "announcement"
+    kind: Literal["announcement"]
+    deal: Slug = Field(description="Stable id of the announced deal or intention.")
+    announcer: ActorRef
+    counterparties: list[ActorRef] = []
+    claim: Text
+    quote: Text | None = None
+
+
+CommitmentStatus = Literal["made", "under-way", "fulfilled", "lapsed", "withdrawn"]
+COMMITMENT_STATUS_ORDER = {
+    "made": 0,
+    "under-way": 1,
+    "fulfilled": 2,
+    "lapsed": 2,
+    "withdrawn": 2,
+}
+
+
+class CommitmentProgressed(Happening):
+    rank = 4
+    label = "commitment progressed"
+    kind: Literal["commitment-progressed"]
+    commitment: Slug = Field(description="The id of the commitment-made event.")
+    status: Literal["under-way", "fulfilled", "lapsed", "withdrawn"]
+
+    @classmethod
+    def replay_rank(cls, values: Mapping[str, Any]) -> int:
+        """Under way before fulfilled, the same day."""
+        return cls.rank + COMMITMENT_STATUS_ORDER.get(values.get("status"), 1) - 1
+
+
 class Retraction(Strict):
     """Withdraws an earlier event from the current view; the event itself stays stored."""
 
@@ -336,6 +478,55 @@ class Retraction(Strict):
 
 
 registry.register_retraction(Retraction)
+
+
+class PartialAmendment(BaseModel):
+    """An amendment that gives only what it changes (plus its id, ``supersedes`` and its
+    sources): completed from the event it supersedes before it is checked and stored
+    (``domain.recording``), so the store only ever holds whole events. ``changes`` holds
+    the other fields given, each already validated by the kind's model."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str
+    id: Slug
+    supersedes: Slug
+    sources: list[Source] = Field(min_length=1)
+    changes: dict[str, Any] = {}
+
+    def as_written(self) -> dict[str, Any]:
+        """The amendment as its file gives it (what reads back as this same amendment)."""
+        return {**self.model_dump(mode="json", exclude={"changes"}), **self.changes}
+
+
+def partial_amendment(raw: Any, error: ValidationError) -> PartialAmendment | None:
+    """``raw`` as a partial amendment, when it names what it supersedes and the kind's
+    model finds nothing wrong in it but missing fields (else None: the error stands)."""
+    if not (isinstance(raw, dict) and isinstance(raw.get("supersedes"), str)):
+        return None
+    model = registry.model_for(raw.get("kind"))
+    problems = error.errors()
+    if model is None or any(e["type"] != "missing" or len(e["loc"]) != 2 for e in problems):
+        return None
+    if {"id", "sources"} & {e["loc"][1] for e in problems}:
+        return None
+    own = {"kind", "id", "supersedes", "sources"}
+    changes = {
+        name: _field_adapter(model, name).dump_python(
+            _field_adapter(model, name).validate_python(value), mode="json"
+        )
+        for name, value in raw.items()
+        if name not in own
+    }
+    return PartialAmendment.model_validate({**{k: raw[k] for k in own}, "changes": changes})
+
+
+@cache
+def _field_adapter(model: type[BaseModel], name: str) -> Any:
+    from pydantic import TypeAdapter
+
+    info = model.model_fields[name]
+    return TypeAdapter(Annotated[info.annotation, info])
 
 
 AnyHappening = Happening  # any registered kind; ``registry.document_type()`` is the union

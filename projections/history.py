@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.chronicle import Record
+from domain.chronicle import Record, believed_records
 from events.model import Retraction
-from projections.views import source_view, timestamp_view
+from projections.views import inbound_relations, source_view, timestamp_view
 
 
 def standing(records: list[Record], event_id: str) -> dict[str, Any]:
-    """Whether ``event_id`` stands now, and if not, what hid it, when and why."""
+    """Whether ``event_id`` stands now, and if not, what hid it, when and why; and the
+    relations that standing events name it in (``related_by``: "fulfilled by ...")."""
+    view = _standing(records, event_id)
+    believed = (r.document for r in believed_records(records))
+    view["related_by"] = inbound_relations(believed).get(event_id, [])
+    return view
+
+
+def _standing(records: list[Record], event_id: str) -> dict[str, Any]:
     for record in records:
         document = record.document
         if isinstance(document, Retraction) and document.retracts == event_id:
@@ -24,7 +32,7 @@ def standing(records: list[Record], event_id: str) -> dict[str, Any]:
     for record in records:
         document = record.document
         if getattr(document, "supersedes", None) == event_id:
-            later = standing(records, document.id)
+            later = _standing(records, document.id)
             if later["status"] != "retracted":  # a retracted amendment hides nothing
                 return {
                     "status": "superseded",
@@ -68,7 +76,7 @@ def lineage(records: list[Record], event_id: str) -> list[dict[str, Any]]:
                     "occurred": document.occurred.edtf,
                     "title": document.title,
                     "supersedes": document.supersedes,
-                    "standing": standing(records, document.id)["status"],
+                    "standing": _standing(records, document.id)["status"],
                 }
             entry["sources"] = [source_view(s) for s in document.sources]
             entries.append(entry)

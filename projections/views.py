@@ -6,6 +6,7 @@ its precision and the interval it stands for.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -70,7 +71,8 @@ def event_view(record: Record) -> dict[str, Any]:
     document = record.document
     fields = document.model_dump(
         mode="json",
-        exclude={"id", "kind", "occurred", "title", "summary", "actors", "sources", "note"},
+        exclude={"id", "kind", "occurred", "title", "summary", "actors", "sources", "note"}
+        | set(LINK_FIELDS),
         exclude_none=True,
     )
     return {
@@ -83,5 +85,29 @@ def event_view(record: Record) -> dict[str, Any]:
         "actors": document.mentions(),
         "sources": [source_view(s) for s in document.sources],
         "note": document.note,
+        **links_view(document),
         "details": fields,
     }
+
+
+LINK_FIELDS = ("relates", "alternatives")
+
+
+def links_view(document: Any) -> dict[str, Any]:
+    """An event's relations to others and the values other sources give (every view of
+    an event carries them)."""
+    return {
+        "relates": [r.model_dump(mode="json") for r in document.relates],
+        "alternatives": [a.model_dump(mode="json") for a in document.alternatives],
+    }
+
+
+def inbound_relations(documents: Iterable[Any]) -> dict[str, list[dict[str, Any]]]:
+    """For each event id, the relations other events name it in ("fulfilled by ...")."""
+    inbound: dict[str, list[dict[str, Any]]] = {}
+    for document in documents:
+        for relation in getattr(document, "relates", ()):
+            inbound.setdefault(relation.to, []).append(
+                {"from": document.id, "relation": relation.relation, "note": relation.note}
+            )
+    return inbound

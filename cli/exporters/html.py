@@ -32,7 +32,7 @@ from cli.exporters import (
     summary_line,
 )
 from cli.exporters import visible as _visible
-from cli.render import cite, noted_sections
+from cli.render import cite, noted_sections, relation_lines, relationship_sections
 
 t = html_text  # short: the page's templates use it on every value
 
@@ -178,11 +178,19 @@ data-kind="{kind}">
 {_time(occurred, display)} <span class="precision">{t(precision)} precision</span></p>
 <h3 dir="auto">{t(entry["title"])}</h3>
 <p class="summary" dir="auto">{t(entry["summary"])}</p>
-{note}<p class="sources-head">Sources</p>
+{note}{_links(entry)}<p class="sources-head">Sources</p>
 <ol class="sources">{"".join(_source(s) for s in entry["sources"])}</ol>
 <p class="meta">id <code>{t(entry["id"])}</code>, recorded {t(entry["recorded"])}</p>
 </article>
 </li>"""
+
+
+def _links(view: dict[str, Any]) -> str:
+    """An event's relations and the values other sources give, as a list (or nothing)."""
+    lines = relation_lines(view)
+    if not lines:
+        return ""
+    return '<ul class="links">' + "".join(f'<li dir="auto">{t(x)}</li>' for x in lines) + "</ul>"
 
 
 def _source(source: dict[str, Any]) -> str:
@@ -215,10 +223,12 @@ def _sources_line(sources: list[dict[str, Any]]) -> str:
 
 def _commitment(commitment: dict[str, Any]) -> str:
     phase = f" ({commitment['phase']})" if commitment["phase"] else ""
+    status = commitment.get("status", "made")
+    status = f' <span class="status s-{t(status)}">{t(status)}</span>' if status != "made" else ""
     return (
-        f"<li>{t(commitment['display'] + phase)},"
+        f"<li>{t(commitment['display'] + phase)},{status}"
         f' <span class="date">{_time(commitment["date"])}</span>'
-        f" {_sources_line(commitment['sources'])}</li>"
+        f" {_sources_line(commitment['sources'])}{_links(commitment)}</li>"
     )
 
 
@@ -249,7 +259,9 @@ def _state_panel(bundle: Bundle) -> str:
     out.append(f"<h3>Next steps ({len(state['next_steps'])})</h3>")
     steps = "".join(
         f'<li data-step-id="{t(s["id"])}"><span class="status s-{t(s["status"])}">'
-        f'{t(s["status"])}</span> <span dir="auto">{t(s["description"])}</span>'
+        f"{t(s['status'])}</span>"
+        + (' <span class="status overdue">overdue</span>' if s.get("overdue") else "")
+        + f' <span dir="auto">{t(s["description"])}</span>'
         + (f" <span class='who'>({who(s['owners'])})</span>" if s["owners"] else "")
         + (f" target {_time(s['target'])}" if s["target"] else "")
         + f" {_sources_line(s['sources'])}</li>"
@@ -275,6 +287,18 @@ def _state_panel(bundle: Bundle) -> str:
                 f'<li>{_time(s["date"])} {t(s["speaker"])}: <q dir="auto">{t(s["quote"])}</q>'
                 f" {_sources_line(s['sources'])}</li>"
                 for s in state["statements"]
+            )
+            + "</ul>"
+        )
+    for section, items in relationship_sections(state):
+        out.append(f"<h3>{t(section)} ({len(items)})</h3>")
+        out.append(
+            "<ul>"
+            + "".join(
+                f'<li data-event-id="{t(i["event_id"])}">{_time(i["date"])}'
+                f' <span dir="auto">{t(i["text"])}</span> {_sources_line(i["sources"])}'
+                f"{_links(i)}</li>"
+                for i in items
             )
             + "</ul>"
         )

@@ -16,7 +16,16 @@ from typing import Any
 
 from cli.exporters import TITLE, Bundle, extent, json_text, kind_label, link_url, summary_line
 from cli.exporters import visible as _visible
-from cli.render import cite, csv_cell, event_csv_head, md_cell, noted_sections
+from cli.render import (
+    alternative_text,
+    cite,
+    csv_cell,
+    event_csv_head,
+    md_cell,
+    noted_sections,
+    relation_lines,
+    relationship_sections,
+)
 
 # -- Markdown -------------------------------------------------------------------------
 
@@ -138,6 +147,19 @@ def markdown(bundle: Bundle) -> str:
     ]
     out += _table(["Date", "Speaker", "Quote", "Sources"], rows)
 
+    for section, items in relationship_sections(state):
+        out += [f"### {md(section)} ({len(items)})", ""]
+        rows = [
+            [
+                md(i["date"]["display"]),
+                f"{md(i['text'])} ({i['event_id']})",
+                md("; ".join(i["lines"])),
+                notes.marks(i["sources"]),
+            ]
+            for i in items
+        ]
+        out += _table(["Date", "What", "Relations", "Sources"], rows)
+
     for section, noted in noted_sections(state):
         out += [f"### {md(section)} ({len(noted)})", ""]
         rows = [
@@ -166,6 +188,8 @@ def markdown(bundle: Bundle) -> str:
         event = f"**{md(entry['title'])}** ({entry['id']}): {md(entry['summary'])}"
         if entry.get("note"):
             event += f" _Note: {md(entry['note'])}_"
+        for line in relation_lines(entry):
+            event += f" _{md(line)}_"
         rows.append(
             [
                 md(extent(entry)[2]),
@@ -243,6 +267,8 @@ CSV_COLUMNS = [
     "recorded",
     "state_as_of",
     "standing",
+    "relates",
+    "alternatives",
 ]
 
 
@@ -271,6 +297,8 @@ def csv_text(bundle: Bundle) -> str:
             entry["recorded"],
             bundle.as_of,
             bundle.standing(entry),
+            "\n".join(relation_lines({"relates": entry.get("relates", ())})),
+            "\n".join(map(alternative_text, entry.get("alternatives", ()))),
         ]
         writer.writerow([csv_cell(_visible(value)) for value in row])
     return out.getvalue()

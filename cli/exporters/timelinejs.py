@@ -27,6 +27,7 @@ from cli.exporters import (
     summary_line,
 )
 from cli.exporters import visible as _visible
+from cli.render import relation_lines
 
 text = html_text  # TimelineJS renders its text fields as HTML
 
@@ -60,6 +61,7 @@ def _slide(entry: dict[str, Any]) -> dict[str, Any]:
     body = f"<p>{text(entry['summary'])}</p>"
     if entry.get("note"):
         body += f"<p><em>Note:</em> {text(entry['note'])}</p>"
+    body += "".join(f"<p>{text(line)}</p>" for line in relation_lines(entry))
     body += "<p>Sources:</p><ul>" + "".join(_source_html(s) for s in entry["sources"]) + "</ul>"
     slide: dict[str, Any] = {
         "unique_id": entry["id"],
@@ -90,12 +92,13 @@ def _media(sources: list[dict[str, Any]]) -> dict[str, Any] | None:
     source = next((s for s in sources if link_url(s.get("url"))), None)
     if source is None:
         return None
-    words = "".join(f"&#{ord(char)};" for char in _visible(source.get("quote") or source["title"]))
+    shown = source.get("quote") or source.get("title") or source["url"]
+    words = "".join(f"&#{ord(char)};" for char in _visible(shown))
     url = escape(source["url"], quote=True)
     return {
         "url": f"<blockquote>{words}</blockquote>",
         "caption": f'<a href="{url}" target="_blank" rel="noopener noreferrer">'
-        f"{text(source['title'])}</a>",
+        f"{text(source.get('title') or source['url'])}</a>",
         "credit": text(f"{source['publisher']}, {source['published']['display']}"),
         "link": source["url"],
         "link_target": "_blank",

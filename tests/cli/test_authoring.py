@@ -15,6 +15,7 @@ from events.model import Happening
 KNOWN_ACTORS = ("asim-munir", "donald-trump", "pakistan", "united-states")
 AGREEMENT = "ussm-fwo-mou"
 STEP = "build-anchor-position"
+COMMITMENT = "ussm-fwo-immediate-export-2025-09-08"  # a commitment the shipped history made
 # Kinds whose event brings the agreement or step it names into the record: theirs is new.
 BRINGS_ITS_OWN = {"agreement-signed", "step-planned"}
 PLACEHOLDER = re.compile(r'"(<[^"<>]+>|YYYY-MM-DD)"')
@@ -40,6 +41,10 @@ def filled(template: str, kind: str) -> str:
             chosen = f"{kind}-step" if fresh else STEP
         elif text == "<id>":
             chosen = f"{kind}-from-template"
+        elif text == "<commitment id>":
+            chosen = COMMITMENT
+        elif text.endswith(" id>"):  # the id of a new thing the event names: a measure, a deal
+            chosen = f"{kind}-{text.strip('<>').replace(' id', '').replace(' ', '-')}"
         elif text.endswith(": a number>"):
             chosen = "1250000000"
         elif " | " in text:

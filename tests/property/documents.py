@@ -26,10 +26,11 @@ from typing import Any, Literal, get_args, get_origin
 from annotated_types import MinLen
 from hypothesis import strategies as st
 from pydantic import BaseModel, StringConstraints
+from pydantic_core import PydanticUndefined
 
 from events.dates import FuzzyDate
 from events.kinds import happening_models
-from events.model import AMOUNT_MAX, AMOUNT_PLACES, Retraction, reference_fields
+from events.model import AMOUNT_MAX, AMOUNT_PLACES, Bound, Retraction, Source, reference_fields
 from tests.factories import doc
 
 MODELS: dict[str, type[BaseModel]] = {
@@ -163,6 +164,10 @@ def model_documents(draw, model: type[BaseModel], fixed: dict[str, Any] | None =
             value = draw(values_for(field.annotation, field.metadata))
             if value is not None or not field.is_required():
                 document[name] = value
+    if document.get("approximate") and document.get("bound") not in (None, "exact", "about"):
+        document["bound"] = "about"  # approximate: true means about; another bound is refused
+    if model is Source and document.get("title") is None and document.get("url") is None:
+        document["url"] = draw(_strings(StringConstraints(pattern=r"^https?://\S+$"), 0))
     return document
 
 
@@ -214,6 +219,19 @@ def appendable_batches(draw, kind: str, amend: bool = True) -> tuple[list[dict],
         target = doc("meeting", fresh_id("retracted"), participants=SHIPPED_ACTORS[:2])
         helpers.append(target)
         fixed["retracts"] = target["id"]
+    if "relates" in fields:  # a relation's target must be recorded: tested on its own
+        fixed["relates"] = []
+    if kind == "commitment-progressed":
+        fixed["commitment"], made = _commitment(occurred)
+        helpers.extend(made)
+    if "approximate" in fields and "bound" in fields:  # approximate: true means about
+        fixed["approximate"] = draw(st.booleans())
+        fixed["bound"] = draw(
+            st.sampled_from(("exact", "about") if fixed["approximate"] else get_args(Bound))
+        )
+    if "effective" in fields:  # a measure takes effect when it is issued or later
+        fixed["effective"] = draw(st.sampled_from([None, occurred]))
+        fixed["ends"] = None
     if "until" in fields:  # a visit ends on or after the day it begins
         ends = edtf_dates().filter(lambda u: interval(u)[1] >= interval(occurred)[0])
         fixed["until"] = draw(st.one_of(st.none(), ends))
@@ -222,6 +240,10 @@ def appendable_batches(draw, kind: str, amend: bool = True) -> tuple[list[dict],
         earlier_batch, earlier = draw(appendable_batches(kind, amend=False))
         helpers.extend(earlier_batch)
         document["supersedes"] = earlier["id"]
+        # A whole event, every field given: what an amendment leaves out is taken from
+        # the event it amends (tested on its own), and here it is stored as given.
+        defaults = {n: f.get_default(call_default_factory=True) for n, f in fields.items()}
+        document = {**{n: v for n, v in defaults.items() if v is not PydanticUndefined}, **document}
     return [*helpers, document], document
 
 
@@ -233,6 +255,15 @@ def _own_names(actor: dict[str, Any]) -> dict[str, Any]:
     if any(len(name) > 300 for name in own):
         own = [f"{actor_id} {n}" for n in range(len(own))]
     return {**actor, "id": actor_id, "name": own[0], **({"aliases": own[1:]} if own[1:] else {})}
+
+
+def _commitment(occurred: str) -> tuple[str, dict]:
+    """A fresh commitment, made (to a fresh agreement) on ``occurred``."""
+    agreement, signing = _dependency("agreement", occurred)
+    made = doc(
+        "commitment-made", fresh_id("commitment"), occurred, agreement=agreement, description="A."
+    )
+    return made["id"], [signing, made]
 
 
 def _dependency(name: str, occurred: str) -> tuple[str, dict]:

@@ -64,7 +64,8 @@ def document_from_view(view: dict[str, Any]) -> dict[str, Any]:
     sources = [{**s, "published": s["published"]["edtf"]} for s in view["sources"]]
     common = {"id": view["id"], "kind": view["kind"], "occurred": view["occurred"]["edtf"]}
     common |= {"title": view["title"], "summary": view["summary"], "note": view["note"]}
-    return without_none({**common, "sources": sources, **view["details"]})
+    links = {"relates": view["relates"], "alternatives": view["alternatives"]}
+    return without_none({**common, "sources": sources, **links, **view["details"]})
 
 
 @st.composite

@@ -1,0 +1,291 @@
+"""The record follows the relationship (issue 11): a file of developments written here
+(not shipped) — a tariff that takes effect, a loan pledged then approved, a shipment
+serving a planned step, a commitment fulfilled, an announcement realised by a signing, an
+amount "up to" a bound, a source without a title, an amendment that introduces nobody —
+appended to the shipped history; `state` before, between and after shows each, on both
+backends."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from tests.clirunner import Uspk
+from tests.factories import SOURCE, actor, doc
+
+TARIFF = doc(
+    "government-action",
+    "us-tariff-order-2025-07-31",
+    "2025-07-31",
+    authority="donald-trump",
+    instrument="executive order",
+    measure="us-reciprocal-tariff-pakistan",
+    description="Reciprocal tariff on goods from Pakistan",
+    subject="pakistan",
+    value_before="29%",
+    value_after="19%",
+    effective="2025-08-07",
+)
+ANNOUNCED = doc(
+    "announcement",
+    "trade-deal-announced-2025-07-30",
+    "2025-07-30",
+    deal="us-pakistan-trade-deal-2025",
+    announcer="donald-trump",
+    counterparties=["pakistan"],
+    claim="A trade deal with Pakistan has been concluded.",
+    # A post whose headline is not known: publisher, date and address identify it.
+    sources=[
+        {"publisher": "Truth Social", "published": "2025-07-30", "url": "https://t.example/1"}
+    ],
+)
+PLEDGED = doc(
+    "financing",
+    "mine-loan-pledged-2025-09-20",
+    "2025-09-20",
+    financing="test-mine-loan",
+    stage="pledged",
+    lender="test-exim",
+    borrower="pakistan",
+    project="A test copper mine",
+    amount=2_000_000_000,
+    currency="USD",
+    bound="up-to",
+    instrument="loan",
+    introduces=[actor("test-exim", name="Test Export-Import Bank")],
+)
+APPROVED = doc(
+    "financing",
+    "mine-loan-approved-2025-10-15",
+    "2025-10-15",
+    financing="test-mine-loan",
+    stage="approved",
+    lender="test-exim",
+    project="A test copper mine",
+    amount=1_250_000_000,
+    currency="USD",
+    relates=[{"to": PLEDGED["id"], "relation": "follows-up"}],
+)
+STEP = doc(
+    "step-planned",
+    "test-step-planned-2025-09-10",
+    "2025-09-10",
+    step="test-survey",
+    description="Survey the test deposit.",
+    target="2025-10",
+)
+SHIPMENT = doc(
+    "shipment",
+    "first-shipment-2025-10-05",
+    "2025-10-05",
+    goods=["antimony", "copper concentrate"],
+    quantity="about 2 tonnes",
+    shipper="fwo",
+    recipient="ussm",
+    origin="Karachi",
+    destination="United States",
+    agreement="ussm-fwo-mou",
+    step="identify-minerals-for-immediate-export",
+    relates=[{"to": "ussm-fwo-immediate-export-2025-09-08", "relation": "fulfils"}],
+    alternatives=[{"field": "occurred", "value": "2025-10-06", "said_by": ["Other Daily"]}],
+)
+FULFILLED = doc(
+    "commitment-progressed",
+    "immediate-export-fulfilled-2025-10-05",
+    "2025-10-05",
+    commitment="ussm-fwo-immediate-export-2025-09-08",
+    status="fulfilled",
+)
+SIGNED = doc(
+    "agreement-signed",
+    "trade-agreement-signed-2025-11-10",
+    "2025-11-10",
+    agreement="test-trade-agreement",
+    instrument="trade agreement",
+    parties=["united-states", "pakistan"],
+    scope="Tariffs and market access.",
+    relates=[{"to": ANNOUNCED["id"], "relation": "realises"}],
+)
+# The June meeting to its day, giving only what changes and its source: no introductions.
+MEETING_TO_THE_DAY = {
+    "id": "trump-munir-meeting-2025-06-18",
+    "kind": "meeting",
+    "supersedes": "trump-munir-meeting-2025-06",
+    "occurred": "2025-06-18",
+    "sources": [{**SOURCE, "title": "Munir lunches at the White House"}],
+}
+DEVELOPMENTS = [
+    TARIFF,
+    ANNOUNCED,
+    PLEDGED,
+    APPROVED,
+    STEP,
+    SHIPMENT,
+    FULFILLED,
+    SIGNED,
+    MEETING_TO_THE_DAY,
+]
+
+
+@pytest.fixture
+def uspk(store_address) -> Uspk:
+    uspk = Uspk(store_address)
+    appended = uspk("append", "-", input=json.dumps(DEVELOPMENTS))
+    assert appended.exit_code == 0, appended.output
+    return uspk
+
+
+def state(uspk: Uspk, at: str) -> dict:
+    return json.loads(uspk.ok("state", "--at", at, "--format", "json"))
+
+
+def ids(items: list[dict], key: str = "event_id") -> list[str]:
+    return [item[key] for item in items]
+
+
+def test_the_amended_june_meeting_stands_on_its_day_with_the_actors_it_introduced(uspk):
+    before, after = state(uspk, "2025-06-17"), state(uspk, "2025-06-18")
+    assert before["engagements"] == [] and before["undetermined"] == []
+    [meeting] = after["engagements"]
+    assert meeting["event_id"] == MEETING_TO_THE_DAY["id"]
+    assert meeting["date"]["precision"] == "day"
+    assert {"asim-munir", "donald-trump"} <= set(ids(after["actors"], "id"))
+    shown = json.loads(uspk.ok("show", MEETING_TO_THE_DAY["id"], "--format", "json"))
+    # Taken from the meeting it amends, as the file did not give them.
+    assert [a["id"] for a in shown["event"]["details"]["introduces"]][-1] == "asim-munir"
+    assert shown["event"]["details"]["priority_areas"] == ["critical minerals"]
+    assert shown["event"]["title"] == "Field Marshal Asim Munir meets President Trump"
+    assert shown["event"]["sources"][0]["title"] == "Munir lunches at the White House"
+
+
+def test_an_amendment_giving_only_what_changes_appended_again_changes_nothing(uspk):
+    again = uspk("append", "-", input=json.dumps(MEETING_TO_THE_DAY))
+    assert again.exit_code == 0, again.output
+    assert "+ trump-munir-meeting-2025-06-18" not in again.output
+
+
+def test_an_amendment_giving_only_what_changes_must_name_an_event_of_its_kind(uspk):
+    wrong = {**MEETING_TO_THE_DAY, "id": "wrong-kind", "supersedes": SHIPMENT["id"]}
+    refused = uspk("append", "-", input=json.dumps(wrong))
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert "an amendment must be of the same kind" in refused.output
+    assert "nothing was written" in refused.output
+
+
+def test_a_tariff_is_announced_then_in_force_from_its_effective_date(uspk):
+    assert state(uspk, "2025-07-30")["measures"] == []
+    [announced] = state(uspk, "2025-08-01")["measures"]
+    assert (announced["status"], announced["in_force"]) == (
+        "announced, effective 2025-08-07",
+        False,
+    )
+    [in_force] = state(uspk, "2025-08-07")["measures"]
+    assert (in_force["measure"], in_force["status"]) == (
+        "us-reciprocal-tariff-pakistan",
+        "in force",
+    )
+    assert (in_force["value"], in_force["value_before"]) == ("19%", "29%")
+    assert in_force["since"]["edtf"] == "2025-08-07"
+    assert in_force["authority"] == {"id": "donald-trump", "name": "Donald Trump"}
+    assert "us-reciprocal-tariff-pakistan: 19% (in force)" in uspk.ok("state", "--at", "2025-09-01")
+
+
+def test_an_announcement_stands_unrealised_until_a_signing_realises_it(uspk):
+    [before] = state(uspk, "2025-08-01")["announcements"]
+    assert (before["status"], before["realised_by"]) == ("not realised", [])
+    assert before["sources"][0]["title"] is None
+    [after] = state(uspk, "2025-11-10")["announcements"]
+    assert (after["status"], after["realised_by"]) == ("realised", [SIGNED["id"]])
+    text = uspk.ok("show", ANNOUNCED["id"])
+    assert f"realised by {SIGNED['id']}" in text
+    assert "Truth Social, 30 Jul 2025 <https://t.example/1>" in " ".join(text.split())
+
+
+def test_a_loan_pledged_up_to_a_bound_is_later_approved(uspk):
+    assert state(uspk, "2025-09-19")["financing"] == []
+    [pledged] = state(uspk, "2025-09-20")["financing"]
+    assert (pledged["stage"], pledged["bound"], pledged["amount"]) == (
+        "pledged",
+        "up-to",
+        "2000000000",
+    )
+    assert pledged["display"] == "up to USD 2 billion"
+    assert pledged["lender"]["name"] == "Test Export-Import Bank"
+    [approved] = state(uspk, "2025-10-15")["financing"]
+    assert approved["stage"] == "approved" and approved["display"] == "USD 1250 million"
+    assert ids(approved["history"]) == [PLEDGED["id"], APPROVED["id"]]
+    assert approved["borrower"] == {"id": "pakistan", "name": "Pakistan"}
+    assert "[approved] test-mine-loan, USD 1250 million" in uspk.ok("state", "--at", "2025-11-01")
+
+
+def test_a_shipment_serves_a_planned_step_and_fulfils_a_commitment(uspk):
+    assert state(uspk, "2025-10-04")["shipments"] == []
+    after = state(uspk, "2025-10-05")
+    [shipment] = after["shipments"]
+    assert shipment["step"] == "identify-minerals-for-immediate-export"
+    assert shipment["relates"] == [
+        {"to": "ussm-fwo-immediate-export-2025-09-08", "relation": "fulfils", "note": None}
+    ]
+    assert shipment["alternatives"][0]["said_by"] == ["Other Daily"]
+    [mou] = [a for a in after["agreements"] if a["id"] == "ussm-fwo-mou"]
+    commitments = {c["event_id"]: c for c in mou["commitments"]}
+    export = commitments["ussm-fwo-immediate-export-2025-09-08"]
+    assert (export["status"], ids(export["progress"])[-1]) == ("fulfilled", FULFILLED["id"])
+    assert export["related_by"][0]["from"] == SHIPMENT["id"]
+    assert commitments["ussm-fwo-first-phase-500m-2025-09-08"]["status"] == "made"
+    before = state(uspk, "2025-10-04")
+    [mou_before] = [a for a in before["agreements"] if a["id"] == "ussm-fwo-mou"]
+    assert {c["status"] for c in mou_before["commitments"]} == {"made"}
+    shown = uspk.ok("show", "ussm-fwo-immediate-export-2025-09-08")
+    assert f"fulfilled by {SHIPMENT['id']}" in shown
+    assert "fulfils ussm-fwo-immediate-export-2025-09-08" in uspk.ok("show", SHIPMENT["id"])
+    assert "occurred given otherwise: 2025-10-06 by Other Daily" in uspk.ok("show", SHIPMENT["id"])
+
+
+def test_a_step_with_no_progress_is_overdue_once_its_target_has_passed(uspk):
+    def survey(at: str) -> dict:
+        return next(s for s in state(uspk, at)["next_steps"] if s["id"] == "test-survey")
+
+    assert survey("2025-10-15")["overdue"] is False  # its target month is not over
+    assert survey("2025-11-01")["overdue"] is True
+    assert "[planned, overdue] test-survey" in uspk.ok("state", "--at", "2025-11-01")
+
+
+def test_every_event_view_carries_its_relations_and_alternatives(uspk):
+    [entry] = [e for e in uspk.timeline() if e["id"] == SHIPMENT["id"]]
+    assert entry["relates"][0]["relation"] == "fulfils"
+    assert entry["alternatives"][0]["value"] == "2025-10-06"
+    assert "relates" not in entry["details"]
+    text = uspk.ok("timeline", "--kind", "shipment")
+    assert "fulfils ussm-fwo-immediate-export-2025-09-08" in text
+    assert "occurred given otherwise: 2025-10-06 by Other Daily" in text
+
+
+def test_every_export_shows_the_new_sections_relations_and_alternatives(uspk):
+    at = ("--at", "2025-11-15")
+    fulfils = "fulfils ussm-fwo-immediate-export-2025-09-08"
+    page = uspk.ok("export", "--format", "html", *at)
+    for heading in ("Measures (1)", "Financing (1)", "Shipments (1)", "Announcements (1)"):
+        assert heading in page
+    assert fulfils in page and f"realised by {SIGNED['id']}" in page
+    assert "occurred given otherwise: 2025-10-06 by Other Daily" in page
+    assert '<span class="status overdue">overdue</span>' in page
+    report = uspk.ok("export", "--format", "markdown", *at)
+    assert "### Measures (1)" in report and "up to USD 2 billion" not in report
+    assert "USD 1250 million" in report and fulfils in report
+    rows = list(
+        csv.DictReader(io.StringIO(uspk.ok("export", "--format", "csv", *at).lstrip("\ufeff")))
+    )
+    [shipped] = [r for r in rows if r["id"] == SHIPMENT["id"]]
+    assert shipped["relates"] == fulfils
+    assert shipped["alternatives"] == "occurred given otherwise: 2025-10-06 by Other Daily"
+    data = json.loads(uspk.ok("export", "--format", "json", *at))
+    assert ids(data["state"]["shipments"]) == [SHIPMENT["id"]]
+    timelinejs = json.loads(uspk.ok("export", "--format", "timelinejs", *at))
+    [slide] = [e for e in timelinejs["events"] if e["unique_id"] == SHIPMENT["id"]]
+    assert fulfils in slide["text"]["text"]
+    [post] = [e for e in timelinejs["events"] if e["unique_id"] == ANNOUNCED["id"]]
+    assert "https://t.example/1" in post["media"]["caption"]
