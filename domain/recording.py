@@ -22,10 +22,6 @@ from domain.records import Conflict, Record, believed_records, fold_lenient
 from domain.world import RuleBroken, actor_registry, refuse_shared_names
 from events.model import (
     SLUG_MAX_LENGTH,
-    CommitmentMade,
-    CommitmentProgressed,
-    Financing,
-    GovernmentAction,
     Happening,
     PartialAmendment,
     Retraction,
@@ -41,41 +37,17 @@ class RecordLookup(Protocol):
     def standing(self, ids: Collection[str]) -> set[str]:
         """Those of these ids whose happenings stand now (not retracted or superseded)."""
 
-    def related(
-        self, agreements: Collection[str], steps: Collection[str], actors: Collection[str]
-    ) -> list[Record]:
-        """Standing happenings about these agreements or steps, or naming these actors."""
+    def related(self, things: Collection[str], actors: Collection[str]) -> list[Record]:
+        """Standing happenings about these things (``thing_keys``), or naming these actors."""
 
     def introductions(self) -> list[Record]:
         """Standing happenings that introduce actors."""
 
 
-def entity_keys(happening: Any) -> tuple[set[str], set[str]]:
-    """The agreements and steps a happening is about (what its rules depend on): the
-    values of its fields typed ``AgreementRef`` and ``StepRef``, plus the things of the
-    newer kinds that share the agreement and step columns of the read model by a prefix
-    (``related``): a financing facility, a measure, a commitment."""
-    if not isinstance(happening, Happening):  # a retraction is about an event, not a thing
-        return set(), set()
-    return set(happening.refers_to("agreement")), set(happening.refers_to("step")) | related(
-        happening
-    )
-
-
-def related(happening: Any) -> set[str]:
-    """The things other than agreements and steps whose rules a happening depends on, as
-    keys ``financing:<id>``, ``measure:<id>``, ``commitment:<event id>``: the stages of
-    one financing move forward, a commitment progresses after it is made."""
-    keys = set()
-    if isinstance(happening, Financing):
-        keys.add(f"financing:{happening.financing}")
-    if isinstance(happening, GovernmentAction):
-        keys.add(f"measure:{happening.measure}")
-    if isinstance(happening, CommitmentProgressed):
-        keys.add(f"commitment:{happening.commitment}")
-    if isinstance(happening, CommitmentMade):
-        keys.add(f"commitment:{happening.id}")
-    return keys
+def thing_keys(happening: Any) -> set[str]:
+    """What a happening's rules depend on (``Happening.things``: ``agreement:<id>``,
+    ``step:<id>``, ``financing:<id>`` ...); a retraction is about an event, not a thing."""
+    return happening.things() if isinstance(happening, Happening) else set()
 
 
 def with_unchanged_fields(document: Any, target: Any) -> Any:
@@ -303,42 +275,19 @@ def _related(lookup: RecordLookup, happenings: list[Any], actors: set[str]) -> l
     """Standing records about what ``happenings`` touch, closed over their dependencies:
     a step's plan brings its agreement's signing, a commitment's progress the commitment,
     and so on until nothing new comes."""
-    agreements: set[str] = set()
-    steps: set[str] = set()
-    events: set[str] = set()
-    found: dict[str, Record] = {}
-
-    def depend_on(document: Any) -> None:
-        more_agreements, more_steps = entity_keys(document)
-        agreements.update(more_agreements)
-        steps.update(more_steps)
-        events.update(depended_events(document))
-
+    things: set[str] = set()
     for happening in happenings:
-        depend_on(happening)
-    asked_agreements, asked_steps, asked_events = set(), set(), set()
-    while agreements - asked_agreements or steps - asked_steps or events - asked_events or actors:
-        new_agreements, new_steps = agreements - asked_agreements, steps - asked_steps
-        new_events = events - asked_events
-        asked_agreements |= new_agreements
-        asked_steps |= new_steps
-        asked_events |= new_events
-        records = lookup.related(new_agreements, new_steps, actors)
-        standing = lookup.standing(new_events)
-        records += [r for i, r in lookup.recorded(new_events).items() if i in standing]
-        for record in records:
+        things |= thing_keys(happening)
+    found: dict[str, Record] = {}
+    asked: set[str] = set()
+    while things - asked or actors:
+        new = things - asked
+        asked |= new
+        for record in lookup.related(new, actors):
             found.setdefault(record.id, record)
-            depend_on(record.document)
+            things |= thing_keys(record.document)
         actors = set()
     return list(found.values())
-
-
-def depended_events(happening: Any) -> set[str]:
-    """The events (by id) whose presence a happening's rules need: the commitment that a
-    commitment's progress moves on."""
-    if isinstance(happening, CommitmentProgressed):
-        return {happening.commitment}
-    return set()
 
 
 def _check_target(document: Any, target_id: str, targets: dict, standing: set[str], verb: str):
@@ -372,19 +321,13 @@ class RecordsLookup:
     def standing(self, ids: Collection[str]) -> set[str]:
         return set(ids) & self.believed_ids
 
-    def related(
-        self, agreements: Collection[str], steps: Collection[str], actors: Collection[str]
-    ) -> list[Record]:
-        found = []
-        for record in self.believed:
-            about_agreements, about_steps = entity_keys(record.document)
-            if (
-                about_agreements & set(agreements)
-                or about_steps & set(steps)
-                or set(actors) & set(record.document.mentions())
-            ):
-                found.append(record)
-        return found
+    def related(self, things: Collection[str], actors: Collection[str]) -> list[Record]:
+        things, actors = set(things), set(actors)
+        return [
+            record
+            for record in self.believed
+            if thing_keys(record.document) & things or actors & set(record.document.mentions())
+        ]
 
     def introductions(self) -> list[Record]:
         return [r for r in self.believed if r.document.introduces]

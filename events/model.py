@@ -218,6 +218,15 @@ def reference_fields(model: type[BaseModel], to: str) -> tuple[str, ...]:
     )
 
 
+@cache
+def thing_sorts(model: type[BaseModel]) -> frozenset[str]:
+    """The sorts of thing other than actors that ``model``'s fields refer to."""
+    sorts = set()
+    for info in model.model_fields.values():
+        sorts |= _refs_in(info.annotation) | {m.to for m in info.metadata if isinstance(m, Ref)}
+    return frozenset(sorts - {"actor"})
+
+
 def referred_ids(values: Mapping[str, Any], fields: tuple[str, ...]) -> list[str]:
     """The ids that ``fields`` of ``values`` hold (one or a list each), first seen first."""
     ids: list[str] = []
@@ -251,6 +260,9 @@ class Happening(Strict):
 
     rank: ClassVar[int] = 3
     label: ClassVar[str | None] = None
+    # The sort of thing this event's own id names, when later events refer to it by that
+    # id (a commitment's progress names the commitment-made event).
+    defines: ClassVar[str | None] = None
 
     id: Slug
     occurred: Date = Field(description="When it happened in the world, with its precision.")
@@ -287,6 +299,15 @@ class Happening(Strict):
         """The ids of the things of sort ``to`` ("agreement", "step") it names."""
         return referred_ids(self.__dict__, reference_fields(type(self), to))
 
+    def things(self) -> set[str]:
+        """What its rules depend on, as ``sort:id`` keys: every thing but an actor that its
+        typed references name (an agreement, a step, a financing facility, a measure, a
+        commitment), and itself where its own id names a thing (``defines``)."""
+        keys = {f"{sort}:{i}" for sort in thing_sorts(type(self)) for i in self.refers_to(sort)}
+        if self.defines is not None:
+            keys.add(f"{self.defines}:{self.id}")
+        return keys
+
 
 class Meeting(Happening):
     rank = 0
@@ -322,6 +343,7 @@ class AgreementSigned(Happening):
 
 class CommitmentMade(Happening):
     rank = 2
+    defines = "commitment"
     kind: Literal["commitment-made"]
     agreement: AgreementRef
     description: Text
@@ -387,7 +409,9 @@ class GovernmentAction(Happening):
     kind: Literal["government-action"]
     authority: ActorRef
     instrument: Line = Field(description="executive order, proclamation, SRO, notification")
-    measure: Slug = Field(description="Stable id of the measure; later actions replace it.")
+    measure: Annotated[Slug, Ref("measure")] = Field(
+        description="Stable id of the measure; later actions replace it."
+    )
     description: Text
     subject: ActorRef | None = None
     value_before: Line | None = None
@@ -406,7 +430,9 @@ class Financing(Happening):
     rank = 2
     label = "financing"
     kind: Literal["financing"]
-    financing: Slug = Field(description="Stable id of the facility, shared by its stages.")
+    financing: Annotated[Slug, Ref("financing")] = Field(
+        description="Stable id of the facility, shared by its stages."
+    )
     stage: FinancingStage
     lender: ActorRef
     borrower: ActorRef | None = None
@@ -458,7 +484,9 @@ class CommitmentProgressed(Happening):
     rank = 4
     label = "commitment progressed"
     kind: Literal["commitment-progressed"]
-    commitment: Slug = Field(description="The id of the commitment-made event.")
+    commitment: Annotated[Slug, Ref("commitment")] = Field(
+        description="The id of the commitment-made event."
+    )
     status: Literal["under-way", "fulfilled", "lapsed", "withdrawn"]
 
     @classmethod

@@ -37,6 +37,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, PersistenceError, Tracking
 
 from domain.chronicle import Chronicle, Record, decode, decode_json
+from domain.recording import thing_keys
 from domain.world import actor_registry, kind_rank
 from events.dates import parse_date
 from events.model import mentioned_ids
@@ -48,7 +49,7 @@ RECORDED = f"{Chronicle.Recorded.__module__}:{Chronicle.Recorded.__qualname__}"
 HISTORY_LOADED = f"{Chronicle.HistoryLoaded.__module__}:{Chronicle.HistoryLoaded.__qualname__}"
 META_NAME = "believed-events"
 # Bump when the tables change: a read model of another version is rebuilt from the log.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _PAGE = 2000
 REPLAY_ORDER = ("e.occ_start", "e.rank", "e.event_id")  # the replay index's order
 _END_OF_TIME = "9999-12-31T23:59:59.999999"
@@ -68,11 +69,9 @@ SCHEMA = [
         rank INTEGER,
         recorded_at TEXT NOT NULL,
         introduces INTEGER NOT NULL,
-        agreement TEXT,
-        step TEXT,
         document TEXT NOT NULL)""",
-    """CREATE INDEX IF NOT EXISTS uspk_view_events_agreement ON uspk_view_events (agreement)""",
-    """CREATE INDEX IF NOT EXISTS uspk_view_events_step ON uspk_view_events (step)""",
+    """CREATE TABLE IF NOT EXISTS uspk_view_things (
+        thing TEXT NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (thing, event_id))""",
     """CREATE TABLE IF NOT EXISTS uspk_view_mentions (
         actor_id TEXT NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (actor_id, event_id))""",
     """CREATE INDEX IF NOT EXISTS uspk_view_events_replay
@@ -87,7 +86,13 @@ SCHEMA = [
     """CREATE INDEX IF NOT EXISTS uspk_view_hidden_by ON uspk_view_hidden (by_id)""",
 ]
 LEGACY_TABLES = ("uspk_view_tracking",)  # schema 3 and before: its own tracking table
-TABLES = ("uspk_view_meta", "uspk_view_events", "uspk_view_mentions", "uspk_view_hidden")
+TABLES = (
+    "uspk_view_meta",
+    "uspk_view_events",
+    "uspk_view_mentions",
+    "uspk_view_things",
+    "uspk_view_hidden",
+)
 META_COLUMNS = (
     "history_digest",
     "chronicle_version",
@@ -104,11 +109,10 @@ COLUMNS = {
         "rank",
         "recorded_at",
         "introduces",
-        "agreement",
-        "step",
         "document",
     ),
     "uspk_view_mentions": ("actor_id", "event_id"),
+    "uspk_view_things": ("thing", "event_id"),
     "uspk_view_hidden": ("event_id", "by_id", "hidden_from", "hidden_until"),
 }
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,70}$")  # an id a retraction can name
@@ -169,6 +173,7 @@ class Entry(NamedTuple):
     digest: str | None = None  # the shipped history loaded
     row: tuple | None = None  # uspk_view_events without its position
     mentions: tuple[str, ...] = ()
+    things: tuple[str, ...] = ()  # what its rules depend on (``thing_keys``)
     hides: str | None = None  # the event that this record retracts or supersedes
     ends_hidings_by: str | None = None  # a retracted amendment no longer hides
 
@@ -196,7 +201,7 @@ def read_entry(mapper: Mapper, notification: Any) -> Entry:
 
 
 def _entry_of(document: dict, timestamp: datetime) -> Entry:
-    decode(document)  # validated once, here: the queries decode this row's JSON
+    validated = decode(document)  # validated once, here: the queries decode this row's JSON
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     recorded = moment(timestamp)
     kind = document["kind"]
@@ -216,11 +221,10 @@ def _entry_of(document: dict, timestamp: datetime) -> Entry:
         rank,
         recorded,
         int(bool(document.get("introduces"))),
-        document.get("agreement") or document.get("about"),
-        document.get("step"),
         text,
     )
-    return Entry(None, row, tuple(mentioned_ids(document)), hides, ends)
+    things = tuple(sorted(thing_keys(validated)))
+    return Entry(None, row, tuple(mentioned_ids(document)), things, hides, ends)
 
 
 def _refuse_other_settings(mapper: Mapper, notification: Any) -> None:
@@ -529,14 +533,19 @@ class ReadModel:
             )
         sql.execute(
             "INSERT INTO uspk_view_events (position, event_id, kind, occ_start, occ_end, rank,"
-            " recorded_at, introduces, agreement, step, document)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " recorded_at, introduces, document)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (position, *entry.row),
         )
         for actor_id in entry.mentions:  # a retraction names none
             sql.execute(
                 "INSERT INTO uspk_view_mentions (actor_id, event_id) VALUES (?, ?)",
                 (actor_id, event_id),
+            )
+        for thing in entry.things:
+            sql.execute(
+                "INSERT INTO uspk_view_things (thing, event_id) VALUES (?, ?)",
+                (thing, event_id),
             )
 
     # -- asking ----------------------------------------------------------------------
@@ -599,23 +608,16 @@ class ReadModel:
             found.update(row[0] for row in rows)
         return found
 
-    def related(
-        self, agreements: Collection[str], steps: Collection[str], actors: Collection[str]
-    ) -> list[Record]:
+    def related(self, things: Collection[str], actors: Collection[str]) -> list[Record]:
         found: dict[str, Record] = {}
-        for column, keys in (
-            ("e.agreement", agreements),
-            ("e.step", steps),
-            ("m.actor_id", actors),
+        for table, column, keys in (
+            ("uspk_view_things", "thing", things),
+            ("uspk_view_mentions", "actor_id", actors),
         ):
+            join = f" JOIN {table} j ON j.event_id = e.event_id"
             for chunk in _chunks(sorted(keys)):
                 where, params = self._believed_where(None)
-                where.append(f"{column} IN ({', '.join('?' for _ in chunk)})")
-                join = (
-                    " JOIN uspk_view_mentions m ON m.event_id = e.event_id"
-                    if column.startswith("m.")
-                    else ""
-                )
+                where.append(f"j.{column} IN ({', '.join('?' for _ in chunk)})")
                 for record in self._records(where, [*params, *chunk], join=join):
                     found.setdefault(record.id, record)
         return list(found.values())

@@ -40,6 +40,7 @@ class _Fold:
 
     events: dict[str, tuple] = field(default_factory=dict)
     mentions: dict[tuple, tuple] = field(default_factory=dict)
+    things: dict[tuple, tuple] = field(default_factory=dict)
     hidden: dict[tuple, tuple] = field(default_factory=dict)
     records: int = 0
     digest: str | None = None
@@ -61,6 +62,8 @@ class _Fold:
         self.events[event_id] = (self.records, *entry.row)
         for actor_id in entry.mentions:
             self.mentions[(actor_id, event_id)] = (actor_id, event_id)
+        for thing in entry.things:
+            self.things[(thing, event_id)] = (thing, event_id)
 
     def hidden_now(self) -> int:
         return len({row[0] for row in self.hidden.values() if row[3] is None})
@@ -159,6 +162,7 @@ def _compare_rows(views: ReadModel, present: set[str], fold: _Fold) -> list[str]
     expected = {
         "uspk_view_events": fold.events,
         "uspk_view_mentions": fold.mentions,
+        "uspk_view_things": fold.things,
         "uspk_view_hidden": fold.hidden,
     }
     lines = []
@@ -174,7 +178,7 @@ def _compare_rows(views: ReadModel, present: set[str], fold: _Fold) -> list[str]
 def _key(table: str):
     if table == "uspk_view_events":
         return lambda row: row[1]  # event_id
-    return lambda row: tuple(row[:2])  # (actor, event) / (event, hidden by)
+    return lambda row: tuple(row[:2])  # (actor|thing, event) / (event, hidden by)
 
 
 def _differences(table: str, expected: dict, actual: dict) -> list[str]:

@@ -289,3 +289,36 @@ def test_every_export_shows_the_new_sections_relations_and_alternatives(uspk):
     assert fulfils in slide["text"]["text"]
     [post] = [e for e in timelinejs["events"] if e["unique_id"] == ANNOUNCED["id"]]
     assert "https://t.example/1" in post["media"]["caption"]
+
+
+@pytest.mark.parametrize(
+    "late",
+    [
+        # a stage of the same facility going back, in a later batch
+        doc(
+            "financing",
+            "mine-loan-pledged-again-2025-11-01",
+            "2025-11-01",
+            financing="test-mine-loan",
+            stage="pledged",
+            lender="test-exim",
+            project="A test copper mine",
+        ),
+        # the fulfilled commitment moving back to under way, in a later batch
+        doc(
+            "commitment-progressed",
+            "export-under-way-again-2025-12-01",
+            "2025-12-01",
+            commitment=FULFILLED["commitment"],
+            status="under-way",
+        ),
+    ],
+    ids=["financing-stage", "commitment-status"],
+)
+def test_a_later_batch_cannot_move_a_thing_back(uspk, late):
+    """The rules of one thing (a facility's stages, a commitment's status) hold across
+    batches: the read model finds the thing's earlier events by what they are about."""
+    before = uspk.ok("timeline", "--format", "json")
+    refused = uspk("append", "-", input=json.dumps(late))
+    assert refused.exit_code == 1 and "nothing was written" in refused.output
+    assert uspk.ok("timeline", "--format", "json") == before

@@ -7,7 +7,7 @@ from typing import Literal
 
 import pytest
 
-from domain.recording import entity_keys
+from domain.recording import thing_keys
 from domain.world import Change, RuleBroken, World, fold, kind_rank, replay_key
 from events import registry
 from events.model import ActorRef, AgreementRef, Happening, Line, StepRef
@@ -46,7 +46,7 @@ def licence(event_id: str = "l1", occurred: str = "2025-09-08", **fields):
 def test_what_a_kind_refers_to_is_read_from_its_typed_fields(license_kind):
     happening = licence(under=["s1", "s2"])
     assert happening.mentions() == ["ussm"]
-    assert entity_keys(happening) == ({"a1"}, {"s1", "s2"})
+    assert thing_keys(happening) == {"agreement:a1", "step:s1", "step:s2"}
 
 
 def test_the_built_in_kinds_refer_to_what_they_did_before():
@@ -54,9 +54,9 @@ def test_the_built_in_kinds_refer_to_what_they_did_before():
         "statement-made", "st", speaker="ussm", on_behalf_of="fwo", quote="Q", about="a1"
     )
     assert statement.mentions() == ["ussm", "fwo"]
-    assert entity_keys(statement) == ({"a1"}, set())
+    assert thing_keys(statement) == {"agreement:a1"}
     plan = make("step-planned", "p", step="s1", description="D", owners=["fwo"], agreement="a1")
-    assert entity_keys(plan) == ({"a1"}, {"s1"})
+    assert thing_keys(plan) == {"agreement:a1", "step:s1"}
 
 
 def test_a_kind_with_rules_of_its_own_folds_through_them(license_kind):
