@@ -134,6 +134,12 @@ class FinancingFacility:
         if old == "withdrawn":
             raise RuleBroken(happening.id, f"financing {self.id!r} was withdrawn; nothing follows")
         if FINANCING_STAGE_ORDER[new] <= FINANCING_STAGE_ORDER[old]:
+            _, since, _ = self.history[-1]
+            if new != old and happening.occurred.start <= since.end:
+                # The dates cannot order the two (an approval known to the month, a pledge
+                # to a day in it): both stand, and the facility stays at the later stage.
+                self.history.append((new, happening.occurred, happening.id))
+                return
             raise RuleBroken(
                 happening.id, f"financing {self.id!r} is already {old}; it cannot go back to {new}"
             )

@@ -44,6 +44,24 @@ def test_financing_stages_only_move_forward():
         fold([ACTORS, financing("f1", "approved"), financing("f2", "pledged", "2025-10-02")])
 
 
+def test_stages_the_dates_cannot_order_both_stand_at_the_later_stage():
+    """An approval known only to the month, a pledge to a day within it: replayed from the
+    month's start the approval comes first, but the sources do not say it did."""
+    world = fold(
+        [ACTORS, financing("f1", "approved", "2025-11"), financing("f2", "pledged", "2025-11-23")]
+    )
+    assert world.financing["loan"].stage == "approved"
+    assert [h[0] for h in world.financing["loan"].history] == ["approved", "pledged"]
+    with pytest.raises(RuleBroken, match="cannot go back to pledged"):
+        fold(
+            [
+                ACTORS,
+                financing("f1", "approved", "2025-11"),
+                financing("f2", "pledged", "2025-12-01"),
+            ]
+        )
+
+
 def test_nothing_follows_a_withdrawn_financing():
     with pytest.raises(RuleBroken, match="'loan' was withdrawn; nothing follows"):
         fold([ACTORS, financing("f1", "withdrawn"), financing("f2", "disbursed", "2025-10-02")])
