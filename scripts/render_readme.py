@@ -29,6 +29,22 @@ def sh(cmd, db=None):
     return (r.stdout + r.stderr).rstrip("\n")
 
 
+def sources_table() -> str:
+    """Every source the shipped history cites, once, by date: read from the files."""
+    import yaml
+
+    seen = {}
+    for path in sorted((repo / "events" / "history").glob("*.yaml")):
+        for source in yaml.safe_load(path.read_text())["sources"]:
+            key = (str(source["published"]), source["publisher"], source.get("url") or "")
+            seen.setdefault(key, source.get("title") or "(headline not known)")
+    rows = ["| published | publisher | headline | address |", "| --- | --- | --- | --- |"]
+    for (published, publisher, url), title in sorted(seen.items()):
+        cells = [published, publisher, title, f"<{url}>" if url else ""]
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(rows)
+
+
 v = {}
 # Each scratch store's first use announces the new store on stderr, with its temporary
 # path: make them before the examples, so that the README shows what a reader sees later.
@@ -96,6 +112,7 @@ v["bad_example"] = sh('uspk append bad.yaml; echo "exit status $?"')
 v["copy_once"] = sh("uspk copy reset.sqlite copy.sqlite")
 v["copy_again"] = sh("uspk copy reset.sqlite copy.sqlite")
 v["default_path"] = "~/.local/share/uspk/uspk.sqlite"
+v["sources_table"] = sources_table()
 text = (repo / "docs" / "README.template.md").read_text()
 for k, val in v.items():
     text = text.replace("{{" + k + "}}", val)
