@@ -59,6 +59,16 @@ class RuleBroken(ValueError):
         self.message = message
 
 
+def only_forward(
+    happening: Any, what: str, current: str, new: str, order: dict[str, int], ended: set[str]
+) -> None:
+    """A lifecycle (a step's, a commitment's) moves forward only, and not past its end."""
+    if current in ended:
+        raise RuleBroken(happening.id, f"{what} is already {current}; it cannot move on")
+    if order[new] <= order[current]:
+        raise RuleBroken(happening.id, f"{what} is already {current}; it cannot go back to {new}")
+
+
 def kind_rank(kind: str, status: str | None = None) -> int:
     """Where a kind of happening goes among those of the same start date (its model's
     rank: causes before what depends on them, so the fold does not depend on the order
@@ -85,16 +95,10 @@ class Commitment:
     history: list[tuple[str, FuzzyDate, str]] = field(default_factory=list)
 
     def progress(self, happening: CommitmentProgressed) -> None:
-        new, old = happening.status, self.status
-        if COMMITMENT_STATUS_ORDER[old] == 2:
-            raise RuleBroken(
-                happening.id, f"commitment {self.event_id!r} is already {old}; it cannot move on"
-            )
-        if COMMITMENT_STATUS_ORDER[new] <= COMMITMENT_STATUS_ORDER[old]:
-            raise RuleBroken(
-                happening.id,
-                f"commitment {self.event_id!r} is already {old}; it cannot go back to {new}",
-            )
+        new = happening.status
+        ended = {s for s, rank in COMMITMENT_STATUS_ORDER.items() if rank == 2}
+        only_forward(happening, f"commitment {self.event_id!r}", self.status, new,
+                     COMMITMENT_STATUS_ORDER, ended)  # fmt: skip
         self.status = new
         self.history.append((new, happening.occurred, happening.id))
 
@@ -244,14 +248,9 @@ class Step:
     history: list[tuple[str, FuzzyDate, str]] = field(default_factory=list)
 
     def progress(self, happening: StepProgressed) -> None:
-        new, old = happening.status, self.status
-        if old in ("done", "dropped"):
-            raise RuleBroken(happening.id, f"step {self.id!r} is already {old}; it cannot move on")
-        if _STATUS_ORDER[new] <= _STATUS_ORDER[old]:
-            raise RuleBroken(
-                happening.id,
-                f"step {self.id!r} is already {old}; it cannot go back to {new}",
-            )
+        new = happening.status
+        only_forward(happening, f"step {self.id!r}", self.status, new, _STATUS_ORDER,
+                     {"done", "dropped"})  # fmt: skip
         self.status = new
         self.history.append((new, happening.occurred, happening.id))
 

@@ -63,7 +63,10 @@ def advisory_lock_holder(execute, key: int) -> int | None:
     """
     row = execute(
         "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
-        "AND objsubid = 1 AND classid::bigint = %s AND objid::bigint = %s LIMIT 1",
+        "AND objsubid = 1 AND classid::bigint = %s AND objid::bigint = %s "
+        # advisory locks are per database: another store's holder of the key is not ours
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+        "LIMIT 1",
         (key >> 32, key & 0xFFFF_FFFF),
     )
     return row[0] if row else None
