@@ -50,13 +50,18 @@ def thing_keys(happening: Any) -> set[str]:
     return happening.things() if isinstance(happening, Happening) else set()
 
 
+# What an amendment never takes from the event it amends: its own id and sources, what it
+# supersedes, and the curator's note, which speaks of the superseded version.
+NOT_CARRIED = frozenset({"id", "supersedes", "sources", "note"})
+
+
 def with_unchanged_fields(document: Any, target: Any) -> Any:
     """An amendment completed from the event it supersedes: every field the amendment's
     file did not give (pydantic's ``model_fields_set``) is taken from ``target``, so that
     actors it introduced stay introduced and its lists are not silently emptied."""
     if isinstance(document, Retraction) or not isinstance(target, type(document)):
         return document
-    given = document.model_fields_set | {"id", "supersedes", "sources"}
+    given = document.model_fields_set | NOT_CARRIED
     kept = {f: getattr(target, f) for f in type(document).model_fields if f not in given}
     if not kept:
         return document
@@ -116,7 +121,7 @@ def _whole(partial: PartialAmendment, target: Any) -> Any:
             f"an amendment must be of the same kind as {target.id!r} "
             f"({target.kind}), not {partial.kind}",
         )
-    fields = {**target.model_dump(mode="json"), **partial.as_written()}
+    fields = {**target.model_dump(mode="json", exclude=NOT_CARRIED), **partial.as_written()}
     try:
         return type(target).model_validate(fields)
     except ValidationError as error:

@@ -322,3 +322,12 @@ def test_a_later_batch_cannot_move_a_thing_back(uspk, late):
     refused = uspk("append", "-", input=json.dumps(late))
     assert refused.exit_code == 1 and "nothing was written" in refused.output
     assert uspk.ok("timeline", "--format", "json") == before
+
+
+def test_an_amendment_does_not_carry_the_amended_events_note(uspk):
+    """The June meeting's note explains its month precision; the day-precise amendment,
+    which gives no note of its own, must not repeat it."""
+    original = json.loads(uspk.ok("show", "trump-munir-meeting-2025-06", "--format", "json"))
+    assert original["event"]["note"]
+    amended = json.loads(uspk.ok("show", MEETING_TO_THE_DAY["id"], "--format", "json"))
+    assert amended["event"]["note"] is None
