@@ -110,7 +110,10 @@ def _field_lines(model: type, name: str, schema: dict, top_level: bool) -> list[
         block = [*_comment_lines(about), *block]
     else:
         block[0] += f"  # {about}"
-    return block if required else [f"# {line}" if line else "#" for line in block]
+    if required:
+        return block
+    # an optional field is commented out; its description already is a comment
+    return [line if line.startswith("#") else f"# {line}" if line else "#" for line in block]
 
 
 def _either(model: type) -> set[str]:
