@@ -31,17 +31,19 @@ _SAME_IN_EVERY_VERSION = {"id", "kind", "supersedes", "sources", "note", "summar
 def corrections(
     records: Iterable[Record],
     believed: Callable[[datetime | None], list[Record]],
+    believed_now: Iterable[Record],
     known_at: datetime | None = None,
 ) -> Corrections:
     """Every amendment and retraction in ``records`` recorded by ``known_at`` (all when
     None), what it corrected, when, why and on which sources; and, from ``believed``
     (the records believed at a moment), the record as believed just before each moment a
-    correction was recorded."""
+    correction was recorded. ``believed_now`` is what is believed at ``known_at``, which
+    the caller has already read."""
     records = [r for r in records if known_at is None or r.recorded_at <= known_at]
     by_id = {r.id: r for r in records}
     items = [_correction(r, by_id) for r in records if _corrects(r.document)]
     items = [item for item in items if item is not None]
-    current = [r.id for r in believed(known_at)]
+    current = [r.id for r in believed_now]
     views = [{"key": "now", "moment": None, "corrections": [], "believed": current}]
     former: dict[str, dict[str, Any]] = {}
     for number, moment in enumerate(sorted({item["recorded_at"] for item in items}), start=1):
