@@ -113,7 +113,11 @@ def export_database(ctx: click.Context, output: str, as_of, known_at) -> None:  
     with open_session(ctx) as opened:
         dataset = reading.dataset(opened)
     database = os.path.splitext(os.path.basename(output))[0]
-    write_atomically(output, database_bytes(dataset))
+    try:
+        built = database_bytes(dataset)  # in a temporary folder, then written as a whole
+    except OSError as error:
+        raise cannot("write", output, error) from None
+    write_atomically(output, built)
     write_atomically(
         described, (json_text(metadata(dataset, database, _version())) + "\n").encode("utf-8")
     )

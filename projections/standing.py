@@ -22,6 +22,7 @@ then: O(moments x days x history). Meant for exports, not for answering one ques
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -30,6 +31,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from domain.records import Record
+from domain.world import actor_registry
 from events.dates import FuzzyDate
 from projections.state import STATE_KEYS, state_at
 
@@ -94,10 +96,16 @@ def _row(ident, since: datetime, actors: tuple[str, ...], until: datetime | None
 def _valid_rows(
     records: list[Record], known_at: datetime
 ) -> Iterator[tuple[_Shown, date, date | None]]:
-    """The entries of the states on every day, coalesced into runs of days."""
+    """The entries of the states on every day, coalesced into runs of days. Each state is
+    asked as ``uspk state`` asks it: the records starting by the day, and the actors of
+    all of them."""
+    registry = actor_registry(r.document for r in records)
+    records = sorted(records, key=lambda r: r.document.occurred.start)
+    starts = [r.document.occurred.start for r in records]
     since: dict[_Shown, date] = {}
     for day in change_days(records):
-        current = set(_entries(state_at(records, day, known_at)))
+        begun = records[: bisect_right(starts, day)]
+        current = set(_entries(state_at(begun, day, known_at, registry)))
         for shown in [s for s in since if s not in current]:
             yield shown, since.pop(shown), day
         for shown in current:

@@ -14,7 +14,7 @@ from projections import history
 from projections import state as states
 from projections import timeline as walks
 from projections.corrections import Corrections, corrections
-from projections.standing import Row, standing_rows
+from projections.standing import SECTIONS, Row, standing_rows
 from projections.views import event_view
 from service.bootstrap import Session
 
@@ -115,6 +115,7 @@ class Dataset:
     actors: list[dict[str, Any]]
     moments: list[datetime]
     standing: list[Row]
+    sections: tuple[str, ...] = SECTIONS  # the state's sections, in its order
 
 
 def dataset(session: Session) -> Dataset:

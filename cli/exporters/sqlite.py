@@ -118,11 +118,18 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("recorded_from", "TEXT NOT NULL", "First moment it was believed (UTC)"),
             ("recorded_until", "TEXT", "The moment it no longer was (empty: believed now)"),
             ("kind", "TEXT", "The event's kind, where the entry shows one"),
-            ("title", "TEXT", "Title, description or name"),
+            ("title", "TEXT", "Its title, description or name (else its event's title)"),
             ("status", "TEXT", "Status (signed, planned, held, in force, ...)"),
             ("agreement", "TEXT", "The agreement it belongs to"),
             ("event_id", "TEXT REFERENCES events(id)", "The event it shows"),
             ("entry", "TEXT NOT NULL", "The entry as JSON, exactly as `uspk state` shows it"),
+        ],
+    ),
+    "sections": (
+        "The sections of `uspk state`, in the order it shows them.",
+        [
+            ("name", "TEXT PRIMARY KEY", "A section of the state"),
+            ("position", "INTEGER NOT NULL", "Its place in the state"),
         ],
     ),
     "standing_actors": (
@@ -141,9 +148,10 @@ _ON = "valid_from <= {at} and (valid_until is null or {at} < valid_until)"
 _NOW = " and recorded_until is null"
 _KNOWN = " and recorded_from <= {known} and (recorded_until is null or {known} < recorded_until)"
 _ENTRY_COLUMNS = (
-    "section, position, entry_key, kind, title, status, agreement, event_id, valid_from,"
-    " valid_until, recorded_from, recorded_until, entry"
+    "section, title, status, kind, agreement, valid_from, valid_until, recorded_from,"
+    " recorded_until, entry_key, event_id, standing.position, entry"
 )
+_IN_ORDER = " order by (select position from sections where name = section), standing.position"
 # A day as :known_at means the end of that day, as `uspk state --known-at DAY` does.
 _KNOWN_AT = (
     "(case when length(:known_at) = 10 then :known_at || 'T23:59:59.999999' else :known_at end)"
@@ -157,7 +165,7 @@ QUERIES: dict[str, dict[str, Any]] = {
         "sql": f"select {_ENTRY_COLUMNS} from standing where "
         + _ON.format(at=":at")
         + _NOW
-        + " order by section, position",
+        + _IN_ORDER,
     },
     "what_stood_on_as_known": {
         "title": "What stood on a date, as known at a moment",
@@ -167,7 +175,7 @@ QUERIES: dict[str, dict[str, Any]] = {
         "sql": f"select {_ENTRY_COLUMNS} from standing where "
         + _ON.format(at=":at")
         + _KNOWN.format(known=_KNOWN_AT)
-        + " order by section, position",
+        + _IN_ORDER,
     },
     "what_changed": {
         "title": "What changed between two dates",
@@ -306,8 +314,10 @@ def _fill(connection: sqlite3.Connection, dataset: Any) -> None:
         ],
     )
     _insert(connection, "moments", [(_moment(m),) for m in dataset.moments])
+    _insert(connection, "sections", [(name, n) for n, name in enumerate(dataset.sections)])
+    titles = {e["id"]: e["title"] for e in dataset.events}
     for number, row in enumerate(dataset.standing, start=1):
-        _insert(connection, "standing", [_standing(number, row)])
+        _insert(connection, "standing", [_standing(number, row, titles)])
         _insert(connection, "standing_actors", [(number, a) for a in row.actors])
 
 
@@ -338,12 +348,11 @@ def _event(event: dict[str, Any]) -> tuple:
     )
 
 
-def _standing(number: int, row: Any) -> tuple:
+def _standing(number: int, row: Any, titles: dict[str, str]) -> tuple:
     entry = row.data
     agreement = entry["id"] if row.section == "agreements" else entry.get("agreement")
-    title = next(
-        (entry[k] for k in ("title", "description", "name", "measure") if entry.get(k)), None
-    )
+    named = (entry[k] for k in ("title", "description", "name", "measure") if entry.get(k))
+    title = next(named, None) or titles.get(entry.get("event_id"))
     return (
         number,
         row.section,

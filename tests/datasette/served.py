@@ -40,14 +40,15 @@ class Datasette:
 
 
 @contextmanager
-def serving(database: Path, metadata: Path) -> Iterator[Datasette]:
-    """``datasette serve DATABASE --metadata METADATA``, up and answering, then stopped."""
+def serving(database: Path, metadata: Path, *options: str) -> Iterator[Datasette]:
+    """``datasette serve DATABASE --metadata METADATA [OPTIONS]``, up and answering, then
+    stopped."""
     exe = shutil.which("datasette")
     assert exe, "datasette is not installed: pip install -e '.[test]'"
     port = free_port()
     server = subprocess.Popen(
         [exe, "serve", str(database), "--metadata", str(metadata)]
-        + ["--port", str(port), "--host", "127.0.0.1"],
+        + ["--port", str(port), "--host", "127.0.0.1", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONIOENCODING": "utf-8"},
