@@ -1,8 +1,8 @@
 """What stood when, as rows (projections.standing), against the one definition of state.
 
 The story, on a real store (both backends): day 1 the shipped history; day 2 the June
-meeting amended to its day and the June visit backfilled; day 3 a commitment retracted;
-day 4 the backfilled visit retracted.
+meeting amended to its day, the June visit backfilled and a step with a target planned;
+day 3 a commitment retracted; day 4 the backfilled visit retracted.
 For every day of 2025 and every one of these beliefs, the rows standing at (day, moment)
 are exactly the entries of ``uspk state`` (the service's use case), in their order.
 """
@@ -15,7 +15,7 @@ from projections.standing import SECTIONS, Row, change_days
 from service import reading
 from service.bootstrap import Session
 from service.stores import resolve_store
-from tests.factories import retraction
+from tests.factories import retraction, step
 from tests.shipped import june_amendment, june_visit_backfill
 
 DAY1 = datetime(2026, 1, 10, 9, tzinfo=UTC)
@@ -25,6 +25,8 @@ DAY4 = datetime(2026, 2, 9, 9, tzinfo=UTC)
 EXPORT = "ussm-fwo-immediate-export-2025-09-08"
 LUNCH = "trump-munir-lunch-2025-06-18"
 VISIT = "munir-us-visit-2025-06"
+# A step meant for October 2025: overdue from 1 November, the day after its target.
+TARGETED = step("test-targeted-step", target="2025-10", agreement="ussm-fwo-mou")
 KNOWN_AT = [DAY1, DAY1 + timedelta(hours=5), DAY2, DAY3 - timedelta(microseconds=1), DAY3, DAY4]
 
 
@@ -48,7 +50,7 @@ def _story(address: str) -> Session:
     clock = Clock(DAY1)
     session = Session(resolve_store(address, create=True), clock=clock)
     clock.now = DAY2
-    session.append([june_amendment(), june_visit_backfill()])
+    session.append([june_amendment(), june_visit_backfill(), TARGETED])
     clock.now = DAY3
     session.append([retraction(EXPORT, reason="A statement of intent, not a commitment.")])
     clock.now = DAY4
@@ -105,6 +107,16 @@ def test_the_corrections_are_in_the_rows_each_belief_as_it_was(corrected):
     ]
     assert EXPORT in commitments
     assert EXPORT not in str(stood(rows, sept_8, DAY3)["agreements"])
+
+
+def test_a_planned_step_turns_overdue_the_day_after_its_target(corrected):
+    _, rows = corrected
+
+    def overdue(day: date) -> bool:
+        steps = stood(rows, day, DAY2)["next_steps"]
+        return next(s for s in steps if s["id"] == "test-targeted-step")["overdue"]
+
+    assert not overdue(date(2025, 10, 31)) and overdue(date(2025, 11, 1))
 
 
 def test_before_anything_was_recorded_nothing_stands(corrected):
