@@ -17,7 +17,7 @@ from cli.context import open_session, store_files
 from cli.errors import cannot
 from cli.params import DATE, MOMENT
 
-FORMATS = ("html", "timelinejs", "markdown", "csv", "json")
+FORMATS = ("html", "timelinejs", "markdown", "csv", "json", "sqlite")
 
 
 @click.command()
@@ -30,7 +30,9 @@ FORMATS = ("html", "timelinejs", "markdown", "csv", "json")
     help="html: one self-contained page (timeline chart, event list, state panel; needs "
     "no network). timelinejs: TimelineJS 3 JSON. markdown: a report with footnoted "
     "sources. csv: one row per event (UTF-8 with BOM). json: every event with its "
-    "sources and both clocks, and the state.",
+    "sources and both clocks, and the state. sqlite: a database for Datasette (every "
+    "event, source, actor and correction, and what stood on every date as known at every "
+    "moment), with its metadata written beside it (reset.db: reset.metadata.json).",
 )
 @click.option(
     "-o",
@@ -63,9 +65,10 @@ def export(ctx, fmt, output, as_of, known_at):
       uspk export -o reset.html
       uspk export --format timelinejs -o reset-timeline.json
       uspk export --format csv --at 2025-09-08 -o reset.csv
+      uspk export --format sqlite -o reset.db
     """
-    from importlib.metadata import PackageNotFoundError, version
-
+    if fmt == "sqlite":
+        return export_database(ctx, output, as_of, known_at)
     from cli.exporters import Bundle
     from service import reading
 
@@ -74,14 +77,10 @@ def export(ctx, fmt, output, as_of, known_at):
         refuse_unsafe_target(output, store_files(ctx))
     with open_session(ctx) as opened:
         exported = reading.export_bundle(opened, as_of, known_at)
-    try:
-        uspk_version = version("uspk")
-    except PackageNotFoundError:  # pragma: no cover - run from a source tree
-        uspk_version = "unknown"
     bundle = Bundle(
         entries=exported.entries,
         state=exported.state,
-        version=uspk_version,
+        version=_version(),
         corrections=exported.corrections,
     )
     payload = render(fmt, bundle)
@@ -90,6 +89,47 @@ def export(ctx, fmt, output, as_of, known_at):
             stream.write(payload)
     else:
         write_atomically(output, payload)
+
+
+def export_database(ctx: click.Context, output: str, as_of, known_at) -> None:  # noqa: ANN001
+    """The SQLite export: a database file and, beside it, the metadata Datasette reads."""
+    from cli.exporters import json_text
+    from cli.exporters.sqlite import database_bytes, metadata, metadata_path
+    from service import reading
+
+    if as_of is not None or known_at is not None:
+        raise click.UsageError(
+            "--at and --known-at do not apply to --format sqlite: "
+            "it holds every date and every moment"
+        )
+    if output in STANDARD_OUTPUT:
+        raise click.UsageError(
+            "--format sqlite writes a file and its metadata beside it: "
+            "give -o FILE (e.g. -o reset.db)"
+        )
+    described = metadata_path(output)
+    for path in (output, described):
+        refuse_unsafe_target(path, store_files(ctx))
+    with open_session(ctx) as opened:
+        dataset = reading.dataset(opened)
+    database = os.path.splitext(os.path.basename(output))[0]
+    try:
+        built = database_bytes(dataset)  # in a temporary folder, then written as a whole
+    except OSError as error:
+        raise cannot("write", output, error) from None
+    write_atomically(output, built)
+    write_atomically(
+        described, (json_text(metadata(dataset, database, _version())) + "\n").encode("utf-8")
+    )
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("uspk")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "unknown"
 
 
 def render(fmt: str, bundle) -> bytes:  # noqa: ANN001 - a cli.exporters.Bundle

@@ -112,7 +112,12 @@ v["bad_example"] = sh('uspk append bad.yaml; echo "exit status $?"')
 v["copy_once"] = sh("uspk copy reset.sqlite copy.sqlite")
 v["copy_again"] = sh("uspk copy reset.sqlite copy.sqlite")
 v["default_path"] = "~/.local/share/uspk/uspk.sqlite"
+COUNTS = "select 'events', count(*) from events union all select 'sources', count(*) from sources union all select 'standing', count(*) from standing"
 v["sources_table"] = sources_table()
+v["sqlite_counts"] = COUNTS
+v["sqlite_tables"] = sh(
+    f"uspk export --format sqlite -o reset.db && sqlite3 -separator ' ' reset.db \"{COUNTS}\""
+)
 text = (repo / "docs" / "README.template.md").read_text()
 for k, val in v.items():
     text = text.replace("{{" + k + "}}", val)

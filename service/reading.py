@@ -14,6 +14,7 @@ from projections import history
 from projections import state as states
 from projections import timeline as walks
 from projections.corrections import Corrections, corrections
+from projections.standing import SECTIONS, Row, standing_rows
 from projections.views import event_view
 from service.bootstrap import Session
 
@@ -101,6 +102,38 @@ def export_bundle(
         states.state_at(records, as_of, known_at),
         as_of,
         corrections(session.records(), session.believed, records, known_at),
+    )
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """What the database export publishes: every happening ever recorded (believed now or
+    not), the corrections, the actors, the recorded moments and what stood when."""
+
+    events: list[dict[str, Any]]  # event views, each with "believed" (now)
+    corrections: Corrections
+    actors: list[dict[str, Any]]
+    moments: list[datetime]
+    standing: list[Row]
+    sections: tuple[str, ...] = SECTIONS  # the state's sections, in its order
+
+
+def dataset(session: Session) -> Dataset:
+    """The whole record for a database: both clocks, every correction, every state."""
+    records = session.records()
+    now = session.believed()
+    believed = {r.id for r in now}
+    moments = sorted({r.recorded_at for r in records})
+    return Dataset(
+        [
+            {**event_view(r), "believed": r.id in believed}
+            for r in records
+            if r.document.kind != "retraction"
+        ],
+        corrections(records, session.believed, now),
+        actors(session),
+        moments,
+        standing_rows(session.believed, moments),
     )
 
 
