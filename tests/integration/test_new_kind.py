@@ -30,12 +30,14 @@ def sanction_kind():
     """The new kind, declared in this module only; forgotten after the test."""
     from events import registry
     from events.model import ActorRef, Happening, Line
+    from events.plover import Code, Plover
 
     with registry.declaring():
 
         class SanctionImposed(Happening):
             rank = 2
             label = "sanction imposed"
+            plover = Plover(Code("SANCTION", "discontinue"), actors=("authority",))
             kind: Literal["sanction-imposed"]
             authority: ActorRef
             measure: Line
