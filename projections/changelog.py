@@ -7,7 +7,7 @@ answer, reused here as is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -16,19 +16,27 @@ from projections.corrections import correction, corrects
 from projections.views import event_view, timestamp_view
 
 
-def changelog(records: Iterable[Record], known_at: datetime | None = None) -> list[dict[str, Any]]:
+def changelog(
+    records: Iterable[Record],
+    known_at: datetime | None = None,
+    views: Mapping[str, dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
     """One change per record recorded by ``known_at`` (all when None), newest first.
 
     Each: ``type`` (appended, amended, retracted), ``id``, ``recorded``, ``position``,
     ``event`` (the event as recorded; None for a retraction) and, for a correction, what
     ``projections.corrections`` says of it (``reason``, ``sources``, ``target``,
-    ``changes``).
+    ``changes``). ``views``: event views already made (``projections.views.event_view``),
+    by id, reused rather than made again.
     """
+    views = views or {}
     seen = visible(records, known_at)
     by_id = {r.id: r for r in seen}
     changes = []
     for record in seen:
-        event = None if record.document.kind == "retraction" else event_view(record)
+        event = None
+        if record.document.kind != "retraction":
+            event = views.get(record.id) or event_view(record)
         change: dict[str, Any] | None
         if corrects(record.document):
             change = correction(record, by_id)

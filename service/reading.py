@@ -99,12 +99,13 @@ def export_bundle(
             + (" at the --known-at moment" if known_at else "")
         )
     everything = session.records()
+    entries = walks.timeline(records)
     return Exported(
-        walks.timeline(records),
+        entries,
         states.state_at(records, as_of, known_at),
         as_of,
         corrections(everything, session.believed, records, known_at),
-        changelog(everything, known_at),
+        changelog(everything, known_at, {e["id"]: e for e in entries}),
     )
 
 
