@@ -1,4 +1,5 @@
-"""``uspk export``: the record as a page, a TimelineJS file, a report, a sheet or JSON.
+"""``uspk export``: the record as a page, a TimelineJS file, a report, a sheet, JSON, an
+Atom feed of its changes, or PLOVER event data.
 
 It imports nothing heavy (no service layer, pydantic or eventsourcing) until the
 command runs, so that ``uspk --help`` stays fast.

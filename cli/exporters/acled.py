@@ -2,10 +2,10 @@
 per believed event, with the column names of the ACLED data set, for sheets and tools
 built around them.
 
-Time precision follows the ACLED codebook: 1 when the source gives the day, 2 when it
-gives a range of days (our approximate or uncertain day), 3 when it gives only the month,
-whose ``event_date`` is then the middle of the month by ACLED's convention (not a day any
-source gives: ``edtf`` has the date as the sources give it). ACLED codes no event known
+Time precision follows the ACLED codebook: 1 when the source gives the actual date, 2 when
+it places the event within a week or a similar period (our approximate or uncertain day),
+3 when it gives only the month, whose mid-point is then ACLED's ``event_date`` (not a day
+any source gives: ``edtf`` has the date as the sources give it). ACLED codes no event known
 only to the year: such a row has no ``event_date`` or ``time_precision``, only ``year``.
 Actors follow the event's PLOVER code (``cli.exporters.plover``): ``actor1`` and
 ``assoc_actor_1`` its actors, ``actor2`` and ``assoc_actor_2`` its recipients.
