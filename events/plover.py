@@ -33,20 +33,35 @@ QUADS = {
     "COERCE": 4,
     "ASSAULT": 4,
 }
-MODES = {
+MODES = {  # the "Supplementary fields" of each category, and its rows in the scores table
     "CONSULT": {"visit", "third-party", "multilateral", "phone"},
     "RETREAT": {"withdraw", "release", "disarm", "ceasefire", "access", "resign"},
     "REQUEST": {"assist", "change", "yield", "meet"},
     "ACCUSE": {"disapprove", "investigate", "allege"},
     "REJECT": {"assist", "change", "yield", "meet"},
+    "THREATEN": {"restrict", "arrest", "relations", "expel", "territory", "violence"},
+    "PROTEST": {"demo", "riot", "strike", "hunger", "boycott", "obstruct"},
     "SANCTION": {"convict", "expel", "withdraw", "discontinue"},
+    "MOBILIZE": {"troops", "weapons", "police", "militia"},
     "COERCE": {
         *("seize", "restrict", "censor", "curfew", "martial-law", "arrest", "deport"),
         *("withhold", "misinformation", "cyber"),
     },
+    "ASSAULT": {
+        *("abduct", "beat", "torture", "sexual", "targeted", "destroy", "primitive"),
+        *("firearms", "explosives", "suicide-attack", "aerial", "drone", "heavy-weapons"),
+        *("crowd-control", "unconventional"),
+    },
 }
-# The general contexts this record's kinds use (the codebook lists more).
-CONTEXTS = {"diplomatic", "economic", "executive", "military", "natural_resource", "legal"}
+CONTEXTS = {  # the codebook's general contexts, usable with any category
+    *("military", "intelligence", "executive", "legislative", "election"),
+    *("political_institutions", "pro_democracy", "pro_autocracy", "economic", "legal"),
+    *("reparations", "human_rights", "rights_freedoms", "repression", "human_security"),
+    *("gender", "lgbt", "religion_ethnicity", "inequality", "diplomatic", "territory"),
+    *("peacekeeping", "health", "asylum", "migration", "disasters", "natural_resource"),
+    *("environment", "technology", "terrorism", "cbrn", "cyber", "misinformation"),
+    *("crime", "corruption", "illegal_drugs", "trafficking"),
+}
 
 
 @dataclass(frozen=True)

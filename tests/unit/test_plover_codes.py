@@ -63,3 +63,18 @@ def test_a_kinds_code_may_follow_one_fields_value():
     assert financing.code_for({"stage": "withdrawn"}) == Code(
         "SANCTION", "discontinue", ("economic",)
     )
+
+
+def test_the_vocabulary_is_the_one_the_schema_written_from_the_codebook_allows():
+    """Two readings of the codebook, made apart (the schema for the tests, the vocabulary
+    for the declarations), agree."""
+    import json
+    from pathlib import Path
+
+    from events.plover import CONTEXTS, MODES
+
+    schema = Path(__file__).resolve().parents[1] / "export" / "plover.schema.json"
+    properties = json.loads(schema.read_text())["properties"]
+    assert set(properties["event"]["items"]["enum"]) == set(QUADS)
+    assert set(properties["mode"]["items"]["enum"]) == set().union(*MODES.values())
+    assert set(properties["context"]["items"]["enum"]) == CONTEXTS
