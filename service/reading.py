@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from projections import diff as changes
 from projections import history
 from projections import state as states
 from projections import timeline as walks
+from projections.changelog import changelog
 from projections.corrections import Corrections, corrections
 from projections.standing import SECTIONS, Row, standing_rows
 from projections.views import event_view
@@ -29,13 +30,14 @@ class NothingToExport(LookupError):
 
 @dataclass(frozen=True)
 class Exported:
-    """What an export shows: every believed event, the state on ``as_of``, and the
-    corrections recorded so far."""
+    """What an export shows: every believed event, the state on ``as_of``, the
+    corrections recorded so far, and every recorded change (newest first)."""
 
     entries: list[dict[str, Any]]
     state: dict[str, Any]
     as_of: date
     corrections: Corrections
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
 
 def timeline(
@@ -97,11 +99,14 @@ def export_bundle(
             "nothing to export: no events are believed"
             + (" at the --known-at moment" if known_at else "")
         )
+    everything = session.records()
+    entries = walks.timeline(records)
     return Exported(
-        walks.timeline(records),
+        entries,
         states.state_at(records, as_of, known_at),
         as_of,
-        corrections(session.records(), session.believed, records, known_at),
+        corrections(everything, session.believed, records, known_at),
+        changelog(everything, known_at, {e["id"]: e for e in entries}),
     )
 
 
