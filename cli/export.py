@@ -83,6 +83,7 @@ def export(ctx, fmt, output, as_of, known_at):
         state=exported.state,
         version=uspk_version,
         corrections=exported.corrections,
+        chain=exported.chain,
     )
     payload = render(fmt, bundle)
     if output == "-":

@@ -357,22 +357,49 @@ def rebuild(ctx):
 
 
 @main.command()
+@click.option(
+    "--against",
+    "published",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Check a published export (html, json, markdown, timelinejs) against the store: "
+    "the store's hash chain at the count the export names must end in the head it names.",
+)
 @click.pass_context
-def verify(ctx):
-    """Check the read model against a fresh reading of the event log.
+def verify(ctx, published):
+    """Check the event log's hash chain and the read model against the log.
 
-    Prints each disagreement on a line and exits 1, or one summary line and exits 0.
-    Changes nothing: `uspk rebuild` repairs.
+    The chain: every recorded change stores a sha256 link to the one before; the first
+    event whose stored content, order or presence differs from what was chained is
+    named. Prints each disagreement on a line and exits 1, or one summary line and
+    exits 0. Changes nothing: `uspk rebuild` repairs the read model (not the log).
     """
     from service import upkeep
 
+    text = _read_published(published) if published else None
     with open_upkeep(ctx) as opened:
-        verdict = upkeep.verify(opened)
+        if text is None:
+            verdict = upkeep.verify(opened)
+        else:
+            verdict = upkeep.verify_against(opened, _label(published), text)
     for line in verdict.disagreements:
         click.echo(line)
     if verdict.disagreements:
         ctx.exit(1)
     click.echo(verdict.summary)
+
+
+def _read_published(name: str) -> str:
+    """A published export's text (any size: it is only searched for its chain head)."""
+    try:
+        if name == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(name, "rb") as handle:
+                data = handle.read()
+    except OSError as error:
+        raise cannot("read", name, error) from None
+    return data.decode("utf-8", errors="replace")
 
 
 @main.command()

@@ -10,6 +10,7 @@ what was chained. Nothing is written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -59,26 +60,30 @@ def check_chain(mapper: Mapper, recorder: Any, at: int | None = None) -> ChainCh
         place = (
             f"notification {notification.id}, chronicle version {notification.originator_version}"
         )
+        event = None
+        if notification.topic == RECORDED:
+            try:
+                event = mapper.to_domain_event(notification)
+                document = event.document
+                place = f"event {document['id']!r} ({place})"
+            except Exception:  # noqa: BLE001 - whatever stops it decoding, it is named
+                check.broken = (
+                    f"the stored event at {place} cannot be decoded: its stored bytes were "
+                    "changed (or written with other settings)"
+                )
+                return check
+        else:
+            place = f"the stored event at {place}"
         if notification.originator_version != version:
             check.broken = (
-                f"the stored event at {place} follows version {version - 1}: a stored event "
-                "was removed or moved here"
+                f"{place} follows chronicle version {version - 1}: a stored event was "
+                "removed or moved here"
             )
             return check
-        if notification.topic != RECORDED:
+        if event is None:
             continue
-        try:
-            event = mapper.to_domain_event(notification)
-            document = event.document
-            name = f"event {document['id']!r}"
-        except Exception:  # noqa: BLE001 - whatever stops it decoding, it is named
-            check.broken = (
-                f"the stored event at {place} cannot be decoded: its stored bytes were "
-                "changed (or written with other settings)"
-            )
-            return check
         expected = link(check.head, document, event.recorder, event.message, event.timestamp)
-        where = f"{name} (recorded change {check.count + 1}, {place})"
+        where = f"{place}, recorded change {check.count + 1},"
         if event.chain is None and check.count > check.unchained:
             check.broken = (
                 f"{where} carries no link although changes before it do: its link was "
@@ -97,3 +102,20 @@ def check_chain(mapper: Mapper, recorder: Any, at: int | None = None) -> ChainCh
         if check.count == at:
             check.head_at = expected
     return check
+
+
+# -- the head an export carries -----------------------------------------------------------
+
+_MARK = re.compile(r"uspk record: (\d+) recorded changes?, chain head sha256:([0-9a-f]{64})")
+
+
+def head_view(count: int, head: str | None) -> dict[str, Any]:
+    """The chain head as an export carries it: the count, the head, and the one line
+    (``mark``) that every format shows and ``uspk verify --against`` finds."""
+    mark = f"uspk record: {count} recorded changes, chain head sha256:{head}" if head else None
+    return {"count": count, "head": f"sha256:{head}" if head else None, "mark": mark}
+
+
+def marks_in(text: str) -> set[tuple[int, str]]:
+    """Every (count, head) that a published export's text carries."""
+    return {(int(count), head) for count, head in _MARK.findall(text)}

@@ -170,6 +170,10 @@ class Session:
     def record_of(self, event_id: str) -> Record | None:
         return self._readable().record_of(event_id)
 
+    def chain_head(self, known_at: datetime | None = None) -> tuple[int, str | None]:
+        """(recorded changes, the last one's link) as the record stood at ``known_at``."""
+        return self._readable().chain_head(known_at)
+
     def records(self) -> list[Record]:
         """Every record in recorded order, retractions and hidden ones included."""
         return self._readable().everything()

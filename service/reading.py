@@ -13,6 +13,7 @@ from projections import diff as changes
 from projections import history
 from projections import state as states
 from projections import timeline as walks
+from projections.chain import head_view
 from projections.corrections import Corrections, corrections
 from projections.views import event_view
 from service.bootstrap import Session
@@ -35,6 +36,7 @@ class Exported:
     state: dict[str, Any]
     as_of: date
     corrections: Corrections
+    chain: dict[str, Any]  # the chain head of the record exported (projections.chain)
 
 
 def timeline(
@@ -87,7 +89,8 @@ def export_bundle(
     session: Session, as_of: date | None = None, known_at: datetime | None = None
 ) -> Exported:
     """Every believed event, and the state on ``as_of`` (by default the last day on which
-    a believed event occurred)."""
+    a believed event occurred), with the chain head of the record as it stood at
+    ``known_at`` (now when None): what a reader checks the export against."""
     records = session.believed(known_at)
     if as_of is None:
         as_of = max((r.document.occurred.end for r in records), default=None)
@@ -101,6 +104,7 @@ def export_bundle(
         states.state_at(records, as_of, known_at),
         as_of,
         corrections(session.records(), session.believed, records, known_at),
+        head_view(*session.chain_head(known_at)),
     )
 
 

@@ -89,6 +89,12 @@ class Bundle:
     state: dict[str, Any]  # projections.state.state_at(...)
     version: str  # uspk's version, named in the exports
     corrections: Corrections = field(default_factory=Corrections)
+    chain: dict[str, Any] | None = None  # the chain head: count, head, mark (one line)
+
+    @property
+    def chain_mark(self) -> str:
+        """The chain head's line, which `uspk verify --against` finds ('' if none)."""
+        return (self.chain or {}).get("mark") or ""
 
     @property
     def as_of(self) -> str:
