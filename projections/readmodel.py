@@ -548,6 +548,13 @@ class ReadModel:
                 raise
             raise ReadModelDamaged(f"a row it would add is already there: {entry.row[0]}") from None
 
+    @staticmethod
+    def _link_before(sql: Statements, position: int) -> str | None:
+        """The chain's link of the record before ``position`` (asked only for a change
+        stored before the chain existed, whose link is computed from it)."""
+        row = sql.one("SELECT chain FROM uspk_view_events WHERE position = ?", (position - 1,))
+        return row[0] if row else None
+
     def _write_rows(self, sql: Statements, entry: Entry, position: int) -> None:
         if entry.digest is not None:
             sql.execute(
@@ -556,8 +563,7 @@ class ReadModel:
             )
             return
         event_id, recorded = entry.row[0], entry.row[5]
-        previous = sql.one("SELECT chain FROM uspk_view_events WHERE position = ?", (position - 1,))
-        chain = entry.link_after(previous[0] if previous else None)
+        chain = entry.chain or entry.link_after(self._link_before(sql, position))
         if entry.hides:
             sql.execute(
                 "INSERT INTO uspk_view_hidden (event_id, by_id, hidden_from) VALUES (?, ?, ?)",
