@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.chronicle import Signed
 from domain.recording import retraction_id
 from domain.world import RuleBroken
 from events.files import InputError, Loaded, validate
@@ -80,24 +81,19 @@ def retracting(event_ids: Iterable[str], reason: str, source: dict[str, str]) ->
     return batch
 
 
-@dataclass(frozen=True)
-class Signature:
-    """Who records a batch (None: the system's user, marked as such) and why."""
-
-    recorder: str | None = None
-    message: str | None = None
-
-
-def signing(recorder: str | None, message: str | None, name_from: str = "--as") -> Signature:
+def signing(recorder: str | None, message: str | None, name_from: str = "--as") -> Signed:
     """The recorder's name and message checked at the door, before a store is opened
     (``service.recorders.BadSignature`` names what is wrong); ``name_from`` is where the
     name came from (``--as`` or ``USPK_USER``)."""
     name = None if recorder is None else checked_name(recorder, name_from)
-    return Signature(name, checked_message(message))
+    return Signed(name, checked_message(message))
 
 
 def record(
-    session: Session, batch: Batch, dry_run: bool = False, signature: Signature = Signature()
+    session: Session,
+    batch: Batch,
+    dry_run: bool = False,
+    signature: Signed = Signed(),  # noqa: B008 - frozen: a shared default is safe
 ) -> Appended:
     """Record ``batch`` whole, or nothing of it (``dry_run``: check it, write nothing),
     signed by its recorder."""

@@ -205,7 +205,7 @@ def markdown(bundle: Bundle) -> str:
     out += _corrections_md(bundle, notes)
     out += ["## Sources", ""] + notes.lines()
     if bundle.chain_mark:
-        out += ["", f"<sub>{bundle.chain_mark}</sub>"]
+        out += ["", bundle.chain_mark]
     return "\n".join(out) + "\n"
 
 
