@@ -17,6 +17,7 @@ def one_line(error: BaseException) -> click.ClickException | None:
     from projections.readmodel import ReadModelError
     from projections.timeline import UnknownActor
     from service.reading import NothingToExport, UnknownEvent
+    from service.recorders import BadSignature
     from service.recording import Refused
     from service.stores import StoreError
     from service.transfer import TransferError
@@ -32,6 +33,7 @@ def one_line(error: BaseException) -> click.ClickException | None:
         TransferError,
         StoreLocked,
         ReadModelError,
+        BadSignature,
     )
     if isinstance(error, said_in_full):
         return click.ClickException(str(error))

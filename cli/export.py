@@ -95,6 +95,7 @@ def export(ctx, fmt, output, as_of, known_at, acled):
         version=_version(),
         corrections=exported.corrections,
         changes=exported.changes,
+        chain=exported.chain,
     )
     payload = render("acled" if acled else fmt, bundle)
     if output == "-":

@@ -153,11 +153,30 @@ def show(ctx, event_id, fmt):
 # -- writing ----------------------------------------------------------------------------
 
 
+def signature_options(command):
+    """The --as NAME and -m MESSAGE options that say who records a change and why."""
+    command = click.option(
+        "-m",
+        "--message",
+        metavar="TEXT",
+        help="Why this change is recorded, kept with it (like a commit message).",
+    )(command)
+    return click.option(
+        "--as",
+        "recorder",
+        metavar="NAME",
+        envvar="USPK_USER",
+        help="Who records this change (env: USPK_USER). Default: the PostgreSQL role or "
+        "the operating-system user, shown as pg:ROLE or os:USER.",
+    )(command)
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+@signature_options
 @click.pass_context
-def append(ctx, files, dry_run):
+def append(ctx, files, dry_run, recorder, message):
     """Append events from FILES (YAML or JSON; '-' reads standard input).
 
     Each file holds one event or a list of them. All files form one batch: it is
@@ -167,17 +186,26 @@ def append(ctx, files, dry_run):
     from events.files import load_bytes
     from service import recording
 
+    signature = _signature(ctx, recorder, message)
     batch = recording.appending(load_bytes(_read(name), _label(name)) for name in files)
-    _record(ctx, batch, dry_run)
+    _record(ctx, batch, dry_run, signature)
 
 
-def _record(ctx: click.Context, batch, dry_run: bool) -> None:  # noqa: ANN001 - a Batch
+def _signature(ctx: click.Context, recorder: str | None, message: str | None):  # noqa: ANN202
+    """Who records and why, checked before anything is read or opened."""
+    from service import recording
+
+    from_env = ctx.get_parameter_source("recorder") == click.core.ParameterSource.ENVIRONMENT
+    return recording.signing(recorder, message, "USPK_USER" if from_env else "--as")
+
+
+def _record(ctx: click.Context, batch, dry_run: bool, signature) -> None:  # noqa: ANN001
     """Record a batch (built before the store is opened: a mistake in it writes nothing)
     and say what it added."""
     from service import recording
 
     with open_session(ctx) as opened:
-        outcome = recording.record(opened, batch, dry_run=dry_run)
+        outcome = recording.record(opened, batch, dry_run=dry_run, signature=signature)
     verb = "would append" if dry_run else "appended"
     click.echo(
         f"{verb} {len(outcome.added)} event(s)"
@@ -231,8 +259,9 @@ def _source(publisher, source_title, published, url, quote) -> dict:
 @click.option("--reason", required=True, help="Why the event no longer stands.")
 @source_options
 @click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+@signature_options
 @click.pass_context
-def retract(ctx, event_ids, reason, publisher, source_title, published, url, quote, dry_run):
+def retract(ctx, event_ids, reason, publisher, source_title, published, url, quote, **signing):
     """Retract events: they leave the current view but stay in the record.
 
     Name several IDs to retract an event together with those that depend on it
@@ -241,16 +270,19 @@ def retract(ctx, event_ids, reason, publisher, source_title, published, url, quo
     """
     from service import recording
 
+    dry_run = signing.pop("dry_run")
+    signature = _signature(ctx, **signing)
     source = _source(publisher, source_title, published, url, quote)
-    _record(ctx, recording.retracting(event_ids, reason, source), dry_run)
+    _record(ctx, recording.retracting(event_ids, reason, source), dry_run, signature)
 
 
 @main.command()
 @click.argument("event_id", metavar="ID")
 @click.argument("file", type=click.Path(allow_dash=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+@signature_options
 @click.pass_context
-def amend(ctx, event_id, file, dry_run):
+def amend(ctx, event_id, file, dry_run, recorder, message):
     """Record the event in FILE as the replacement of ID.
 
     FILE holds one event of the same kind, with its own new id and its sources
@@ -260,7 +292,9 @@ def amend(ctx, event_id, file, dry_run):
     from events.files import load_bytes
     from service import recording
 
-    _record(ctx, recording.amending(event_id, load_bytes(_read(file), _label(file))), dry_run)
+    signature = _signature(ctx, recorder, message)
+    batch = recording.amending(event_id, load_bytes(_read(file), _label(file)))
+    _record(ctx, batch, dry_run, signature)
 
 
 @main.command()
@@ -323,22 +357,50 @@ def rebuild(ctx):
 
 
 @main.command()
+@click.option(
+    "--against",
+    "published",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Check a published export (html, json, markdown, timelinejs, atom, sqlite) against "
+    "the store: "
+    "the store's hash chain at the count the export names must end in the head it names.",
+)
 @click.pass_context
-def verify(ctx):
-    """Check the read model against a fresh reading of the event log.
+def verify(ctx, published):
+    """Check the event log's hash chain and the read model against the log.
 
-    Prints each disagreement on a line and exits 1, or one summary line and exits 0.
-    Changes nothing: `uspk rebuild` repairs.
+    The chain: every recorded change stores a sha256 link to the one before; the first
+    event whose stored content, order or presence differs from what was chained is
+    named. Prints each disagreement on a line and exits 1, or one summary line and
+    exits 0. Changes nothing: `uspk rebuild` repairs the read model (not the log).
     """
     from service import upkeep
 
+    text = _read_published(published) if published else None
     with open_upkeep(ctx) as opened:
-        verdict = upkeep.verify(opened)
+        if text is None:
+            verdict = upkeep.verify(opened)
+        else:
+            verdict = upkeep.verify_against(opened, _label(published), text)
     for line in verdict.disagreements:
         click.echo(line)
     if verdict.disagreements:
         ctx.exit(1)
     click.echo(verdict.summary)
+
+
+def _read_published(name: str) -> str:
+    """A published export's text (any size: it is only searched for its chain head)."""
+    try:
+        if name == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(name, "rb") as handle:
+                data = handle.read()
+    except OSError as error:
+        raise cannot("read", name, error) from None
+    return data.decode("utf-8", errors="replace")
 
 
 @main.command()

@@ -373,10 +373,17 @@ def diff_text(changes: list[dict[str, Any]], since, until) -> str:
     return "\n".join(out)
 
 
+def recorded_by(view: dict[str, Any]) -> str:
+    """'by NAME: message', as every text view shows who recorded a change and why."""
+    who = view.get("recorded_by") or "an unknown recorder (before uspk kept recorders)"
+    return f"by {who}" + (f": {view['message']}" if view.get("message") else "")
+
+
 def history_text(entries: list[dict[str, Any]]) -> str:
     out = []
     for entry in entries:
         out.append(f"{entry['recorded']}  #{entry['position']}  {entry['kind']}  ({entry['id']})")
+        out.append(wrap(recorded_by(entry)))
         if entry["kind"] == "retraction":
             out.append(wrap(f"retracts {entry['retracts']}: {entry['reason']}"))
         else:
@@ -401,6 +408,7 @@ def _count(number: int, plural: str) -> str:
 def show_text(view: dict[str, Any]) -> str:
     entry = view["event"]
     lines = [_entry_text(entry), "", f"  recorded: {entry['recorded']}"]
+    lines.append(wrap(recorded_by(entry), indent="  "))
     standing = view.get("standing") or {"status": "current"}
     if standing["status"] != "current":
         lines.append(

@@ -13,12 +13,14 @@ the current view.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain.chain import link
 from domain.recording import RecordsLookup, check_batch
 from domain.records import (  # noqa: F401 - re-exported: the record's vocabulary
     Conflict,
@@ -43,14 +45,31 @@ class Chronicle(Aggregate):
         self.records: list[Record] = []
         self.by_id: dict[str, Record] = {}
         self.history_digest: str | None = None
+        self.chain_head: str | None = None  # the last recorded change's link
 
     class Recorded(Aggregate.Event):
         document: dict
+        # Who recorded it and why, and its link in the hash chain (domain.chain). Stores
+        # written before these existed hold none of them: their events read as None.
+        recorder: str | None = None
+        message: str | None = None
+        chain: str | None = None
 
         def apply(self, chronicle: Chronicle) -> None:
-            record = Record(decode(self.document), self.timestamp, len(chronicle.records) + 1)
+            chained = self.chain or link(
+                chronicle.chain_head, self.document, self.recorder, self.message, self.timestamp
+            )
+            record = Record(
+                decode(self.document),
+                self.timestamp,
+                len(chronicle.records) + 1,
+                self.recorder,
+                self.message,
+                chained,
+            )
             chronicle.records.append(record)
             chronicle.by_id[record.id] = record
+            chronicle.chain_head = chained
 
     class HistoryLoaded(Aggregate.Event):
         digest: str
@@ -60,34 +79,66 @@ class Chronicle(Aggregate):
 
     # -- commands -------------------------------------------------------------------
 
-    def record(self, documents: Iterable[Any], now: datetime) -> tuple[list[str], list[str]]:
+    def record(
+        self,
+        documents: Iterable[Any],
+        now: datetime,
+        recorder: str | None = None,
+        message: str | None = None,
+    ) -> tuple[list[str], list[str]]:
         """Record a batch, all or nothing; return (ids added, ids already there unchanged)."""
         fresh, unchanged = check_batch(documents, RecordsLookup(self.records, self.by_id), now)
         for document in fresh:
+            stored = document.model_dump(mode="json")
             self.trigger_event(
-                self.Recorded, document=document.model_dump(mode="json"), timestamp=now
+                self.Recorded,
+                document=stored,
+                recorder=recorder,
+                message=message,
+                chain=link(self.chain_head, stored, recorder, message, now),
+                timestamp=now,
             )
         return [d.id for d in fresh], unchanged
 
 
+@dataclass(frozen=True)
+class Signed:
+    """Who records a batch and why, and the chain's head it follows (domain.chain)."""
+
+    recorder: str | None = None
+    message: str | None = None
+    previous: str | None = None  # the link of the last change recorded before it
+
+
 def chronicle_events(
-    documents: Iterable[Any], now: datetime, after_version: int, digest: str | None = None
+    documents: Iterable[Any],
+    now: datetime,
+    after_version: int,
+    digest: str | None = None,
+    signed: Signed = Signed(),  # noqa: B008 - frozen, so one shared default is safe
 ) -> list[Aggregate.Event]:
     """The chronicle's next events for checked documents (and a history-loaded mark),
     numbered from ``after_version``: saving them conflicts if another writer got there
-    first, which is what makes a check against a read model of that version safe."""
+    first, which is what makes a check against a read model of that version safe (and
+    what keeps the chain, linked to that version's head, a single line)."""
     events: list[Aggregate.Event] = []
     if after_version == 0:  # a new store: the chronicle's creation comes first
         events.extend(Chronicle().collect_events())
         after_version = 1
+    previous = signed.previous
     for document in documents:
         after_version += 1
+        stored = document.model_dump(mode="json")
+        previous = link(previous, stored, signed.recorder, signed.message, now)
         events.append(
             Chronicle.Recorded(
                 originator_id=CHRONICLE_ID,
                 originator_version=after_version,
                 timestamp=now,
-                document=document.model_dump(mode="json"),
+                document=stored,
+                recorder=signed.recorder,
+                message=signed.message,
+                chain=previous,
             )
         )
     if digest is not None:

@@ -31,11 +31,15 @@ def decode_json(document: str | bytes):
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """One document as stored: what it says, when it was recorded, and in what position."""
+    """One document as stored: what it says, when, by whom and why it was recorded, in
+    what position, and its link in the hash chain."""
 
     document: Any  # AnyHappening | Retraction
     recorded_at: datetime
     position: int
+    recorder: str | None = None  # who recorded it (None: before uspk kept recorders)
+    message: str | None = None  # why, as the recorder said (-m)
+    chain: str | None = None  # its link in the hash chain (domain.chain)
 
     @property
     def id(self) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from domain.records import Record, visible
 from projections.corrections import correction, corrects
-from projections.views import event_view, timestamp_view
+from projections.views import event_view, recorder_view, timestamp_view
 
 
 def changelog(
@@ -23,7 +23,8 @@ def changelog(
 ) -> list[dict[str, Any]]:
     """One change per record recorded by ``known_at`` (all when None), newest first.
 
-    Each: ``type`` (appended, amended, retracted), ``id``, ``recorded``, ``position``,
+    Each: ``type`` (appended, amended, retracted), ``id``, ``recorded``, ``recorded_by``,
+    ``message`` (who recorded it and why), ``position``,
     ``event`` (the event as recorded; None for a retraction) and, for a correction, what
     ``projections.corrections`` says of it (``reason``, ``sources``, ``target``,
     ``changes``). ``views``: event views already made (``projections.views.event_view``),
@@ -44,7 +45,7 @@ def changelog(
                 continue
             del change["recorded_at"]
         else:
-            change = {"type": "appended", "id": record.id}
+            change = {"type": "appended", "id": record.id, **recorder_view(record)}
             change["recorded"] = timestamp_view(record.recorded_at)
         changes.append({**change, "position": record.position, "event": event})
     return sorted(changes, key=lambda c: c["position"], reverse=True)

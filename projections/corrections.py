@@ -12,7 +12,7 @@ from typing import Any
 
 from domain.records import Record
 from projections.timeline import timeline
-from projections.views import date_view, source_view, timestamp_view
+from projections.views import date_view, recorder_view, source_view, timestamp_view
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,7 @@ def correction(record: Any, by_id: dict[str, Any]) -> dict[str, Any] | None:
         "id": document.id,
         "recorded": timestamp_view(record.recorded_at),
         "recorded_at": record.recorded_at,
+        **recorder_view(record),
         "reason": document.reason if retraction else (document.note or document.summary),
         "sources": [source_view(s) for s in document.sources],
         "target": _brief(target.document),

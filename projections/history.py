@@ -6,7 +6,7 @@ from typing import Any
 
 from domain.chronicle import Record, believed_records
 from events.model import Retraction
-from projections.views import inbound_relations, source_view, timestamp_view
+from projections.views import inbound_relations, recorder_view, source_view, timestamp_view
 
 
 def standing(records: list[Record], event_id: str) -> dict[str, Any]:
@@ -67,6 +67,7 @@ def lineage(records: list[Record], event_id: str) -> list[dict[str, Any]]:
                 "id": document.id,
                 "kind": document.kind,
                 "recorded": timestamp_view(record.recorded_at),
+                **recorder_view(record),
                 "position": record.position,
             }
             if isinstance(document, Retraction):

@@ -45,6 +45,7 @@ class _Fold:
     records: int = 0
     digest: str | None = None
     chronicle_version: int = 0
+    head: str | None = None  # the last record's link in the hash chain
 
     def add(self, entry: Entry) -> None:
         """The same steps as the read model's writes, on dictionaries."""
@@ -59,7 +60,8 @@ class _Fold:
             for key, (hidden, by, since, until) in list(self.hidden.items()):
                 if by == entry.ends_hidings_by and until is None:
                     self.hidden[key] = (hidden, by, since, recorded)
-        self.events[event_id] = (self.records, *entry.row)
+        self.head = entry.link_after(self.head)
+        self.events[event_id] = (self.records, *entry.row, self.head)
         for actor_id in entry.mentions:
             self.mentions[(actor_id, event_id)] = (actor_id, event_id)
         for thing in entry.things:

@@ -51,6 +51,11 @@ def timestamp_view(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat(timespec="microseconds")
 
 
+def recorder_view(record: Record) -> dict[str, Any]:
+    """Who recorded a change and why (None: recorded before uspk kept them)."""
+    return {"recorded_by": record.recorder, "message": record.message}
+
+
 def source_view(source: Source) -> dict[str, Any]:
     return {
         "publisher": source.publisher,
@@ -80,6 +85,7 @@ def event_view(record: Record) -> dict[str, Any]:
         "kind": document.kind,
         "occurred": date_view(document.occurred),
         "recorded": timestamp_view(record.recorded_at),
+        **recorder_view(record),
         "title": document.title,
         "summary": document.summary,
         "actors": document.mentions(),

@@ -11,6 +11,7 @@ import os
 import pathlib
 import re
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -139,6 +140,28 @@ v["example"] = (repo / "events/history" / name).read_text().rstrip("\n")
 v["bad_example"] = sh('uspk append bad.yaml; echo "exit status $?"')
 v["copy_once"] = sh("uspk copy reset.sqlite copy.sqlite")
 v["copy_again"] = sh("uspk copy reset.sqlite copy.sqlite")
+# Who recorded what, and proving the record: a curator's append, its proof, a hand edit.
+trust = str(demo / "trust.sqlite")
+v["trust_append"] = sh(
+    'uspk append examples/2025-06-munir-us-visit.yaml --as "Ayesha Khan" '
+    '-m "Backfill: the June visit, as its source reports it"',
+    trust,
+)
+v["trust_history"] = sh("uspk history munir-us-visit-2025-06 | head -2", trust)
+v["trust_export"] = sh(
+    "uspk export --format json -o published.json && jq .chain.count,.chain.head published.json",
+    trust,
+)
+v["trust_verify"] = sh("uspk verify", trust)
+v["trust_against"] = sh("uspk verify --against published.json", trust)
+with sqlite3.connect(trust) as db:  # one letter of the event's stored state, by hand
+    for rowid, state in db.execute("SELECT rowid, state FROM stored_events").fetchall():
+        if b"munir-us-visit-2025-06" in state:
+            db.execute(
+                "UPDATE stored_events SET state = ? WHERE rowid = ?",
+                (state.replace(b"Munir", b"Munim", 1), rowid),
+            )
+v["trust_tampered"] = sh('uspk verify; echo "exit status $?"', trust)
 v["default_path"] = "~/.local/share/uspk/uspk.sqlite"
 COUNTS = "select 'events', count(*) from events union all select 'sources', count(*) from sources union all select 'standing', count(*) from standing"
 v["sources_table"] = sources_table()

@@ -14,7 +14,14 @@ from typing import Any, NamedTuple
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import RecordConflictError
 
-from domain.chronicle import CHRONICLE_ID, Chronicle, Record, believed_records, chronicle_events
+from domain.chronicle import (
+    CHRONICLE_ID,
+    Chronicle,
+    Record,
+    Signed,
+    believed_records,
+    chronicle_events,
+)
 from domain.recording import RecordLookup, RecordsLookup, check_batch
 from events.history import history_digest, history_files
 from service.stores import Store, tables_created_one_at_a_time
@@ -41,11 +48,13 @@ class Appended:
 
 class RecordView(NamedTuple):
     """The record as some reader sees it: lookups for the checks, the chronicle version
-    they reflect, and the shipped-history digest last loaded."""
+    they reflect, the shipped-history digest last loaded, and the chain's head (the last
+    recorded change's link, which the next one is linked to)."""
 
     lookup: RecordLookup
     version: int
     history_digest: str | None
+    chain_head: str | None = None
 
 
 class Uspk(Application):
@@ -65,15 +74,20 @@ class Uspk(Application):
         documents: Iterable[Any],
         dry_run: bool = False,
         view: Callable[[], RecordView] | None = None,
+        signed: Signed = Signed(),  # noqa: B008 - frozen: a shared default is safe
     ) -> Appended:
-        """Record a batch of documents, all or nothing.
+        """Record a batch of documents, all or nothing, ``signed`` by its recorder.
 
         ``view`` gives a fresh view of the record for each try (by default the chronicle
         itself, read whole); losing a race to another writer means trying again.
         """
-        return self._record_batch(list(documents), view or self.chronicle_view, dry_run=dry_run)
+        return self._record_batch(
+            list(documents), view or self.chronicle_view, dry_run=dry_run, signed=signed
+        )
 
-    def load_shipped_history(self, view: Callable[[], RecordView] | None = None) -> Appended | None:
+    def load_shipped_history(
+        self, view: Callable[[], RecordView] | None = None, recorder: str | None = None
+    ) -> Appended | None:
         """Load the curated history if this store has not seen this version of it."""
         digest = history_digest()
         view = view or self.chronicle_view
@@ -82,7 +96,8 @@ class Uspk(Application):
         from events.files import load_files  # only when loading: keeps queries light
 
         documents = load_files((str(p), p.read_bytes()) for p in history_files())
-        return self._record_batch(documents, view, digest=digest)
+        signed = Signed(recorder, "the history shipped with uspk")
+        return self._record_batch(documents, view, digest=digest, signed=signed)
 
     def _record_batch(
         self,
@@ -90,6 +105,7 @@ class Uspk(Application):
         view: Callable[[], RecordView],
         dry_run: bool = False,
         digest: str | None = None,
+        signed: Signed = Signed(),  # noqa: B008 - frozen: a shared default is safe
     ) -> Appended:
         for attempt in range(_RETRIES):
             seen = view()
@@ -101,7 +117,8 @@ class Uspk(Application):
             if dry_run or not (fresh or digest):
                 return Appended(added, unchanged)
             try:
-                self.save(*chronicle_events(fresh, now, seen.version, digest))
+                linked = Signed(signed.recorder, signed.message, seen.chain_head)
+                self.save(*chronicle_events(fresh, now, seen.version, digest, linked))
             except RecordConflictError:
                 if attempt == _RETRIES - 1:
                     raise
@@ -128,7 +145,7 @@ class Uspk(Application):
         except AggregateNotFoundError:
             return RecordView(RecordsLookup([], {}), 0, None)
         lookup = RecordsLookup(chronicle.records, chronicle.by_id)
-        return RecordView(lookup, chronicle.version, chronicle.history_digest)
+        return RecordView(lookup, chronicle.version, chronicle.history_digest, chronicle.chain_head)
 
     # -- plumbing --------------------------------------------------------------------
 

@@ -18,11 +18,13 @@ from typing import Any
 
 from eventsourcing.persistence import RecordConflictError
 
-from domain.chronicle import CHRONICLE_ID, Record, chronicle_events
+from domain.chronicle import CHRONICLE_ID, Record, Signed, chronicle_events
 from domain.world import RuleBroken
 from events.history import history_digest
+from projections.chain import check_chain
 from projections.readmodel import ReadModel, ReadModelError, UnreadableEvent, database_errors
 from service.application import Appended, Clock, RecordView, Uspk, utc_now
+from service.recorders import fallback_recorder
 from service.stores import Store, StoreError, check_connection, resolve_store
 
 _RETRIES = 5
@@ -67,7 +69,9 @@ class Session:
             return
         if self.views.history_digest() != history_digest():
             try:
-                self.app.load_shipped_history(view=self.view)
+                self.app.load_shipped_history(
+                    view=self.view, recorder=fallback_recorder(self.app.store)
+                )
             except RuleBroken as error:
                 # This release's shipped files disagree with what the store recorded (a
                 # shipped file edited, say): nothing of them is written, and the store
@@ -79,7 +83,8 @@ class Session:
         """The record as the read model sees it, brought up to date first: what batches
         are checked against (saving then fails if another writer got in between)."""
         self.views.catch_up(self.app.recorder)
-        return RecordView(self.views, self.views.chronicle_version(), self.views.history_digest())
+        version, digest = self.views.chronicle_version(), self.views.history_digest()
+        return RecordView(self.views, version, digest, self.views.chain_head()[1])
 
     def close(self) -> None:
         self.views.close()
@@ -91,10 +96,19 @@ class Session:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def append(self, documents: Iterable[Any], dry_run: bool = False) -> Appended:
+    def append(
+        self,
+        documents: Iterable[Any],
+        dry_run: bool = False,
+        recorder: str | None = None,
+        message: str | None = None,
+    ) -> Appended:
+        """Record ``documents`` as one batch, by ``recorder`` (None: the PostgreSQL role or
+        the operating-system user, marked as such) for the reason ``message``."""
+        signed = Signed(recorder or fallback_recorder(self.app.store), message)
         if self.blocked is not None:
-            return self._retract_unreadable(list(documents), dry_run)
-        outcome = self.app.append(documents, dry_run=dry_run, view=self.view)
+            return self._retract_unreadable(list(documents), dry_run, signed)
+        outcome = self.app.append(documents, dry_run=dry_run, view=self.view, signed=signed)
         self._catch_up_after_writing()
         return outcome
 
@@ -104,7 +118,7 @@ class Session:
         except (*database_errors(), ReadModelError):  # stored; the next command says
             pass
 
-    def _retract_unreadable(self, documents: list[Any], dry_run: bool) -> Appended:
+    def _retract_unreadable(self, documents: list[Any], dry_run: bool, signed: Signed) -> Appended:
         """Record the retraction of the event the read model is blocked at, unchecked
         against it (it cannot be read): the one batch a blocked session takes."""
         blocked = self.blocked
@@ -115,17 +129,22 @@ class Session:
         if self.views.record_of(retraction.id) is not None:  # its id is taken
             raise blocked
         if not dry_run:
-            self._save_unchecked(retraction)
+            self._save_unchecked(retraction, signed)
             self.blocked = None
             self._catch_up_after_writing()
         return Appended([retraction.id], [])
 
-    def _save_unchecked(self, document: Any) -> None:
+    def _save_unchecked(self, document: Any, signed: Signed) -> None:
         for attempt in range(_RETRIES):
             last = self.app.recorder.select_events(CHRONICLE_ID, desc=True, limit=1)
             version = last[0].originator_version if last else 0
+            # The read model stops before the end: the chain's head is read from the log.
+            head = check_chain(self.app.mapper, self.app.recorder).head
+            linked = Signed(signed.recorder, signed.message, head)
             try:
-                self.app.save(*chronicle_events([document], self.app.clock(), version))
+                self.app.save(
+                    *chronicle_events([document], self.app.clock(), version, signed=linked)
+                )
                 return
             except RecordConflictError:  # another writer got in first: number again
                 if attempt == _RETRIES - 1:
@@ -150,6 +169,10 @@ class Session:
 
     def record_of(self, event_id: str) -> Record | None:
         return self._readable().record_of(event_id)
+
+    def chain_head(self, known_at: datetime | None = None) -> tuple[int, str | None]:
+        """(recorded changes, the last one's link) as the record stood at ``known_at``."""
+        return self._readable().chain_head(known_at)
 
     def records(self) -> list[Record]:
         """Every record in recorded order, retractions and hidden ones included."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from projections import diff as changes
 from projections import history
 from projections import state as states
 from projections import timeline as walks
+from projections.chain import head_view
 from projections.changelog import changelog
 from projections.corrections import Corrections, corrections
 from projections.standing import SECTIONS, Row, standing_rows
@@ -37,7 +38,8 @@ class Exported:
     state: dict[str, Any]
     as_of: date
     corrections: Corrections
-    changes: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]]  # every recorded change, newest first (the Atom feed)
+    chain: dict[str, Any]  # the chain head of the record exported (projections.chain)
 
 
 def timeline(
@@ -90,7 +92,8 @@ def export_bundle(
     session: Session, as_of: date | None = None, known_at: datetime | None = None
 ) -> Exported:
     """Every believed event, and the state on ``as_of`` (by default the last day on which
-    a believed event occurred)."""
+    a believed event occurred), with the chain head of the record as it stood at
+    ``known_at`` (now when None): what a reader checks the export against."""
     records = session.believed(known_at)
     if as_of is None:
         as_of = max((r.document.occurred.end for r in records), default=None)
@@ -107,6 +110,7 @@ def export_bundle(
         as_of,
         corrections(everything, session.believed, records, known_at),
         changelog(everything, known_at, {e["id"]: e for e in entries}),
+        head_view(*session.chain_head(known_at)),
     )
 
 
@@ -120,6 +124,7 @@ class Dataset:
     actors: list[dict[str, Any]]
     moments: list[datetime]
     standing: list[Row]
+    chain: dict[str, Any]  # the chain head of the record exported (projections.chain)
     sections: tuple[str, ...] = SECTIONS  # the state's sections, in its order
 
 
@@ -139,6 +144,7 @@ def dataset(session: Session) -> Dataset:
         actors(session),
         moments,
         standing_rows(session.believed, moments),
+        head_view(*session.chain_head(None)),
     )
 
 

@@ -12,11 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.chronicle import Signed
 from domain.recording import retraction_id
 from domain.world import RuleBroken
 from events.files import InputError, Loaded, validate
 from service.application import Appended
 from service.bootstrap import Session
+from service.recorders import checked_message, checked_name
 
 
 class Refused(ValueError):
@@ -79,10 +81,29 @@ def retracting(event_ids: Iterable[str], reason: str, source: dict[str, str]) ->
     return batch
 
 
-def record(session: Session, batch: Batch, dry_run: bool = False) -> Appended:
-    """Record ``batch`` whole, or nothing of it (``dry_run``: check it, write nothing)."""
+def signing(recorder: str | None, message: str | None, name_from: str = "--as") -> Signed:
+    """The recorder's name and message checked at the door, before a store is opened
+    (``service.recorders.BadSignature`` names what is wrong); ``name_from`` is where the
+    name came from (``--as`` or ``USPK_USER``)."""
+    name = None if recorder is None else checked_name(recorder, name_from)
+    return Signed(name, checked_message(message))
+
+
+def record(
+    session: Session,
+    batch: Batch,
+    dry_run: bool = False,
+    signature: Signed = Signed(),  # noqa: B008 - frozen: a shared default is safe
+) -> Appended:
+    """Record ``batch`` whole, or nothing of it (``dry_run``: check it, write nothing),
+    signed by its recorder."""
     try:
-        return session.append(batch.documents, dry_run=dry_run)
+        return session.append(
+            batch.documents,
+            dry_run=dry_run,
+            recorder=signature.recorder,
+            message=signature.message,
+        )
     except RuleBroken as error:
         where = batch.origin.get(error.event_id)
         message = f"{where}: {error}" if where else error.message

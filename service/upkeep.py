@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from events.files import InputError
+from projections.chain import check_chain, marks_in
 from projections.verify import Verdict
 from projections.verify import verify as compare_with_log
 from service.bootstrap import Upkeep
@@ -19,8 +21,58 @@ def log_end(upkeep: Upkeep) -> int:
 
 
 def verify(upkeep: Upkeep) -> Verdict:
-    """The read model compared with a fresh fold of the log; nothing written."""
-    return compare_with_log(upkeep.app.recorder, upkeep.views)
+    """The read model compared with a fresh fold of the log, and the hash chain computed
+    again over the stored events; nothing written."""
+    verdict = compare_with_log(upkeep.app.recorder, upkeep.views)
+    chain = check_chain(upkeep.app.mapper, upkeep.app.recorder)
+    broken = [chain.broken] if chain.broken else []
+    return Verdict(verdict.disagreements + broken, f"{verdict.summary}; {chain.summary()}")
+
+
+def verify_against(upkeep: Upkeep, published: str, text: str) -> Verdict:
+    """Whether the export ``published`` (its ``text``) shows the record as this store
+    held it: the store's chain, after the number of changes the export names, must end
+    in the head it names (and the chain up to there must hold). Nothing written."""
+    count, head = published_head(published, text)
+    chain = check_chain(upkeep.app.mapper, upkeep.app.recorder, at=count)
+    claim = f"{published} names {count} recorded changes with chain head sha256:{head}"
+    if chain.broken and chain.head_at is None:
+        return Verdict([chain.broken, f"{claim}; the store's chain breaks before that"], "")
+    if chain.head_at is None:
+        return Verdict([f"{claim}, but the store holds only {chain.count}"], "")
+    if chain.head_at != head:
+        return Verdict(
+            [f"{claim}, but the store's chain at {count} has head sha256:{chain.head_at}"], ""
+        )
+    matches = f"{published} matches the store: its {count} recorded changes chain to the head"
+    if chain.broken:
+        return Verdict([chain.broken, f"{matches}, but the chain breaks after them"], "")
+    later = chain.count - count
+    since = f"{later} recorded since" if later else "nothing recorded since"
+    return Verdict([], f"{matches} it names ({since})")
+
+
+def published_head(published: str, text: str) -> tuple[int, str]:
+    """The (count, head) a published export carries: a JSON export's ``chain``, else the
+    one line every other format shows; InputError if there is none, or more than one."""
+    import json
+
+    try:
+        chain = json.loads(text).get("chain")
+    except (ValueError, AttributeError):
+        chain = None
+    if isinstance(chain, dict) and isinstance(chain.get("mark"), str):
+        text = chain["mark"]  # only the export's own head, never one quoted in an event
+    marks = marks_in(text)
+    if not marks:
+        raise InputError(
+            published,
+            "carries no chain head (the line 'uspk record: N recorded changes, chain head "
+            "sha256:...'); exports in html, json, markdown, timelinejs, atom and sqlite carry one",
+        )
+    if len(marks) > 1:
+        raise InputError(published, f"carries {len(marks)} different chain heads; which one?")
+    return marks.pop()
 
 
 def rebuild(upkeep: Upkeep, progress: Callable[[int], None] | None = None) -> int:

@@ -90,6 +90,12 @@ class Bundle:
     version: str  # uspk's version, named in the exports
     corrections: Corrections = field(default_factory=Corrections)
     changes: list[dict[str, Any]] = field(default_factory=list)  # projections.changelog
+    chain: dict[str, Any] | None = None  # the chain head: count, head, mark (one line)
+
+    @property
+    def chain_mark(self) -> str:
+        """The chain head's line, which `uspk verify --against` finds ('' if none)."""
+        return (self.chain or {}).get("mark") or ""
 
     @property
     def as_of(self) -> str:

@@ -29,8 +29,9 @@ _VERBS = {"appended": "Recorded", "amended": "Amended", "retracted": "Retracted"
 
 
 def author(change: dict[str, Any]) -> str:
-    """Who recorded ``change``: its recorder's name once the store keeps one, else uspk."""
-    return change.get("recorder") or "uspk"
+    """Who recorded ``change`` (a name, or the system user as ``os:``/``pg:``); uspk for
+    a change recorded before the store kept recorders."""
+    return change.get("recorded_by") or "uspk"
 
 
 def atom(bundle: Bundle) -> str:
@@ -43,6 +44,8 @@ def atom(bundle: Bundle) -> str:
     _name(feed, "uspk")
     generator = _text(feed, "generator", "uspk")
     generator.set("version", bundle.version)
+    if bundle.chain_mark:  # what `uspk verify --against` checks the feed by
+        ET.SubElement(feed, f"{{{USPK}}}chain").text = bundle.chain_mark
     for change in bundle.changes:
         feed.append(_entry(change))
     ET.indent(feed)
@@ -96,7 +99,9 @@ def _content(change: dict[str, Any], about: dict[str, Any]) -> list[str]:
             f"Occurred: {occurred['display']} ({occurred['edtf']}, {occurred['precision']} "
             f"precision, {occurred['start']} to {occurred['end']})"
         )
-    lines.append(f"Recorded: {change['recorded']}")
+    lines.append(f"Recorded: {change['recorded']} by {author(change)}")
+    if change.get("message"):
+        lines.append(f"Message: {change['message']}")
     if change["type"] == "amended":
         lines.append(f"Amends: {change['target']['id']}")
         lines += [f"Changed {c['field']}: {c['before']} -> {c['after']}" for c in change["changes"]]

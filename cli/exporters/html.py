@@ -32,7 +32,13 @@ from cli.exporters import (
     summary_line,
 )
 from cli.exporters import visible as _visible
-from cli.render import cite, noted_sections, relation_lines, relationship_sections
+from cli.render import (
+    cite,
+    noted_sections,
+    recorded_by,
+    relation_lines,
+    relationship_sections,
+)
 
 t = html_text  # short: the page's templates use it on every value
 
@@ -103,7 +109,8 @@ precision the sources give (a day, a month or a year).</p>
 </div>
 {_corrections_section(bundle)}
 <footer class="page-foot"><p>Exported by uspk {t(bundle.version)}. This page needs no network:
-its data is embedded below as JSON (element <code>#uspk-data</code>).</p></footer>
+its data is embedded below as JSON (element <code>#uspk-data</code>).</p>
+{f'<p class="chain">{t(bundle.chain_mark)}</p>' if bundle.chain_mark else ""}</footer>
 <script type="application/json" id="uspk-data">{embedded}</script>
 <script>{SCRIPT}</script>
 {f"<script>{extra_script}</script>" if extra_script else ""}
@@ -772,6 +779,7 @@ def _correction_item(correction: dict[str, Any]) -> str:
 data-correction-id="{t(correction["id"])}" data-target-id="{t(target["id"])}">
 <p class="when"><span class="correction-type">{verb}</span> recorded \
 {_moment(correction["recorded"])}, by <code>{t(correction["id"])}</code></p>
+<p class="who">Recorded {t(recorded_by(correction))}</p>
 <p class="corrected">{what}</p>
 {f'<ul class="changes">{changes}</ul>' if changes else ""}\
 <p class="why"><strong>Why:</strong> <span dir="auto">{t(correction["reason"])}</span></p>

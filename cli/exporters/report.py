@@ -23,6 +23,7 @@ from cli.render import (
     event_csv_head,
     md_cell,
     noted_sections,
+    recorded_by,
     relation_lines,
     relationship_sections,
 )
@@ -203,6 +204,8 @@ def markdown(bundle: Bundle) -> str:
 
     out += _corrections_md(bundle, notes)
     out += ["## Sources", ""] + notes.lines()
+    if bundle.chain_mark:
+        out += ["", bundle.chain_mark]
     return "\n".join(out) + "\n"
 
 
@@ -228,7 +231,7 @@ def _corrections_md(bundle: Bundle, notes: _Footnotes) -> list[str]:
         )
         rows.append(
             [
-                md(c["recorded"]),
+                md(f"{c['recorded']} {recorded_by(c)}"),
                 "Retracted" if c["type"] == "retracted" else "Amended",
                 what + (f" ({md(changes)})" if changes else ""),
                 md(c["reason"]),
@@ -316,6 +319,7 @@ def json_document(bundle: Bundle) -> dict[str, Any]:
         "known_at": bundle.known_at,
         "events": bundle.entries,
         "state": bundle.state,
+        "chain": bundle.chain,
     }
 
 

@@ -51,7 +51,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("event_id", "TEXT NOT NULL REFERENCES events(id)", "The event it is cited for"),
             ("position", "INTEGER NOT NULL", "Its place among the event's sources"),
             ("publisher", "TEXT NOT NULL", "Publisher"),
-            ("title", "TEXT NOT NULL", "Title of the report"),
+            ("title", "TEXT", "Title of the report (none where publisher and date identify it)"),
             ("published", "TEXT", "Publication date, as EDTF"),
             ("published_precision", "TEXT", "day, month or year"),
             ("url", "TEXT", "Where to read it"),
@@ -137,6 +137,15 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         [
             ("standing_id", "INTEGER NOT NULL REFERENCES standing(id)", "The standing row"),
             ("actor_id", "TEXT NOT NULL REFERENCES actors(id)", "An actor"),
+        ],
+    ),
+    "chain": (
+        "The head of the record's hash chain when it was exported: `uspk verify --against "
+        "FILE` checks this file against a store by it.",
+        [
+            ("count", "INTEGER NOT NULL", "How many recorded changes the chain holds"),
+            ("head", "TEXT", "The chain's head, sha256 of the last link"),
+            ("mark", "TEXT", "The one line every export carries and verify --against reads"),
         ],
     ),
 }
@@ -314,6 +323,8 @@ def _fill(connection: sqlite3.Connection, dataset: Any) -> None:
         ],
     )
     _insert(connection, "moments", [(_moment(m),) for m in dataset.moments])
+    chain = dataset.chain
+    _insert(connection, "chain", [(chain["count"], chain["head"], chain["mark"])])
     _insert(connection, "sections", [(name, n) for n, name in enumerate(dataset.sections)])
     titles = {e["id"]: e["title"] for e in dataset.events}
     for number, row in enumerate(dataset.standing, start=1):
@@ -386,7 +397,8 @@ def metadata(dataset: Any, database: str, version: str) -> dict[str, Any]:
         "title": TITLE,
         "description": "An event-sourced, cited, bitemporal record of the 2025 US\u2013Pakistan "
         f"reset, exported by uspk {version}. Every event cites its sources; `standing` holds "
-        "what stood on every date as believed at every recorded moment.",
+        "what stood on every date as believed at every recorded moment. "
+        + (dataset.chain["mark"] or ""),
         "license": "MIT (the uspk project and its history; quotations remain their publishers')",
         "license_url": "https://opensource.org/licenses/MIT",
         "source": "Cited reports: " + "; ".join(publishers),

@@ -112,7 +112,8 @@ def timelinejs_document(bundle: Bundle) -> dict[str, Any]:
             "text": {
                 "headline": text(TITLE),
                 "text": f"<p>{text(summary_line(bundle))}.</p>"
-                f"<p>Exported by uspk {text(bundle.version)}; every event cites its sources.</p>",
+                f"<p>Exported by uspk {text(bundle.version)}; every event cites its sources.</p>"
+                + (f"<p>{text(bundle.chain_mark)}</p>" if bundle.chain_mark else ""),
             },
         },
         "events": [_slide(entry) for entry in bundle.entries],

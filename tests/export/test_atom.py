@@ -102,11 +102,18 @@ def test_known_at_before_the_corrections_leaves_them_out(uspk, tmp_path):
     }
 
 
-def test_an_entrys_author_is_its_recorder_when_known_and_uspk_otherwise(uspk, tmp_path):
-    assert author({"type": "appended", "recorder": "Sana Mir"}) == "Sana Mir"
-    assert author({"type": "appended"}) == "uspk"
+def test_an_entrys_author_is_who_recorded_the_change_and_its_content_says_why(uspk, tmp_path):
+    path = tmp_path / "append.json"
+    path.write_text(json.dumps([meeting("desk-meeting", "2025-09-09", "A desk meeting")]))
+    uspk.ok("append", str(path), "--as", "Sana Mir", "-m", "From the desk's notes")
     feed = parsed(uspk.export(tmp_path, "atom"))
-    assert {e.author for e in feed.entries} == {"uspk"}
+    by_id = {e.id: e for e in feed.entries}
+    (mine,) = [e for e in feed.entries if "desk-meeting" in e.content[0].value]
+    assert mine.author == "Sana Mir"
+    assert "Message: From the desk's notes" in mine.content[0].value
+    shipped = [e for i, e in by_id.items() if e is not mine]
+    assert shipped and all(e.author.startswith("os:") for e in shipped)  # the system user
+    assert author({"type": "appended"}) == "uspk"  # a change from before recorders were kept
 
 
 def test_hostile_text_yields_valid_xml_that_shows_it_as_text(hostile_exports):

@@ -123,10 +123,16 @@ def test_markdown_report_lists_corrections_with_when_why_and_footnoted_sources(
     section = report[report.index("## Corrections (2)") : report.index("## Sources")]
     rows = [line for line in section.splitlines() if line.startswith("| 20")]
     amended, retracted = rows
-    assert amended.startswith(f"| {recorded['amended']} | Amended | **Field Marshal Asim Munir")
+    # When, and by whom (no --as here: the system's user, marked as such).
+    assert re.match(
+        rf"\| {re.escape(recorded['amended'])} by (os|pg):\S+ \| Amended \| \*\*Field Marshal",
+        amended,
+    )
     assert "replaced by **President Trump hosts" in amended
     assert "occurred: 2025-06 \u2192 2025-06-18" in amended
-    assert retracted.startswith(f"| {recorded['retracted']} | Retracted |")
+    assert re.match(
+        rf"\| {re.escape(recorded['retracted'])} by (os|pg):\S+ \| Retracted \|", retracted
+    )
     assert f"| {CORRECTION_REASON} |" in retracted
     footnote = re.search(r"\[\^(\d+)\] \|$", retracted).group(1)
     assert f"[^{footnote}]: Review desk, \u201cCuration review\u201d, October 2025" in report

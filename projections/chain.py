@@ -1,0 +1,121 @@
+"""Checking the hash chain (domain.chain) against the stored events, read as they are.
+
+The stored events are read in the log's order, each decoded through the application's
+mapper only (not validated: an event this code cannot interpret still has a link), and
+each recorded change's link is computed again from the link before it. The first event
+whose stored link differs, whose version leaves a gap, or whose bytes no longer decode
+is named: its stored content, or the order or presence of the changes before it, is not
+what was chained. Nothing is written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import Mapper
+
+from domain.chain import link
+from projections.readmodel import RECORDED
+
+_PAGE = 2000
+
+
+@dataclass
+class ChainCheck:
+    count: int = 0  # recorded changes read, up to the break if any
+    head: str | None = None  # the link of the last of them
+    unchained: int = 0  # changes stored before the chain existed (no stored link)
+    broken: str | None = None  # the first break, as one line
+    at: int | None = None  # the count asked about (``head_at``)
+    head_at: str | None = None  # the link of change number ``at``, if the log reached it
+
+    def summary(self) -> str:
+        if not self.count:
+            return "chain: no recorded changes yet"
+        before = (
+            f"; the first {self.unchained} were stored before the chain existed (covered by "
+            "the links after them)"
+            if self.unchained
+            else ""
+        )
+        return f"chain: {self.count} recorded changes, head sha256:{self.head}{before}"
+
+
+def _notifications(recorder: Any) -> Iterator[Any]:
+    start = 1
+    while page := recorder.select_notifications(start=start, limit=_PAGE):
+        yield from page
+        start = page[-1].id + 1
+
+
+def check_chain(mapper: Mapper, recorder: Any, at: int | None = None) -> ChainCheck:
+    """The chain recomputed over the whole log; stops at the first break."""
+    check = ChainCheck(at=at)
+    version = 0
+    for notification in _notifications(recorder):
+        version += 1
+        place = (
+            f"notification {notification.id}, chronicle version {notification.originator_version}"
+        )
+        event = None
+        if notification.topic == RECORDED:
+            try:
+                event = mapper.to_domain_event(notification)
+                document = event.document
+                place = f"event {document['id']!r} ({place})"
+            except Exception:  # noqa: BLE001 - whatever stops it decoding, it is named
+                check.broken = (
+                    f"the stored event at {place} cannot be decoded: its stored bytes were "
+                    "changed (or written with other settings)"
+                )
+                return check
+        else:
+            place = f"the stored event at {place}"
+        if notification.originator_version != version:
+            check.broken = (
+                f"{place} follows chronicle version {version - 1}: a stored event was "
+                "removed or moved here"
+            )
+            return check
+        if event is None:
+            continue
+        expected = link(check.head, document, event.recorder, event.message, event.timestamp)
+        where = f"{place}, recorded change {check.count + 1},"
+        if event.chain is None and check.count > check.unchained:
+            check.broken = (
+                f"{where} carries no link although changes before it do: its link was "
+                "removed, or an older uspk recorded it"
+            )
+            return check
+        if event.chain is not None and event.chain != expected:
+            check.broken = (
+                f"{where} is not what was chained: its stored content, or the order or "
+                "presence of the changes before it, changed since it was recorded"
+            )
+            return check
+        check.unchained += event.chain is None
+        check.count += 1
+        check.head = expected
+        if check.count == at:
+            check.head_at = expected
+    return check
+
+
+# -- the head an export carries -----------------------------------------------------------
+
+_MARK = re.compile(r"uspk record: (\d+) recorded changes?, chain head sha256:([0-9a-f]{64})")
+
+
+def head_view(count: int, head: str | None) -> dict[str, Any]:
+    """The chain head as an export carries it: the count, the head, and the one line
+    (``mark``) that every format shows and ``uspk verify --against`` finds."""
+    mark = f"uspk record: {count} recorded changes, chain head sha256:{head}" if head else None
+    return {"count": count, "head": f"sha256:{head}" if head else None, "mark": mark}
+
+
+def marks_in(text: str) -> set[tuple[int, str]]:
+    """Every (count, head) that a published export's text carries."""
+    return {(int(count), head) for count, head in _MARK.findall(text)}
