@@ -200,6 +200,20 @@ def without_sqlite_side_files(files: dict[str, str], store: Path) -> dict[str, s
     return files
 
 
+def test_a_mode_ro_address_is_percent_encoded_and_may_be_relative(tmp_path, monkeypatch):
+    folder = tmp_path / "team store"
+    folder.mkdir()
+    store = folder / "reset #1.sqlite"
+    curated_store(store)
+    monkeypatch.chdir(tmp_path)
+
+    absolute = uspk(read_only_uri(store), "state", "--at", "2025-09-08")
+    relative = uspk("file:team%20store/reset%20%231.sqlite?mode=ro", "state", "--at", "2025-09")
+
+    assert absolute.exit_code == 0 and absolute.stdout.startswith("State on 2025-09-08")
+    assert relative.exit_code == 0 and relative.stdout.startswith("State on 2025-09-30")
+
+
 def test_a_sqlite_uri_other_than_mode_ro_is_refused_in_one_line(tmp_path):
     store = tmp_path / "uspk.sqlite"
     curated_store(store)
