@@ -160,13 +160,14 @@ def _sqlite(
         if new:
             _check_folder(path, create)
         read_only = "" if new else _missing_write_right(path, asked_read_only)
+        name = _read_only_uri(path) if read_only else str(path)
     except OSError as error:
         if error.errno == errno.ENAMETOOLONG:
             raise StoreError(f"{path}: the path or a name in it is too long") from None
         raise StoreError(f"{path}: {error.strerror or error}") from None
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-        "SQLITE_DBNAME": _read_only_uri(path) if read_only else str(path),
+        "SQLITE_DBNAME": name,
         "SQLITE_LOCK_TIMEOUT": _lock_timeout(),
     }
     if read_only:
@@ -206,6 +207,13 @@ def _read_only_uri(path: Path) -> str:
     shm_possible = folder_writable or os.path.exists(f"{path}-shm")
     if shm_possible and _in_wal_mode(path):
         return f"{uri}?mode=ro"
+    if os.path.exists(f"{path}-wal") and os.path.getsize(f"{path}-wal") > 0:
+        # immutable=1 would not read the log's last changes, silently
+        raise StoreError(
+            f"{path}: its write-ahead log ({path.name}-wal) holds changes not yet in the "
+            "file, which SQLite reads only through a -shm file it cannot make here: a "
+            "curator runs any uspk command on this store to fold them in"
+        )
     return f"{uri}?mode=ro&immutable=1"
 
 
