@@ -12,6 +12,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 import uuid
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -36,7 +37,7 @@ QUERIES = (
     ("show", "readers-test-meeting"),
     ("history", SHIPPED_ID),
     ("actors",),
-    *(("export", "--format", fmt) for fmt in FORMATS),
+    *(("export", "--format", fmt, "-o", f"OUT/reset.{fmt}") for fmt in FORMATS),
     ("verify",),
 )
 # What a root process loses to be bound by file modes, as any other user is.
@@ -63,14 +64,19 @@ def answers_every_query(address: str, prefix: list[str] = ()) -> dict[tuple, str
 
 
 def answers_to(address: str, queries, prefix: list[str] = ()) -> dict[tuple, str]:  # noqa: ANN001
-    """Each query's standard output; each must succeed with nothing on stderr."""
+    """Each query's answer (its standard output, or the file an export wrote: into a
+    writable folder of its own, OUT); each must succeed with nothing on stderr."""
     answers = {}
-    for query in queries:
-        result = console(address, *query, prefix=prefix)
-        assert result.returncode == 0, (query, result.stderr.decode())
-        assert result.stderr == b"", (query, result.stderr.decode())
-        assert result.stdout.strip(), query
-        answers[query] = result.stdout.decode()
+    with tempfile.TemporaryDirectory() as out:
+        for query in queries:
+            args = [arg.replace("OUT/", f"{out}/") for arg in query]
+            result = console(address, *args, prefix=prefix)
+            assert result.returncode == 0, (query, result.stderr.decode())
+            assert result.stderr == b"", (query, result.stderr.decode())
+            written = Path(args[-1]) if "-o" in args else None
+            answer = written.read_bytes() if written else result.stdout
+            assert answer.strip(), query
+            answers[query] = answer.decode(errors="replace")
     return answers
 
 
