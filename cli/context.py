@@ -23,16 +23,27 @@ def settings(ctx: click.Context) -> Settings:
 
 
 @contextmanager
-def open_session(ctx: click.Context) -> Iterator[Any]:
+def open_session(ctx: click.Context, recording: bool = False) -> Iterator[Any]:
     """A session on the chosen store (service.bootstrap.Session): the shipped history
-    loaded, the read model up to date. A new store is announced, never silent."""
+    loaded, the read model up to date. A new store is announced, never silent. For
+    ``recording``, a store we may not write is refused first, in its one line alone."""
     from service.bootstrap import Session, checked_store
+    from service.stores import refuse_writing
 
     chosen = checked_store(settings(ctx).db, create=settings(ctx).create)
+    if recording:
+        refuse_writing(chosen, "recording")
     with Session(chosen) as opened:
         if chosen.new:  # a mistyped path shows up here
             click.echo(
                 f"uspk: created a new store at {chosen.address} with the shipped history",
+                err=True,
+            )
+        if opened.behind:  # a reader's answer leaves out what the index has not caught
+            click.echo(
+                f"uspk: the index is {opened.behind} recorded change(s) behind the event "
+                "log, and you may not catch it up: this answer leaves them out until a "
+                "curator runs any uspk command on this store (e.g. `uspk timeline`)",
                 err=True,
             )
         if opened.history_not_loaded:
@@ -65,5 +76,5 @@ def store_files(ctx: click.Context) -> list[str]:
         return []
     if chosen.is_postgres:
         return []
-    path = chosen.env["SQLITE_DBNAME"]
+    path = chosen.address  # the file's path (a read-only store's env holds a URI)
     return [path, *(path + suffix for suffix in ("-wal", "-shm", "-journal"))]

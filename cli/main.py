@@ -204,7 +204,7 @@ def _record(ctx: click.Context, batch, dry_run: bool, signature) -> None:  # noq
     and say what it added."""
     from service import recording
 
-    with open_session(ctx) as opened:
+    with open_session(ctx, recording=not dry_run) as opened:
         outcome = recording.record(opened, batch, dry_run=dry_run, signature=signature)
     verb = "would append" if dry_run else "appended"
     click.echo(
@@ -346,13 +346,12 @@ def rebuild(ctx):
     """
     from service import upkeep
 
-    with (
-        open_upkeep(ctx) as opened,
-        click.progressbar(
+    with open_upkeep(ctx) as opened:
+        upkeep.may_rebuild(opened)  # a reader is refused before the progress bar shows
+        with click.progressbar(
             length=upkeep.log_end(opened), label="rebuilding read models", file=sys.stderr
-        ) as bar,
-    ):
-        applied = upkeep.rebuild(opened, progress=bar.update)
+        ) as bar:
+            applied = upkeep.rebuild(opened, progress=bar.update)
     click.echo(f"rebuilt from {applied} notification(s)")
 
 

@@ -384,6 +384,46 @@ class ReadModel:
                 raise ReadModelDamaged("its meta row is missing")
             self._position(sql)
 
+    def check_as_it_stands(self, address: str) -> None:
+        """For a reader who may not write: the index must be there, whole and of this
+        release's version, since it cannot be made, repaired or rebuilt here. Writes
+        nothing; each refusal names what a curator runs."""
+        with self._transaction() as sql:
+            present = self.index.existing(sql, self.table_names + LEGACY_TABLES)
+            if not present & {*TABLES, *LEGACY_TABLES}:
+                raise ReadModelError(
+                    f"{address} has no index to read yet, and you may not write one: "
+                    "a curator makes it by running `uspk rebuild` on this store"
+                )
+            version = (
+                self._meta(sql, "schema_version", damaged=False)
+                if "uspk_view_meta" in present
+                else None
+            )
+            another_release = (
+                version[0] != SCHEMA_VERSION if version is not None else LEGACY_TABLES[0] in present
+            )
+            if another_release:
+                raise ReadModelError(
+                    f"{address}: the index was made by another release of uspk, and you "
+                    "may not rebuild it: a curator runs `uspk rebuild` on this store"
+                )
+            missing = [table for table in self.table_names if table not in present]
+            if missing:
+                raise ReadModelDamaged(f"table {', '.join(missing)} missing")
+            if version is None:
+                raise ReadModelDamaged("its meta row is missing")
+            self._position(sql)
+
+    def behind(self, recorder: Any) -> int:
+        """How many recorded changes the log holds past the index's position (counted,
+        not subtracted: PostgreSQL's notification ids may skip numbers)."""
+        count, start = 0, self.position() + 1
+        while page := recorder.select_notifications(start=start, limit=_PAGE, topics=[RECORDED]):
+            count += len(page)
+            start = page[-1].id + 1
+        return count
+
     def _create(self, sql: Statements, present: set[str]) -> None:
         self.index.make_tracking_table(sql, present)
         for statement in SCHEMA:

@@ -162,6 +162,17 @@ with sqlite3.connect(trust) as db:  # one letter of the event's stored state, by
                 (state.replace(b"Munir", b"Munim", 1), rowid),
             )
 v["trust_tampered"] = sh('uspk verify; echo "exit status $?"', trust)
+# A reader's mirror, kept by `uspk copy` (which writes the log, not the index), read with
+# mode=ro: its index is behind until someone who may write it runs a command on it.
+sh("uspk copy reset.sqlite mirror.sqlite && uspk --db mirror.sqlite timeline > /dev/null")
+sh("uspk append examples/2025-06-munir-us-visit.yaml", copy_from)
+sh("uspk copy reset.sqlite mirror.sqlite")
+v["reader_behind"] = sh(
+    "uspk --db 'file:mirror.sqlite?mode=ro' timeline --until 2025-06 2>&1 | head -4"
+)
+v["reader_refused"] = sh(
+    "uspk --db 'file:mirror.sqlite?mode=ro' append examples/2025-06-munir-us-visit.yaml"
+)
 v["default_path"] = "~/.local/share/uspk/uspk.sqlite"
 COUNTS = "select 'events', count(*) from events union all select 'sources', count(*) from sources union all select 'standing', count(*) from standing"
 v["sources_table"] = sources_table()

@@ -5,6 +5,11 @@ Opening a session brings the read model up to date and, the first time a store i
 (or when a new release ships new history files), loads the shipped history. Queries read
 the read model; appends go through the application, and the read model catches up.
 
+A store that is read-only for the user (``Store.read_only``) is opened without writing
+anything: no tables made, no history loaded, no catch-up. Queries answer from the read
+model as it stands, and the session counts how far it is behind the log; any write is
+refused in one line naming the missing right.
+
 A stored event this code cannot read blocks the read model just before it: queries say
 which event and how to retract it, and the one batch a blocked session records is that
 retraction (its checks cannot look at the unreadable event; the catch-up then skips it).
@@ -25,7 +30,7 @@ from projections.chain import check_chain
 from projections.readmodel import ReadModel, ReadModelError, UnreadableEvent, database_errors
 from service.application import Appended, Clock, RecordView, Uspk, utc_now
 from service.recorders import fallback_recorder
-from service.stores import Store, StoreError, check_connection, resolve_store
+from service.stores import Store, StoreError, check_connection, refuse_writing, resolve_store
 
 _RETRIES = 5
 
@@ -37,8 +42,7 @@ def checked_store(db: str | None, create: bool = False, existing: bool = False) 
     store = resolve_store(db, create=create)
     if existing and store.new:
         raise StoreError(f"no store at {store.address}: nothing to check or rebuild")
-    check_connection(store)
-    return store
+    return check_connection(store)
 
 
 class Session:
@@ -46,12 +50,17 @@ class Session:
     (queries and batch checks) and the clock that stamps what is recorded."""
 
     def __init__(self, store: Store, clock: Clock = utc_now) -> None:
+        self.store = store
         self.app = Uspk(store, clock=clock)
         self.blocked: UnreadableEvent | None = None  # the event the read model stops before
         self.history_not_loaded: str | None = None  # why this release's history was not
+        self.behind = 0  # recorded changes the read model lacks (a read-only store only)
         try:
-            self.views = ReadModel(self.app)
-            self._bring_up_to_date()
+            self.views = ReadModel(self.app, prepare=not store.read_only)
+            if store.read_only:
+                self._read_as_it_stands()
+            else:
+                self._bring_up_to_date()
         except BaseException:
             self.app.close()
             if hasattr(self, "views"):
@@ -79,10 +88,19 @@ class Session:
                 self.history_not_loaded = str(error)
             self.views.catch_up(self.app.recorder)
 
+    def _read_as_it_stands(self) -> None:
+        """A reader's opening: the read model checked, not written; how far behind."""
+        self.views.check_as_it_stands(self.store.address)
+        self.behind = self.views.behind(self.app.recorder)
+        if self.views.history_digest() != history_digest():
+            self.history_not_loaded = "the store is read-only for you"
+
     def view(self) -> RecordView:
-        """The record as the read model sees it, brought up to date first: what batches
-        are checked against (saving then fails if another writer got in between)."""
-        self.views.catch_up(self.app.recorder)
+        """The record as the read model sees it, brought up to date first (unless we may
+        not write it): what batches are checked against (saving then fails if another
+        writer got in between)."""
+        if not self.store.read_only:
+            self.views.catch_up(self.app.recorder)
         version, digest = self.views.chronicle_version(), self.views.history_digest()
         return RecordView(self.views, version, digest, self.views.chain_head()[1])
 
@@ -106,6 +124,8 @@ class Session:
         """Record ``documents`` as one batch, by ``recorder`` (None: the PostgreSQL role or
         the operating-system user, marked as such) for the reason ``message``."""
         signed = Signed(recorder or fallback_recorder(self.app.store), message)
+        if not dry_run:  # a reader's dry run checks against the read model as it stands
+            refuse_writing(self.store, "recording")
         if self.blocked is not None:
             return self._retract_unreadable(list(documents), dry_run, signed)
         outcome = self.app.append(documents, dry_run=dry_run, view=self.view, signed=signed)
@@ -184,6 +204,7 @@ class Upkeep:
     catch-up, no history loading, no check that refuses a damaged read model."""
 
     def __init__(self, store: Store) -> None:
+        self.store = store
         self.app = Uspk(store)
         try:
             self.views = ReadModel(self.app, prepare=False)

@@ -3,6 +3,12 @@
 An address is checked before anything is opened: a user's path never silently becomes a
 new store (a missing folder is created only when asked), and a file that is not a uspk
 store, a special file or an in-memory database is refused in one line.
+
+A store the user may read but not write is opened read-only, never refused: a SQLite file
+without write permission (on it or its folder, or on a read-only mount), one addressed
+as ``file:PATH?mode=ro``, or a PostgreSQL database whose role may not INSERT into the
+event table. Its ``read_only`` names the missing right, for the one line that refuses a
+write; nothing is created or written when it is opened.
 """
 
 from __future__ import annotations
@@ -13,9 +19,10 @@ import re
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from projections.locks import (
     CREATE_TABLES_LOCK,
@@ -26,6 +33,7 @@ from projections.locks import (
 )
 
 DB_ENV_VAR = "USPK_DB"
+EVENT_TABLE = "uspk_events"  # eventsourcing's event table on PostgreSQL ("<app name>_events")
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database
 # eventsourcing's PostgreSQL factory, whose pool also gets the URL's other parameters.
 _POSTGRES_FACTORY = "service.postgres:PostgresFactory"
@@ -38,6 +46,23 @@ class StoreError(ValueError):
     """A store address that cannot be used."""
 
 
+class ReadOnlyStore(StoreError):
+    """A write asked of a store that is read-only for this user; nothing was written."""
+
+    def __init__(self, store: Store, doing: str) -> None:
+        super().__init__(
+            f"{store.address}: this store is read-only for you: {doing} needs "
+            f"{store.read_only}; nothing was written"
+        )
+
+
+def refuse_writing(store: Store, doing: str) -> None:
+    """Raise ReadOnlyStore when ``store`` is read-only for us; ``doing`` says what wanted
+    to write ("recording", "rebuilding the index", "copying into it")."""
+    if store.read_only:
+        raise ReadOnlyStore(store, doing)
+
+
 @dataclass(frozen=True)
 class Store:
     """A resolved store address and the eventsourcing settings that open it."""
@@ -45,6 +70,7 @@ class Store:
     address: str  # what to show the user: a file path or a URL without password
     env: dict[str, str]
     new: bool = False  # a SQLite file that does not exist yet (or is empty)
+    read_only: str = ""  # the right this user lacks to write it ("" when writable)
 
     @property
     def is_postgres(self) -> bool:
@@ -85,6 +111,8 @@ def resolve_store(db: str | None = None, create: bool = False, must_exist: bool 
     if db is None:
         return _sqlite(default_sqlite_path(), create=True)
     _refuse_in_memory(db)
+    if db.startswith("file:"):
+        return _sqlite(_read_only_uri_path(db), create=False, asked_read_only=True)
     return _sqlite(_expand_home(db), create=create, must_exist=must_exist)
 
 
@@ -94,8 +122,22 @@ def _refuse_in_memory(db: str) -> None:
             f"{db!r} is an in-memory database: nothing written there would be kept; "
             "give the path of a SQLite file"
         )
-    if db.startswith("file:"):
-        raise StoreError(f"{db!r}: SQLite URIs are not supported; give a plain file path")
+
+
+def _read_only_uri_path(db: str) -> Path:
+    """The path of ``file:PATH?mode=ro`` (SQLite's URI form, percent-encoded), the one
+    SQLite URI uspk takes: the way to ask for a store opened read-only."""
+    parts = urlsplit(db)
+    if parts.netloc not in ("", "localhost") or parts.fragment:
+        raise StoreError(f"{db!r}: expected file:/path/to/store.sqlite?mode=ro")
+    if dict(parse_qsl(parts.query, keep_blank_values=True)) != {"mode": "ro"}:
+        raise StoreError(
+            f"{db!r}: the one SQLite URI uspk takes is file:PATH?mode=ro (read-only); "
+            "give a plain file path otherwise"
+        )
+    if not parts.path:
+        raise StoreError(f"{db!r}: the URI names no file")
+    return _expand_home(unquote(parts.path))
 
 
 def _expand_home(db: str) -> Path:
@@ -106,26 +148,79 @@ def _expand_home(db: str) -> Path:
     return path
 
 
-def _sqlite(path: Path, create: bool, must_exist: bool = False) -> Store:
+def _sqlite(
+    path: Path, create: bool, must_exist: bool = False, asked_read_only: bool = False
+) -> Store:
     try:
         new = _check_sqlite_file(path)
-        if must_exist and not path.exists():
+        if (must_exist or asked_read_only) and not path.exists():
             raise StoreError(f"{path}: no such file")
+        if asked_read_only and new:  # an empty file: a store not made yet
+            raise StoreError(f"{path}: an empty file, not a store yet; nothing to read")
         if new:
             _check_folder(path, create)
+        read_only = "" if new else _missing_write_right(path, asked_read_only)
+        name = _read_only_uri(path) if read_only else str(path)
     except OSError as error:
         if error.errno == errno.ENAMETOOLONG:
             raise StoreError(f"{path}: the path or a name in it is too long") from None
         raise StoreError(f"{path}: {error.strerror or error}") from None
-    return Store(
-        address=str(path),
-        env={
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": str(path),
-            "SQLITE_LOCK_TIMEOUT": _lock_timeout(),
-        },
-        new=new,
-    )
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": name,
+        "SQLITE_LOCK_TIMEOUT": _lock_timeout(),
+    }
+    if read_only:
+        env["CREATE_TABLE"] = "no"  # eventsourcing's setting: no CREATE TABLE on opening
+    return Store(address=str(path), env=env, new=new, read_only=read_only)
+
+
+def _missing_write_right(path: Path, asked: bool) -> str:
+    """Why this existing store cannot be written by us ("" if it can): SQLite writes the
+    file and makes its -wal/-shm/-journal files beside it, so both need write permission."""
+    if _on_read_only_mount(path):
+        return f"a writable file system ({path.parent} is mounted read-only)"
+    if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        return f"write permission on {path} and its folder"
+    if asked:
+        return "an address without mode=ro"
+    return ""
+
+
+def _on_read_only_mount(path: Path) -> bool:
+    return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+
+
+def _read_only_uri(path: Path) -> str:
+    """The SQLite URI that opens ``path`` without writing it.
+
+    ``mode=ro`` keeps SQLite's locking, so a curator may write while we read; but reading
+    a WAL store needs its -shm file, made beside it on opening when none exists. Where
+    none can be made (a read-only folder or mount) and none is there, no process has the
+    store open for writing: ``immutable=1`` reads the file without locks or -shm (a
+    curator who starts writing while a reader reads could then give that read torn
+    pages; the README says to read such a store when no one writes it). A file in
+    rollback-journal mode is read as immutable too: eventsourcing switches each file it
+    opens to WAL, which a ``mode=ro`` connection cannot."""
+    uri = f"file:{quote(str(path.resolve()))}"
+    folder_writable = os.access(path.parent, os.W_OK) and not _on_read_only_mount(path)
+    shm_possible = folder_writable or os.path.exists(f"{path}-shm")
+    if shm_possible and _in_wal_mode(path):
+        return f"{uri}?mode=ro"
+    if os.path.exists(f"{path}-wal") and os.path.getsize(f"{path}-wal") > 0:
+        # immutable=1 would not read the log's last changes, silently
+        raise StoreError(
+            f"{path}: its write-ahead log ({path.name}-wal) holds changes not yet in the "
+            "file, which SQLite reads only through a -shm file it cannot make here: a "
+            "curator runs any uspk command on this store to fold them in"
+        )
+    return f"{uri}?mode=ro&immutable=1"
+
+
+def _in_wal_mode(path: Path) -> bool:
+    """The SQLite header's write and read format versions: 2 in WAL mode, 1 otherwise."""
+    with open(path, "rb") as file:
+        return file.read(20)[18:20] == b"\x02\x02"
 
 
 def _check_sqlite_file(path: Path) -> bool:
@@ -150,10 +245,6 @@ def _check_sqlite_file(path: Path) -> bool:
         raise StoreError(f"{path} is not a SQLite database (it does not start with its header)")
     elif _truncated(header, info.st_size):
         raise StoreError(f"{path} is damaged: the file is shorter than its header says")
-    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
-        raise StoreError(
-            f"{path}: the store is read-only; reading a read-only store is not supported yet"
-        )
     return False
 
 
@@ -275,18 +366,45 @@ def _check_ports(url: str, ports: str) -> None:
             raise StoreError(f"{url}: the port must be a number from 1 to 65535, not {port!r}")
 
 
-def check_connection(store: Store) -> None:
+def check_connection(store: Store) -> Store:
     """Connect once, briefly: a database, role or server that is not there is reported
-    at once with the server's reason, not after the pool's long wait."""
+    at once with the server's reason, not after the pool's long wait. The store is
+    returned read-only when the role may not write it (asked on that connection)."""
     if not store.is_postgres:
-        return
+        return store
     import psycopg
 
     timeout = min(int(store.env["POSTGRES_CONNECT_TIMEOUT"]) or 1, _PREFLIGHT_TIMEOUT)
     try:
-        psycopg.connect(store.postgres_conninfo(), connect_timeout=timeout).close()
+        with psycopg.connect(store.postgres_conninfo(), connect_timeout=timeout) as connection:
+            missing = _missing_postgres_right(store, connection)
     except psycopg.Error as error:
         raise StoreError(f"cannot connect to {store.address}: {_reason(error)}") from None
+    if not missing:
+        return store
+    # eventsourcing's setting: no CREATE TABLE / CREATE FUNCTION when opening the store
+    return replace(store, env={**store.env, "CREATE_TABLE": "no"}, read_only=missing)
+
+
+def _missing_postgres_right(store: Store, connection: Any) -> str:
+    """The right the connected role lacks to record in this store ("" if none): INSERT
+    on the event table, or (before the store's first use) CREATE in its schema."""
+    schema = store.env.get("POSTGRES_SCHEMA") or os.environ.get("POSTGRES_SCHEMA") or "public"
+    table = f"{schema}.{EVENT_TABLE}"
+    made, may_insert, may_create, role = connection.execute(
+        "SELECT to_regclass(%(t)s) IS NOT NULL, to_regclass(%(t)s) IS NOT NULL"
+        " AND has_table_privilege(to_regclass(%(t)s), 'INSERT'),"
+        " has_schema_privilege(%(s)s, 'CREATE'), current_user",
+        {"t": f'"{schema}"."{EVENT_TABLE}"', "s": schema},
+    ).fetchone()
+    if not made and not may_create:
+        raise StoreError(
+            f"{store.address} holds no uspk store yet, and role {role} may not make one "
+            f"(it needs CREATE on schema {schema}): a curator's first command makes it"
+        )
+    if made and not may_insert:
+        return f"INSERT on table {table}, which role {role} lacks"
+    return ""
 
 
 def _reason(error: Exception) -> str:

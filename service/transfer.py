@@ -25,7 +25,7 @@ from eventsourcing.persistence import (
 )
 
 from service.application import Uspk
-from service.stores import Store, check_connection
+from service.stores import Store, check_connection, refuse_writing
 
 BATCH_SIZE = 500  # stored events read, and written in one transaction, at a time
 
@@ -157,8 +157,10 @@ def _no_table(error: PersistenceError) -> bool:
 
 
 def _open(store: Store, create: bool) -> Uspk:
-    check_connection(store)
-    if not create:  # reading must not create tables in the source
+    store = check_connection(store)
+    if create:
+        refuse_writing(store, "copying into it")
+    else:  # reading must not create tables in the source
         store = replace(store, env={**store.env, "CREATE_TABLE": "no"})
     return Uspk(store)
 
@@ -166,7 +168,7 @@ def _open(store: Store, create: bool) -> Uspk:
 def _same_store(a: Store, b: Store) -> bool:
     if a.is_postgres or b.is_postgres:
         return a.address == b.address
-    path_a, path_b = a.env["SQLITE_DBNAME"], b.env["SQLITE_DBNAME"]
+    path_a, path_b = a.address, b.address  # the file paths (the env may hold a URI)
     if os.path.exists(path_a) and os.path.exists(path_b):
         return os.path.samefile(path_a, path_b)
     return os.path.abspath(path_a) == os.path.abspath(path_b)

@@ -10,7 +10,7 @@ from projections.chain import check_chain, marks_in
 from projections.verify import Verdict
 from projections.verify import verify as compare_with_log
 from service.bootstrap import Upkeep
-from service.stores import resolve_store
+from service.stores import refuse_writing, resolve_store
 from service.transfer import BATCH_SIZE
 from service.transfer import copy_history as copy_stored_events
 
@@ -75,8 +75,14 @@ def published_head(published: str, text: str) -> tuple[int, str]:
     return marks.pop()
 
 
+def may_rebuild(upkeep: Upkeep) -> None:
+    """Refuse, in one line naming the missing right, a rebuild we may not write."""
+    refuse_writing(upkeep.store, "rebuilding the index")
+
+
 def rebuild(upkeep: Upkeep, progress: Callable[[int], None] | None = None) -> int:
     """Every read-model table made again from the log; how many notifications applied."""
+    may_rebuild(upkeep)
     return upkeep.views.rebuild(upkeep.app.recorder, progress)
 
 

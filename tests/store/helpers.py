@@ -4,10 +4,15 @@ SQL, and running uspk's own command line in this process or in spawned ones."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sqlite3
+import subprocess
 from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from cli.main import main
@@ -88,3 +93,25 @@ def one_line_error(result: Any, *fragments: str) -> str:
     for fragment in fragments:
         assert fragment in lines[0], result.output
     return lines[0]
+
+
+@contextmanager
+def read_only(folder: Path):
+    """``folder`` read-only: by its mode, or (for root, whom modes do not stop) as a
+    read-only bind mount of itself."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    mount = subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True)
+    if mount.returncode != 0:
+        pytest.skip(f"cannot make a read-only mount here: {mount.stderr.decode().strip()}")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True)
+        yield
+    finally:
+        # lazily: a connection left open by a failing run must not keep the mount
+        subprocess.run(["umount", "--lazy", str(folder)], check=True)
