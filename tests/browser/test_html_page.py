@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from cli.exporters import visible
 from tests.export.support import (
-    CORRECTED_EXPORT,
+    CORRECTED_COMMITMENT,
     CORRECTION_REASON,
     JUNE_AMENDMENT,
     all_hostile_documents,
@@ -299,7 +299,7 @@ def test_the_page_shows_an_amendment_and_a_retraction_and_the_belief_before_them
     assert probes["now"] == now and probes["back"] == now
     assert sorted(probes["before"]) == sorted(before)
     assert JUNE in probes["before"] and JUNE_AMENDMENT not in probes["before"]
-    assert CORRECTED_EXPORT in probes["before"]
+    assert CORRECTED_COMMITMENT in probes["before"]
     assert probes["faded"] == [JUNE_AMENDMENT]  # the chart marks what was not yet believed
     assert probes["status"] == f"{len(before)} events believed then"
     assert probes["old_title"] == "Field Marshal Asim Munir meets President Trump"

@@ -13,7 +13,7 @@ from pathlib import Path
 from cli.exporters.html import CORRECTIONS_SCRIPT, CORRECTIONS_STYLE, SCRIPT, style
 from tests.export.htmlscan import Scan
 from tests.export.support import (
-    CORRECTED_EXPORT,
+    CORRECTED_COMMITMENT,
     CORRECTED_JUNE,
     CORRECTION_REASON,
     JUNE_AMENDMENT,
@@ -39,8 +39,8 @@ def test_html_page_shows_an_amendment_and_a_retraction_with_when_why_and_source(
     recorded = corrected(uspk_any)
     page = uspk_any.export(tmp_path, "html").decode()
     items = corrections_of(page)
-    assert set(items) == {CORRECTED_JUNE, CORRECTED_EXPORT}
-    amended, retracted = items[CORRECTED_JUNE], items[CORRECTED_EXPORT]
+    assert set(items) == {CORRECTED_JUNE, CORRECTED_COMMITMENT}
+    amended, retracted = items[CORRECTED_JUNE], items[CORRECTED_COMMITMENT]
     assert amended.startswith(f"Amended recorded {recorded['amended'][:10]}")
     assert "Field Marshal Asim Munir meets President Trump (June 2025" in amended
     assert "replaced by President Trump hosts Field Marshal Asim Munir for lunch" in amended
@@ -65,12 +65,12 @@ def test_html_page_embeds_the_belief_before_each_correction_and_lists_the_old_ev
         for v in embedded["views"]
     )
     assert JUNE_AMENDMENT in now["believed"] and CORRECTED_JUNE not in now["believed"]
-    assert CORRECTED_EXPORT not in now["believed"]
-    assert {CORRECTED_JUNE, CORRECTED_EXPORT} <= set(before_amendment["believed"])
+    assert CORRECTED_COMMITMENT not in now["believed"]
+    assert {CORRECTED_JUNE, CORRECTED_COMMITMENT} <= set(before_amendment["believed"])
     assert JUNE_AMENDMENT not in before_amendment["believed"]
-    assert {JUNE_AMENDMENT, CORRECTED_EXPORT} <= set(before_retraction["believed"])
+    assert {JUNE_AMENDMENT, CORRECTED_COMMITMENT} <= set(before_retraction["believed"])
     hidden = re.findall(r'<li hidden class="event former [^"]*" id="event-([^"]+)"', page)
-    assert sorted(hidden) == sorted([CORRECTED_JUNE, CORRECTED_EXPORT])
+    assert sorted(hidden) == sorted([CORRECTED_JUNE, CORRECTED_COMMITMENT])
     options = re.findall(r'<option value="([^"]+)">([^<]+)</option>', page)
     assert [value for value, _ in options] == ["now", "before-1", "before-2"]
     assert options[1][1].endswith(

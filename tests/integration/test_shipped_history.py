@@ -1,27 +1,36 @@
-"""The developments of July–December 2025 written for the new kinds but not shipped yet
-(events/history-pending/): they stay valid, appended together to a store holding the
-shipped history, and what they say shows in `state`."""
+"""The shipped history through December 2025 loads whole into a new store, on both
+backends, and what its July–December developments say shows in `state`."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
-
+from events.history import history_files
 from tests.clirunner import Uspk
+from tests.shipped import shipped_documents
 
-PENDING = sorted((Path(__file__).parents[2] / "events" / "history-pending").glob("*.yaml"))
 
-
-@pytest.mark.skipif(not PENDING, reason="no pending history files")
-def test_the_pending_history_appends_whole_and_shows_in_state(store_address):
+def test_the_shipped_history_loads_whole_and_reaches_december_2025(store_address):
     uspk = Uspk(store_address)
-    appended = uspk("append", *map(str, PENDING))
-    assert appended.exit_code == 0, appended.output
-    assert f"appended {len(PENDING)} event(s)" in appended.stdout
+    entries = uspk.timeline()
+    assert len(entries) == len(history_files())
+    assert {e["id"] for e in entries} == {d.id for d in shipped_documents()}
+    assert max(e["occurred"]["end"] for e in entries) >= "2025-12-01"
+
+
+def test_the_shipped_history_shows_its_measures_financing_shipments_and_announcements(
+    store_address,
+):
+    uspk = Uspk(store_address)
     state = json.loads(uspk.ok("state", "--at", "2025-12-31", "--format", "json"))
     [tariff] = [m for m in state["measures"] if m["measure"] == "us-reciprocal-tariff-pakistan"]
-    assert (tariff["value"], tariff["in_force"]) == ("19%", True)
-    assert {f["stage"] for f in state["financing"]} >= {"approved"}
+    assert (tariff["value"], tariff["value_before"], tariff["in_force"]) == ("19%", "29%", True)
+    assert tariff["since"]["edtf"] == "2025-08-07"
+    exim = next(f for f in state["financing"] if f["id"] == "exim-reko-diq-loan")
+    assert exim["stage"] == "approved" and len(exim["history"]) == 2
+    shipped_kinds = {d.kind for d in shipped_documents()}
+    assert {"shipment", "announcement", "financing", "government-action"} <= shipped_kinds
     assert state["shipments"] and state["announcements"]
+    assert state["undetermined"] == []  # every shipped event settled by the year's end
+    agreements = {a["id"] for a in state["agreements"]}
+    assert {"ussm-fwo-mou", "meg-nlcp-mou", "mof-binance-tokenisation-mou"} <= agreements
