@@ -105,7 +105,7 @@ def export_bundle(
         walks.timeline(records),
         states.state_at(records, as_of, known_at),
         as_of,
-        corrections(session.records(), session.believed, records, known_at),
+        corrections(session.records(), session.believed, records, known_at, as_of),
     )
 
 

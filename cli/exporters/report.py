@@ -316,6 +316,8 @@ def json_document(bundle: Bundle) -> dict[str, Any]:
         "known_at": bundle.known_at,
         "events": bundle.entries,
         "state": bundle.state,
+        # each amendment and retraction: what it corrected, when recorded, why, sources
+        "corrections": bundle.corrections.items,
     }
 
 

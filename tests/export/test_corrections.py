@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from cli.exporters.html import CORRECTIONS_SCRIPT, CORRECTIONS_STYLE, SCRIPT, style
@@ -130,3 +131,74 @@ def test_markdown_report_lists_corrections_with_when_why_and_footnoted_sources(
     assert f"| {CORRECTION_REASON} |" in retracted
     footnote = re.search(r"\[\^(\d+)\] \|$", retracted).group(1)
     assert f"[^{footnote}]: Review desk, \u201cCuration review\u201d, October 2025" in report
+
+
+def just_before(recorded: str) -> str:
+    return (datetime.fromisoformat(recorded) - timedelta(microseconds=1)).isoformat()
+
+
+def test_each_earlier_view_holds_the_state_as_uspk_state_known_at_that_moment_gives_it(
+    uspk_any: Uspk,
+):
+    """The page's known-at switch shows these states; they are the CLI's, not a copy."""
+    from service import reading
+    from service.bootstrap import Session, checked_store
+
+    recorded = corrected(uspk_any)
+    with Session(checked_store(uspk_any.address, existing=True)) as session:
+        exported = reading.export_bundle(session)
+    now, *earlier = exported.corrections.views
+    assert "state" not in now  # the page's own state is the export's
+    moments = [just_before(recorded["amended"]), just_before(recorded["retracted"])]
+    as_of = exported.as_of.isoformat()
+    for view, moment in zip(earlier, moments, strict=True):
+        cli = uspk_any.ok("state", "--at", as_of, "--known-at", moment, "--format", "json")
+        assert json.loads(json.dumps(view["state"])) == json.loads(cli)
+    commitments = [
+        [c["event_id"] for a in v["state"]["agreements"] for c in a["commitments"]] for v in earlier
+    ]
+    assert all(CORRECTED_COMMITMENT in ids for ids in commitments)
+
+
+def test_json_export_carries_each_correction_with_when_why_and_sources(uspk_any: Uspk, tmp_path):
+    recorded = corrected(uspk_any)
+    data = json.loads(uspk_any.export(tmp_path, "json"))
+    amended, retracted = data["corrections"]
+    assert (amended["type"], amended["target"]["id"]) == ("amended", CORRECTED_JUNE)
+    assert amended["replacement"]["id"] == JUNE_AMENDMENT
+    assert amended["recorded"] == recorded["amended"]
+    assert {"field": "occurred", "before": "2025-06", "after": "2025-06-18"} in amended["changes"]
+    assert amended["sources"][0]["publisher"] == "Business Recorder"
+    assert (retracted["type"], retracted["target"]["id"]) == ("retracted", CORRECTED_COMMITMENT)
+    assert (retracted["recorded"], retracted["reason"]) == (
+        recorded["retracted"],
+        CORRECTION_REASON,
+    )
+    assert retracted["sources"][0]["title"] == "Curation review"
+    before = json.loads(
+        uspk_any.export(tmp_path, "json", "--known-at", just_before(recorded["amended"]))
+    )
+    assert before["corrections"] == []
+
+
+def test_timelinejs_has_a_corrections_slide_at_the_date_of_each_corrected_event(
+    uspk_any: Uspk, tmp_path
+):
+    recorded = corrected(uspk_any)
+    slides = json.loads(uspk_any.export(tmp_path, "timelinejs"))["events"]
+    corrections = {s["unique_id"]: s for s in slides if s["group"] == "Corrections"}
+    assert set(corrections) == {
+        f"correction-{JUNE_AMENDMENT}",
+        f"correction-retract-{CORRECTED_COMMITMENT}",
+    }
+    june = corrections[f"correction-{JUNE_AMENDMENT}"]
+    assert june["start_date"] == {"year": 2025, "month": 6, "display_date": "June 2025"}
+    assert june["text"]["headline"].startswith("Amended: Field Marshal Asim Munir meets")
+    body = june["text"]["text"]
+    assert recorded["amended"] in body and "occurred: 2025-06 \u2192 2025-06-18" in body
+    assert "Business Recorder" in body and "Why: " in body
+    gone = corrections[f"correction-retract-{CORRECTED_COMMITMENT}"]
+    assert gone["start_date"]["day"] == 8 and gone["text"]["headline"].startswith("Retracted: ")
+    assert f"Why: {CORRECTION_REASON}" in gone["text"]["text"]
+    assert recorded["retracted"] in gone["text"]["text"]
+    assert "Review desk" in gone["text"]["text"]
