@@ -51,6 +51,7 @@ class AmendmentFile:
     event_id: str
     file: str
     raw: dict[str, Any]
+    document: Any = None  # validated already, when the file gives its kind
 
     @property
     def kind(self) -> str | None:
@@ -64,17 +65,15 @@ def reading_amendment(event_id: str, data: bytes, file: str) -> AmendmentFile:
     if len(raws) != 1 or raws[0].get("kind") == "retraction":
         raise InputError(file, "expected exactly one event (not a retraction)")
     raw = raws[0]
-    given = raw.get("supersedes", event_id)
-    if given != event_id:
+    given = raw.get("supersedes")
+    if given not in (None, event_id):
         raise InputError(
             file,
             f"event ({raw.get('id')!r}), field 'supersedes': says {given!r} "
             f"but the command amends {event_id!r}",
         )
-    amendment = AmendmentFile(event_id, file, {**raw, "supersedes": event_id})
-    if amendment.kind is not None:
-        validate(amendment.raw, file)
-    return amendment
+    raw = {**raw, "supersedes": event_id}
+    return AmendmentFile(event_id, file, raw, validate(raw, file) if "kind" in raw else None)
 
 
 def amending(amendment: AmendmentFile, kind: str | None = None) -> Batch:
@@ -82,9 +81,9 @@ def amending(amendment: AmendmentFile, kind: str | None = None) -> Batch:
     out. One that gives another kind is refused when recorded (``domain.recording``)."""
     if kind == "retraction":
         raise Refused(f"{amendment.file}: cannot amend {amendment.event_id!r}: it is a retraction")
-    raw = {"kind": kind, **amendment.raw} if amendment.kind is None else amendment.raw
+    document = amendment.document or validate({"kind": kind, **amendment.raw}, amendment.file)
     batch = Batch()
-    batch.add(validate(raw, amendment.file), amendment.file)
+    batch.add(document, amendment.file)
     return batch
 
 

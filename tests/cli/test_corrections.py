@@ -95,6 +95,16 @@ def test_amend_of_an_unknown_id_with_a_file_that_leaves_out_its_kind_names_close
     assert JUNE in result.output
 
 
+def test_amend_of_a_retraction_with_a_file_that_leaves_out_its_kind_is_refused(uspk, tmp_path):
+    event = "ussm-fwo-sustainability-priority-2025-09-08"
+    assert uspk("retract", event, "--reason", "test", *SOURCE).exit_code == 0
+    path = tmp_path / "day.yaml"
+    path.write_text(PARTIAL)
+    result = uspk("amend", f"retract-{event}", str(path))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output == f"Error: {path}: cannot amend 'retract-{event}': it is a retraction\n"
+
+
 def test_retract_hides_an_event_shows_why_and_known_at_before_still_has_it(uspk):
     event = "ussm-fwo-sustainability-priority-2025-09-08"  # nothing depends on it
     assert uspk("timeline").exit_code == 0
