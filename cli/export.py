@@ -1,4 +1,5 @@
-"""``uspk export``: the record as a page, a TimelineJS file, a report, a sheet or JSON.
+"""``uspk export``: the record as a page, a TimelineJS file, a report, a sheet, JSON, an
+Atom feed of its changes, or PLOVER event data.
 
 It imports nothing heavy (no service layer, pydantic or eventsourcing) until the
 command runs, so that ``uspk --help`` stays fast.
@@ -17,7 +18,7 @@ from cli.context import open_session, store_files
 from cli.errors import cannot
 from cli.params import DATE, MOMENT
 
-FORMATS = ("html", "timelinejs", "markdown", "csv", "json")
+FORMATS = ("html", "timelinejs", "markdown", "csv", "json", "atom", "plover", "sqlite")
 
 
 @click.command()
@@ -30,7 +31,11 @@ FORMATS = ("html", "timelinejs", "markdown", "csv", "json")
     help="html: one self-contained page (timeline chart, event list, state panel; needs "
     "no network). timelinejs: TimelineJS 3 JSON. markdown: a report with footnoted "
     "sources. csv: one row per event (UTF-8 with BOM). json: every event with its "
-    "sources and both clocks, and the state.",
+    "sources and both clocks, and the state. atom: an Atom feed of every recorded change "
+    "(appended, amended, retracted), newest first. plover: PLOVER event data, one JSON "
+    "record a line. sqlite: a database for Datasette (every "
+    "event, source, actor and correction, and what stood on every date as known at every "
+    "moment), with its metadata written beside it (reset.db: reset.metadata.json).",
 )
 @click.option(
     "-o",
@@ -54,8 +59,14 @@ FORMATS = ("html", "timelinejs", "markdown", "csv", "json")
     help="Export the record as believed at this timestamp, or at the end of this day (a "
     "month or year: of its last day), UTC. Default: now.",
 )
+@click.option(
+    "--acled",
+    is_flag=True,
+    help="With --format csv: ACLED-style columns (event_date, year, time_precision 1 day, "
+    "2 days around it, 3 month; actor1, actor2, source, notes ...).",
+)
 @click.pass_context
-def export(ctx, fmt, output, as_of, known_at):
+def export(ctx, fmt, output, as_of, known_at, acled):
     """Export the whole history and the state on a date, in a format other tools read.
 
     \b
@@ -63,9 +74,13 @@ def export(ctx, fmt, output, as_of, known_at):
       uspk export -o reset.html
       uspk export --format timelinejs -o reset-timeline.json
       uspk export --format csv --at 2025-09-08 -o reset.csv
+      uspk export --format atom -o changes.xml
+      uspk export --format sqlite -o reset.db
     """
-    from importlib.metadata import PackageNotFoundError, version
-
+    if acled and fmt != "csv":
+        raise click.UsageError("--acled is an option of --format csv")
+    if fmt == "sqlite":
+        return export_database(ctx, output, as_of, known_at)
     from cli.exporters import Bundle
     from service import reading
 
@@ -74,22 +89,60 @@ def export(ctx, fmt, output, as_of, known_at):
         refuse_unsafe_target(output, store_files(ctx))
     with open_session(ctx) as opened:
         exported = reading.export_bundle(opened, as_of, known_at)
-    try:
-        uspk_version = version("uspk")
-    except PackageNotFoundError:  # pragma: no cover - run from a source tree
-        uspk_version = "unknown"
     bundle = Bundle(
         entries=exported.entries,
         state=exported.state,
-        version=uspk_version,
+        version=_version(),
         corrections=exported.corrections,
+        changes=exported.changes,
     )
-    payload = render(fmt, bundle)
+    payload = render("acled" if acled else fmt, bundle)
     if output == "-":
         with click.open_file("-", "wb") as stream:  # standard output, left open
             stream.write(payload)
     else:
         write_atomically(output, payload)
+
+
+def export_database(ctx: click.Context, output: str, as_of, known_at) -> None:  # noqa: ANN001
+    """The SQLite export: a database file and, beside it, the metadata Datasette reads."""
+    from cli.exporters import json_text
+    from cli.exporters.sqlite import database_bytes, metadata, metadata_path
+    from service import reading
+
+    if as_of is not None or known_at is not None:
+        raise click.UsageError(
+            "--at and --known-at do not apply to --format sqlite: "
+            "it holds every date and every moment"
+        )
+    if output in STANDARD_OUTPUT:
+        raise click.UsageError(
+            "--format sqlite writes a file and its metadata beside it: "
+            "give -o FILE (e.g. -o reset.db)"
+        )
+    described = metadata_path(output)
+    for path in (output, described):
+        refuse_unsafe_target(path, store_files(ctx))
+    with open_session(ctx) as opened:
+        dataset = reading.dataset(opened)
+    database = os.path.splitext(os.path.basename(output))[0]
+    try:
+        built = database_bytes(dataset)  # in a temporary folder, then written as a whole
+    except OSError as error:
+        raise cannot("write", output, error) from None
+    write_atomically(output, built)
+    write_atomically(
+        described, (json_text(metadata(dataset, database, _version())) + "\n").encode("utf-8")
+    )
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("uspk")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "unknown"
 
 
 def render(fmt: str, bundle) -> bytes:  # noqa: ANN001 - a cli.exporters.Bundle
@@ -102,6 +155,18 @@ def render(fmt: str, bundle) -> bytes:  # noqa: ANN001 - a cli.exporters.Bundle
         from cli.exporters.timelinejs import timelinejs
 
         return timelinejs(bundle).encode("utf-8")
+    if fmt == "atom":
+        from cli.exporters.atom import atom
+
+        return atom(bundle).encode("utf-8")
+    if fmt == "plover":
+        from cli.exporters.plover import plover_lines
+
+        return plover_lines(bundle).encode("utf-8")
+    if fmt == "acled":  # the CSV export's --acled
+        from cli.exporters.acled import acled_csv
+
+        return acled_csv(bundle).encode("utf-8-sig")
     from cli.exporters import report
 
     if fmt == "csv":

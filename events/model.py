@@ -30,6 +30,7 @@ from pydantic import (
 
 from events import registry
 from events.dates import FuzzyDate, parse_date
+from events.plover import Code, Plover
 
 
 def _to_fuzzy_date(value: object) -> FuzzyDate:
@@ -255,7 +256,8 @@ class Happening(Strict):
     same start date (causes before what depends on them: meetings and visits 0, signings
     1, commitments 2, statements and plans 3, progress 4); ``label`` names it to readers
     (default: its kind's words). Fields typed ``ActorRef``/``AgreementRef``/``StepRef``
-    say what it refers to.
+    say what it refers to. Its ``plover`` code (``events.plover``) is how the PLOVER export
+    codes it; a kind without one is refused.
     """
 
     rank: ClassVar[int] = 3
@@ -263,6 +265,7 @@ class Happening(Strict):
     # The sort of thing this event's own id names, when later events refer to it by that
     # id (a commitment's progress names the commitment-made event).
     defines: ClassVar[str | None] = None
+    plover: ClassVar[Plover | None] = None
 
     id: Slug
     occurred: Date = Field(description="When it happened in the world, with its precision.")
@@ -280,6 +283,7 @@ class Happening(Strict):
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         if "kind" in cls.model_fields:
+            _check_plover(cls)
             registry.register(cls)
 
     @classmethod
@@ -309,8 +313,31 @@ class Happening(Strict):
         return keys
 
 
+def _check_plover(model: type[Happening]) -> None:
+    """Refuse a kind without a PLOVER code, or whose code names fields it lacks."""
+    name, kind = model.__name__, model.kind_name()
+    code = model.plover
+    if not isinstance(code, Plover):
+        raise TypeError(
+            f"{name}: kind {kind!r} needs a PLOVER code: plover = Plover(Code(...)) "
+            "(see events.plover)"
+        )
+    actor_fields = reference_fields(model, "actor")
+    wrong = [f for f in (*code.actors, *code.recipients) if f not in actor_fields]
+    if code.by is not None and code.by not in model.model_fields:
+        wrong.append(code.by)
+    if wrong:
+        raise TypeError(f"{name}: its PLOVER code names fields it lacks: {', '.join(wrong)}")
+
+
 class Meeting(Happening):
     rank = 0
+    plover = Plover(
+        Code("CONSULT", context=("diplomatic",)),
+        actors=("participants",),
+        why="all consultations and meetings; no host/visitor distinction: "
+        "all participants are actors",
+    )
     kind: Literal["meeting"]
     participants: list[ActorRef] = Field(min_length=2)
     place: Line | None = None
@@ -320,6 +347,12 @@ class Meeting(Happening):
 
 class Visit(Happening):
     rank = 0
+    plover = Plover(
+        Code("CONSULT", "visit", ("diplomatic",)),
+        actors=("delegation",),
+        recipients=("destination",),
+        why="mode visit: the actor is visiting, the recipient is hosting",
+    )
     kind: Literal["visit"]
     delegation: list[ActorRef] = Field(min_length=1, description="Organisations visiting.")
     origin: ActorRef
@@ -330,6 +363,12 @@ class Visit(Happening):
 
 class AgreementSigned(Happening):
     rank = 1
+    plover = Plover(
+        Code("SUPPORT", context=("diplomatic",)),
+        actors=("parties",),
+        why="SUPPORT covers 'ratify, sign, or finalize an agreement or treaty' "
+        "(CAMEO 057 'sign formal agreement')",
+    )
     kind: Literal["agreement-signed"]
     agreement: AgreementRef
     instrument: Line = Field(description="What was signed: MoU, agreement, contract ...")
@@ -344,6 +383,11 @@ class AgreementSigned(Happening):
 class CommitmentMade(Happening):
     rank = 2
     defines = "commitment"
+    plover = Plover(
+        Code("AGREE", context=("economic",)),
+        why="'agree to, offer, promise, or otherwise indicate willingness or commitment to "
+        "cooperate'",
+    )
     kind: Literal["commitment-made"]
     agreement: AgreementRef
     description: Text
@@ -367,6 +411,12 @@ class CommitmentMade(Happening):
 
 
 class StatementMade(Happening):
+    plover = Plover(
+        Code("SUPPORT", context=("diplomatic",)),
+        actors=("speaker", "on_behalf_of"),
+        why="'express support for, commend, approve policy, action, or actor'; PLOVER has "
+        "no category for a plain public statement",
+    )
     kind: Literal["statement-made"]
     speaker: ActorRef
     on_behalf_of: ActorRef | None = None
@@ -377,6 +427,11 @@ class StatementMade(Happening):
 
 
 class StepPlanned(Happening):
+    plover = Plover(
+        Code("AGREE"),
+        actors=("owners",),
+        why="cooperative actions reported in future tense are coded AGREE",
+    )
     kind: Literal["step-planned"]
     step: StepRef
     description: Text
@@ -391,6 +446,13 @@ STEP_STATUS_ORDER = {"planned": 0, "under-way": 1, "done": 2, "dropped": 2}
 
 class StepProgressed(Happening):
     rank = 4
+    plover = Plover(
+        Code("COOPERATE"),
+        by="status",
+        cases={"dropped": Code("SANCTION", "discontinue")},
+        why="under way or done: material cooperation; dropped: 'curtail, decrease, break, "
+        "or terminate' an exchange",
+    )
     kind: Literal["step-progressed"]
     step: StepRef
     status: Literal["under-way", "done", "dropped"]
@@ -406,6 +468,13 @@ class GovernmentAction(Happening):
 
     rank = 0
     label = "government action"
+    plover = Plover(
+        Code("COERCE", "restrict"),
+        actors=("authority",),
+        recipients=("subject",),
+        why="a measure an authority sets on others (CAMEO 163 'impose embargo, boycott, or "
+        "sanctions'); one that eases (a lower tariff) is coded the same",
+    )
     kind: Literal["government-action"]
     authority: ActorRef
     instrument: Line = Field(description="executive order, proclamation, SRO, notification")
@@ -429,6 +498,18 @@ class Financing(Happening):
 
     rank = 2
     label = "financing"
+    plover = Plover(
+        Code("AID", context=("economic",)),
+        actors=("lender",),
+        recipients=("borrower",),
+        by="stage",
+        cases={
+            "pledged": Code("AGREE", context=("economic",)),
+            "withdrawn": Code("SANCTION", "discontinue", ("economic",)),
+        },
+        why="'monetary aid and financial guarantees, grants, gifts and credit'; pledged: a "
+        "promise (AGREE); withdrawn: aid stopped (SANCTION discontinue)",
+    )
     kind: Literal["financing"]
     financing: Annotated[Slug, Ref("financing")] = Field(
         description="Stable id of the facility, shared by its stages."
@@ -446,6 +527,12 @@ class Financing(Happening):
 class Shipment(Happening):
     rank = 3
     label = "shipment"
+    plover = Plover(
+        Code("COOPERATE", context=("economic",)),
+        actors=("shipper",),
+        recipients=("recipient",),
+        why="'initiate, resume, improve, or expand economic exchange or cooperation'",
+    )
     kind: Literal["shipment"]
     goods: list[Line] = Field(min_length=1)
     quantity: Line | None = None
@@ -462,6 +549,12 @@ class Announcement(Happening):
 
     rank = 0
     label = "announcement"
+    plover = Plover(
+        Code("AGREE"),
+        actors=("announcer",),
+        recipients=("counterparties",),
+        why="'promises, offers, or agreement for future cooperation should be coded as AGREE'",
+    )
     kind: Literal["announcement"]
     deal: Slug = Field(description="Stable id of the announced deal or intention.")
     announcer: ActorRef
@@ -483,6 +576,16 @@ COMMITMENT_STATUS_ORDER = {
 class CommitmentProgressed(Happening):
     rank = 4
     label = "commitment progressed"
+    plover = Plover(
+        Code("COOPERATE"),
+        by="status",
+        cases={
+            "lapsed": Code("SANCTION", "discontinue"),
+            "withdrawn": Code("SANCTION", "discontinue"),
+        },
+        why="under way or fulfilled: material cooperation; lapsed or withdrawn: the exchange "
+        "stopped",
+    )
     kind: Literal["commitment-progressed"]
     commitment: Annotated[Slug, Ref("commitment")] = Field(
         description="The id of the commitment-made event."

@@ -46,7 +46,7 @@ def corrections(
     that date as then believed (what a reader switching to it should see)."""
     records = [r for r in records if known_at is None or r.recorded_at <= known_at]
     by_id = {r.id: r for r in records}
-    items = [_correction(r, by_id) for r in records if _corrects(r.document)]
+    items = [correction(r, by_id) for r in records if corrects(r.document)]
     items = [item for item in items if item is not None]
     current = [r.id for r in believed_now]
     views = [{"key": "now", "moment": None, "corrections": [], "believed": current}]
@@ -71,11 +71,11 @@ def corrections(
     return Corrections(items=items, views=views, former=ordered)
 
 
-def _corrects(document: Any) -> bool:
+def corrects(document: Any) -> bool:
     return document.kind == "retraction" or getattr(document, "supersedes", None) is not None
 
 
-def _correction(record: Any, by_id: dict[str, Any]) -> dict[str, Any] | None:
+def correction(record: Any, by_id: dict[str, Any]) -> dict[str, Any] | None:
     document = record.document
     retraction = document.kind == "retraction"
     target = by_id.get(document.retracts if retraction else document.supersedes)

@@ -45,6 +45,34 @@ def sources_table() -> str:
     return "\n".join(rows)
 
 
+def plover_table() -> str:
+    """Each kind's PLOVER code, read from the models (events/model.py)."""
+    import sys
+
+    sys.path.insert(0, str(repo))
+    from events.kinds import happening_models
+
+    rows = ["| kind | PLOVER event (mode) | context | actors | recipients | why |"]
+    rows.append("| --- | --- | --- | --- | --- | --- |")
+    for model in happening_models():
+        code = model.plover
+        events = [f"{code.code.event}" + (f" ({code.code.mode})" if code.code.mode else "")]
+        events += [
+            f"{c.event}" + (f" ({c.mode})" if c.mode else "") + f" when {code.by} is {value}"
+            for value, c in code.cases.items()
+        ]
+        cells = [
+            f"`{model.kind_name()}`",
+            "; ".join(events),
+            ", ".join(code.code.context),
+            ", ".join(f"`{f}`" for f in code.actors) or "every actor named",
+            ", ".join(f"`{f}`" for f in code.recipients),
+            code.why,
+        ]
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(rows)
+
+
 v = {}
 # Each scratch store's first use announces the new store on stderr, with its temporary
 # path: make them before the examples, so that the README shows what a reader sees later.
@@ -114,7 +142,16 @@ v["bad_example"] = sh('uspk append bad.yaml; echo "exit status $?"')
 v["copy_once"] = sh("uspk copy reset.sqlite copy.sqlite")
 v["copy_again"] = sh("uspk copy reset.sqlite copy.sqlite")
 v["default_path"] = "~/.local/share/uspk/uspk.sqlite"
+COUNTS = "select 'events', count(*) from events union all select 'sources', count(*) from sources union all select 'standing', count(*) from standing"
 v["sources_table"] = sources_table()
+v["sqlite_counts"] = COUNTS
+v["sqlite_tables"] = sh(
+    f"uspk export --format sqlite -o reset.db && sqlite3 -separator ' ' reset.db \"{COUNTS}\""
+)
+v["plover_table"] = plover_table()
+v["plover_head"] = sh(
+    "uspk export --format plover | head -2 | jq -c '{id, date, enddate, date_precision, event, actor: [.actor[].entity_text]}'"
+)
 text = (repo / "docs" / "README.template.md").read_text()
 for k, val in v.items():
     text = text.replace("{{" + k + "}}", val)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -13,7 +13,9 @@ from projections import diff as changes
 from projections import history
 from projections import state as states
 from projections import timeline as walks
+from projections.changelog import changelog
 from projections.corrections import Corrections, corrections
+from projections.standing import SECTIONS, Row, standing_rows
 from projections.views import event_view
 from service.bootstrap import Session
 
@@ -28,13 +30,14 @@ class NothingToExport(LookupError):
 
 @dataclass(frozen=True)
 class Exported:
-    """What an export shows: every believed event, the state on ``as_of``, and the
-    corrections recorded so far."""
+    """What an export shows: every believed event, the state on ``as_of``, the
+    corrections recorded so far, and every recorded change (newest first)."""
 
     entries: list[dict[str, Any]]
     state: dict[str, Any]
     as_of: date
     corrections: Corrections
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
 
 def timeline(
@@ -101,11 +104,46 @@ def export_bundle(
             "nothing to export: no events are believed"
             + (" at the --known-at moment" if known_at else "")
         )
+    everything = session.records()
+    entries = walks.timeline(records)
     return Exported(
-        walks.timeline(records),
+        entries,
         states.state_at(records, as_of, known_at),
         as_of,
-        corrections(session.records(), session.believed, records, known_at, as_of),
+        corrections(everything, session.believed, records, known_at, as_of),
+        changelog(everything, known_at, {e["id"]: e for e in entries}),
+    )
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """What the database export publishes: every happening ever recorded (believed now or
+    not), the corrections, the actors, the recorded moments and what stood when."""
+
+    events: list[dict[str, Any]]  # event views, each with "believed" (now)
+    corrections: Corrections
+    actors: list[dict[str, Any]]
+    moments: list[datetime]
+    standing: list[Row]
+    sections: tuple[str, ...] = SECTIONS  # the state's sections, in its order
+
+
+def dataset(session: Session) -> Dataset:
+    """The whole record for a database: both clocks, every correction, every state."""
+    records = session.records()
+    now = session.believed()
+    believed = {r.id for r in now}
+    moments = sorted({r.recorded_at for r in records})
+    return Dataset(
+        [
+            {**event_view(r), "believed": r.id in believed}
+            for r in records
+            if r.document.kind != "retraction"
+        ],
+        corrections(records, session.believed, now),
+        actors(session),
+        moments,
+        standing_rows(session.believed, moments),
     )
 
 

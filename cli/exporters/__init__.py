@@ -89,6 +89,7 @@ class Bundle:
     state: dict[str, Any]  # projections.state.state_at(...)
     version: str  # uspk's version, named in the exports
     corrections: Corrections = field(default_factory=Corrections)
+    changes: list[dict[str, Any]] = field(default_factory=list)  # projections.changelog
 
     @property
     def as_of(self) -> str:

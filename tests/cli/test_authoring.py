@@ -91,6 +91,7 @@ def test_new_template_of_a_kind_declared_later_comes_from_its_model_and_is_accep
     from pydantic import Field
 
     from events.model import ActorRef, Amount, Date, Strict
+    from events.plover import Code, Plover
 
     class Bound(Strict):
         """An amount and how it bounds the real one."""
@@ -102,6 +103,7 @@ def test_new_template_of_a_kind_declared_later_comes_from_its_model_and_is_accep
     with registry.declaring():
 
         class LoanPledged(Happening):
+            plover = Plover(Code("AGREE"), actors=("lender",))
             kind: Literal["loan-pledged"]
             lender: ActorRef
             amount: Bound

@@ -6,7 +6,7 @@ import pytest
 
 from tests.export.support import Uspk, hostile_store
 
-FORMATS = ("html", "timelinejs", "markdown", "csv", "json")
+FORMATS = ("html", "timelinejs", "markdown", "csv", "json", "atom", "plover")
 
 
 @pytest.fixture

@@ -171,7 +171,7 @@ def test_export_reads_the_store_on_both_backends_and_known_at_hides_what_came_la
     assert len(slides["events"]) == len(history_files())
 
 
-@pytest.mark.parametrize("fmt", ["html", "timelinejs", "markdown", "csv", "json"])
+@pytest.mark.parametrize("fmt", ["html", "timelinejs", "markdown", "csv", "json", "atom", "plover"])
 def test_every_format_is_the_same_bytes_on_stdout_and_in_a_file(uspk, tmp_path, fmt):
     written = uspk.export(tmp_path, fmt)
     printed = uspk("export", "--format", fmt).stdout_bytes

@@ -30,12 +30,14 @@ def sanction_kind():
     """The new kind, declared in this module only; forgotten after the test."""
     from events import registry
     from events.model import ActorRef, Happening, Line
+    from events.plover import Code, Plover
 
     with registry.declaring():
 
         class SanctionImposed(Happening):
             rank = 2
             label = "sanction imposed"
+            plover = Plover(Code("SANCTION", "discontinue"), actors=("authority",))
             kind: Literal["sanction-imposed"]
             authority: ActorRef
             measure: Line
@@ -113,6 +115,17 @@ def test_a_new_kind_is_in_every_export_format(uspk, tmp_path):
     data = json.loads(uspk.ok("export", "--format", "json", *at))
     assert SANCTION["id"] in [e["id"] for e in data["events"]]
     assert [n["event_id"] for n in data["state"]["noted"]] == [SANCTION["id"]]
+    plover = [json.loads(line) for line in uspk.ok("export", "--format", "plover").splitlines()]
+    [record] = [r for r in plover if r["id"] == SANCTION["id"]]
+    assert (record["event"], record["mode"], record["quad_code"]) == (
+        ["SANCTION"],
+        ["discontinue"],
+        4,
+    )
+    assert [a["uspk_actor"] for a in record["actor"]] == ["ussm"]
+    assert f'<title type="text">Recorded: {SANCTION["title"]}</title>' in uspk.ok(
+        "export", "--format", "atom"
+    )
 
 
 def test_the_kind_option_names_every_declared_kind_when_given_another(uspk):

@@ -11,6 +11,7 @@ from domain.recording import thing_keys
 from domain.world import Change, RuleBroken, World, fold, kind_rank, replay_key
 from events import registry
 from events.model import ActorRef, AgreementRef, Happening, Line, StepRef
+from events.plover import Code, Plover
 from tests.factories import doc, introductions, make, signing
 
 ACTORS = introductions("ussm", "fwo")
@@ -23,6 +24,7 @@ def license_kind():
 
         class LicenceIssued(Happening):
             rank = 2
+            plover = Plover(Code("COOPERATE"), actors=("issuer",))
             kind: Literal["licence-issued"]
             issuer: ActorRef
             agreement: AgreementRef | None = None
@@ -81,6 +83,7 @@ def test_a_second_model_for_a_declared_kind_is_refused():
     with pytest.raises(TypeError, match="kind 'meeting' is already declared by Meeting"):
 
         class AnotherMeeting(Happening):
+            plover = Plover(Code("CONSULT"))
             kind: Literal["meeting"]
 
 
@@ -90,6 +93,7 @@ def test_a_kind_declared_in_a_registry_context_is_refused_at_the_door_after_it()
     with registry.declaring():
 
         class Drill(Happening):
+            plover = Plover(Code("MOBILIZE"))
             kind: Literal["drill-held"]
 
         assert validate(doc("drill-held", "d1"), "f.yaml").kind == "drill-held"

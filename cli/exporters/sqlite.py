@@ -1,0 +1,407 @@
+"""The record as a SQLite database ready for Datasette, and the metadata Datasette reads.
+
+Every table and column is declared once, in ``TABLES``: the same declaration creates the
+table and describes it in the metadata. Full-text search is SQLite FTS5 in the form
+Datasette detects (``<table>_fts`` with ``content="<table>"``). The canned queries answer
+"what stood on a date" from the ``standing`` rows (``projections.standing``), which hold
+the entries of ``uspk state`` for every date and every recorded moment.
+
+Text is stored exactly as recorded; Datasette escapes what it shows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+from datetime import UTC, datetime
+from typing import Any
+
+from cli.exporters import TITLE
+
+# table -> (description, [(column, SQL type and constraints, description)])
+TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
+    "events": (
+        "Every happening ever recorded, with both clocks: when it occurred (at the "
+        "precision its sources give) and when the store recorded it. Retracted and "
+        "superseded ones stay, with believed = 0.",
+        [
+            ("id", "TEXT PRIMARY KEY", "The event's id"),
+            ("kind", "TEXT NOT NULL", "Its kind (meeting, agreement_signed, ...)"),
+            ("title", "TEXT NOT NULL", "One-line title"),
+            ("summary", "TEXT", "What happened, in a sentence or two"),
+            ("occurred", "TEXT NOT NULL", "When it occurred, as EDTF (2025-09-08, 2025-06)"),
+            ("occurred_precision", "TEXT NOT NULL", "day, month or year"),
+            ("occurred_start", "TEXT NOT NULL", "First day of the occurred interval"),
+            ("occurred_end", "TEXT NOT NULL", "Last day of the occurred interval"),
+            ("occurred_display", "TEXT NOT NULL", "The date as a person writes it"),
+            ("recorded_at", "TEXT NOT NULL", "When the store recorded it (UTC)"),
+            ("believed", "INTEGER NOT NULL", "1 if believed now (not retracted or superseded)"),
+            ("supersedes", "TEXT", "The event this one amends, if any"),
+            ("note", "TEXT", "The curator's note"),
+            ("quotes", "TEXT", "The quotations it carries (its own and its sources'), one a line"),
+            ("details", "TEXT NOT NULL", "The kind's own fields, as JSON"),
+        ],
+    ),
+    "sources": (
+        "The sources cited for each event, one row each.",
+        [
+            ("id", "INTEGER PRIMARY KEY", "Row number"),
+            ("event_id", "TEXT NOT NULL REFERENCES events(id)", "The event it is cited for"),
+            ("position", "INTEGER NOT NULL", "Its place among the event's sources"),
+            ("publisher", "TEXT NOT NULL", "Publisher"),
+            ("title", "TEXT NOT NULL", "Title of the report"),
+            ("published", "TEXT", "Publication date, as EDTF"),
+            ("published_precision", "TEXT", "day, month or year"),
+            ("url", "TEXT", "Where to read it"),
+            ("quote", "TEXT", "The passage quoted from it"),
+        ],
+    ),
+    "actors": (
+        "The people, governments and organisations the record names.",
+        [
+            ("id", "TEXT PRIMARY KEY", "The actor's id, as events name it"),
+            ("name", "TEXT NOT NULL", "Name"),
+            ("type", "TEXT", "person, state, organisation, ..."),
+            ("country", "TEXT", "Country"),
+            ("role", "TEXT", "Role or office"),
+            ("introduced_by", "TEXT REFERENCES events(id)", "The event that introduced it"),
+        ],
+    ),
+    "mentions": (
+        "Which actors each event names (participants, parties, speakers, ...).",
+        [
+            ("event_id", "TEXT NOT NULL REFERENCES events(id)", "The event"),
+            ("actor_id", "TEXT NOT NULL REFERENCES actors(id)", "An actor it names"),
+        ],
+    ),
+    "relations": (
+        "Links between events: one follows up, fulfils or contradicts another.",
+        [
+            ("from_event", "TEXT NOT NULL REFERENCES events(id)", "The event that names the link"),
+            ("relation", "TEXT NOT NULL", "How it relates"),
+            ("to_event", "TEXT NOT NULL REFERENCES events(id)", "The event it relates to"),
+            ("note", "TEXT", "A note on the link"),
+        ],
+    ),
+    "corrections": (
+        "Amendments and retractions: what was corrected, when and why.",
+        [
+            ("id", "TEXT PRIMARY KEY", "The correcting record's id"),
+            ("type", "TEXT NOT NULL", "amended or retracted"),
+            ("target", "TEXT NOT NULL REFERENCES events(id)", "The event corrected"),
+            ("replacement", "TEXT REFERENCES events(id)", "The amended version, if any"),
+            ("recorded_at", "TEXT NOT NULL", "When the correction was recorded (UTC)"),
+            ("reason", "TEXT", "Why"),
+        ],
+    ),
+    "moments": (
+        "Every moment at which the store recorded something: the moments at which what "
+        "was believed changed (use one as :known_at).",
+        [("recorded_at", "TEXT PRIMARY KEY", "A recorded moment (UTC)")],
+    ),
+    "standing": (
+        "What stood when: each entry of `uspk state` (an agreement, a step, an engagement, "
+        "an undetermined event, ...) with the days it stood (valid_from inclusive, "
+        "valid_until exclusive, empty: still standing) and the moments it was believed "
+        "(recorded_from inclusive, recorded_until exclusive, empty: believed now). The "
+        "entries standing at a day and a moment are exactly `uspk state --at DAY "
+        "--known-at MOMENT --format json`.",
+        [
+            ("id", "INTEGER PRIMARY KEY", "Row number"),
+            ("section", "TEXT NOT NULL", "The state's section (agreements, next_steps, ...)"),
+            ("entry_key", "TEXT NOT NULL", "The entry's id, or the event it shows"),
+            ("position", "INTEGER NOT NULL", "Its place in the section"),
+            ("valid_from", "TEXT NOT NULL", "First day it stood (0001-01-01: from the start)"),
+            ("valid_until", "TEXT", "The day it no longer stood as here (empty: still)"),
+            ("recorded_from", "TEXT NOT NULL", "First moment it was believed (UTC)"),
+            ("recorded_until", "TEXT", "The moment it no longer was (empty: believed now)"),
+            ("kind", "TEXT", "The event's kind, where the entry shows one"),
+            ("title", "TEXT", "Its title, description or name (else its event's title)"),
+            ("status", "TEXT", "Status (signed, planned, held, in force, ...)"),
+            ("agreement", "TEXT", "The agreement it belongs to"),
+            ("event_id", "TEXT REFERENCES events(id)", "The event it shows"),
+            ("entry", "TEXT NOT NULL", "The entry as JSON, exactly as `uspk state` shows it"),
+        ],
+    ),
+    "sections": (
+        "The sections of `uspk state`, in the order it shows them.",
+        [
+            ("name", "TEXT PRIMARY KEY", "A section of the state"),
+            ("position", "INTEGER NOT NULL", "Its place in the state"),
+        ],
+    ),
+    "standing_actors": (
+        "Which actors each standing entry is about (the actors of the events it shows).",
+        [
+            ("standing_id", "INTEGER NOT NULL REFERENCES standing(id)", "The standing row"),
+            ("actor_id", "TEXT NOT NULL REFERENCES actors(id)", "An actor"),
+        ],
+    ),
+}
+
+# table -> the columns searched (FTS5, external content: the table itself)
+SEARCHED = {"events": ("title", "summary", "quotes"), "sources": ("title", "publisher", "quote")}
+
+_ON = "valid_from <= {at} and (valid_until is null or {at} < valid_until)"
+_NOW = " and recorded_until is null"
+_KNOWN = " and recorded_from <= {known} and (recorded_until is null or {known} < recorded_until)"
+_ENTRY_COLUMNS = (
+    "section, title, status, kind, agreement, valid_from, valid_until, recorded_from,"
+    " recorded_until, entry_key, event_id, standing.position, entry"
+)
+_IN_ORDER = " order by (select position from sections where name = section), standing.position"
+# A day as :known_at means the end of that day, as `uspk state --known-at DAY` does.
+_KNOWN_AT = (
+    "(case when length(:known_at) = 10 then :known_at || 'T23:59:59.999999' else :known_at end)"
+)
+
+QUERIES: dict[str, dict[str, Any]] = {
+    "what_stood_on": {
+        "title": "What stood on a date",
+        "description": "The state on :at (YYYY-MM-DD) as believed now: the same entries as "
+        "`uspk state --at DATE --format json`, by section.",
+        "sql": f"select {_ENTRY_COLUMNS} from standing where "
+        + _ON.format(at=":at")
+        + _NOW
+        + _IN_ORDER,
+    },
+    "what_stood_on_as_known": {
+        "title": "What stood on a date, as known at a moment",
+        "description": "The state on :at (YYYY-MM-DD) as believed at :known_at (a UTC moment "
+        "as in the moments table, or a day, meaning its end): `uspk state --at DATE "
+        "--known-at MOMENT`.",
+        "sql": f"select {_ENTRY_COLUMNS} from standing where "
+        + _ON.format(at=":at")
+        + _KNOWN.format(known=_KNOWN_AT)
+        + _IN_ORDER,
+    },
+    "what_changed": {
+        "title": "What changed between two dates",
+        "description": "Entries of the state (as believed now) added, removed or changed "
+        "between :from and :to (YYYY-MM-DD). An undetermined entry's reason names the "
+        "date, so it shows as changed.",
+        "sql": "with a as (select section, entry_key, entry from standing where "
+        + _ON.format(at=":from")
+        + _NOW
+        + "), b as (select section, entry_key, entry from standing where "
+        + _ON.format(at=":to")
+        + _NOW
+        + ") select b.section, b.entry_key, case when a.entry is null then 'added' else "
+        "'changed' end as change, a.entry as before, b.entry as after from b left join a "
+        "on a.section = b.section and a.entry_key = b.entry_key where a.entry is null or "
+        "a.entry <> b.entry union all select a.section, a.entry_key, 'removed', a.entry, "
+        "null from a left join b on a.section = b.section and a.entry_key = b.entry_key "
+        "where b.entry_key is null order by 1, 2",
+    },
+    "everything_about": {
+        "title": "Everything about an actor",
+        "description": "Every recorded event that names :actor (an actor id, or part of a "
+        "name), with its dates, whether it is believed now, and its sources.",
+        "sql": "select e.occurred, e.occurred_display, e.kind, e.title, e.summary, "
+        "e.believed, e.id, e.recorded_at, a.name as actor, (select group_concat("
+        "s.publisher || ': ' || s.title, char(10)) from sources s where s.event_id = e.id) "
+        "as sources from actors a join mentions m on m.actor_id = a.id join events e on "
+        "e.id = m.event_id where a.id = :actor or a.name like '%' || :actor || '%' order "
+        "by e.occurred_start, e.id",
+    },
+}
+
+
+def metadata_path(database: str) -> str:
+    """Where the metadata goes: beside the database, ``reset.db`` -> ``reset.metadata.json``."""
+    return os.path.splitext(database)[0] + ".metadata.json"
+
+
+def database_bytes(dataset: Any) -> bytes:
+    """The database file for a ``service.reading.Dataset``, built in a temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="uspk-sqlite-") as folder:
+        path = os.path.join(folder, "export.db")
+        connection = sqlite3.connect(path)
+        try:
+            with connection:
+                _create(connection)
+                _fill(connection, dataset)
+                for table, columns in SEARCHED.items():
+                    connection.execute(
+                        f"INSERT INTO {table}_fts (rowid, {', '.join(columns)}) "
+                        f"SELECT rowid, {', '.join(columns)} FROM {table}"
+                    )
+            connection.execute("VACUUM")
+        finally:
+            connection.close()
+        with open(path, "rb") as built:
+            return built.read()
+
+
+def _create(connection: sqlite3.Connection) -> None:
+    for table, (_, columns) in TABLES.items():
+        body = ", ".join(f"{name} {declared}" for name, declared, _ in columns)
+        connection.execute(f"CREATE TABLE {table} ({body})")
+    for table, columns in SEARCHED.items():
+        connection.execute(
+            f'CREATE VIRTUAL TABLE {table}_fts USING fts5({", ".join(columns)}, content="{table}")'
+        )
+    for table, column in (
+        ("sources", "event_id"),
+        ("mentions", "event_id"),
+        ("mentions", "actor_id"),
+        ("standing", "valid_from"),
+        ("standing", "section"),
+        ("standing_actors", "actor_id"),
+        ("standing_actors", "standing_id"),
+    ):
+        connection.execute(f"CREATE INDEX {table}_{column} ON {table} ({column})")
+
+
+def _insert(connection: sqlite3.Connection, table: str, rows: list[tuple]) -> None:
+    marks = ", ".join("?" for _ in TABLES[table][1])
+    connection.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+
+
+def _fill(connection: sqlite3.Connection, dataset: Any) -> None:
+    _insert(connection, "events", [_event(e) for e in dataset.events])
+    _insert(
+        connection,
+        "sources",
+        [
+            (
+                None,
+                e["id"],
+                n,
+                s["publisher"],
+                s["title"],
+                *_date(s["published"]),
+                s["url"],
+                s["quote"],
+            )
+            for e in dataset.events
+            for n, s in enumerate(e["sources"])
+        ],
+    )
+    _insert(
+        connection,
+        "actors",
+        [
+            (a["id"], a["name"], a.get("type"), a.get("country"), a.get("role"), a["introduced_by"])
+            for a in dataset.actors
+        ],
+    )
+    _insert(connection, "mentions", [(e["id"], a) for e in dataset.events for a in e["actors"]])
+    _insert(
+        connection,
+        "relations",
+        [
+            (e["id"], r["relation"], r["to"], r.get("note"))
+            for e in dataset.events
+            for r in e["relates"]
+        ],
+    )
+    _insert(
+        connection,
+        "corrections",
+        [
+            (
+                c["id"],
+                c["type"],
+                c["target"]["id"],
+                (c["replacement"] or {}).get("id"),
+                _moment(c["recorded"]),
+                c["reason"],
+            )
+            for c in dataset.corrections.items
+        ],
+    )
+    _insert(connection, "moments", [(_moment(m),) for m in dataset.moments])
+    _insert(connection, "sections", [(name, n) for n, name in enumerate(dataset.sections)])
+    titles = {e["id"]: e["title"] for e in dataset.events}
+    for number, row in enumerate(dataset.standing, start=1):
+        _insert(connection, "standing", [_standing(number, row, titles)])
+        _insert(connection, "standing_actors", [(number, a) for a in row.actors])
+
+
+def _date(view: dict[str, Any] | None) -> tuple[str | None, str | None]:
+    return (view["edtf"], view["precision"]) if view else (None, None)
+
+
+def _event(event: dict[str, Any]) -> tuple:
+    occurred = event["occurred"]
+    details = event["details"]
+    quotes = [details.get("quote")] + [s["quote"] for s in event["sources"]]
+    return (
+        event["id"],
+        event["kind"],
+        event["title"],
+        event["summary"],
+        occurred["edtf"],
+        occurred["precision"],
+        occurred["start"],
+        occurred["end"],
+        occurred["display"],
+        _moment(event["recorded"]),
+        int(event["believed"]),
+        details.get("supersedes"),
+        event["note"],
+        "\n".join(q for q in quotes if isinstance(q, str) and q) or None,
+        json.dumps(details, ensure_ascii=False),
+    )
+
+
+def _standing(number: int, row: Any, titles: dict[str, str]) -> tuple:
+    entry = row.data
+    agreement = entry["id"] if row.section == "agreements" else entry.get("agreement")
+    named = (entry[k] for k in ("title", "description", "name", "measure") if entry.get(k))
+    title = next(named, None) or titles.get(entry.get("event_id"))
+    return (
+        number,
+        row.section,
+        row.key,
+        row.position,
+        row.valid_from.isoformat(),
+        None if row.valid_until is None else row.valid_until.isoformat(),
+        _moment(row.recorded_from),
+        None if row.recorded_until is None else _moment(row.recorded_until),
+        entry.get("kind"),
+        title,
+        entry.get("status"),
+        agreement if isinstance(agreement, str) else None,
+        entry.get("event_id"),
+        row.entry,
+    )
+
+
+def _moment(value: datetime | str) -> str:
+    """A recorded moment as fixed-width UTC text without an offset, as the store's index
+    writes it (so that text order is time order, and :known_at compares as text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
+def metadata(dataset: Any, database: str, version: str) -> dict[str, Any]:
+    """Datasette's metadata for the database file named ``database`` (its stem)."""
+    publishers = sorted({s["publisher"] for e in dataset.events for s in e["sources"]})
+    return {
+        "title": TITLE,
+        "description": "An event-sourced, cited, bitemporal record of the 2025 US\u2013Pakistan "
+        f"reset, exported by uspk {version}. Every event cites its sources; `standing` holds "
+        "what stood on every date as believed at every recorded moment.",
+        "license": "MIT (the uspk project and its history; quotations remain their publishers')",
+        "license_url": "https://opensource.org/licenses/MIT",
+        "source": "Cited reports: " + "; ".join(publishers),
+        "databases": {
+            database: {
+                "title": TITLE,
+                "tables": {
+                    table: {
+                        "description": description,
+                        "columns": {name: text for name, _, text in columns},
+                        **({"fts_table": f"{table}_fts"} if table in SEARCHED else {}),
+                    }
+                    for table, (description, columns) in TABLES.items()
+                },
+                "queries": QUERIES,
+            }
+        },
+    }

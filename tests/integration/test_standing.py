@@ -1,0 +1,152 @@
+"""What stood when, as rows (projections.standing), against the one definition of state.
+
+The story, on a real store (both backends): day 1 the shipped history; day 2 the June
+meeting amended to its day, the June visit backfilled and a step with a target planned;
+day 3 a commitment retracted; day 4 the backfilled visit retracted.
+For every day of 2025 and every one of these beliefs, the rows standing at (day, moment)
+are exactly the entries of ``uspk state`` (the service's use case), in their order.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from projections.standing import SECTIONS, Row, change_days
+from service import reading
+from service.bootstrap import Session
+from service.stores import resolve_store
+from tests.factories import retraction, step
+from tests.shipped import june_amendment, june_visit_backfill
+
+DAY1 = datetime(2026, 1, 10, 9, tzinfo=UTC)
+DAY2 = datetime(2026, 1, 20, 9, tzinfo=UTC)
+DAY3 = datetime(2026, 2, 5, 9, tzinfo=UTC)
+DAY4 = datetime(2026, 2, 9, 9, tzinfo=UTC)
+EXPORT = "ussm-fwo-immediate-export-2025-09-08"
+LUNCH = "trump-munir-lunch-2025-06-18"
+VISIT = "munir-us-visit-2025-06"
+# A step meant for October 2025: overdue from 1 November, the day after its target.
+TARGETED = step("test-targeted-step", target="2025-10", agreement="ussm-fwo-mou")
+KNOWN_AT = [DAY1, DAY1 + timedelta(hours=5), DAY2, DAY3 - timedelta(microseconds=1), DAY3, DAY4]
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def corrected(tmp_path_factory):
+    """The story on a SQLite file (module-wide: it is read many times, never written)."""
+    session = _story(str(tmp_path_factory.mktemp("standing") / "uspk.sqlite"))
+    yield session, reading.dataset(session).standing
+    session.close()
+
+
+def _story(address: str) -> Session:
+    clock = Clock(DAY1)
+    session = Session(resolve_store(address, create=True), clock=clock)
+    clock.now = DAY2
+    session.append([june_amendment(), june_visit_backfill(), TARGETED])
+    clock.now = DAY3
+    session.append([retraction(EXPORT, reason="A statement of intent, not a commitment.")])
+    clock.now = DAY4
+    session.append([retraction(VISIT, reason="Not confirmed by a second source.")])
+    return session
+
+
+def stood(rows: list[Row], day: date, known_at: datetime) -> dict[str, list[dict]]:
+    """The sections reassembled from the rows standing at (day, known_at)."""
+    standing = [
+        r
+        for r in rows
+        if r.valid_from <= day
+        and (r.valid_until is None or day < r.valid_until)
+        and r.recorded_from <= known_at
+        and (r.recorded_until is None or known_at < r.recorded_until)
+    ]
+    return {
+        section: [
+            r.data for r in sorted(standing, key=lambda r: r.position) if r.section == section
+        ]
+        for section in SECTIONS
+    }
+
+
+def entries(state: dict) -> dict[str, list[dict]]:
+    return {section: state[section] for section in SECTIONS}
+
+
+def every_day_of_2025():
+    day = date(2025, 1, 1)
+    while day.year == 2025:
+        yield day
+        day += timedelta(days=1)
+
+
+@pytest.mark.parametrize("known_at", KNOWN_AT, ids=lambda t: t.isoformat())
+def test_the_rows_standing_on_every_day_of_2025_are_the_state_on_that_day(corrected, known_at):
+    session, rows = corrected
+    for day in every_day_of_2025():
+        assert stood(rows, day, known_at) == entries(reading.state_at(session, day, known_at)), day
+
+
+def test_the_corrections_are_in_the_rows_each_belief_as_it_was(corrected):
+    _, rows = corrected
+    june_10, june_20, sept_8 = date(2025, 6, 10), date(2025, 6, 20), date(2025, 9, 8)
+    undetermined = [u["event_id"] for u in stood(rows, june_10, DAY1)["undetermined"]]
+    assert undetermined == ["trump-munir-meeting-2025-06"]
+    assert [u["event_id"] for u in stood(rows, june_10, DAY2)["undetermined"]] == [VISIT]
+    assert stood(rows, june_10, DAY4)["undetermined"] == []
+    assert [e["event_id"] for e in stood(rows, june_20, DAY2)["engagements"]] == [LUNCH]
+    commitments = [
+        c["event_id"] for a in stood(rows, sept_8, DAY2)["agreements"] for c in a["commitments"]
+    ]
+    assert EXPORT in commitments
+    assert EXPORT not in str(stood(rows, sept_8, DAY3)["agreements"])
+
+
+def test_a_planned_step_turns_overdue_the_day_after_its_target(corrected):
+    _, rows = corrected
+
+    def overdue(day: date) -> bool:
+        steps = stood(rows, day, DAY2)["next_steps"]
+        return next(s for s in steps if s["id"] == "test-targeted-step")["overdue"]
+
+    assert not overdue(date(2025, 10, 31)) and overdue(date(2025, 11, 1))
+
+
+def test_before_anything_was_recorded_nothing_stands(corrected):
+    _, rows = corrected
+    assert all(
+        not entries for entries in stood(rows, date(2025, 9, 8), DAY1 - timedelta(1)).values()
+    )
+
+
+def test_a_row_names_the_actors_of_the_events_it_shows(corrected):
+    _, rows = corrected
+    lunch = next(r for r in rows if r.section == "engagements" and r.key == LUNCH)
+    assert {"donald-trump", "asim-munir"} <= set(lunch.actors)
+
+
+def test_the_days_sampled_are_every_day_of_a_months_interval_and_the_day_after_each_date(
+    corrected,
+):
+    session, _ = corrected
+    days = set(change_days(session.believed(DAY1)))
+    assert {date(2025, 6, d) for d in range(1, 31)} | {date(2025, 7, 1)} <= days
+    assert {date(2025, 9, 8), date(2025, 9, 9)} <= days
+    assert date(2025, 11, 15) not in days  # nothing in the history is dated then
+
+
+@pytest.mark.postgres
+def test_a_postgresql_store_gives_the_same_rows(postgres_url, corrected):
+    _, rows = corrected
+    session = _story(postgres_url)
+    try:
+        assert reading.dataset(session).standing == rows
+    finally:
+        session.close()
