@@ -206,6 +206,10 @@ def _record(ctx: click.Context, batch, dry_run: bool, signature) -> None:  # noq
 
     with open_session(ctx, recording=not dry_run) as opened:
         outcome = recording.record(opened, batch, dry_run=dry_run, signature=signature)
+    _say_recorded(outcome, dry_run)
+
+
+def _say_recorded(outcome, dry_run: bool) -> None:  # noqa: ANN001 - an Appended
     verb = "would append" if dry_run else "appended"
     click.echo(
         f"{verb} {len(outcome.added)} event(s)"
@@ -285,16 +289,23 @@ def retract(ctx, event_ids, reason, publisher, source_title, published, url, quo
 def amend(ctx, event_id, file, dry_run, recorder, message):
     """Record the event in FILE as the replacement of ID.
 
-    FILE holds one event of the same kind, with its own new id and its sources
-    (for instance a report giving the exact day where ID had only the month).
+    FILE holds one event with its own new id and its sources (for instance a report
+    giving the exact day where ID had only the month), and either the whole event or only
+    the fields it changes. Its `kind` and `supersedes` are taken from ID when left out.
     ID leaves the current view; `--known-at` before now still shows it.
     """
-    from events.files import load_bytes
-    from service import recording
+    from service import reading, recording
 
     signature = _signature(ctx, recorder, message)
-    batch = recording.amending(event_id, load_bytes(_read(file), _label(file)))
-    _record(ctx, batch, dry_run, signature)
+    amendment = recording.reading_amendment(event_id, _read(file), _label(file))
+    if amendment.kind is not None:  # checked whole before the store is opened
+        _record(ctx, recording.amending(amendment), dry_run, signature)
+        return
+    # the kind is the amended event's: the store knows it
+    with open_session(ctx, recording=not dry_run) as opened:
+        batch = recording.amending(amendment, reading.kind_of(opened, event_id))
+        outcome = recording.record(opened, batch, dry_run=dry_run, signature=signature)
+    _say_recorded(outcome, dry_run)
 
 
 @main.command()

@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.records import Record
+from projections.state import state_at
 from projections.timeline import timeline
 from projections.views import date_view, recorder_view, source_view, timestamp_view
 
@@ -21,7 +22,9 @@ class Corrections:
     each was recorded (so a reader can see what a correction changed)."""
 
     items: list[dict[str, Any]] = field(default_factory=list)  # in recorded order
-    views: list[dict[str, Any]] = field(default_factory=list)  # key, label, believed ids
+    # key, moment, corrections, believed ids and, for a moment before a correction, the
+    # state on the export's date as then believed ("now" is the export's own state)
+    views: list[dict[str, Any]] = field(default_factory=list)
     former: list[dict[str, Any]] = field(default_factory=list)  # entries no longer believed
 
 
@@ -33,12 +36,14 @@ def corrections(
     believed: Callable[[datetime | None], list[Record]],
     believed_now: Iterable[Record],
     known_at: datetime | None = None,
+    as_of: date | None = None,
 ) -> Corrections:
     """Every amendment and retraction in ``records`` recorded by ``known_at`` (all when
     None), what it corrected, when, why and on which sources; and, from ``believed``
     (the records believed at a moment), the record as believed just before each moment a
     correction was recorded. ``believed_now`` is what is believed at ``known_at``, which
-    the caller has already read."""
+    the caller has already read. With ``as_of``, each earlier view also holds the state on
+    that date as then believed (what a reader switching to it should see)."""
     records = [r for r in records if known_at is None or r.recorded_at <= known_at]
     by_id = {r.id: r for r in records}
     items = [correction(r, by_id) for r in records if corrects(r.document)]
@@ -47,15 +52,17 @@ def corrections(
     views = [{"key": "now", "moment": None, "corrections": [], "believed": current}]
     former: dict[str, dict[str, Any]] = {}
     for number, moment in enumerate(sorted({item["recorded_at"] for item in items}), start=1):
-        earlier = believed(moment - timedelta(microseconds=1))
-        views.append(
-            {
-                "key": f"before-{number}",
-                "moment": moment.isoformat(timespec="microseconds"),
-                "corrections": [i["id"] for i in items if i["recorded_at"] == moment],
-                "believed": [r.id for r in earlier],
-            }
-        )
+        just_before = moment - timedelta(microseconds=1)
+        earlier = believed(just_before)
+        view = {
+            "key": f"before-{number}",
+            "moment": moment.isoformat(timespec="microseconds"),
+            "corrections": [i["id"] for i in items if i["recorded_at"] == moment],
+            "believed": [r.id for r in earlier],
+        }
+        if as_of is not None:
+            view["state"] = state_at(earlier, as_of, just_before)
+        views.append(view)
         for entry in timeline([r for r in earlier if r.id not in current]):
             former.setdefault(entry["id"], entry)
     for item in items:

@@ -21,6 +21,7 @@ from domain.world import (
     Noted,
     Step,
     World,
+    actor_registry,
     describe_amount,
 )
 from events.kinds import label
@@ -58,8 +59,12 @@ def state_at(
 ) -> dict:
     """The documented JSON contract of ``uspk state`` (see README).
 
-    ``registry``: the record's actors, when ``records`` holds only those up to ``as_of``.
+    ``registry``: the record's actors, when ``records`` holds only those up to ``as_of``
+    (by default those that ``records`` introduce, whatever their date, as ``uspk state``
+    has them: an event may name an actor that a later-dated event introduces).
     """
+    if registry is None:  # the record's actors, also those introduced after ``as_of``
+        registry = actor_registry(r.document for r in records if r.document.kind != "retraction")
     settled = [r for r in records if r.document.occurred.end <= as_of]
     pending = [r for r in records if r.document.occurred.start <= as_of < r.document.occurred.end]
     world, broken = fold_lenient([r.document for r in settled], registry)

@@ -82,6 +82,11 @@ def show_event(session: Session, event_id: str) -> dict[str, Any]:
     return {"event": event_view(record), "standing": history.standing(session.records(), event_id)}
 
 
+def kind_of(session: Session, event_id: str) -> str:
+    """The kind of the event recorded as ``event_id`` (what an amendment of it must be)."""
+    return _record_of(session, event_id).document.kind
+
+
 def event_history(session: Session, event_id: str) -> list[dict[str, Any]]:
     """The versions, amendments and retractions of one event, in recorded order."""
     _record_of(session, event_id)
@@ -108,7 +113,7 @@ def export_bundle(
         entries,
         states.state_at(records, as_of, known_at),
         as_of,
-        corrections(everything, session.believed, records, known_at),
+        corrections(everything, session.believed, records, known_at, as_of),
         changelog(everything, known_at, {e["id"]: e for e in entries}),
         head_view(*session.chain_head(known_at)),
     )

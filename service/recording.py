@@ -15,7 +15,7 @@ from typing import Any
 from domain.chronicle import Signed
 from domain.recording import retraction_id
 from domain.world import RuleBroken
-from events.files import InputError, Loaded, validate
+from events.files import InputError, Loaded, parse_bytes, validate
 from service.application import Appended
 from service.bootstrap import Session
 from service.recorders import checked_message, checked_name
@@ -44,20 +44,48 @@ def appending(files: Iterable[Loaded]) -> Batch:
     return batch
 
 
-def amending(event_id: str, loaded: Loaded) -> Batch:
-    """The one event of ``loaded``, as the replacement of ``event_id``."""
-    documents = loaded.documents
-    if len(documents) != 1 or documents[0].kind == "retraction":
-        raise InputError(loaded.file, "expected exactly one event (not a retraction)")
-    document = documents[0]
-    if document.supersedes not in (None, event_id):
+@dataclass(frozen=True)
+class AmendmentFile:
+    """The file of ``uspk amend ID FILE``, checked as far as it can be without the store.
+    ``supersedes`` is filled from ID; ``kind`` is None when the file leaves it out (it is
+    then the amended event's, which only the store knows)."""
+
+    event_id: str
+    file: str
+    raw: dict[str, Any]
+    document: Any = None  # validated already, when the file gives its kind
+
+    @property
+    def kind(self) -> str | None:
+        return self.raw.get("kind")
+
+
+def reading_amendment(event_id: str, data: bytes, file: str) -> AmendmentFile:
+    """The one event in ``data`` as the replacement of ``event_id``; one that gives its
+    kind is validated here, before any store is opened."""
+    raws = parse_bytes(data, file)
+    if len(raws) != 1 or raws[0].get("kind") == "retraction":
+        raise InputError(file, "expected exactly one event (not a retraction)")
+    raw = raws[0]
+    given = raw.get("supersedes")
+    if given not in (None, event_id):
         raise InputError(
-            loaded.file,
-            f"event ({document.id!r}), field 'supersedes': says {document.supersedes!r} "
+            file,
+            f"event ({raw.get('id')!r}), field 'supersedes': says {given!r} "
             f"but the command amends {event_id!r}",
         )
+    raw = {**raw, "supersedes": event_id}
+    return AmendmentFile(event_id, file, raw, validate(raw, file) if "kind" in raw else None)
+
+
+def amending(amendment: AmendmentFile, kind: str | None = None) -> Batch:
+    """The amendment as a batch; ``kind`` (the amended event's) fills a kind the file left
+    out. One that gives another kind is refused when recorded (``domain.recording``)."""
+    if kind == "retraction":
+        raise Refused(f"{amendment.file}: cannot amend {amendment.event_id!r}: it is a retraction")
+    document = amendment.document or validate({"kind": kind, **amendment.raw}, amendment.file)
     batch = Batch()
-    batch.add(document.model_copy(update={"supersedes": event_id}), loaded.file)
+    batch.add(document, amendment.file)
     return batch
 
 

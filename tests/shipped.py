@@ -18,6 +18,39 @@ def shipped(event_id: str):
     return next(d for d in shipped_documents() if d.id == event_id)
 
 
+def _strings(value) -> set[str]:
+    if isinstance(value, str):
+        return {value}
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return set().union(*map(_strings, items))
+
+
+_BRINGS = {"agreement-signed": "agreement", "step-planned": "step"}  # what later events name
+
+
+def with_dependents(*event_ids: str) -> list[str]:
+    """``event_ids`` and every shipped event that names one of them, the agreement or step
+    it brings, or an actor it introduces, transitively: what must be retracted together
+    with them. In shipped order."""
+    documents = shipped_documents()
+    gone = set(event_ids)
+    while True:
+        names = set(gone)
+        for document in (d for d in documents if d.id in gone):
+            names |= {a.id for a in document.introduces}
+            if document.kind in _BRINGS:
+                names.add(getattr(document, _BRINGS[document.kind]))
+        more = {
+            d.id
+            for d in documents
+            if d.id not in gone
+            and names & _strings(d.model_dump(mode="json", exclude={"id", "introduces", "sources"}))
+        }
+        if not more:
+            return [d.id for d in documents if d.id in gone]
+        gone |= more
+
+
 def example(name: str):
     path = EXAMPLES / name
     return load_bytes(path.read_bytes(), str(path)).documents[0]

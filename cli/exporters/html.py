@@ -104,7 +104,7 @@ precision the sources give (a day, a month or a year).</p>
 </section>
 <aside class="state" aria-labelledby="state-heading">
 <h2 id="state-heading">State on {t(_day_label(bundle.as_of))}{known}</h2>
-{_state_panel(bundle)}
+{_state_panels(bundle)}
 </aside>
 </div>
 {_corrections_section(bundle)}
@@ -239,8 +239,21 @@ def _commitment(commitment: dict[str, Any]) -> str:
     )
 
 
-def _state_panel(bundle: Bundle) -> str:
-    state = bundle.state
+def _state_panels(bundle: Bundle) -> str:
+    """The state on the page's date as known now and, hidden until the known-at switch
+    picks one, as known before each correction (computed with the corrections)."""
+    panels = [f'<div class="state-view" data-view="now">\n{_state_panel(bundle.state)}\n</div>']
+    for view in bundle.corrections.views:
+        if "state" in view:
+            panels.append(
+                f'<div class="state-view" data-view="{t(view["key"])}" hidden>\n'
+                f'<p class="state-known">As known before {_moment(view["moment"])}:</p>\n'
+                f"{_state_panel(view['state'])}\n</div>"
+            )
+    return "\n".join(panels)
+
+
+def _state_panel(state: dict[str, Any]) -> str:
     names = {a["id"]: a["name"] for a in state["actors"]}
 
     def who(ids: list[str]) -> str:
@@ -803,6 +816,7 @@ CORRECTIONS_STYLE = """
 .known-at{margin:.2rem 0 .8rem;font-size:.9rem}
 .known-at select{font:inherit;max-width:100%}
 #known-at-status{color:var(--mute)}
+.state-known{font-style:italic;color:var(--mute)}
 .event.former{border-left-style:dashed;background:#fbf3f3}
 .event.former .when::after{content:" \2014  corrected since: see Corrections";color:#a11}
 #plot .mark.not-then{opacity:.15}
@@ -844,6 +858,9 @@ CORRECTIONS_SCRIPT = r"""
     Array.prototype.forEach.call(document.querySelectorAll("li.event"), function (item) {
       item.hidden = !believed[item.getAttribute("data-event-id")];
       if (!item.hidden) count += 1;
+    });
+    Array.prototype.forEach.call(document.querySelectorAll(".state-view"), function (panel) {
+      panel.hidden = panel.getAttribute("data-view") !== key;
     });
     markChart();
     status.textContent = count + " event" + (count === 1 ? "" : "s") + " believed then";

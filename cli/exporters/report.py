@@ -320,6 +320,8 @@ def json_document(bundle: Bundle) -> dict[str, Any]:
         "events": bundle.entries,
         "state": bundle.state,
         "chain": bundle.chain,
+        # each amendment and retraction: what it corrected, when recorded, why, sources
+        "corrections": bundle.corrections.items,
     }
 
 

@@ -51,7 +51,11 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("event_id", "TEXT NOT NULL REFERENCES events(id)", "The event it is cited for"),
             ("position", "INTEGER NOT NULL", "Its place among the event's sources"),
             ("publisher", "TEXT NOT NULL", "Publisher"),
-            ("title", "TEXT", "Title of the report (none where publisher and date identify it)"),
+            (
+                "title",
+                "TEXT",
+                "Title of the report (none when its publisher, date and url identify it)",
+            ),
             ("published", "TEXT", "Publication date, as EDTF"),
             ("published_precision", "TEXT", "day, month or year"),
             ("url", "TEXT", "Where to read it"),
@@ -210,8 +214,9 @@ QUERIES: dict[str, dict[str, Any]] = {
         "name), with its dates, whether it is believed now, and its sources.",
         "sql": "select e.occurred, e.occurred_display, e.kind, e.title, e.summary, "
         "e.believed, e.id, e.recorded_at, a.name as actor, (select group_concat("
-        "s.publisher || ': ' || s.title, char(10)) from sources s where s.event_id = e.id) "
-        "as sources from actors a join mentions m on m.actor_id = a.id join events e on "
+        "s.publisher || ': ' || coalesce(s.title, s.url), char(10)) from sources s "
+        "where s.event_id = e.id) as sources from actors a join mentions m on "
+        "m.actor_id = a.id join events e on "
         "e.id = m.event_id where a.id = :actor or a.name like '%' || :actor || '%' order "
         "by e.occurred_start, e.id",
     },

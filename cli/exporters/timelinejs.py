@@ -8,6 +8,8 @@ Dates carry as much as the precision gives: a month-precision event has a year a
 month and an ``end_date`` at the month's last day, so TimelineJS draws it as a span; a
 visit with a reported last day spans to that day. ``display_date`` keeps uspk's wording.
 Each slide's media is its first linked source, quoted and credited (see ``_media``).
+Each amendment and retraction is a slide of the group "Corrections", placed at the date of
+the event it corrects: what it corrected, when it was recorded, why, on which sources.
 """
 
 from __future__ import annotations
@@ -105,6 +107,40 @@ def _media(sources: list[dict[str, Any]]) -> dict[str, Any] | None:
     }
 
 
+def _correction_slide(correction: dict[str, Any]) -> dict[str, Any] | None:
+    """An amendment or retraction, at the date of the event it corrects."""
+    target, replacement = correction["target"], correction["replacement"]
+    occurred = target.get("occurred")
+    if occurred is None:  # a retraction of a retraction: no date in the world to place it
+        return None
+    verb = "Retracted" if correction["type"] == "retracted" else "Amended"
+    body = f"<p>{verb} in the record on {text(correction['recorded'][:10])}"
+    body += f" (recorded {text(correction['recorded'])}), by {text(correction['id'])}.</p>"
+    if replacement is not None:
+        body += (
+            f"<p>Replaced by: {text(replacement['title'])}"
+            f" ({text(replacement['occurred']['display'])}, {text(replacement['id'])}).</p>"
+        )
+    body += "".join(
+        f"<p>{text(c['field'])}: {text(c['before'])} \u2192 {text(c['after'])}</p>"
+        for c in correction["changes"]
+    )
+    body += f"<p>Why: {text(correction['reason'])}</p>"
+    body += "<p>Sources:</p><ul>" + "".join(_source_html(s) for s in correction["sources"])
+    body += "</ul>"
+    slide: dict[str, Any] = {
+        "unique_id": f"correction-{correction['id']}",
+        "start_date": _date(occurred["start"], occurred["precision"], occurred["display"]),
+        "display_date": occurred["display"],
+        "text": {"headline": text(f"{verb}: {target['title']}"), "text": body},
+        "group": "Corrections",
+        "autolink": False,
+    }
+    if occurred["precision"] != "day":
+        slide["end_date"] = _end(occurred["end"], occurred["display"])
+    return slide
+
+
 def timelinejs_document(bundle: Bundle) -> dict[str, Any]:
     return {
         "title": {
@@ -116,7 +152,8 @@ def timelinejs_document(bundle: Bundle) -> dict[str, Any]:
                 + (f"<p>{text(bundle.chain_mark)}</p>" if bundle.chain_mark else ""),
             },
         },
-        "events": [_slide(entry) for entry in bundle.entries],
+        "events": [_slide(entry) for entry in bundle.entries]
+        + [s for s in map(_correction_slide, bundle.corrections.items) if s is not None],
     }
 
 

@@ -3,11 +3,12 @@ JavaScript, printable, and inert whatever the event text says."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from cli.exporters import visible
 from tests.export.support import (
-    CORRECTED_EXPORT,
+    CORRECTED_COMMITMENT,
     CORRECTION_REASON,
     JUNE_AMENDMENT,
     all_hostile_documents,
@@ -141,7 +142,9 @@ def test_without_javascript_the_page_is_a_readable_list_of_every_event_and_the_s
     assert probes["chart"] is False  # nothing half-drawn
     assert probes["titles"] == [e["title"] for e in entries]
     assert probes["links"] == sum(len(e["sources"]) for e in entries)
-    assert "Agreements (2)" in probes["state"] and "about USD 500 million" in probes["state"]
+    state = json.loads(uspk.ok("export", "--format", "json"))["state"]  # the page's date
+    assert f"Agreements ({len(state['agreements'])})" in probes["state"]
+    assert "about USD 500 million" in probes["state"]
 
 
 def test_the_page_prints_its_chart_list_and_state_without_the_interactive_parts(
@@ -228,6 +231,12 @@ SHOWN_IDS = (
     ".map(li => li.dataset.eventId)"
 )
 FADED = "[...document.querySelectorAll('#plot .mark.not-then')].map(m => m.dataset.eventId)"
+# The state panel a reader sees: which view it is, and its text.
+STATE_SHOWN = (
+    "[...document.querySelectorAll('aside.state .state-view')]"
+    ".filter(v => v.getClientRects().length)"
+    ".map(v => [v.dataset.view, v.innerText])"
+)
 
 
 def switch_to(view: str) -> dict:
@@ -262,8 +271,10 @@ def test_the_page_shows_an_amendment_and_a_retraction_and_the_belief_before_them
                     "expr": "document.getElementById('corrections').innerText",
                 },
                 {"probe": "now", "expr": SHOWN_IDS},
+                {"probe": "state_now", "expr": STATE_SHOWN},
                 switch_to("before-1"),
                 {"probe": "before", "expr": SHOWN_IDS},
+                {"probe": "state_before", "expr": STATE_SHOWN},
                 {"probe": "faded", "expr": FADED},
                 {
                     "probe": "status",
@@ -277,8 +288,11 @@ def test_the_page_shows_an_amendment_and_a_retraction_and_the_belief_before_them
                     "screenshot": str(artifacts / "export-html-known-before-amendment.png"),
                     "fullPage": False,
                 },
+                switch_to("before-2"),
+                {"probe": "state_between", "expr": STATE_SHOWN},
                 switch_to("now"),
                 {"probe": "back", "expr": SHOWN_IDS},
+                {"probe": "state_back", "expr": STATE_SHOWN},
                 {"screenshot": str(artifacts / "export-html-corrections.png"), "fullPage": True},
             ],
         }
@@ -299,10 +313,27 @@ def test_the_page_shows_an_amendment_and_a_retraction_and_the_belief_before_them
     assert probes["now"] == now and probes["back"] == now
     assert sorted(probes["before"]) == sorted(before)
     assert JUNE in probes["before"] and JUNE_AMENDMENT not in probes["before"]
-    assert CORRECTED_EXPORT in probes["before"]
+    assert CORRECTED_COMMITMENT in probes["before"]
     assert probes["faded"] == [JUNE_AMENDMENT]  # the chart marks what was not yet believed
     assert probes["status"] == f"{len(before)} events believed then"
     assert probes["old_title"] == "Field Marshal Asim Munir meets President Trump"
+    # The state panel follows the switch: the state on the page's date as then believed.
+    [(view, now_text)] = probes["state_now"]
+    assert view == "now" and probes["state_back"] == probes["state_now"]
+    [(view, before_text)] = probes["state_before"]
+    assert view == "before-1" and before_text.startswith("As known before")
+    [(view, between_text)] = probes["state_between"]
+    assert view == "before-2"
+    retracted = "Prioritise sustainability, profitability and environmental responsibility"
+    assert retracted in before_text and retracted in between_text and retracted not in now_text
+    old, new = "Field Marshal Asim Munir meets President Trump", "President Trump hosts"
+    assert old in before_text and new not in before_text
+    assert new in between_text and new in now_text and old not in now_text
+    as_of = json.loads(uspk.ok("export", "--format", "json"))["as_of"]
+    then = json.loads(
+        uspk.ok("state", "--at", as_of, "--known-at", just_before.isoformat(), "--format", "json")
+    )
+    assert all(e["title"] in before_text for e in then["engagements"])  # as `uspk state` says
 
 
 def test_without_javascript_the_corrections_read_as_a_list_and_old_events_stay_hidden(

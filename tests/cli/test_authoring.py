@@ -15,7 +15,7 @@ from events.model import Happening
 KNOWN_ACTORS = ("asim-munir", "donald-trump", "pakistan", "united-states")
 AGREEMENT = "ussm-fwo-mou"
 STEP = "build-anchor-position"
-COMMITMENT = "ussm-fwo-immediate-export-2025-09-08"  # a commitment the shipped history made
+COMMITMENT = "ussm-fwo-sustainability-priority-2025-09-08"  # made, never progressed
 # Kinds whose event brings the agreement or step it names into the record: theirs is new.
 BRINGS_ITS_OWN = {"agreement-signed", "step-planned"}
 PLACEHOLDER = re.compile(r'"(<[^"<>]+>|YYYY-MM-DD)"')

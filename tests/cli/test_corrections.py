@@ -4,7 +4,7 @@ import json
 
 from events.model import SLUG_MAX_LENGTH
 from tests.factories import doc
-from tests.shipped import EXAMPLES
+from tests.shipped import EXAMPLES, with_dependents
 
 JUNE = "trump-munir-meeting-2025-06"
 LUNCH = "trump-munir-lunch-2025-06-18"
@@ -40,8 +40,73 @@ def test_amend_refuses_a_file_whose_supersedes_names_another_event(uspk, tmp_pat
     assert result.exit_code == 1 and "field 'supersedes'" in result.output
 
 
+PARTIAL = """\
+id: trump-munir-lunch-2025-06-18
+occurred: "2025-06-18"
+sources:
+  - publisher: "Review desk"
+    title: "A report giving the day"
+    published: "2025-06-19"
+"""
+
+
+def test_amend_fills_kind_and_supersedes_from_the_id_so_a_file_gives_only_what_changes(
+    uspk, tmp_path
+):
+    path = tmp_path / "day.yaml"
+    path.write_text(PARTIAL)
+    result = uspk("amend", JUNE, str(path))
+    assert result.exit_code == 0, result.output
+    shown = json.loads(uspk.ok("show", LUNCH, "--format", "json"))["event"]
+    before = json.loads(uspk.ok("show", JUNE, "--format", "json"))["event"]
+    assert shown["kind"] == "meeting" and shown["occurred"]["precision"] == "day"
+    kept = ("participants", "outcomes", "priority_areas")
+    assert shown["title"] == before["title"]
+    assert [shown["details"].get(f) for f in kept] == [before["details"].get(f) for f in kept]
+    history = json.loads(uspk.ok("history", JUNE, "--format", "json"))
+    assert [(h["id"], h["standing"]) for h in history] == [(JUNE, "superseded"), (LUNCH, "current")]
+
+
+def test_amend_refuses_a_file_that_gives_another_kind_in_one_line_and_writes_nothing(
+    uspk, tmp_path
+):
+    from tests.conftest import stored_event_count
+
+    assert uspk("timeline").exit_code == 0
+    count = stored_event_count(uspk.address)
+    path = tmp_path / "visit.yaml"
+    path.write_text(PARTIAL + "kind: visit\n")
+    result = uspk("amend", JUNE, str(path))
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert result.output.startswith(f"Error: {path}: ")
+    assert "(meeting), not visit" in result.output and "nothing was written" in result.output
+    assert stored_event_count(uspk.address) == count
+
+
+def test_amend_of_an_unknown_id_with_a_file_that_leaves_out_its_kind_names_close_ids(
+    uspk, tmp_path
+):
+    assert uspk("timeline").exit_code == 0
+    path = tmp_path / "day.yaml"
+    path.write_text(PARTIAL)
+    result = uspk("amend", "trump-munir-meeting-2025-6", str(path))
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert "no event with id 'trump-munir-meeting-2025-6'" in result.output
+    assert JUNE in result.output
+
+
+def test_amend_of_a_retraction_with_a_file_that_leaves_out_its_kind_is_refused(uspk, tmp_path):
+    event = "ussm-fwo-sustainability-priority-2025-09-08"
+    assert uspk("retract", event, "--reason", "test", *SOURCE).exit_code == 0
+    path = tmp_path / "day.yaml"
+    path.write_text(PARTIAL)
+    result = uspk("amend", f"retract-{event}", str(path))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output == f"Error: {path}: cannot amend 'retract-{event}': it is a retraction\n"
+
+
 def test_retract_hides_an_event_shows_why_and_known_at_before_still_has_it(uspk):
-    event = "ussm-fwo-immediate-export-2025-09-08"
+    event = "ussm-fwo-sustainability-priority-2025-09-08"  # nothing depends on it
     assert uspk("timeline").exit_code == 0
     loaded = recorded_at(uspk, event)
     result = uspk("retract", event, "--reason", "A plan, not a commitment.", *SOURCE)
@@ -63,30 +128,9 @@ def test_retracting_a_signing_with_commitments_is_refused_naming_them_unless_in_
     # The MEG-NLCP signing introduces Zach Harkenrider, a witness of the other signing too.
     alone = uspk("retract", signing, "--reason", "test", *SOURCE)
     assert alone.exit_code == 1 and "unknown actor 'zach-harkenrider'" in alone.output
-    together = uspk(
-        "retract",
-        "ussm-fwo-mou-signed-2025-09-08",
-        "ussm-fwo-first-phase-500m-2025-09-08",
-        "ussm-fwo-immediate-export-2025-09-08",
-        "ussm-fwo-sustainability-priority-2025-09-08",
-        "baker-statement-on-mou-2025-09-08",
-        "us-embassy-statement-on-ussm-2025-09-08",
-        "step-identify-minerals-under-way-2025-10-02",
-        "us-embassy-announces-exim-reko-diq-financing-2025-12-10",
-        *[
-            f"step-{s}-2025-09-08"
-            for s in (
-                "build-anchor-position",
-                "explore-tokenisation",
-                "form-dedicated-teams",
-                "identify-minerals-for-export",
-                "ussm-polymetallic-refinery",
-            )
-        ],
-        "--reason",
-        "test",
-        *SOURCE,
-    )
+    dependents = with_dependents("ussm-fwo-mou-signed-2025-09-08")
+    assert "ussm-fwo-first-phase-500m-2025-09-08" in dependents and signing not in dependents
+    together = uspk("retract", *dependents, "--reason", "test", *SOURCE)
     assert together.exit_code == 0, together.output
     state = json.loads(uspk("state", "--at", "2025-09-30", "--format", "json").output)
     assert [a["id"] for a in state["agreements"]] == ["meg-nlcp-mou"]
@@ -104,7 +148,7 @@ def test_diff_between_june_and_september_lists_every_happening_with_id_and_sourc
         "step-ussm-polymetallic-refinery-2025-09-08",
     ):
         assert expected in ids
-    assert all(c["source"]["title"] for c in changes)
+    assert all(c["source"].get("title") or c["source"].get("url") for c in changes)
     text = uspk("diff", "2025-06-01", "2025-09-30").stdout
     assert "+ agreement signed: ussm-fwo-mou" in text and "Source: " in text
 
@@ -115,7 +159,7 @@ def test_diff_with_dates_the_wrong_way_round_is_a_usage_error(uspk):
 
 
 def test_retracting_twice_says_by_which_retraction_and_when(uspk):
-    event = "ussm-fwo-immediate-export-2025-09-08"
+    event = "ussm-fwo-sustainability-priority-2025-09-08"  # nothing depends on it
     assert uspk("retract", event, "--reason", "A plan.", *SOURCE).exit_code == 0
     when = recorded_at_of_retraction(uspk, event)
     again = uspk("retract", event, "--reason", "Still a plan.", *SOURCE)

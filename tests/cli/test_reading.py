@@ -5,6 +5,7 @@ import io
 import json
 
 from events.history import history_files
+from tests.shipped import shipped_documents
 
 
 def test_state_json_on_the_seventh_lists_no_signed_agreement(uspk):
@@ -54,10 +55,13 @@ def test_timeline_begins_with_the_june_meeting_at_month_precision_each_with_a_so
 
 def test_timeline_filters_by_actor_kind_and_dates(uspk):
     entries = json.loads(uspk("timeline", "--actor", "Natalie Baker", "--format", "json").stdout)
-    assert {e["kind"] for e in entries} == {"statement-made"}
+    hers = [d for d in shipped_documents() if "natalie-baker" in d.actors]
+    assert {e["id"] for e in entries} == {d.id for d in hers}
     assert "baker-statement-on-mou-2025-09-08" in [e["id"] for e in entries]
     signed = json.loads(uspk("timeline", "--kind", "agreement-signed", "--format", "json").stdout)
-    assert {e["details"]["agreement"] for e in signed} == {"ussm-fwo-mou", "meg-nlcp-mou"}
+    signings = [d for d in shipped_documents() if d.kind == "agreement-signed"]
+    assert {e["details"]["agreement"] for e in signed} == {d.agreement for d in signings}
+    assert {"ussm-fwo-mou", "meg-nlcp-mou"} <= {d.agreement for d in signings}
     june = json.loads(uspk("timeline", "--until", "2025-06-30", "--format", "json").stdout)
     assert [e["id"] for e in june] == ["trump-munir-meeting-2025-06"]
 

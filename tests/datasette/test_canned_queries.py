@@ -20,7 +20,7 @@ import pytest
 
 from tests.conftest import _postgres_admin_url
 from tests.datasette.served import serving
-from tests.export.support import CORRECTED_EXPORT, Uspk, corrected
+from tests.export.support import CORRECTED_COMMITMENT, Uspk, corrected
 
 JUNE_MEETING = "trump-munir-meeting-2025-06"
 
@@ -101,7 +101,7 @@ def test_what_stood_on_a_date_as_believed_now_is_what_uspk_state_says(served):
     for at in ("2025-06-15", "2025-07-18", "2025-09-08", "2025-10-03", "2026-01-01"):
         assert sections(datasette.rows("what_stood_on", at=at)) == state(uspk, at), at
     sept_8 = datasette.rows("what_stood_on", at="2025-09-08")
-    assert CORRECTED_EXPORT not in {r["event_id"] for r in sept_8}
+    assert CORRECTED_COMMITMENT not in {r["event_id"] for r in sept_8}
 
 
 def test_what_changed_between_two_dates_lists_the_mous_signed_between_them(served):

@@ -53,8 +53,8 @@ def append(uspk: Uspk, tmp_path: Path, *documents: dict[str, Any]) -> None:
 
 CORRECTED_JUNE = "trump-munir-meeting-2025-06"
 JUNE_AMENDMENT = "trump-munir-lunch-2025-06-18"
-CORRECTED_EXPORT = "ussm-fwo-immediate-export-2025-09-08"
-CORRECTION_REASON = "A plan in the MoU, not a commitment of either party."
+CORRECTED_COMMITMENT = "ussm-fwo-sustainability-priority-2025-09-08"  # nothing depends on it
+CORRECTION_REASON = "A purpose of the cooperation, not a commitment of either party."
 REVIEW = ["--publisher", "Review desk", "--title", "Curation review", "--published", "2025-10"]
 
 
@@ -62,9 +62,9 @@ def corrected(uspk: Uspk, reason: str = CORRECTION_REASON) -> dict[str, str]:
     """The shipped history with the June meeting amended to its day and one commitment
     retracted; returns when each correction was recorded."""
     uspk.ok("amend", CORRECTED_JUNE, str(EXAMPLES / "2025-06-18-trump-munir-lunch.yaml"))
-    uspk.ok("retract", CORRECTED_EXPORT, "--reason", reason, *REVIEW)
+    uspk.ok("retract", CORRECTED_COMMITMENT, "--reason", reason, *REVIEW)
     history = json.loads(uspk.ok("history", CORRECTED_JUNE, "--format", "json"))
-    retraction = json.loads(uspk.ok("history", CORRECTED_EXPORT, "--format", "json"))
+    retraction = json.loads(uspk.ok("history", CORRECTED_COMMITMENT, "--format", "json"))
     return {"amended": history[-1]["recorded"], "retracted": retraction[-1]["recorded"]}
 
 

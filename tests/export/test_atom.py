@@ -11,7 +11,7 @@ import feedparser
 from cli.exporters.atom import ATOM, USPK, author
 from events.history import history_files
 from tests.export.support import (
-    CORRECTED_EXPORT,
+    CORRECTED_COMMITMENT,
     CORRECTED_JUNE,
     CORRECTION_REASON,
     SCRIPT,
@@ -68,7 +68,7 @@ def test_a_retraction_carries_its_reason_and_an_amendment_what_it_changed(uspk, 
     retraction, amendment = feed.entries[:2]
     assert retraction.title.startswith("Retracted: ")
     assert CORRECTION_REASON in retraction.summary
-    assert f"Event: {CORRECTED_EXPORT}" in retraction.content[0].value
+    assert f"Event: {CORRECTED_COMMITMENT}" in retraction.content[0].value
     assert f"Reason: {CORRECTION_REASON}" in retraction.content[0].value
     assert retraction.get("links", []) == []  # its source has no URL
     assert f"Amends: {CORRECTED_JUNE}" in amendment.content[0].value

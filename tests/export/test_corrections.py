@@ -8,12 +8,13 @@ import base64
 import hashlib
 import json
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from cli.exporters.html import CORRECTIONS_SCRIPT, CORRECTIONS_STYLE, SCRIPT, style
 from tests.export.htmlscan import Scan
 from tests.export.support import (
-    CORRECTED_EXPORT,
+    CORRECTED_COMMITMENT,
     CORRECTED_JUNE,
     CORRECTION_REASON,
     JUNE_AMENDMENT,
@@ -39,8 +40,8 @@ def test_html_page_shows_an_amendment_and_a_retraction_with_when_why_and_source(
     recorded = corrected(uspk_any)
     page = uspk_any.export(tmp_path, "html").decode()
     items = corrections_of(page)
-    assert set(items) == {CORRECTED_JUNE, CORRECTED_EXPORT}
-    amended, retracted = items[CORRECTED_JUNE], items[CORRECTED_EXPORT]
+    assert set(items) == {CORRECTED_JUNE, CORRECTED_COMMITMENT}
+    amended, retracted = items[CORRECTED_JUNE], items[CORRECTED_COMMITMENT]
     assert amended.startswith(f"Amended recorded {recorded['amended'][:10]}")
     assert "Field Marshal Asim Munir meets President Trump (June 2025" in amended
     assert "replaced by President Trump hosts Field Marshal Asim Munir for lunch" in amended
@@ -65,12 +66,12 @@ def test_html_page_embeds_the_belief_before_each_correction_and_lists_the_old_ev
         for v in embedded["views"]
     )
     assert JUNE_AMENDMENT in now["believed"] and CORRECTED_JUNE not in now["believed"]
-    assert CORRECTED_EXPORT not in now["believed"]
-    assert {CORRECTED_JUNE, CORRECTED_EXPORT} <= set(before_amendment["believed"])
+    assert CORRECTED_COMMITMENT not in now["believed"]
+    assert {CORRECTED_JUNE, CORRECTED_COMMITMENT} <= set(before_amendment["believed"])
     assert JUNE_AMENDMENT not in before_amendment["believed"]
-    assert {JUNE_AMENDMENT, CORRECTED_EXPORT} <= set(before_retraction["believed"])
+    assert {JUNE_AMENDMENT, CORRECTED_COMMITMENT} <= set(before_retraction["believed"])
     hidden = re.findall(r'<li hidden class="event former [^"]*" id="event-([^"]+)"', page)
-    assert sorted(hidden) == sorted([CORRECTED_JUNE, CORRECTED_EXPORT])
+    assert sorted(hidden) == sorted([CORRECTED_JUNE, CORRECTED_COMMITMENT])
     options = re.findall(r'<option value="([^"]+)">([^<]+)</option>', page)
     assert [value for value, _ in options] == ["now", "before-1", "before-2"]
     assert options[1][1].endswith(
@@ -136,3 +137,74 @@ def test_markdown_report_lists_corrections_with_when_why_and_footnoted_sources(
     assert f"| {CORRECTION_REASON} |" in retracted
     footnote = re.search(r"\[\^(\d+)\] \|$", retracted).group(1)
     assert f"[^{footnote}]: Review desk, \u201cCuration review\u201d, October 2025" in report
+
+
+def just_before(recorded: str) -> str:
+    return (datetime.fromisoformat(recorded) - timedelta(microseconds=1)).isoformat()
+
+
+def test_each_earlier_view_holds_the_state_as_uspk_state_known_at_that_moment_gives_it(
+    uspk_any: Uspk,
+):
+    """The page's known-at switch shows these states; they are the CLI's, not a copy."""
+    from service import reading
+    from service.bootstrap import Session, checked_store
+
+    recorded = corrected(uspk_any)
+    with Session(checked_store(uspk_any.address, existing=True)) as session:
+        exported = reading.export_bundle(session)
+    now, *earlier = exported.corrections.views
+    assert "state" not in now  # the page's own state is the export's
+    moments = [just_before(recorded["amended"]), just_before(recorded["retracted"])]
+    as_of = exported.as_of.isoformat()
+    for view, moment in zip(earlier, moments, strict=True):
+        cli = uspk_any.ok("state", "--at", as_of, "--known-at", moment, "--format", "json")
+        assert json.loads(json.dumps(view["state"])) == json.loads(cli)
+    commitments = [
+        [c["event_id"] for a in v["state"]["agreements"] for c in a["commitments"]] for v in earlier
+    ]
+    assert all(CORRECTED_COMMITMENT in ids for ids in commitments)
+
+
+def test_json_export_carries_each_correction_with_when_why_and_sources(uspk_any: Uspk, tmp_path):
+    recorded = corrected(uspk_any)
+    data = json.loads(uspk_any.export(tmp_path, "json"))
+    amended, retracted = data["corrections"]
+    assert (amended["type"], amended["target"]["id"]) == ("amended", CORRECTED_JUNE)
+    assert amended["replacement"]["id"] == JUNE_AMENDMENT
+    assert amended["recorded"] == recorded["amended"]
+    assert {"field": "occurred", "before": "2025-06", "after": "2025-06-18"} in amended["changes"]
+    assert amended["sources"][0]["publisher"] == "Business Recorder"
+    assert (retracted["type"], retracted["target"]["id"]) == ("retracted", CORRECTED_COMMITMENT)
+    assert (retracted["recorded"], retracted["reason"]) == (
+        recorded["retracted"],
+        CORRECTION_REASON,
+    )
+    assert retracted["sources"][0]["title"] == "Curation review"
+    before = json.loads(
+        uspk_any.export(tmp_path, "json", "--known-at", just_before(recorded["amended"]))
+    )
+    assert before["corrections"] == []
+
+
+def test_timelinejs_has_a_corrections_slide_at_the_date_of_each_corrected_event(
+    uspk_any: Uspk, tmp_path
+):
+    recorded = corrected(uspk_any)
+    slides = json.loads(uspk_any.export(tmp_path, "timelinejs"))["events"]
+    corrections = {s["unique_id"]: s for s in slides if s["group"] == "Corrections"}
+    assert set(corrections) == {
+        f"correction-{JUNE_AMENDMENT}",
+        f"correction-retract-{CORRECTED_COMMITMENT}",
+    }
+    june = corrections[f"correction-{JUNE_AMENDMENT}"]
+    assert june["start_date"] == {"year": 2025, "month": 6, "display_date": "June 2025"}
+    assert june["text"]["headline"].startswith("Amended: Field Marshal Asim Munir meets")
+    body = june["text"]["text"]
+    assert recorded["amended"] in body and "occurred: 2025-06 \u2192 2025-06-18" in body
+    assert "Business Recorder" in body and "Why: " in body
+    gone = corrections[f"correction-retract-{CORRECTED_COMMITMENT}"]
+    assert gone["start_date"]["day"] == 8 and gone["text"]["headline"].startswith("Retracted: ")
+    assert f"Why: {CORRECTION_REASON}" in gone["text"]["text"]
+    assert recorded["retracted"] in gone["text"]["text"]
+    assert "Review desk" in gone["text"]["text"]

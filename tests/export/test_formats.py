@@ -73,7 +73,11 @@ def test_html_lists_every_event_in_order_and_embeds_the_same_data_the_cli_shows(
     page = uspk.export(tmp_path, "html").decode()
     entries = uspk.timeline()
     scan = Scan(page)
-    listed = [a["data-event-id"] for t, a in scan.elements if t == "li" and "data-event-id" in a]
+    listed = [
+        a["data-event-id"]
+        for t, a in scan.elements
+        if t == "li" and "event" in a.get("class", "").split()  # not the state panel's items
+    ]
     assert listed == [e["id"] for e in entries]
     data = embedded_data(page)
     assert data["events"] == entries
@@ -113,13 +117,15 @@ def test_html_state_panel_on_the_latest_day_shows_agreements_commitments_steps_e
     panel = page[page.index('<aside class="state"') : page.index("</aside>")]
     scan = Scan(panel)
     agreements = [a["data-agreement-id"] for t, a in scan.elements if "data-agreement-id" in a]
-    assert sorted(agreements) == ["meg-nlcp-mou", "ussm-fwo-mou"]
+    assert agreements == [a["id"] for a in state["agreements"]]
+    assert {"meg-nlcp-mou", "ussm-fwo-mou"} <= set(agreements)
     assert "US Strategic Metals \u2013 Frontier Works Organization" in scan.text
     assert "about USD 500 million (first phase)" in scan.text
     steps = [a["data-step-id"] for t, a in scan.elements if "data-step-id" in a]
-    assert len(steps) == len(state["next_steps"]) == 5
+    assert len(steps) == len(state["next_steps"]) >= 5  # the MoU's five, at least
     engagements = len(state["engagements"])
-    assert f"Engagements ({engagements})" in scan.text and "Next steps (5)" in scan.text
+    assert f"Engagements ({engagements})" in scan.text
+    assert f"Next steps ({len(steps)})" in scan.text
 
 
 def test_html_at_a_day_inside_june_shows_the_june_meeting_as_undetermined(uspk, tmp_path):
@@ -218,15 +224,15 @@ def test_markdown_report_has_state_tables_a_timeline_table_and_every_footnote_de
         start = lines.index(heading) + 4  # heading, blank, header row, separator
         return lines[start : lines.index("", start)]
 
-    agreements = table("### Agreements (2)")
-    assert len(agreements) == 2
+    state = json.loads(uspk.ok("state", "--at", latest_day(uspk), "--format", "json"))
+    agreements = table(f"### Agreements ({len(state['agreements'])})")
+    assert len(agreements) == len(state["agreements"]) >= 2
     ussm = next(row for row in agreements if "(ussm-fwo-mou)" in row)
     assert "US Strategic Metals \u2013 Frontier Works Organization" in ussm
     assert "about USD 500 million (first phase)" in ussm
-    state = json.loads(uspk.ok("state", "--at", latest_day(uspk), "--format", "json"))
-    steps = table("### Next steps (5)")
+    steps = table(f"### Next steps ({len(state['next_steps'])})")
     statuses = [s["status"] for s in state["next_steps"]]
-    assert len(steps) == 5 and all(
+    assert len(steps) == len(statuses) >= 5 and all(
         f"| {status} |" in row for row, status in zip(steps, statuses, strict=True)
     )
     engagements = len(state["engagements"])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.export.support import CORRECTED_EXPORT, CORRECTION_REASON, Uspk, corrected
+from tests.export.support import CORRECTED_COMMITMENT, CORRECTION_REASON, Uspk, corrected
 from tests.export.test_output_paths import refused, store_spellings
 
 
@@ -52,9 +52,11 @@ def test_events_keep_both_clocks_and_corrected_ones_stay_not_believed(exported):
         ("trump-munir-meeting-2025-06",),
     ).fetchone()
     assert row[:2] == ("2025-06", "month") and row[3] == 0  # superseded by the amendment
-    assert db.execute("select believed from events where id = ?", (CORRECTED_EXPORT,)).fetchone()
+    assert db.execute(
+        "select believed from events where id = ?", (CORRECTED_COMMITMENT,)
+    ).fetchone()
     correction = db.execute(
-        "select type, reason from corrections where target = ?", (CORRECTED_EXPORT,)
+        "select type, reason from corrections where target = ?", (CORRECTED_COMMITMENT,)
     ).fetchone()
     assert correction == ("retracted", CORRECTION_REASON)
     assert [m for (m,) in db.execute("select count(*) from moments")] == [3]

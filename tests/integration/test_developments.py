@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 
 import pytest
 
 from tests.clirunner import Uspk
 from tests.factories import SOURCE, actor, doc
+from tests.shipped import shipped_documents
 
 TARIFF = doc(
     "government-action",
@@ -22,7 +24,7 @@ TARIFF = doc(
     "2025-07-31",
     authority="donald-trump",
     instrument="executive order",
-    measure="us-reciprocal-tariff-pakistan",
+    measure="test-tariff-on-pakistan",  # not the shipped measure: this test's own
     description="Reciprocal tariff on goods from Pakistan",
     subject="pakistan",
     value_before="29%",
@@ -33,7 +35,7 @@ ANNOUNCED = doc(
     "announcement",
     "trade-deal-announced-2025-07-30",
     "2025-07-30",
-    deal="us-pakistan-trade-deal-2025",
+    deal="test-trade-deal",
     announcer="donald-trump",
     counterparties=["pakistan"],
     claim="A trade deal with Pakistan has been concluded.",
@@ -146,6 +148,22 @@ def ids(items: list[dict], key: str = "event_id") -> list[str]:
     return [item[key] for item in items]
 
 
+def ours(items: list[dict], key: str, *values: str) -> list[dict]:
+    """The items of a state section about this test's own developments (the shipped
+    history has measures, financing, shipments and announcements of its own)."""
+    return [item for item in items if item[key] in values]
+
+
+def shipped_status(commitment: str, on: date) -> str:
+    """A commitment's status on ``on`` by the shipped history's own progress events."""
+    progress = [
+        d
+        for d in shipped_documents()
+        if d.kind == "commitment-progressed" and d.commitment == commitment and d.occurred.end <= on
+    ]
+    return max(progress, key=lambda d: d.occurred.start).status if progress else "made"
+
+
 def test_the_amended_june_meeting_stands_on_its_day_with_the_actors_it_introduced(uspk):
     before, after = state(uspk, "2025-06-17"), state(uspk, "2025-06-18")
     assert before["engagements"] == [] and before["undetermined"] == []
@@ -176,28 +194,31 @@ def test_an_amendment_giving_only_what_changes_must_name_an_event_of_its_kind(us
 
 
 def test_a_tariff_is_announced_then_in_force_from_its_effective_date(uspk):
-    assert state(uspk, "2025-07-30")["measures"] == []
-    [announced] = state(uspk, "2025-08-01")["measures"]
+    def measures(at: str) -> list[dict]:
+        return ours(state(uspk, at)["measures"], "measure", TARIFF["measure"])
+
+    assert measures("2025-07-30") == []
+    [announced] = measures("2025-08-01")
     assert (announced["status"], announced["in_force"]) == (
         "announced, effective 2025-08-07",
         False,
     )
-    [in_force] = state(uspk, "2025-08-07")["measures"]
-    assert (in_force["measure"], in_force["status"]) == (
-        "us-reciprocal-tariff-pakistan",
-        "in force",
-    )
+    [in_force] = measures("2025-08-07")
+    assert (in_force["measure"], in_force["status"]) == (TARIFF["measure"], "in force")
     assert (in_force["value"], in_force["value_before"]) == ("19%", "29%")
     assert in_force["since"]["edtf"] == "2025-08-07"
     assert in_force["authority"] == {"id": "donald-trump", "name": "Donald Trump"}
-    assert "us-reciprocal-tariff-pakistan: 19% (in force)" in uspk.ok("state", "--at", "2025-09-01")
+    assert "test-tariff-on-pakistan: 19% (in force)" in uspk.ok("state", "--at", "2025-09-01")
 
 
 def test_an_announcement_stands_unrealised_until_a_signing_realises_it(uspk):
-    [before] = state(uspk, "2025-08-01")["announcements"]
+    def announcements(at: str) -> list[dict]:
+        return ours(state(uspk, at)["announcements"], "event_id", ANNOUNCED["id"])
+
+    [before] = announcements("2025-08-01")
     assert (before["status"], before["realised_by"]) == ("not realised", [])
     assert before["sources"][0]["title"] is None
-    [after] = state(uspk, "2025-11-10")["announcements"]
+    [after] = announcements("2025-11-10")
     assert (after["status"], after["realised_by"]) == ("realised", [SIGNED["id"]])
     text = uspk.ok("show", ANNOUNCED["id"])
     assert f"realised by {SIGNED['id']}" in text
@@ -205,8 +226,11 @@ def test_an_announcement_stands_unrealised_until_a_signing_realises_it(uspk):
 
 
 def test_a_loan_pledged_up_to_a_bound_is_later_approved(uspk):
-    assert state(uspk, "2025-09-19")["financing"] == []
-    [pledged] = state(uspk, "2025-09-20")["financing"]
+    def financing(at: str) -> list[dict]:
+        return ours(state(uspk, at)["financing"], "id", PLEDGED["financing"])
+
+    assert financing("2025-09-19") == []
+    [pledged] = financing("2025-09-20")
     assert (pledged["stage"], pledged["bound"], pledged["amount"]) == (
         "pledged",
         "up-to",
@@ -214,7 +238,7 @@ def test_a_loan_pledged_up_to_a_bound_is_later_approved(uspk):
     )
     assert pledged["display"] == "up to USD 2 billion"
     assert pledged["lender"]["name"] == "Test Export-Import Bank"
-    [approved] = state(uspk, "2025-10-15")["financing"]
+    [approved] = financing("2025-10-15")
     assert approved["stage"] == "approved" and approved["display"] == "USD 1250 million"
     assert ids(approved["history"]) == [PLEDGED["id"], APPROVED["id"]]
     assert approved["borrower"] == {"id": "pakistan", "name": "Pakistan"}
@@ -222,9 +246,9 @@ def test_a_loan_pledged_up_to_a_bound_is_later_approved(uspk):
 
 
 def test_a_shipment_serves_a_planned_step_and_fulfils_a_commitment(uspk):
-    assert state(uspk, "2025-10-04")["shipments"] == []
+    assert ours(state(uspk, "2025-10-04")["shipments"], "event_id", SHIPMENT["id"]) == []
     after = state(uspk, "2025-10-05")
-    [shipment] = after["shipments"]
+    [shipment] = ours(after["shipments"], "event_id", SHIPMENT["id"])
     assert shipment["step"] == "identify-minerals-for-immediate-export"
     assert shipment["relates"] == [
         {"to": "ussm-fwo-immediate-export-2025-09-08", "relation": "fulfils", "note": None}
@@ -234,11 +258,13 @@ def test_a_shipment_serves_a_planned_step_and_fulfils_a_commitment(uspk):
     commitments = {c["event_id"]: c for c in mou["commitments"]}
     export = commitments["ussm-fwo-immediate-export-2025-09-08"]
     assert (export["status"], ids(export["progress"])[-1]) == ("fulfilled", FULFILLED["id"])
-    assert export["related_by"][0]["from"] == SHIPMENT["id"]
+    assert SHIPMENT["id"] in [r["from"] for r in export["related_by"]]
     assert commitments["ussm-fwo-first-phase-500m-2025-09-08"]["status"] == "made"
     before = state(uspk, "2025-10-04")
     [mou_before] = [a for a in before["agreements"] if a["id"] == "ussm-fwo-mou"]
-    assert {c["status"] for c in mou_before["commitments"]} == {"made"}
+    then = {c["event_id"]: c["status"] for c in mou_before["commitments"]}
+    assert then == {i: shipped_status(i, date(2025, 10, 4)) for i in then}
+    assert then[FULFILLED["commitment"]] != "fulfilled"
     shown = uspk.ok("show", "ussm-fwo-immediate-export-2025-09-08")
     assert f"fulfilled by {SHIPMENT['id']}" in shown
     assert "fulfils ussm-fwo-immediate-export-2025-09-08" in uspk.ok("show", SHIPMENT["id"])
@@ -267,14 +293,19 @@ def test_every_event_view_carries_its_relations_and_alternatives(uspk):
 def test_every_export_shows_the_new_sections_relations_and_alternatives(uspk):
     at = ("--at", "2025-11-15")
     fulfils = "fulfils ussm-fwo-immediate-export-2025-09-08"
+    data = json.loads(uspk.ok("export", "--format", "json", *at))
+    counted = {s: len(data["state"][s.lower()]) for s in ("Measures", "Shipments", "Announcements")}
+    counted["Financing"] = len(data["state"]["financing"])
+    assert all(counted.values())  # this test's own, at least
     page = uspk.ok("export", "--format", "html", *at)
-    for heading in ("Measures (1)", "Financing (1)", "Shipments (1)", "Announcements (1)"):
-        assert heading in page
+    for heading, count in counted.items():
+        assert f"{heading} ({count})" in page
     assert fulfils in page and f"realised by {SIGNED['id']}" in page
     assert "occurred given otherwise: 2025-10-06 by Other Daily" in page
     assert '<span class="status overdue">overdue</span>' in page
     report = uspk.ok("export", "--format", "markdown", *at)
-    assert "### Measures (1)" in report and "up to USD 2 billion" not in report
+    assert f"### Measures ({counted['Measures']})" in report
+    assert "up to USD 2 billion" not in report  # the test loan is approved by then
     assert "USD 1250 million" in report and fulfils in report
     rows = list(
         csv.DictReader(io.StringIO(uspk.ok("export", "--format", "csv", *at).lstrip("\ufeff")))
@@ -282,8 +313,7 @@ def test_every_export_shows_the_new_sections_relations_and_alternatives(uspk):
     [shipped] = [r for r in rows if r["id"] == SHIPMENT["id"]]
     assert shipped["relates"] == fulfils
     assert shipped["alternatives"] == "occurred given otherwise: 2025-10-06 by Other Daily"
-    data = json.loads(uspk.ok("export", "--format", "json", *at))
-    assert ids(data["state"]["shipments"]) == [SHIPMENT["id"]]
+    assert SHIPMENT["id"] in ids(data["state"]["shipments"])
     timelinejs = json.loads(uspk.ok("export", "--format", "timelinejs", *at))
     [slide] = [e for e in timelinejs["events"] if e["unique_id"] == SHIPMENT["id"]]
     assert fulfils in slide["text"]["text"]

@@ -50,7 +50,7 @@ def test_the_read_model_believes_what_the_chronicle_believes_at_every_moment(sto
     clock.now = DAY2
     app.append([june_amendment(), june_visit_backfill()])
     clock.now = DAY3
-    app.append([retraction("ussm-fwo-immediate-export-2025-09-08")])
+    app.append([retraction("ussm-fwo-sustainability-priority-2025-09-08")])  # nothing depends on it
     views = ReadModel(app)
     views.catch_up(app.recorder)
     records = app.records()

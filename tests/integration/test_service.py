@@ -14,9 +14,16 @@ from service import reading, recording, upkeep
 from service.bootstrap import Session, Upkeep, checked_store
 from service.stores import StoreError
 from tests.factories import SOURCE, make
+from tests.shipped import shipped_documents
 
 EXTRA = make("meeting", "test-extra", "2025-09-09", participants=["shehbaz-sharif", "ishaq-dar"])
 BEFORE = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def as_file(*documents) -> bytes:
+    """Documents as the bytes of a file, as `uspk amend` reads it."""
+    raws = [d.model_dump(mode="json", exclude_none=True) for d in documents]
+    return json.dumps(raws[0] if len(raws) == 1 else raws).encode()
 
 
 def plain(value) -> bool:
@@ -33,15 +40,18 @@ def test_scenario_append_read_amend_retract_and_verify_through_use_cases(store_a
             session, recording.appending([Loaded("extra.yaml", [EXTRA])])
         ).unchanged == ["test-extra"]
 
-        entries = reading.timeline(session, since=date(2025, 9, 9), until=date(2025, 9, 9))
-        assert [e["id"] for e in entries] == ["test-extra"] and plain(entries)
+        day = date(2025, 9, 9)
+        entries = reading.timeline(session, since=day, until=day)
+        around = {d.id for d in shipped_documents() if d.occurred.start <= day <= d.occurred.end}
+        assert {e["id"] for e in entries} == {"test-extra", *around} and plain(entries)
         assert plain(reading.state_at(session, date(2025, 9, 30)))
         assert plain(reading.replay(session, until=date(2025, 9, 9)))
         assert plain(reading.diff(session, date(2025, 8, 31), date(2025, 9, 30)))
         assert reading.show_event(session, "test-extra")["event"]["id"] == "test-extra"
 
         exact = make("meeting", "test-extra-exact", "2025-09-10", participants=["ussm", "fwo"])
-        recording.record(session, recording.amending("test-extra", Loaded("exact.yaml", [exact])))
+        amendment = recording.reading_amendment("test-extra", as_file(exact), "exact.yaml")
+        recording.record(session, recording.amending(amendment))
         retracted = recording.record(
             session, recording.retracting(["test-extra-exact"], "Wrong.", SOURCE)
         )
@@ -63,7 +73,7 @@ def test_use_cases_refuse_with_errors_that_name_what_is_wrong(store_address):
         with pytest.raises(reading.UnknownEvent, match="no event with id 'test-nothing'"):
             reading.show_event(session, "test-nothing")
         with pytest.raises(InputError, match="^two.yaml: expected exactly one event"):
-            recording.amending("test-extra", Loaded("two.yaml", [EXTRA, EXTRA]))
+            recording.reading_amendment("test-extra", as_file(EXTRA, EXTRA), "two.yaml")
         with pytest.raises(
             recording.Refused, match="^retract test-nothing: .*nothing was written$"
         ):

@@ -16,13 +16,13 @@ from service import reading
 from service.bootstrap import Session
 from service.stores import resolve_store
 from tests.factories import retraction, step
-from tests.shipped import june_amendment, june_visit_backfill
+from tests.shipped import june_amendment, june_visit_backfill, shipped_documents
 
 DAY1 = datetime(2026, 1, 10, 9, tzinfo=UTC)
 DAY2 = datetime(2026, 1, 20, 9, tzinfo=UTC)
 DAY3 = datetime(2026, 2, 5, 9, tzinfo=UTC)
 DAY4 = datetime(2026, 2, 9, 9, tzinfo=UTC)
-EXPORT = "ussm-fwo-immediate-export-2025-09-08"
+RETRACTED = "ussm-fwo-sustainability-priority-2025-09-08"  # a commitment nothing depends on
 LUNCH = "trump-munir-lunch-2025-06-18"
 VISIT = "munir-us-visit-2025-06"
 # A step meant for October 2025: overdue from 1 November, the day after its target.
@@ -52,7 +52,7 @@ def _story(address: str) -> Session:
     clock.now = DAY2
     session.append([june_amendment(), june_visit_backfill(), TARGETED])
     clock.now = DAY3
-    session.append([retraction(EXPORT, reason="A statement of intent, not a commitment.")])
+    session.append([retraction(RETRACTED, reason="A statement of intent, not a commitment.")])
     clock.now = DAY4
     session.append([retraction(VISIT, reason="Not confirmed by a second source.")])
     return session
@@ -105,8 +105,8 @@ def test_the_corrections_are_in_the_rows_each_belief_as_it_was(corrected):
     commitments = [
         c["event_id"] for a in stood(rows, sept_8, DAY2)["agreements"] for c in a["commitments"]
     ]
-    assert EXPORT in commitments
-    assert EXPORT not in str(stood(rows, sept_8, DAY3)["agreements"])
+    assert RETRACTED in commitments
+    assert RETRACTED not in str(stood(rows, sept_8, DAY3)["agreements"])
 
 
 def test_a_planned_step_turns_overdue_the_day_after_its_target(corrected):
@@ -139,7 +139,10 @@ def test_the_days_sampled_are_every_day_of_a_months_interval_and_the_day_after_e
     days = set(change_days(session.believed(DAY1)))
     assert {date(2025, 6, d) for d in range(1, 31)} | {date(2025, 7, 1)} <= days
     assert {date(2025, 9, 8), date(2025, 9, 9)} <= days
-    assert date(2025, 11, 15) not in days  # nothing in the history is dated then
+    # The shipped history is dated from June 2025 on (its events and their sources): a
+    # day in May is between the first day of all and the first date, and not sampled.
+    assert min(d.occurred.start for d in shipped_documents()) == date(2025, 6, 1)
+    assert date(2025, 5, 15) not in days
 
 
 @pytest.mark.postgres

@@ -18,7 +18,7 @@ from tests.clirunner import Uspk
 from tests.factories import doc
 from tests.store.helpers import one_line_error, open_store
 
-RETRACTED = "ussm-fwo-immediate-export-2025-09-08"
+RETRACTED = "ussm-fwo-sustainability-priority-2025-09-08"  # a commitment nothing depends on
 EXTRA = doc(
     "meeting", "test-extra-meeting", "2025-09-09", participants=["shehbaz-sharif", "ishaq-dar"]
 )
