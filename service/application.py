@@ -24,7 +24,7 @@ from domain.chronicle import (
 )
 from domain.recording import RecordLookup, RecordsLookup, check_batch
 from events.history import history_digest, history_files
-from service.stores import Store, tables_created_one_at_a_time
+from service.stores import Store, in_wal_mode, tables_created_one_at_a_time
 
 Clock = Callable[[], datetime]
 _RETRIES = 20  # concurrent writers: each retry re-reads the chronicle and re-checks
@@ -65,6 +65,7 @@ class Uspk(Application):
     def __init__(self, store: Store, clock: Clock = utc_now) -> None:
         self.store = store
         self.clock = clock
+        in_wal_mode(store)  # before eventsourcing's connections: see in_wal_mode
         super().__init__(env=store.env)
 
     # -- use cases -------------------------------------------------------------------

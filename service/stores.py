@@ -427,7 +427,8 @@ def tables_created_one_at_a_time(store: Store, factory: Any) -> Iterator[None]:
     scoped advisory lock, taken on a connection of the store's own pool, makes them take
     turns; it is released when that transaction ends, or when the process dies, and
     waited for at most the lock timeout (a stopped process keeps holding it). SQLite
-    needs nothing: its writers already take turns on the file lock.
+    needs nothing here: its writers take turns on the file lock (once in WAL mode: see
+    ``in_wal_mode``).
     """
     if not store.is_postgres:
         yield
@@ -457,3 +458,34 @@ def _holder(factory: Any) -> int | None:
             return tuple(row.values()) if row else None
 
         return advisory_lock_holder(first_row, CREATE_TABLES_LOCK)
+
+
+def in_wal_mode(store: Store) -> None:
+    """Put a writable SQLite store into WAL mode before eventsourcing opens it.
+
+    eventsourcing sets WAL on every connection it makes; on a new file that change needs
+    the database to itself, and SQLite answers "database is locked" at once (without
+    waiting out the busy timeout) when another process opening the same new store holds
+    it. Done here first, with retries: once a file is in WAL mode (which lasts), setting
+    it again takes no such lock."""
+    if store.read_only or store.env.get("PERSISTENCE_MODULE") != "eventsourcing.sqlite":
+        return
+    import random
+    import sqlite3
+    import time
+    from contextlib import closing
+
+    wait = float(store.env["SQLITE_LOCK_TIMEOUT"])
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with closing(sqlite3.connect(store.env["SQLITE_DBNAME"], timeout=wait)) as db:
+                if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF  # its primary code
+            busy = code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+            if not busy or time.monotonic() > deadline:
+                return  # eventsourcing's own opening says what is wrong
+            time.sleep(0.02 + random.random() * 0.05)  # noqa: S311 - jitter, not secrets
