@@ -16,13 +16,15 @@ def one_line(error: BaseException) -> click.ClickException | None:
     from projections.locks import StoreLocked, is_lock_timeout, lock_timeout
     from projections.readmodel import ReadModelError
     from projections.timeline import UnknownActor
-    from service.reading import NothingToExport, UnknownEvent
+    from service.reading import NothingToExport, UnknownAgreement, UnknownEvent
     from service.recording import Refused
     from service.stores import StoreError
     from service.transfer import TransferError
 
     if isinstance(error, UnknownActor):
         return click.BadParameter(str(error), param_hint="--actor")
+    if isinstance(error, UnknownAgreement):
+        return click.BadParameter(str(error), param_hint="--agreement")
     said_in_full = (
         InputError,
         Refused,

@@ -55,6 +55,7 @@ for first_use in (None, story, copy_from):
 v["timeline_head"] = sh("uspk timeline | head -15")
 v["timeline_csv"] = sh('uspk timeline --actor "Natalie Baker" --format csv | cut -d, -f1-6')
 v["state"] = sh("uspk state --at 2025-09-08")
+v["state_meg"] = sh("uspk state --at 2025-09-08 --agreement meg-nlcp-mou")
 v["agreements_7"] = sh("uspk state --at 2025-09-07 --format json | jq '.agreements | length'")
 v["undetermined"] = sh(
     "uspk state --at 2025-06-10 --format json | jq -c '.undetermined[] | {event_id, reason}'"

@@ -31,6 +31,7 @@ from events.files import validate
 from projections import diff as changes
 from projections import state as states
 from projections import timeline as walks
+from projections.state import Narrowing
 from service import reading
 from service.bootstrap import Session, checked_store
 from tests.conftest import POSTGRES_ENV
@@ -141,9 +142,10 @@ def write_history(data: st.DataObject, session: Session, oracle: Oracle, clock: 
             record(session, oracle, clock, [withdrawal])
 
 
-def questions(data: st.DataObject, oracle: Oracle) -> list[tuple[date, datetime | None]]:
-    """(as of, known at) pairs: known at each recorded moment, between two, before any
-    and now; as of a date the history names, a day either side, or any day."""
+def questions(data: st.DataObject, oracle: Oracle) -> list[tuple[date, datetime | None, Narrowing]]:
+    """(as of, known at, narrowing) triples: known at each recorded moment, between two,
+    before any and now; as of a date the history names, a day either side, or any day;
+    the whole state or narrowed to agreements, actors or kinds the history names."""
     first = oracle.moments[0]
     moments = [None, first - timedelta(seconds=1), *oracle.moments]
     moments += [m + STEP / 2 for m in oracle.moments]
@@ -152,8 +154,13 @@ def questions(data: st.DataObject, oracle: Oracle) -> list[tuple[date, datetime 
         lambda d: st.sampled_from([d, d - timedelta(days=1), _next(d)])
     )
     as_of = st.one_of(near, st.just(SEPT_8), st.dates(max_value=YESTERDAY))
+    documents = [r.document for r in oracle.records if r.document.kind != "retraction"]
+    agreements = sorted({i for d in documents for i in d.refers_to("agreement")})
+    actors = sorted({a for d in documents for a in d.mentions()})
+    some = lambda values: st.frozensets(st.sampled_from(values), max_size=2)  # noqa: E731
+    narrowing = st.builds(Narrowing, some(agreements), some(actors), some(KINDS))
     return data.draw(
-        st.lists(st.tuples(as_of, st.sampled_from(moments)), min_size=3, max_size=5),
+        st.lists(st.tuples(as_of, st.sampled_from(moments), narrowing), min_size=3, max_size=5),
         label="questions",
     )
 
@@ -167,13 +174,21 @@ def _next(day: date) -> date:
     return day if day == date.max else day + timedelta(days=1)
 
 
-def index_equals_oracle(session: Session, oracle: Oracle, as_of: date, known_at) -> None:
+def index_equals_oracle(
+    session: Session, oracle: Oracle, as_of: date, known_at, narrowing: Narrowing
+) -> None:
     believed = oracle.believed(known_at)
     # Actors are known whatever the date of the event that introduced them.
     actors = actor_registry(r.document for r in believed)
-    assert reading.state_at(session, as_of, known_at) == states.state_at(
-        believed, as_of, known_at, actors
-    ), f"state at {as_of} known at {known_at}"
+    whole = states.state_at(believed, as_of, known_at, actors)
+    assert reading.state_at(session, as_of, known_at) == whole, (
+        f"state at {as_of} known at {known_at}"
+    )
+    # Narrowed, the index reads only what the kept entries depend on: they must be the
+    # whole fold's entries about the same things.
+    assert reading.state_at(session, as_of, known_at, narrowing) == narrowing.about(
+        whole, believed
+    ), f"state at {as_of} known at {known_at} about {narrowing}"
     assert reading.timeline(session, known_at=known_at) == walks.timeline(believed, registry=actors)
     since = as_of - timedelta(days=45) if as_of > date.min + timedelta(days=45) else as_of
     assert reading.timeline(session, since, as_of, known_at=known_at) == walks.timeline(
@@ -200,8 +215,8 @@ def check_random_histories(stores: Callable[[], AbstractContextManager[str]], ex
         with stores() as address, Session(checked_store(address, create=True), clock) as session:
             oracle = Oracle(clock.now)
             write_history(data, session, oracle, clock)
-            for as_of, known_at in questions(data, oracle):
-                index_equals_oracle(session, oracle, as_of, known_at)
+            for as_of, known_at, narrowing in questions(data, oracle):
+                index_equals_oracle(session, oracle, as_of, known_at, narrowing)
 
     check()
 
