@@ -239,27 +239,32 @@ class _NarrowFold:
     def take(self, seeds: Iterable[Record]) -> None:
         fresh = [r for r in seeds if r.id not in self.taken]
         while fresh:
-            self._close(fresh)
-            named = {a for r in self.taken.values() for a in _actors_named(r.document)}
-            keys = {f"introduces:{a}" for a in named - self.introduced}
+            taken = self._close(fresh)
+            named = {a for r in taken for a in _actors_named(r.document)} - self.introduced
             self.introduced |= named
+            keys = {f"introduces:{a}" for a in named}
             for record in self.lookup.with_keys(keys, None) if keys else []:
                 self.introducers.setdefault(record.id, record)
+            versioned = self._versioned()
             fresh = [
                 r
                 for r in self.introducers.values()
                 if r.id not in self.taken
                 and r.document.occurred.start <= self.as_of
-                and _introduces_any(r.document, self._versioned())
+                and _introduces_any(r.document, versioned)
             ]
 
-    def _close(self, fresh: list[Record]) -> None:
+    def _close(self, fresh: list[Record]) -> list[Record]:
+        """Take ``fresh`` and what it depends on, to a fixpoint; return what was taken."""
+        taken: list[Record] = []
         while fresh:
+            taken += fresh
             self.taken.update((r.id, r) for r in fresh)
             keys = {k for r in fresh for k in _depends_on(r.document)} - self.asked
             self.asked |= keys
             found = self.lookup.with_keys(keys, self.as_of) if keys else []
             fresh = [r for r in found if r.id not in self.taken]
+        return taken
 
     def _versioned(self) -> set[str]:
         """Actors introduced in more than one version."""
