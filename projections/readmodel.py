@@ -647,6 +647,21 @@ class ReadModel:
         """Believed happenings naming one of ``actors`` (``uspk_view_mentions``)."""
         return self._joined("uspk_view_mentions", "actor_id", actors, known_at, starting_by)
 
+    def present_keys(self, keys: Collection[str], known_at: datetime | None) -> set[str]:
+        """Those of ``keys`` that a believed record has in ``uspk_view_things``."""
+        found: set[str] = set()
+        for chunk in _chunks(sorted(keys)):
+            where, params = self._believed_where(known_at)
+            where.append(f"j.thing IN ({', '.join('?' for _ in chunk)})")
+            rows = self._all(
+                "SELECT DISTINCT j.thing FROM uspk_view_things j"
+                " JOIN uspk_view_events e ON e.event_id = j.event_id"
+                f" WHERE {' AND '.join(where)}",
+                [*params, *chunk],
+            )
+            found.update(row[0] for row in rows)
+        return found
+
     def keys_like(self, prefix: str) -> list[str]:
         """Every key of ``uspk_view_things`` that starts with ``prefix``, recorded at any
         time (for suggestions when an asked id is unknown)."""

@@ -29,6 +29,7 @@ from domain.world import (
     replay_key,
 )
 from events.kinds import label
+from events.model import Actor
 from projections.views import (
     amount_view,
     date_view,
@@ -187,6 +188,9 @@ class NarrowingLookup(Protocol):
 
     def with_keys(self, keys: set[str], as_of: date | None) -> list[Record]: ...
 
+    def present(self, keys: set[str]) -> set[str]:
+        """Those of ``keys`` that a believed record has, at any date (nothing decoded)."""
+
     def mentioning(self, actors: Collection[str], as_of: date) -> list[Record]: ...
 
     def of_kinds(self, kinds: Collection[str], as_of: date) -> list[Record]: ...
@@ -219,6 +223,9 @@ def narrowed_state(
             registry = whole_registry()
         named: set[str] = set()
         state = narrowing.about(state_at(records, as_of, known_at, registry), records, named)
+        if named - fold.introduced:  # folded as stand-ins: read them, fold again
+            fold.read_introductions(named - fold.introduced)
+            continue
         missing = named - {a["id"] for a in state["actors"]}
         if not missing or fold.looked_for >= missing:
             return state, records
@@ -226,33 +233,39 @@ def narrowed_state(
 
 
 class _NarrowFold:
-    """The records a narrowed state folds, and the introductions of the actors they name."""
+    """The records a narrowed state folds, and what it knows of the actors they name:
+    which have a believed introduction (all the rules ask of an actor), and, for those
+    that kept entries name, their introductions (their content)."""
 
     def __init__(self, lookup: NarrowingLookup, as_of: date) -> None:
         self.lookup, self.as_of = lookup, as_of
         self.taken: dict[str, Record] = {}
         self.asked: set[str] = set()
+        self.checked: set[str] = set()  # actors asked whether they are introduced
+        self.present: set[str] = set()  # ... and those that are
         self.introducers: dict[str, Record] = {}
         self.introduced: set[str] = set()  # actors whose introductions were read
         self.looked_for: set[str] = set()
 
     def take(self, seeds: Iterable[Record]) -> None:
-        fresh = [r for r in seeds if r.id not in self.taken]
-        while fresh:
-            taken = self._close(fresh)
-            named = {a for r in taken for a in _actors_named(r.document)} - self.introduced
-            self.introduced |= named
-            keys = {f"introduces:{a}" for a in named}
-            for record in self.lookup.with_keys(keys, None) if keys else []:
-                self.introducers.setdefault(record.id, record)
-            versioned = self._versioned()
-            fresh = [
-                r
-                for r in self.introducers.values()
-                if r.id not in self.taken
-                and r.document.occurred.start <= self.as_of
-                and _introduces_any(r.document, versioned)
-            ]
+        taken = self._close([r for r in seeds if r.id not in self.taken])
+        named = {a for r in taken for a in _actors_named(r.document)} - self.checked
+        self.checked |= named
+        keys = {f"introduces:{a}" for a in named}
+        self.present |= {k.removeprefix("introduces:") for k in self.lookup.present(keys)}
+
+    def read_introductions(self, actors: set[str]) -> None:
+        """Read every introduction of ``actors``; fold those of an actor introduced in
+        more than one version (its name and role are the latest applied)."""
+        self.introduced |= actors
+        found = self.lookup.with_keys({f"introduces:{a}" for a in actors}, None)
+        self.introducers.update((r.id, r) for r in found)
+        versioned = self._versioned()
+        self.take(
+            r
+            for r in self.introducers.values()
+            if r.document.occurred.start <= self.as_of and _introduces_any(r.document, versioned)
+        )
 
     def _close(self, fresh: list[Record]) -> list[Record]:
         """Take ``fresh`` and what it depends on, to a fixpoint; return what was taken."""
@@ -288,10 +301,19 @@ class _NarrowFold:
         return sorted(self.taken.values(), key=lambda r: replay_key(r.document))
 
     def registry(self) -> dict | None:
-        """The actors the records name, or None when one has no believed introduction."""
-        registry = actor_registry(r.document for r in self.introducers.values())
+        """The actors the records name: as first introduced where their introductions
+        were read, else a stand-in with the actor's id (no entry kept shows it); None
+        when one has no believed introduction."""
         named = {a for r in self.taken.values() for a in _actors_named(r.document)}
-        return registry if named <= set(registry) else None
+        if not named <= self.present | self.introduced:
+            return None
+        read = actor_registry(r.document for r in self.introducers.values())
+        registry = {a: _stand_in(a) for a in named - self.introduced}
+        return registry | {a: actor for a, actor in read.items() if a in self.introduced}
+
+
+def _stand_in(actor_id: str) -> Actor:
+    return Actor.model_construct(id=actor_id, name=actor_id, type="organisation")
 
 
 def _introduces_any(document: Any, actors: set[str]) -> bool:

@@ -161,6 +161,9 @@ class Session:
     ) -> list[Record]:
         return self._readable().mentioning(actors, known_at, starting_by)
 
+    def present_keys(self, keys: set[str], known_at: datetime | None) -> set[str]:
+        return self._readable().present_keys(keys, known_at)
+
     def has_key(self, key: str) -> bool:
         return self._readable().has_key(key)
 

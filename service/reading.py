@@ -119,6 +119,9 @@ class IndexLookup:
     def with_keys(self, keys: set[str], as_of: date | None) -> list[Any]:
         return self.session.with_keys(keys, self.known_at, as_of)
 
+    def present(self, keys: set[str]) -> set[str]:
+        return self.session.present_keys(keys, self.known_at) if keys else set()
+
     def mentioning(self, actors: Iterable[str], as_of: date) -> list[Any]:
         return self.session.mentioning(list(actors), self.known_at, as_of)
 

@@ -95,6 +95,9 @@ def test_a_narrowed_state_reads_only_what_its_entries_depend_on(session):
         def mentioning(self, actors, as_of):
             return self._kept(session.mentioning(list(actors), None, as_of))
 
+        def present(self, keys):
+            return session.present_keys(keys, None)
+
         def of_kinds(self, kinds, as_of):
             return self._kept(session.believed(None, starting_by=as_of, kinds=kinds))
 
