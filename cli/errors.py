@@ -16,7 +16,7 @@ def one_line(error: BaseException) -> click.ClickException | None:
     from projections.locks import StoreLocked, is_lock_timeout, lock_timeout
     from projections.readmodel import ReadModelError
     from projections.timeline import UnknownActor
-    from service.reading import NothingToExport, UnknownEvent
+    from service.reading import NothingToExport, UnknownAgreement, UnknownEvent
     from service.recorders import BadSignature
     from service.recording import Refused
     from service.stores import StoreError
@@ -24,6 +24,8 @@ def one_line(error: BaseException) -> click.ClickException | None:
 
     if isinstance(error, UnknownActor):
         return click.BadParameter(str(error), param_hint="--actor")
+    if isinstance(error, UnknownAgreement):
+        return click.BadParameter(str(error), param_hint="--agreement")
     said_in_full = (
         InputError,
         Refused,

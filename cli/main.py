@@ -6,6 +6,7 @@ stays fast (no eventsourcing, no pydantic)."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 
 import click
 
@@ -102,16 +103,64 @@ def timeline(ctx, since, until, actor, kinds, known_at, fmt):
     help="The day to ask about (a month or year means its last day).",
 )
 @click.option("--known-at", type=MOMENT, help=KNOWN_AT_HELP)
+@click.option(
+    "--agreement",
+    "agreements",
+    metavar="ID",
+    multiple=True,
+    help="Only what is about this agreement (repeatable).",
+)
+@click.option(
+    "--actor",
+    "actors",
+    metavar="NAME",
+    multiple=True,
+    help="Only what involves this actor, by id or name (repeatable).",
+)
+@click.option(
+    "--kind",
+    "kinds",
+    type=KIND,
+    multiple=True,
+    help="Only entries made of events of this kind (repeatable).",
+)
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Text: show every entry of each section, not only the latest few.",
+)
 @format_option("Output format (the JSON is documented in the README).")
 @click.pass_context
-def state(ctx, as_of, known_at, fmt):
-    """What stood on a date: agreements, commitments, engagements, steps, actors."""
+def state(ctx, as_of, known_at, agreements, actors, kinds, everything, fmt):
+    """What stood on a date: agreements, commitments, engagements, steps, actors.
+
+    The text shows each section's count and its latest entries (--all: every one);
+    --agreement, --actor and --kind narrow the answer to what is about them."""
     from cli import render
     from service import reading
 
     with open_session(ctx) as opened:
-        result = reading.state_at(opened, as_of, known_at)
-    click.echo(render.as_json(result) if fmt == "json" else render.state_text(result))
+        narrowing = reading.narrowing(opened, agreements, actors, kinds, known_at)
+        sections = reading.state_sections(opened, as_of, known_at, narrowing)
+        if fmt == "json":
+            echo_pieces(render.json_object_chunks(sections))
+        else:
+            latest = None if everything else render.LATEST
+            click.echo(render.state_text(dict(sections), latest))
+
+
+def echo_pieces(pieces: Iterable[str], size: int = 1 << 16) -> None:
+    """Write text as it is produced, in writes of about ``size`` characters."""
+    buffer: list[str] = []
+    held = 0
+    for piece in pieces:
+        buffer.append(piece)
+        held += len(piece)
+        if held >= size:
+            click.echo("".join(buffer), nl=False)
+            buffer, held = [], 0
+    click.echo("".join(buffer))
 
 
 @main.command()

@@ -10,6 +10,7 @@ import io
 import json
 import re
 import textwrap
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 WIDTH = 80
@@ -30,6 +31,31 @@ def wrap(text: str, indent: str = _INDENT, width: int = WIDTH) -> str:
 
 def as_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def json_object_chunks(members: Iterable[tuple[str, Any]]) -> Iterator[str]:
+    """The text ``as_json`` gives the object of ``members``, one piece at a time: each
+    member, and each item of a member that is a list, is encoded when it comes, so the
+    whole object is never held as one string."""
+    yield "{"
+    empty = True
+    for key, value in members:
+        yield f"{'' if empty else ','}\n  {json.dumps(key, ensure_ascii=False)}: "
+        empty = False
+        if not isinstance(value, list) or not value:
+            yield _indented(value, "  ")
+            continue
+        yield "["
+        for i, item in enumerate(value):
+            yield f"{',' if i else ''}\n    {_indented(item, '    ')}"
+        yield "\n  ]"
+    yield "}" if empty else "\n}"
+
+
+def _indented(value: Any, indent: str) -> str:
+    """``as_json`` of ``value`` as it reads nested at ``indent`` (a JSON text's line
+    breaks are all between tokens: a string's own are escaped)."""
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
 
 
 def cite(source: dict[str, Any]) -> str:
@@ -197,11 +223,19 @@ def timeline_csv(entries: list[dict[str, Any]]) -> str:
 # -- state ----------------------------------------------------------------------------
 
 
-def state_text(state: dict[str, Any]) -> str:
+# How many entries of each section `uspk state` shows without --all (README: "The state
+# on a date").
+LATEST = 5
+
+
+def state_text(state: dict[str, Any], latest: int | None = LATEST) -> str:
+    """The state for people: per section its count and its last ``latest`` entries
+    (the latest: sections list entries in the order they occurred), all when None."""
     known = f", as known at {state['known_at']}" if state.get("known_at") else ""
     out = [f"State on {state['as_of']}{known}", ""]
-    out.append(f"Agreements ({len(state['agreements'])})")
-    for a in state["agreements"]:
+    head, agreements = _bounded("Agreements", state["agreements"], latest)
+    out += head
+    for a in agreements:
         parties = " \u2013 ".join(p["name"] for p in a["parties"])
         out.append(f"  {a['id']}: {a['instrument']}")
         out.append(wrap(parties))
@@ -217,49 +251,71 @@ def state_text(state: dict[str, Any]) -> str:
             status = f" [{c['status']}]" if c.get("status", "made") != "made" else ""
             out.append(wrap(f"commitment{phase}{status}: {c['display']}  [{c['event_id']}]"))
             out += [wrap(line, indent=_INDENT * 2) for line in relation_lines(c)]
-    out += ["", f"Engagements ({len(state['engagements'])})"]
-    for e in state["engagements"]:
+    head, engagements = _bounded("Engagements", state["engagements"], latest)
+    out += ["", *head]
+    for e in engagements:
         until = f" to {e['until']['display']}" if e["until"] else ""
         out.append(f"  {e['date']['display']}{until}  {e['kind']}, {e['status']}")
         out.append(wrap(e["title"]))
-    out += ["", f"Next steps ({len(state['next_steps'])})"]
-    for s in state["next_steps"]:
+    head, steps = _bounded("Next steps", state["next_steps"], latest)
+    out += ["", *head]
+    for s in steps:
         overdue = ", overdue" if s.get("overdue") else ""
         out.append(f"  [{s['status']}{overdue}] {s['id']}")
         out.append(wrap(s["description"]))
         out += [wrap(line) for line in relation_lines(s)]
-    out += _new_kind_sections(state)
+    out += _new_kind_sections(state, latest)
     for section, noted in noted_sections(state):
-        out += ["", f"{section} ({len(noted)})"]
-        for n in noted:
+        head, shown = _bounded(section, noted, latest)
+        out += ["", *head]
+        for n in shown:
             out.append(f"  {n['date']['display']}  {n['event_id']}")
             out.append(wrap(f"{n['title']}: {n['summary']}"))
-    out += ["", f"Actors ({len(state['actors'])})"]
-    out.append(wrap(", ".join(a["name"] for a in state["actors"]) or "none", indent="  "))
-    out += ["", f"Undetermined on this date ({len(state['undetermined'])})"]
-    for u in state["undetermined"]:
+    head, actors = _bounded("Actors", state["actors"], latest)
+    out += ["", *head]
+    out.append(wrap(", ".join(a["name"] for a in actors) or "none", indent="  "))
+    head, undetermined = _bounded("Undetermined on this date", state["undetermined"], latest)
+    out += ["", *head]
+    for u in undetermined:
         out.append(f"  {u['event_id']}")
         out.append(wrap(f"{u['title']}: {u['reason']}"))
     return "\n".join(out)
 
 
-def _new_kind_sections(state: dict[str, Any]) -> list[str]:
+def _bounded(
+    heading: str, entries: list[dict[str, Any]], latest: int | None
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """A section's heading with its count, a line for the entries left out, and the
+    entries to show: the last ``latest`` of them, or all."""
+    if latest is None or len(entries) <= latest:
+        return [f"{heading} ({len(entries)})"], entries
+    left_out = len(entries) - latest
+    return [
+        f"{heading} ({len(entries)}, the latest {latest} shown)",
+        f"  ... {left_out} earlier not shown; --all shows everything",
+    ], entries[-latest:]
+
+
+def _new_kind_sections(state: dict[str, Any], latest: int | None = LATEST) -> list[str]:
     """Measures, financing, shipments and announcements, as ``state_text`` shows them."""
-    out = ["", f"Measures ({len(state.get('measures', ()))})"]
-    for m in state.get("measures", ()):
+    head, measures = _bounded("Measures", state.get("measures", []), latest)
+    out = ["", *head]
+    for m in measures:
         value = f": {m['value']}" if m["value"] else ""
         out.append(f"  {m['measure']}{value} ({m['status']})")
         since = f"since {m['since']['display']}, " if m["in_force"] else ""
         out.append(wrap(f"{since}{m['instrument']} by {m['authority']['name']}  [{m['event_id']}]"))
-    out += ["", f"Financing ({len(state.get('financing', ()))})"]
-    for f in state.get("financing", ()):
+    head, financing = _bounded("Financing", state.get("financing", []), latest)
+    out += ["", *head]
+    for f in financing:
         amount = f", {f['display']}" if f["display"] else ""
         out.append(f"  [{f['stage']}] {f['id']}{amount}")
         borrower = f" to {f['borrower']['name']}" if f["borrower"] else ""
         out.append(wrap(f"{f['lender']['name']}{borrower}: {f['project']}"))
         out += [wrap(line) for line in relation_lines(f)]
-    out += ["", f"Shipments ({len(state.get('shipments', ()))})"]
-    for m in state.get("shipments", ()):
+    head, shipments = _bounded("Shipments", state.get("shipments", []), latest)
+    out += ["", *head]
+    for m in shipments:
         quantity = f", {m['quantity']}" if m["quantity"] else ""
         out.append(f"  {m['date']['display']}  {m['event_id']}")
         out.append(wrap(f"{', '.join(m['goods'])}{quantity}: {m['title']}"))
@@ -269,8 +325,9 @@ def _new_kind_sections(state: dict[str, Any]) -> list[str]:
         if serves:
             out.append(wrap("serves " + ", ".join(serves)))
         out += [wrap(line) for line in relation_lines(m)]
-    out += ["", f"Announcements ({len(state.get('announcements', ()))})"]
-    for a in state.get("announcements", ()):
+    head, announcements = _bounded("Announcements", state.get("announcements", []), latest)
+    out += ["", *head]
+    for a in announcements:
         realised = ", ".join(a["realised_by"])
         status = f"realised by {realised}" if realised else "not realised"
         out.append(f"  {a['date']['display']}  {a['deal']} ({status})")

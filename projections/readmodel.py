@@ -50,7 +50,7 @@ RECORDED = f"{Chronicle.Recorded.__module__}:{Chronicle.Recorded.__qualname__}"
 HISTORY_LOADED = f"{Chronicle.HistoryLoaded.__module__}:{Chronicle.HistoryLoaded.__qualname__}"
 META_NAME = "believed-events"
 # Bump when the tables change: a read model of another version is rebuilt from the log.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 _PAGE = 2000
 REPLAY_ORDER = ("e.occ_start", "e.rank", "e.event_id")  # the replay index's order
 _END_OF_TIME = "9999-12-31T23:59:59.999999"
@@ -180,7 +180,7 @@ class Entry(NamedTuple):
     digest: str | None = None  # the shipped history loaded
     row: tuple | None = None  # uspk_view_events without its position and chain
     mentions: tuple[str, ...] = ()
-    things: tuple[str, ...] = ()  # what its rules depend on (``thing_keys``)
+    things: tuple[str, ...] = ()  # ``thing_keys`` and ``answer_keys``
     hides: str | None = None  # the event that this record retracts or supersedes
     ends_hidings_by: str | None = None  # a retracted amendment no longer hides
     chain: str | None = None  # its stored link in the hash chain (None: stored before it)
@@ -246,10 +246,20 @@ def _entry_of(
         recorder,
         message,
     )
-    things = tuple(sorted(thing_keys(validated)))
+    things = tuple(sorted(thing_keys(validated) | answer_keys(validated)))
     mentions = tuple(mentioned_ids(document))
     linked = (document, recorder, message, timestamp)
     return Entry(None, row, mentions, things, hides, ends, chain, linked)
+
+
+def answer_keys(happening: Any) -> set[str]:
+    """Beside what its rules depend on, what a state's answer about something else needs
+    to find this happening by: the events it relates to (``related-to:<event>``, whose
+    entries list it as ``related_by``) and the actors it introduces
+    (``introduces:<actor>``, whose names and roles it sets). No thing sort has these
+    prefixes, so the batch checks, which ask for ``thing_keys``, never meet them."""
+    keys = {f"related-to:{r.to}" for r in getattr(happening, "relates", ())}
+    return keys | {f"introduces:{a.id}" for a in getattr(happening, "introduces", ())}
 
 
 def _refuse_other_settings(mapper: Mapper, notification: Any) -> None:
@@ -704,6 +714,71 @@ class ReadModel:
                 where.append(f"j.{column} IN ({', '.join('?' for _ in chunk)})")
                 for record in self._records(where, [*params, *chunk], join=join):
                     found.setdefault(record.id, record)
+        return list(found.values())
+
+    # -- what a narrowed state reads (projections.state.Narrowing) -------------------
+
+    def with_keys(
+        self, keys: Collection[str], known_at: datetime | None, starting_by: date | None = None
+    ) -> list[Record]:
+        """Believed happenings having one of ``keys`` in ``uspk_view_things`` (a thing
+        key or an ``answer_keys`` key), starting on or before ``starting_by``."""
+        return self._joined("uspk_view_things", "thing", keys, known_at, starting_by)
+
+    def mentioning(
+        self, actors: Collection[str], known_at: datetime | None, starting_by: date | None = None
+    ) -> list[Record]:
+        """Believed happenings naming one of ``actors`` (``uspk_view_mentions``)."""
+        return self._joined("uspk_view_mentions", "actor_id", actors, known_at, starting_by)
+
+    def present_keys(self, keys: Collection[str], known_at: datetime | None) -> set[str]:
+        """Those of ``keys`` that a believed record has in ``uspk_view_things``."""
+        found: set[str] = set()
+        for chunk in _chunks(sorted(keys)):
+            where, params = self._believed_where(known_at)
+            where.append(f"j.thing IN ({', '.join('?' for _ in chunk)})")
+            rows = self._all(
+                "SELECT DISTINCT j.thing FROM uspk_view_things j"
+                " JOIN uspk_view_events e ON e.event_id = j.event_id"
+                f" WHERE {' AND '.join(where)}",
+                [*params, *chunk],
+            )
+            found.update(row[0] for row in rows)
+        return found
+
+    def keys_like(self, prefix: str) -> list[str]:
+        """Every key of ``uspk_view_things`` that starts with ``prefix``, recorded at any
+        time (for suggestions when an asked id is unknown)."""
+        rows = self._all(
+            "SELECT DISTINCT thing FROM uspk_view_things WHERE thing LIKE ? ORDER BY thing",
+            (prefix.replace("%", "").replace("_", "") + "%",),
+        )
+        return [row[0] for row in rows if row[0].startswith(prefix)]
+
+    def has_key(self, key: str) -> bool:
+        """Whether any record, at any time, has ``key`` in ``uspk_view_things``."""
+        row = self._one("SELECT 1 FROM uspk_view_things WHERE thing = ? LIMIT 1", (key,))
+        return row is not None
+
+    def _joined(
+        self,
+        table: str,
+        column: str,
+        keys: Collection[str],
+        known_at: datetime | None,
+        starting_by: date | None,
+    ) -> list[Record]:
+        found: dict[str, Record] = {}
+        join = f" JOIN {table} j ON j.event_id = e.event_id"
+        for chunk in _chunks(sorted(keys)):
+            where, params = self._believed_where(known_at)
+            where.append(f"j.{column} IN ({', '.join('?' for _ in chunk)})")
+            params.extend(chunk)
+            if starting_by is not None:
+                where.append("e.occ_start <= ?")
+                params.append(starting_by.isoformat())
+            for record in self._records(where, params, join=join):
+                found.setdefault(record.id, record)
         return list(found.values())
 
     def introductions(self) -> list[Record]:

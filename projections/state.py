@@ -8,10 +8,13 @@ depend on an undetermined one (a commitment to an agreement whose signing is und
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from domain.chronicle import Record, fold_lenient
+from domain.recording import thing_keys
 from domain.world import (
     Agreement,
     Commitment,
@@ -23,8 +26,10 @@ from domain.world import (
     World,
     actor_registry,
     describe_amount,
+    replay_key,
 )
 from events.kinds import label
+from events.model import Actor
 from projections.views import (
     amount_view,
     date_view,
@@ -56,13 +61,27 @@ def state_at(
     as_of: date,
     known_at: datetime | None = None,
     registry: dict | None = None,
+    narrowing: Narrowing | None = None,
 ) -> dict:
-    """The documented JSON contract of ``uspk state`` (see README).
+    """The documented JSON contract of ``uspk state`` (see README), whole.
 
     ``registry``: the record's actors, when ``records`` holds only those up to ``as_of``
     (by default those that ``records`` introduce, whatever their date, as ``uspk state``
     has them: an event may name an actor that a later-dated event introduces).
+    ``narrowing``: keep only the entries about what it asks (``Narrowing.about``).
     """
+    state = dict(state_sections(records, as_of, known_at, registry))
+    return narrowing.about(state, records) if narrowing else state
+
+
+def state_sections(
+    records: list[Record],
+    as_of: date,
+    known_at: datetime | None = None,
+    registry: dict | None = None,
+) -> Iterator[tuple[str, Any]]:
+    """The state's sections in ``STATE_KEYS`` order, each built when it is asked for,
+    so that a writer can send one before the next is made."""
     if registry is None:  # the record's actors, also those introduced after ``as_of``
         registry = actor_registry(r.document for r in records if r.document.kind != "retraction")
     settled = [r for r in records if r.document.occurred.end <= as_of]
@@ -72,7 +91,15 @@ def state_at(
     broken_ids = {h.id for h, _ in broken}
     links = _Links(by_id, inbound_relations(r.document for r in settled if r.id not in broken_ids))
     measures, unsettled = _measures(world, as_of, links)
-    undetermined = (
+    yield "as_of", as_of.isoformat()
+    yield "known_at", timestamp_view(known_at)
+    yield "agreements", [_agreement(a, world, links) for a in world.agreements.values()]
+    yield "engagements", [_engagement(e, as_of, links) for e in world.engagements]
+    yield "next_steps", [_step(s, as_of, links) for s in world.steps.values()]
+    yield "actors", [_actor(a) for a in world.actors.values()]
+    yield "statements", [_statement(s, world, links) for s in world.statements]
+    yield (
+        "undetermined",
         [
             _undetermined(r, f"its date ({r.document.occurred.human()}) contains {as_of}")
             for r in pending
@@ -86,70 +113,298 @@ def state_at(
                 by_id[a.event_id], f"its effective date ({a.effective.human()}) contains {as_of}"
             )
             for a in unsettled
-        ]
+        ],
     )
+    yield "noted", [_noted(n, links) for n in world.noted]
+    yield "measures", measures
+    yield "financing", [_financing(f, world, links) for f in world.financing.values()]
+    yield "shipments", [_shipment(m, links) for m in world.shipments]
+    yield "announcements", [_announcement(a, world, links) for a in world.announcements]
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """What ``state --agreement/--actor/--kind`` asks about. An entry of the state is
+    about it when, for each kind of filter given, one of the events the entry is made
+    of (its ``event_id`` values, nested ones included) is about one of the ids given:
+    names the agreement among the things it refers to, names or introduces the actor,
+    is of the kind. The actors section keeps the actors that the kept entries' events
+    name, by id; every other section keeps the order it has in the whole state."""
+
+    agreements: frozenset[str] = frozenset()
+    actors: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.agreements or self.actors or self.kinds)
+
+    def about(
+        self, state: dict[str, Any], records: Iterable[Record], named: set[str] | None = None
+    ) -> dict[str, Any]:
+        """``state`` with only the entries about what is asked; ``named`` receives the
+        actors the kept entries name."""
+        if not self:
+            return state
+        documents = {r.id: r.document for r in records}
+        kept: dict[str, Any] = {}
+        named = set() if named is None else named
+        for key, value in state.items():
+            if key in ("as_of", "known_at", "actors"):
+                kept[key] = value
+                continue
+            kept[key] = []
+            for entry in value:
+                events = [documents[i] for i in _event_ids(entry)]
+                if self._keeps(events):
+                    kept[key].append(entry)
+                    named.update(actor for event in events for actor in _actors_named(event))
+        # By id: the whole state lists actors in the order they first took part, which
+        # a fold of only what the kept entries depend on cannot know.
+        kept["actors"] = sorted((a for a in state["actors"] if a["id"] in named), key=_by_id)
+        return kept
+
+    def _keeps(self, events: list[Any]) -> bool:
+        tests = []
+        if self.agreements:
+            wanted = {f"agreement:{i}" for i in self.agreements}
+            tests.append(lambda e: bool(thing_keys(e) & wanted))
+        if self.actors:
+            tests.append(lambda e: bool(_actors_named(e) & self.actors))
+        if self.kinds:
+            tests.append(lambda e: e.kind in self.kinds)
+        return all(any(test(e) for e in events) for test in tests)
+
+    def seeds(self, lookup: NarrowingLookup, as_of: date) -> list[Record]:
+        """The believed records this narrowing starts from: those about the agreements
+        when some are asked, else about the actors, else of the kinds (every kept entry
+        holds one of them)."""
+        if self.agreements:
+            return lookup.with_keys({f"agreement:{i}" for i in self.agreements}, as_of)
+        if self.actors:
+            introducing = lookup.with_keys({f"introduces:{i}" for i in self.actors}, as_of)
+            return [*lookup.mentioning(self.actors, as_of), *introducing]
+        return lookup.of_kinds(self.kinds, as_of)
+
+
+class NarrowingLookup(Protocol):
+    """The index's answers a narrowed state reads (believed at one known-at moment;
+    ``as_of``: starting on or before it, None: at any date)."""
+
+    def with_keys(self, keys: set[str], as_of: date | None) -> list[Record]: ...
+
+    def present(self, keys: set[str]) -> set[str]:
+        """Those of ``keys`` that a believed record has, at any date (nothing decoded)."""
+
+    def mentioning(self, actors: Collection[str], as_of: date) -> list[Record]: ...
+
+    def of_kinds(self, kinds: Collection[str], as_of: date) -> list[Record]: ...
+
+
+def narrowed_state(
+    narrowing: Narrowing,
+    lookup: NarrowingLookup,
+    as_of: date,
+    known_at: datetime | None = None,
+    whole_registry: Callable[[], dict] | None = None,
+) -> tuple[dict[str, Any], list[Record]]:
+    """(the state's entries about what ``narrowing`` asks, as the whole state has them;
+    the records folded for them), reading only what those entries depend on.
+
+    From the seeds: every record sharing a thing with one already taken (what the rules
+    fold together) or relating to one (its ``related_by``), to a fixpoint. The actors
+    they name come from their introductions (the registry); where an actor is
+    introduced in more than one version, its introductions are folded too (its name and
+    role are the latest applied). An actor a kept entry names that this fold did not
+    involve (named only by undetermined events) is looked for once more through every
+    record naming it. ``whole_registry``: every actor, when one is introduced by no
+    believed record (what an unknown actor's message suggests)."""
+    fold = _NarrowFold(lookup, as_of)
+    fold.take(narrowing.seeds(lookup, as_of))
+    while True:
+        records = fold.records()
+        registry = fold.registry()
+        if registry is None and whole_registry is not None:
+            registry = whole_registry()
+        named: set[str] = set()
+        state = narrowing.about(state_at(records, as_of, known_at, registry), records, named)
+        if named - fold.introduced:  # folded as stand-ins: read them, fold again
+            fold.read_introductions(named - fold.introduced)
+            continue
+        missing = named - {a["id"] for a in state["actors"]}
+        if not missing or fold.looked_for >= missing:
+            return state, records
+        fold.look_for(missing)
+
+
+class _NarrowFold:
+    """The records a narrowed state folds, and what it knows of the actors they name:
+    which have a believed introduction (all the rules ask of an actor), and, for those
+    that kept entries name, their introductions (their content)."""
+
+    def __init__(self, lookup: NarrowingLookup, as_of: date) -> None:
+        self.lookup, self.as_of = lookup, as_of
+        self.taken: dict[str, Record] = {}
+        self.asked: set[str] = set()
+        self.checked: set[str] = set()  # actors asked whether they are introduced
+        self.present: set[str] = set()  # ... and those that are
+        self.introducers: dict[str, Record] = {}
+        self.introduced: set[str] = set()  # actors whose introductions were read
+        self.looked_for: set[str] = set()
+
+    def take(self, seeds: Iterable[Record]) -> None:
+        taken = self._close([r for r in seeds if r.id not in self.taken])
+        named = {a for r in taken for a in _actors_named(r.document)} - self.checked
+        self.checked |= named
+        keys = {f"introduces:{a}" for a in named}
+        self.present |= {k.removeprefix("introduces:") for k in self.lookup.present(keys)}
+
+    def read_introductions(self, actors: set[str]) -> None:
+        """Read every introduction of ``actors``; fold those of an actor introduced in
+        more than one version (its name and role are the latest applied)."""
+        self.introduced |= actors
+        found = self.lookup.with_keys({f"introduces:{a}" for a in actors}, None)
+        self.introducers.update((r.id, r) for r in found)
+        versioned = self._versioned()
+        self.take(
+            r
+            for r in self.introducers.values()
+            if r.document.occurred.start <= self.as_of and _introduces_any(r.document, versioned)
+        )
+
+    def _close(self, fresh: list[Record]) -> list[Record]:
+        """Take ``fresh`` and what it depends on, to a fixpoint; return what was taken."""
+        taken: list[Record] = []
+        while fresh:
+            taken += fresh
+            self.taken.update((r.id, r) for r in fresh)
+            keys = {k for r in fresh for k in _depends_on(r.document)} - self.asked
+            self.asked |= keys
+            found = self.lookup.with_keys(keys, self.as_of) if keys else []
+            fresh = [r for r in found if r.id not in self.taken]
+        return taken
+
+    def _versioned(self) -> set[str]:
+        """Actors introduced in more than one version."""
+        versions: dict[str, list[Any]] = {}
+        for record in self.introducers.values():
+            for actor in record.document.introduces:
+                if actor not in versions.setdefault(actor.id, []):
+                    versions[actor.id].append(actor)
+        return {a for a, seen in versions.items() if len(seen) > 1}
+
+    def look_for(self, actors: set[str]) -> None:
+        self.looked_for |= actors
+        self.take(
+            [
+                *self.lookup.mentioning(actors, self.as_of),
+                *self.lookup.with_keys({f"introduces:{a}" for a in actors}, self.as_of),
+            ]
+        )
+
+    def records(self) -> list[Record]:
+        return sorted(self.taken.values(), key=lambda r: replay_key(r.document))
+
+    def registry(self) -> dict | None:
+        """The actors the records name: as first introduced where their introductions
+        were read, else a stand-in with the actor's id (no entry kept shows it); None
+        when one has no believed introduction."""
+        named = {a for r in self.taken.values() for a in _actors_named(r.document)}
+        if not named <= self.present | self.introduced:
+            return None
+        read = actor_registry(r.document for r in self.introducers.values())
+        registry = {a: _stand_in(a) for a in named - self.introduced}
+        return registry | {a: actor for a, actor in read.items() if a in self.introduced}
+
+
+def _stand_in(actor_id: str) -> Actor:
+    return Actor.model_construct(id=actor_id, name=actor_id, type="organisation")
+
+
+def _introduces_any(document: Any, actors: set[str]) -> bool:
+    return any(a.id in actors for a in document.introduces)
+
+
+def _depends_on(document: Any) -> set[str]:
+    """The keys of the records a fold of ``document`` needs beside it: those about the
+    same things, and those relating to it."""
+    return thing_keys(document) | {f"related-to:{document.id}"}
+
+
+def _actors_named(document: Any) -> set[str]:
+    return {*document.mentions(), *(a.id for a in document.introduces)}
+
+
+def _by_id(actor: dict[str, Any]) -> str:
+    return actor["id"]
+
+
+def _event_ids(entry: Any) -> list[str]:
+    """Every ``event_id`` in an entry of the state, nested ones included."""
+    if isinstance(entry, dict):
+        own = [entry["event_id"]] if isinstance(entry.get("event_id"), str) else []
+        nested = [v for v in entry.values() if isinstance(v, list | dict)]
+        return own + [i for v in nested for i in _event_ids(v)]
+    if isinstance(entry, list):
+        return [i for v in entry for i in _event_ids(v)]
+    return []
+
+
+def _actor(actor: Any) -> dict[str, Any]:
     return {
-        "as_of": as_of.isoformat(),
-        "known_at": timestamp_view(known_at),
-        "agreements": [_agreement(a, world, links) for a in world.agreements.values()],
-        "engagements": [_engagement(e, as_of, links) for e in world.engagements],
-        "next_steps": [_step(s, as_of, links) for s in world.steps.values()],
-        "actors": [
-            {"id": a.id, "name": a.name, "type": a.type, "country": a.country, "role": a.role}
-            for a in world.actors.values()
-        ],
-        "statements": [
-            {
-                "event_id": s.event_id,
-                "date": date_view(s.occurred),
-                "speaker": _name(world, s.speaker),
-                "on_behalf_of": _name(world, s.on_behalf_of) if s.on_behalf_of else None,
-                "quote": s.quote,
-                "about": s.about,
-                "sources": _sources(by_id, s.event_id),
-                **links(s.event_id),
-            }
-            for s in world.statements
-        ],
-        "undetermined": undetermined,
-        "noted": [_noted(n, links) for n in world.noted],
-        "measures": measures,
-        "financing": [_financing(f, world, links) for f in world.financing.values()],
-        "shipments": [
-            {
-                "event_id": m.event_id,
-                "title": m.title,
-                "date": date_view(m.occurred),
-                "goods": m.goods,
-                "quantity": m.quantity,
-                "shipper": m.shipper,
-                "recipient": m.recipient,
-                "origin": m.origin,
-                "destination": m.destination,
-                "agreement": m.agreement,
-                "step": m.step,
-                "sources": _sources(by_id, m.event_id),
-                **links(m.event_id),
-            }
-            for m in world.shipments
-        ],
-        "announcements": [
-            {
-                "event_id": a.event_id,
-                "title": a.title,
-                "date": date_view(a.occurred),
-                "deal": a.deal,
-                "announcer": {"id": a.announcer, "name": _name(world, a.announcer)},
-                "counterparties": a.counterparties,
-                "claim": a.claim,
-                "quote": a.quote,
-                "realised_by": (realised := links.by(a.event_id, "realises")),
-                "status": "realised" if realised else "not realised",
-                "sources": _sources(by_id, a.event_id),
-                **links(a.event_id),
-            }
-            for a in world.announcements
-        ],
+        "id": actor.id,
+        "name": actor.name,
+        "type": actor.type,
+        "country": actor.country,
+        "role": actor.role,
+    }
+
+
+def _statement(statement: Any, world: World, links: _Links) -> dict[str, Any]:
+    return {
+        "event_id": statement.event_id,
+        "date": date_view(statement.occurred),
+        "speaker": _name(world, statement.speaker),
+        "on_behalf_of": _name(world, statement.on_behalf_of) if statement.on_behalf_of else None,
+        "quote": statement.quote,
+        "about": statement.about,
+        "sources": _sources(links.by_id, statement.event_id),
+        **links(statement.event_id),
+    }
+
+
+def _shipment(m: Any, links: _Links) -> dict[str, Any]:
+    return {
+        "event_id": m.event_id,
+        "title": m.title,
+        "date": date_view(m.occurred),
+        "goods": m.goods,
+        "quantity": m.quantity,
+        "shipper": m.shipper,
+        "recipient": m.recipient,
+        "origin": m.origin,
+        "destination": m.destination,
+        "agreement": m.agreement,
+        "step": m.step,
+        "sources": _sources(links.by_id, m.event_id),
+        **links(m.event_id),
+    }
+
+
+def _announcement(a: Any, world: World, links: _Links) -> dict[str, Any]:
+    realised = links.by(a.event_id, "realises")
+    return {
+        "event_id": a.event_id,
+        "title": a.title,
+        "date": date_view(a.occurred),
+        "deal": a.deal,
+        "announcer": {"id": a.announcer, "name": _name(world, a.announcer)},
+        "counterparties": a.counterparties,
+        "claim": a.claim,
+        "quote": a.quote,
+        "realised_by": realised,
+        "status": "realised" if realised else "not realised",
+        "sources": _sources(links.by_id, a.event_id),
+        **links(a.event_id),
     }
 
 

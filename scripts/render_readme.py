@@ -86,6 +86,7 @@ v["timeline_late"] = sh("uspk timeline --since 2025-10 | grep '^[^ ]'")
 v["timeline_csv"] = sh('uspk timeline --actor "Natalie Baker" --format csv | cut -d, -f1-6')
 v["state"] = sh("uspk state --at 2025-09-08")
 v["state_year_end"] = sh("uspk state --at 2025-12-31 | sed -n '/^Measures/,/^Shipments/p'")
+v["state_meg"] = sh("uspk state --at 2025-09-08 --agreement meg-nlcp-mou")
 v["agreements_7"] = sh("uspk state --at 2025-09-07 --format json | jq '.agreements | length'")
 v["undetermined"] = sh(
     "uspk state --at 2025-06-10 --format json | jq -c '.undetermined[] | {event_id, reason}'"

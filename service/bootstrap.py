@@ -194,6 +194,25 @@ class Session:
         """(recorded changes, the last one's link) as the record stood at ``known_at``."""
         return self._readable().chain_head(known_at)
 
+    def with_keys(
+        self, keys: set[str], known_at: datetime | None, starting_by: date | None
+    ) -> list[Record]:
+        return self._readable().with_keys(keys, known_at, starting_by)
+
+    def mentioning(
+        self, actors: list[str], known_at: datetime | None, starting_by: date | None
+    ) -> list[Record]:
+        return self._readable().mentioning(actors, known_at, starting_by)
+
+    def present_keys(self, keys: set[str], known_at: datetime | None) -> set[str]:
+        return self._readable().present_keys(keys, known_at)
+
+    def has_key(self, key: str) -> bool:
+        return self._readable().has_key(key)
+
+    def keys_like(self, prefix: str) -> list[str]:
+        return self._readable().keys_like(prefix)
+
     def records(self) -> list[Record]:
         """Every record in recorded order, retractions and hidden ones included."""
         return self._readable().everything()

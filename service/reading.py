@@ -4,7 +4,7 @@ ids) and returns plain data (lists and dicts of str, numbers, dates) ready to re
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -23,6 +23,10 @@ from service.bootstrap import Session
 
 class UnknownEvent(LookupError):
     """An event id the record does not hold; ``str()`` suggests ids like it."""
+
+
+class UnknownAgreement(LookupError):
+    """An --agreement filter that names no recorded agreement; ``str()`` suggests ids."""
 
 
 class NothingToExport(LookupError):
@@ -55,9 +59,79 @@ def timeline(
     return walks.timeline(records, since, until, actor, kinds, session.registry(known_at))
 
 
-def state_at(session: Session, as_of: date, known_at: datetime | None = None) -> dict[str, Any]:
-    records = session.believed(known_at, starting_by=as_of)
-    return states.state_at(records, as_of, known_at, session.registry(known_at))
+def state_at(
+    session: Session,
+    as_of: date,
+    known_at: datetime | None = None,
+    narrowing: states.Narrowing | None = None,
+) -> dict[str, Any]:
+    """The state on ``as_of`` as believed at ``known_at``, whole (the README's JSON)."""
+    return dict(state_sections(session, as_of, known_at, narrowing))
+
+
+def state_sections(
+    session: Session,
+    as_of: date,
+    known_at: datetime | None = None,
+    narrowing: states.Narrowing | None = None,
+) -> Iterator[tuple[str, Any]]:
+    """The state's sections in order, each made when asked for. Narrowed, only the
+    records the kept entries depend on are read (``states.narrowed_state``)."""
+    if not narrowing:
+        records = session.believed(known_at, starting_by=as_of)
+        return states.state_sections(records, as_of, known_at, session.registry(known_at))
+    state, _ = states.narrowed_state(
+        narrowing,
+        IndexLookup(session, known_at),
+        as_of,
+        known_at,
+        lambda: session.registry(known_at),  # an actor whose introduction is withdrawn
+    )
+    return iter(state.items())
+
+
+def narrowing(
+    session: Session,
+    agreements: Iterable[str] = (),
+    actors: Iterable[str] = (),
+    kinds: Iterable[str] = (),
+    known_at: datetime | None = None,
+) -> states.Narrowing:
+    """What ``state --agreement/--actor/--kind`` asks about, its ids checked: an agreement
+    no record names raises UnknownAgreement, an actor that is no one's id, name or alias
+    UnknownActor, each with the close matches."""
+    for agreement in agreements:
+        if not session.has_key(f"agreement:{agreement}"):
+            known = [k.removeprefix("agreement:") for k in session.keys_like("agreement:")]
+            close = difflib.get_close_matches(agreement, known, n=3, cutoff=0.5)
+            hint = f"; did you mean: {', '.join(close)}?" if close else ""
+            raise UnknownAgreement(f"no agreement {agreement!r} is recorded{hint}")
+    ids: set[str] = set()
+    for actor in actors:
+        if session.has_key(f"introduces:{actor}"):
+            ids.add(actor)  # an id: no need to read every actor
+        else:
+            ids |= walks.actor_ids_matching(actor, session.registry(known_at).values())
+    return states.Narrowing(frozenset(agreements), frozenset(ids), frozenset(kinds))
+
+
+class IndexLookup:
+    """The index's answers for a narrowed state, believed at ``known_at``."""
+
+    def __init__(self, session: Session, known_at: datetime | None) -> None:
+        self.session, self.known_at = session, known_at
+
+    def with_keys(self, keys: set[str], as_of: date | None) -> list[Any]:
+        return self.session.with_keys(keys, self.known_at, as_of)
+
+    def present(self, keys: set[str]) -> set[str]:
+        return self.session.present_keys(keys, self.known_at) if keys else set()
+
+    def mentioning(self, actors: Iterable[str], as_of: date) -> list[Any]:
+        return self.session.mentioning(list(actors), self.known_at, as_of)
+
+    def of_kinds(self, kinds: Iterable[str], as_of: date) -> list[Any]:
+        return self.session.believed(self.known_at, starting_by=as_of, kinds=kinds)
 
 
 def replay(
