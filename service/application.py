@@ -27,6 +27,7 @@ from events.history import history_digest, history_files
 from service.stores import Store, in_wal_mode, tables_created_one_at_a_time
 
 Clock = Callable[[], datetime]
+SHIPPED_MESSAGE = "the history shipped with uspk"  # why the shipped history was recorded
 _RETRIES = 20  # concurrent writers: each retry re-reads the chronicle and re-checks
 
 
@@ -97,7 +98,7 @@ class Uspk(Application):
         from events.files import load_files  # only when loading: keeps queries light
 
         documents = load_files((str(p), p.read_bytes()) for p in history_files())
-        signed = Signed(recorder, "the history shipped with uspk")
+        signed = Signed(recorder, SHIPPED_MESSAGE)
         return self._record_batch(documents, view, digest=digest, signed=signed)
 
     def _record_batch(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
+from contextlib import closing
 from typing import Literal
 
 import pytest
@@ -126,6 +128,24 @@ def test_a_new_kind_is_in_every_export_format(uspk, tmp_path):
     assert f'<title type="text">Recorded: {SANCTION["title"]}</title>' in uspk.ok(
         "export", "--format", "atom"
     )
+    database = tmp_path / "reset.db"
+    uspk.ok("export", "--format", "sqlite", "-o", str(database))
+    with closing(sqlite3.connect(database)) as db:
+        assert db.execute("SELECT kind FROM events WHERE id = ?", (SANCTION["id"],)).fetchall() == [
+            ("sanction-imposed",)
+        ]
+        stood = db.execute(
+            "SELECT section, valid_from FROM standing WHERE event_id = ?", (SANCTION["id"],)
+        ).fetchall()
+        assert ("noted", "2025-09-20") in stood
+
+
+def test_a_new_kind_narrows_the_state_by_its_kind(uspk):
+    narrowed = json.loads(
+        uspk.ok("state", "--at", "2025-09-30", "--kind", "sanction-imposed", "--format", "json")
+    )
+    assert [n["event_id"] for n in narrowed["noted"]] == [SANCTION["id"]]
+    assert narrowed["agreements"] == [] and narrowed["engagements"] == []
 
 
 def test_the_kind_option_names_every_declared_kind_when_given_another(uspk):

@@ -33,7 +33,9 @@ from projections import state as states
 from projections import timeline as walks
 from projections.state import Narrowing
 from service import reading
+from service.application import SHIPPED_MESSAGE
 from service.bootstrap import Session, checked_store
+from service.recorders import fallback_recorder
 from tests.conftest import POSTGRES_ENV
 from tests.factories import SOURCE
 from tests.property.documents import (
@@ -59,16 +61,25 @@ class Clock:
         return self.now
 
 
+RECORDER = "oracle-test"  # who records each batch (the shipped history: the system user)
+
+
 class Oracle:
     """What the test has recorded, held in memory in recorded order."""
 
-    def __init__(self, recorded_at: datetime) -> None:
-        self.records = [Record(d, recorded_at, n) for n, d in enumerate(shipped_documents(), 1)]
+    def __init__(self, recorded_at: datetime, loaded_by: str) -> None:
+        self.records = [
+            Record(d, recorded_at, n, loaded_by, SHIPPED_MESSAGE)
+            for n, d in enumerate(shipped_documents(), 1)
+        ]
         self.moments = [recorded_at]
 
     def add(self, documents: list[Any], recorded_at: datetime) -> None:
         start = len(self.records) + 1
-        self.records += [Record(d, recorded_at, start + n) for n, d in enumerate(documents)]
+        self.records += [
+            Record(d, recorded_at, start + n, RECORDER, f"batch {len(self.moments)}")
+            for n, d in enumerate(documents)
+        ]
         self.moments.append(recorded_at)
 
     def believed(self, known_at: datetime | None) -> list[Record]:
@@ -82,7 +93,7 @@ def record(session: Session, oracle: Oracle, clock: Clock, documents: list[Any])
     """Append one batch at the next moment; whether the store took it (all or nothing)."""
     clock.now += STEP
     try:
-        session.append(documents)
+        session.append(documents, recorder=RECORDER, message=f"batch {len(oracle.moments)}")
     except RuleBroken:
         event("a batch refused")
         return False
@@ -213,7 +224,7 @@ def check_random_histories(stores: Callable[[], AbstractContextManager[str]], ex
     def check(data: st.DataObject) -> None:
         clock = Clock()
         with stores() as address, Session(checked_store(address, create=True), clock) as session:
-            oracle = Oracle(clock.now)
+            oracle = Oracle(clock.now, fallback_recorder(session.store))
             write_history(data, session, oracle, clock)
             for as_of, known_at, narrowing in questions(data, oracle):
                 index_equals_oracle(session, oracle, as_of, known_at, narrowing)
