@@ -372,58 +372,49 @@ class ReadModel:
         """Make the tables of a store that has none; refuse a read model with some missing
         (repaired by rebuild, not silently remade empty); mark one of another version."""
         with self._transaction(lock=True) as sql:  # SQLite: write lock first, no upgrade later
-            present = self.index.existing(sql, self.table_names + LEGACY_TABLES)
-            ours = present & {*TABLES, *LEGACY_TABLES}
-            if not ours:
+            found, present = self._found(sql)
+            if found == "absent":
                 self._create(sql, present)
-                return
-            version = (
-                self._meta(sql, "schema_version", damaged=False)
-                if "uspk_view_meta" in present
-                else None
-            )
-            if (version is None and LEGACY_TABLES[0] in present) or (
-                version is not None and version[0] != SCHEMA_VERSION
-            ):
-                self.outdated = True  # an older release's: rebuilt from the log
-                return
-            missing = [table for table in self.table_names if table not in present]
-            if missing:
-                raise ReadModelDamaged(f"table {', '.join(missing)} missing")
-            if version is None:
-                raise ReadModelDamaged("its meta row is missing")
-            self._position(sql)
+            self.outdated = found == "outdated"  # an older release's: rebuilt from the log
 
     def check_as_it_stands(self, address: str) -> None:
         """For a reader who may not write: the index must be there, whole and of this
         release's version, since it cannot be made, repaired or rebuilt here. Writes
         nothing; each refusal names what a curator runs."""
         with self._transaction() as sql:
-            present = self.index.existing(sql, self.table_names + LEGACY_TABLES)
-            if not present & {*TABLES, *LEGACY_TABLES}:
-                raise ReadModelError(
-                    f"{address} has no index to read yet, and you may not write one: "
-                    "a curator makes it by running `uspk rebuild` on this store"
-                )
-            version = (
-                self._meta(sql, "schema_version", damaged=False)
-                if "uspk_view_meta" in present
-                else None
+            found, _ = self._found(sql)
+        if found == "absent":
+            raise ReadModelError(
+                f"{address} has no index to read yet, and you may not write one: "
+                "a curator makes it by running `uspk rebuild` on this store"
             )
-            another_release = (
-                version[0] != SCHEMA_VERSION if version is not None else LEGACY_TABLES[0] in present
+        if found == "outdated":
+            raise ReadModelError(
+                f"{address}: the index was made by another release of uspk, and you "
+                "may not rebuild it: a curator runs `uspk rebuild` on this store"
             )
-            if another_release:
-                raise ReadModelError(
-                    f"{address}: the index was made by another release of uspk, and you "
-                    "may not rebuild it: a curator runs `uspk rebuild` on this store"
-                )
-            missing = [table for table in self.table_names if table not in present]
-            if missing:
-                raise ReadModelDamaged(f"table {', '.join(missing)} missing")
-            if version is None:
-                raise ReadModelDamaged("its meta row is missing")
-            self._position(sql)
+
+    def _found(self, sql: Statements) -> tuple[str, set[str]]:
+        """What the store holds of the read model, and which of its tables are present:
+        "absent" (none of ours), "outdated" (another release's), or "ready" (whole and of
+        this version; a read model with tables, its meta or tracking row missing is
+        damaged, and says so)."""
+        present = self.index.existing(sql, self.table_names + LEGACY_TABLES)
+        if not present & {*TABLES, *LEGACY_TABLES}:
+            return "absent", present
+        meta = "uspk_view_meta" in present
+        version = self._meta(sql, "schema_version", damaged=False) if meta else None
+        if (version is None and LEGACY_TABLES[0] in present) or (
+            version is not None and version[0] != SCHEMA_VERSION
+        ):
+            return "outdated", present
+        missing = [table for table in self.table_names if table not in present]
+        if missing:
+            raise ReadModelDamaged(f"table {', '.join(missing)} missing")
+        if version is None:
+            raise ReadModelDamaged("its meta row is missing")
+        self._position(sql)
+        return "ready", present
 
     def behind(self, recorder: Any) -> int:
         """How many recorded changes the log holds past the index's position (counted,
