@@ -161,9 +161,7 @@ def questions(data: st.DataObject, oracle: Oracle) -> list[tuple[date, datetime 
     moments = [None, first - timedelta(seconds=1), *oracle.moments]
     moments += [m + STEP / 2 for m in oracle.moments]
     named = [d for r in oracle.records for d in _dates(r.document)]
-    near = st.sampled_from(named).flatmap(
-        lambda d: st.sampled_from([d, d - timedelta(days=1), _next(d)])
-    )
+    near = st.sampled_from(named).flatmap(lambda d: st.sampled_from([d, _previous(d), _next(d)]))
     as_of = st.one_of(near, st.just(SEPT_8), st.dates(max_value=YESTERDAY))
     documents = [r.document for r in oracle.records if r.document.kind != "retraction"]
     agreements = sorted({i for d in documents for i in d.refers_to("agreement")})
@@ -183,6 +181,10 @@ def _dates(document: Any) -> list[date]:
 
 def _next(day: date) -> date:
     return day if day == date.max else day + timedelta(days=1)
+
+
+def _previous(day: date) -> date:  # an event on 1 January of year 1 has no day before
+    return day if day == date.min else day - timedelta(days=1)
 
 
 def index_equals_oracle(
