@@ -627,11 +627,14 @@ def describe(documents: list) -> dict[str, Any]:
 
 
 def check(n: int, seed: int = DEFAULT_SEED, batch: int = 1000, record: bool = True) -> dict:
-    """Generate, validate, fold strictly, and (``record``) record batch by batch through the
-    Chronicle's own rules (in memory, no store). Raises at the first problem."""
+    """Generate, validate, fold strictly, and (``record``) record batch by batch into a
+    fresh SQLite store in a temporary folder, as ``uspk append`` would (each batch checked
+    against the record index). Raises at the first problem."""
+    import tempfile
     from datetime import UTC, datetime
+    from pathlib import Path
 
-    from domain.chronicle import Chronicle, Record, current
+    from domain.chronicle import Record, current
     from domain.world import fold
     from events.model import Retraction
 
@@ -651,12 +654,20 @@ def check(n: int, seed: int = DEFAULT_SEED, batch: int = 1000, record: bool = Tr
     timings["fold_s"] = time.perf_counter() - t0
 
     if record:  # the real acceptance path: each batch checked against what came before
+        from service.bootstrap import Session
+        from service.stores import resolve_store
+
         t0 = time.perf_counter()
-        chronicle = Chronicle()
-        for part in batches(documents, batch):
-            added, unchanged = chronicle.record(part, now)
-            assert len(added) == len(part) and not unchanged
-        assert len(chronicle.records) == n
+        recorded = 0
+        with (
+            tempfile.TemporaryDirectory(prefix="uspk-check-") as folder,
+            Session(resolve_store(str(Path(folder) / "check.sqlite"))) as session,
+        ):
+            for part in batches(documents, batch):
+                appended = session.append(part)
+                assert len(appended.added) == len(part) and not appended.unchanged
+                recorded += len(appended.added)
+        assert recorded == n
         timings["record_s"] = time.perf_counter() - t0
     return {**describe(documents), **{k: round(v, 2) for k, v in timings.items()}}
 

@@ -21,7 +21,6 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.chain import link
-from domain.recording import RecordsLookup, check_batch
 from domain.records import (  # noqa: F401 - re-exported: the record's vocabulary
     Conflict,
     Record,
@@ -76,29 +75,6 @@ class Chronicle(Aggregate):
 
         def apply(self, chronicle: Chronicle) -> None:
             chronicle.history_digest = self.digest
-
-    # -- commands -------------------------------------------------------------------
-
-    def record(
-        self,
-        documents: Iterable[Any],
-        now: datetime,
-        recorder: str | None = None,
-        message: str | None = None,
-    ) -> tuple[list[str], list[str]]:
-        """Record a batch, all or nothing; return (ids added, ids already there unchanged)."""
-        fresh, unchanged = check_batch(documents, RecordsLookup(self.records, self.by_id), now)
-        for document in fresh:
-            stored = document.model_dump(mode="json")
-            self.trigger_event(
-                self.Recorded,
-                document=stored,
-                recorder=recorder,
-                message=message,
-                chain=link(self.chain_head, stored, recorder, message, now),
-                timestamp=now,
-            )
-        return [d.id for d in fresh], unchanged
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ moves forward from its plan, actors must be known. So a batch is checked by fold
 occurrence order, the batch together with every standing event about the same
 agreements, steps and (when an introduction is withdrawn) actors, closed over what those
 depend on. The cost grows with what the batch touches, not with the history. Where the
-record comes from is the caller's: the chronicle in memory (``RecordsLookup``) or the
-store's read model, both behind ``RecordLookup``.
+record comes from is the caller's, behind ``RecordLookup``: in production the store's
+record index (``projections.readmodel``); in the tests, also records held in memory.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from domain.records import Conflict, Record, believed_records, fold_lenient
+from domain.records import Conflict, Record, fold_lenient
 from domain.world import RuleBroken, actor_registry, refuse_shared_names
 from events.model import (
     SLUG_MAX_LENGTH,
@@ -310,29 +310,3 @@ def _check_target(document: Any, target_id: str, targets: dict, standing: set[st
             f"(see `uspk history {target_id}`)",
         )
     return target
-
-
-class RecordsLookup:
-    """``RecordLookup`` over records held in memory (the chronicle aggregate's)."""
-
-    def __init__(self, records: list[Record], by_id: dict[str, Record]) -> None:
-        self.by_id = by_id
-        self.believed = believed_records(records)
-        self.believed_ids = {r.id for r in self.believed}
-
-    def recorded(self, ids: Collection[str]) -> dict[str, Record]:
-        return {i: self.by_id[i] for i in ids if i in self.by_id}
-
-    def standing(self, ids: Collection[str]) -> set[str]:
-        return set(ids) & self.believed_ids
-
-    def related(self, things: Collection[str], actors: Collection[str]) -> list[Record]:
-        things, actors = set(things), set(actors)
-        return [
-            record
-            for record in self.believed
-            if thing_keys(record.document) & things or actors & set(record.document.mentions())
-        ]
-
-    def introductions(self) -> list[Record]:
-        return [r for r in self.believed if r.document.introduces]

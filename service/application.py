@@ -1,6 +1,8 @@
 """uspk's eventsourcing application over one store: it records batches on the chronicle
-aggregate (checked, retried when another writer got in first) and reads them back. It
-knows the store's settings, so it is infrastructure: the service layer wires it."""
+aggregate, checked against a view of the record (the index's, which the session passes)
+and retried when another writer got in first. Reading is the record index's
+(``projections.readmodel``), not this module's. It knows the store's settings, so it is
+infrastructure: the service layer wires it."""
 
 from __future__ import annotations
 
@@ -11,18 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import Application
 from eventsourcing.persistence import RecordConflictError
 
-from domain.chronicle import (
-    CHRONICLE_ID,
-    Chronicle,
-    Record,
-    Signed,
-    believed_records,
-    chronicle_events,
-)
-from domain.recording import RecordLookup, RecordsLookup, check_batch
+from domain.chronicle import Signed, chronicle_events
+from domain.recording import RecordLookup, check_batch
 from events.history import history_digest, history_files
 from service.stores import Store, in_wal_mode, tables_created_one_at_a_time
 
@@ -59,7 +54,7 @@ class RecordView(NamedTuple):
 
 
 class Uspk(Application):
-    """uspk's event store: record batches, read what was recorded."""
+    """uspk's event store: record batches checked against a view of the record."""
 
     name = "uspk"
 
@@ -74,25 +69,22 @@ class Uspk(Application):
     def append(
         self,
         documents: Iterable[Any],
+        view: Callable[[], RecordView],
         dry_run: bool = False,
-        view: Callable[[], RecordView] | None = None,
         signed: Signed = Signed(),  # noqa: B008 - frozen: a shared default is safe
     ) -> Appended:
         """Record a batch of documents, all or nothing, ``signed`` by its recorder.
 
-        ``view`` gives a fresh view of the record for each try (by default the chronicle
-        itself, read whole); losing a race to another writer means trying again.
+        ``view`` gives a fresh view of the record for each try (the session's: its record
+        index, caught up); losing a race to another writer means trying again.
         """
-        return self._record_batch(
-            list(documents), view or self.chronicle_view, dry_run=dry_run, signed=signed
-        )
+        return self._record_batch(list(documents), view, dry_run=dry_run, signed=signed)
 
     def load_shipped_history(
-        self, view: Callable[[], RecordView] | None = None, recorder: str | None = None
+        self, view: Callable[[], RecordView], recorder: str | None = None
     ) -> Appended | None:
         """Load the curated history if this store has not seen this version of it."""
         digest = history_digest()
-        view = view or self.chronicle_view
         if view().history_digest == digest:
             return None
         from events.files import load_files  # only when loading: keeps queries light
@@ -129,34 +121,8 @@ class Uspk(Application):
             return Appended(added, unchanged)
         raise AssertionError("unreachable")
 
-    def records(self) -> list[Record]:
-        """Every record, in the order the store received them."""
-        return self.chronicle().records
-
-    def believed(self, known_at: datetime | None = None) -> list[Record]:
-        """Records of the happenings believed by ``known_at`` (now, if None), in replay order."""
-        return believed_records(self.records(), known_at)
-
-    def record_of(self, event_id: str) -> Record | None:
-        return self.chronicle().by_id.get(event_id)
-
-    def chronicle_view(self) -> RecordView:
-        """The record as the chronicle aggregate holds it, read whole from the store."""
-        try:
-            chronicle = self.repository.get(CHRONICLE_ID)
-        except AggregateNotFoundError:
-            return RecordView(RecordsLookup([], {}), 0, None)
-        lookup = RecordsLookup(chronicle.records, chronicle.by_id)
-        return RecordView(lookup, chronicle.version, chronicle.history_digest, chronicle.chain_head)
-
     # -- plumbing --------------------------------------------------------------------
 
     def construct_recorder(self):  # noqa: ANN201 - eventsourcing's hook
         with tables_created_one_at_a_time(self.store, self.factory):
             return super().construct_recorder()
-
-    def chronicle(self) -> Chronicle:
-        try:
-            return self.repository.get(CHRONICLE_ID)
-        except AggregateNotFoundError:
-            return Chronicle()

@@ -180,8 +180,8 @@ def hostile_store(tmp_path: Path) -> Uspk:
         return yaml.safe_dump(json.loads(json.dumps(data)), allow_unicode=True)
 
     from events.files import validate
-    from service.application import Uspk as Application
     from service.stores import resolve_store
+    from tests.oracle import ReplayedUspk as Application
 
     uspk = Uspk(str(tmp_path / "hostile.sqlite"))
     path = tmp_path / "hostile.yaml"

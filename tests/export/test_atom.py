@@ -129,8 +129,8 @@ def test_hostile_text_yields_valid_xml_that_shows_it_as_text(hostile_exports):
 
 def test_cdata_ends_and_characters_xml_cannot_hold_still_make_a_valid_feed(tmp_path):
     from events.files import validate
-    from service.application import Uspk as Application
     from service.stores import resolve_store
+    from tests.oracle import ReplayedUspk as Application
 
     uspk = Uspk(str(tmp_path / "edge.sqlite"))
     uspk.ok("timeline")  # the shipped history first

@@ -5,10 +5,10 @@ from datetime import UTC, date, datetime
 
 from domain.chronicle import believed_records
 from projections.readmodel import ReadModel
-from service.application import Uspk
 from service.bootstrap import Session
 from service.stores import resolve_store
 from tests.factories import make, retraction
+from tests.oracle import ReplayedUspk, chronicle_of
 from tests.shipped import june_amendment, june_visit_backfill, shipped_documents
 
 DAY1 = datetime(2026, 1, 10, 9, tzinfo=UTC)
@@ -17,7 +17,7 @@ DAY3 = datetime(2026, 2, 5, 9, tzinfo=UTC)
 
 
 def view_rows(address):
-    app = Uspk(resolve_store(address))
+    app = ReplayedUspk(resolve_store(address))
     try:
         views = ReadModel(app)
         return views.position(), [r.id for r in views.everything()]
@@ -36,7 +36,7 @@ def test_a_restarted_read_model_keeps_its_position_and_applies_nothing_twice(sto
     with Session(store) as again:  # a new process would do just this
         assert again.views.position() == first_position
         extra = make("meeting", "test-one-more", "2025-09-09", participants=["ussm", "fwo"])
-        again.app.append([extra])
+        again.app.append([extra], again.view)
         assert again.views.catch_up(again.app.recorder) == 1
         assert again.views.catch_up(again.app.recorder) == 0
     _, ids = view_rows(store_address)
@@ -45,7 +45,7 @@ def test_a_restarted_read_model_keeps_its_position_and_applies_nothing_twice(sto
 
 def test_the_read_model_believes_what_the_chronicle_believes_at_every_moment(store_address):
     clock = type("Clock", (), {"now": DAY1, "__call__": lambda self: self.now})()
-    app = Uspk(resolve_store(store_address), clock=clock)
+    app = ReplayedUspk(resolve_store(store_address), clock=clock)
     app.append(shipped_documents())
     clock.now = DAY2
     app.append([june_amendment(), june_visit_backfill()])
@@ -77,12 +77,12 @@ def test_answers_read_in_keyset_pages_are_those_of_one_read(store_address, monke
     import projections.readmodel
 
     with Session(resolve_store(store_address)) as session:
-        session.app.append([june_amendment(), june_visit_backfill()])
+        session.app.append([june_amendment(), june_visit_backfill()], session.view)
         session.views.catch_up(session.app.recorder)
         whole = session.views.everything(), session.views.believed(), session.views.registry()
         monkeypatch.setattr(projections.readmodel, "_PAGE", 3)
         paged = session.views.everything(), session.views.believed(), session.views.registry()
-        records = session.app.records()
+        records = chronicle_of(session.app).records
     oracle = believed_records(records)
     assert paged == whole
     assert [r.id for r in paged[0]] == [r.id for r in records]

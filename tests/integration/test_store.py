@@ -8,14 +8,14 @@ from domain.world import RuleBroken
 from events.history import history_files
 from projections.state import state_at
 from projections.timeline import timeline
-from service.application import Uspk
 from service.stores import resolve_store
 from tests.conftest import stored_event_count
 from tests.factories import make
+from tests.oracle import ReplayedUspk
 
 
 def open_app(address):
-    app = Uspk(resolve_store(address))
+    app = ReplayedUspk(resolve_store(address))
     app.load_shipped_history()
     return app
 

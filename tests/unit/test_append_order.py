@@ -12,6 +12,7 @@ from domain.world import RuleBroken
 from projections.diff import diff
 from projections.state import state_at
 from projections.timeline import timeline
+from tests.oracle import record
 from tests.shipped import shipped_documents
 
 DOCUMENTS = shipped_documents()
@@ -45,7 +46,7 @@ def append_in_batches(order, cuts):
     for batch_number, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False)):
         batch = carried + [DOCUMENTS[i] for i in order[lo:hi]]
         try:
-            chronicle.record(batch, START + timedelta(minutes=batch_number))
+            record(chronicle, batch, START + timedelta(minutes=batch_number))
             carried = []
         except RuleBroken:
             carried = batch

@@ -1,6 +1,7 @@
 """The layers import one way (cli -> service -> projections -> domain -> events), the
-project's modules import no cycle, domain/ holds no store infrastructure, and the
-command line reaches into no recorder or read model: read from the source, not run."""
+project's modules import no cycle, domain/ holds no store infrastructure, the command
+line reaches into no recorder or read model, and production reads the record through the
+index alone (the tests' oracle stays in tests/): read from the source, not run."""
 
 from __future__ import annotations
 
@@ -84,3 +85,16 @@ def test_the_command_line_reaches_into_no_recorder_or_read_model():
             if isinstance(node, ast.Attribute) and node.attr in ("recorder", "views", "app"):
                 reaching.append(f"{path.name}:{node.lineno} .{node.attr}")
     assert reaching == []
+
+
+def test_production_reads_the_record_only_through_the_index():
+    """The chronicle read whole (eventsourcing's repository) and the in-memory lookups are
+    the tests' oracle (tests/oracle.py): no production module imports tests or the
+    repository."""
+    found = []
+    for name, path in modules().items():
+        found += [f"{name} imports {m}" for m in imported(path) if m.split(".")[0] == "tests"]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "repository":
+                found.append(f"{name}:{node.lineno} .repository")
+    assert found == []

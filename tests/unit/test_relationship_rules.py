@@ -11,6 +11,7 @@ from domain.chronicle import Chronicle, current
 from domain.world import RuleBroken, describe_amount, fold
 from events.files import InputError
 from tests.factories import SOURCE, commitment, introductions, make, retraction, signing, step
+from tests.oracle import record
 
 ACTORS = introductions("ussm", "fwo")
 NOW = datetime(2025, 12, 31, 12, tzinfo=UTC)
@@ -116,21 +117,22 @@ def test_a_measure_cannot_take_effect_before_it_is_issued():
 
 def test_a_relation_must_name_a_recorded_event_or_one_in_the_batch():
     chronicle = Chronicle()
-    chronicle.record([ACTORS, signing("a1")], NOW)
+    record(chronicle, [ACTORS, signing("a1")], NOW)
     fulfils = [{"to": "ghost", "relation": "fulfils"}]
     with pytest.raises(RuleBroken, match="relates to 'ghost' \\(fulfils\\), but no event"):
-        chronicle.record([step("s1", relates=fulfils)], NOW)
+        record(chronicle, [step("s1", relates=fulfils)], NOW)
     to_itself = [{"to": "s1-planned", "relation": "follows-up"}]
     with pytest.raises(RuleBroken, match="relates to itself"):
-        chronicle.record([step("s1", event_id="s1-planned", relates=to_itself)], NOW)
-    chronicle.record([signing("a2")], NOW)
-    chronicle.record([retraction("a2-signed")], NOW)
+        record(chronicle, [step("s1", event_id="s1-planned", relates=to_itself)], NOW)
+    record(chronicle, [signing("a2")], NOW)
+    record(chronicle, [retraction("a2-signed")], NOW)
     to_retraction = [{"to": "retract-a2-signed", "relation": "follows-up"}]
     with pytest.raises(RuleBroken, match="relates to 'retract-a2-signed'"):
-        chronicle.record([step("s1", relates=to_retraction)], NOW)
+        record(chronicle, [step("s1", relates=to_retraction)], NOW)
     recorded = [{"to": "a1-signed", "relation": "follows-up"}]
     in_batch = [{"to": "s2-planned", "relation": "follows-up"}]
-    chronicle.record(
+    record(
+        chronicle,
         [
             step("s1", relates=recorded),
             step("s2", event_id="s2-planned"),
@@ -190,11 +192,11 @@ def test_an_amendment_takes_what_it_does_not_give_from_the_event_it_amends():
         ],
     )
     chronicle = Chronicle()
-    chronicle.record([june], NOW)
+    record(chronicle, [june], NOW)
     day = make(
         "meeting", "june-18", "2025-06-18", participants=["munir", "trump"], supersedes="june"
     )
-    chronicle.record([day], NOW + timedelta(days=1))
+    record(chronicle, [day], NOW + timedelta(days=1))
     [amended] = current(chronicle.records)
     assert amended.id == "june-18" and str(amended.occurred) == "2025-06-18"
     assert [a.id for a in amended.introduces] == ["munir", "trump"]
@@ -205,7 +207,7 @@ def test_an_amendment_takes_what_it_does_not_give_from_the_event_it_amends():
 def test_an_amendment_that_empties_a_list_on_purpose_keeps_it_empty():
     june = make("meeting", "june", "2025-06", participants=["ussm", "fwo"], outcomes=["One."])
     chronicle = Chronicle()
-    chronicle.record([ACTORS, june], NOW)
+    record(chronicle, [ACTORS, june], NOW)
     day = make(
         "meeting",
         "june-18",
@@ -214,7 +216,7 @@ def test_an_amendment_that_empties_a_list_on_purpose_keeps_it_empty():
         outcomes=[],
         supersedes="june",
     )
-    chronicle.record([day], NOW + timedelta(days=1))
+    record(chronicle, [day], NOW + timedelta(days=1))
     assert current(chronicle.records)[-1].outcomes == []
 
 
@@ -237,8 +239,8 @@ def partial(event_id: str, supersedes: str, kind: str = "meeting", **changes):
 def test_an_amendment_giving_only_what_changes_is_stored_whole():
     june = make("meeting", "june", "2025-06", participants=["ussm", "fwo"], place="Washington")
     chronicle = Chronicle()
-    chronicle.record([ACTORS, june], NOW)
-    chronicle.record([partial("june-18", "june", occurred="2025-06-18")], NOW)
+    record(chronicle, [ACTORS, june], NOW)
+    record(chronicle, [partial("june-18", "june", occurred="2025-06-18")], NOW)
     [_, amended] = current(chronicle.records)
     assert (amended.id, str(amended.occurred), amended.place) == (
         "june-18",
@@ -250,16 +252,16 @@ def test_an_amendment_giving_only_what_changes_is_stored_whole():
 
 def test_an_amendment_giving_only_what_changes_needs_its_event_and_a_whole_that_fits():
     chronicle = Chronicle()
-    chronicle.record(
-        [ACTORS, make("meeting", "june", "2025-06", participants=["ussm", "fwo"])], NOW
+    record(
+        chronicle, [ACTORS, make("meeting", "june", "2025-06", participants=["ussm", "fwo"])], NOW
     )
     with pytest.raises(RuleBroken, match="cannot amend 'ghost': no such event recorded"):
-        chronicle.record([partial("a", "ghost", occurred="2025-06-18")], NOW)
+        record(chronicle, [partial("a", "ghost", occurred="2025-06-18")], NOW)
     with pytest.raises(RuleBroken, match="an amendment must be of the same kind as 'june'"):
-        chronicle.record([partial("b", "june", kind="visit")], NOW)
-    chronicle.record([signing("a1"), commitment("a1", "c1")], NOW)  # approximate: true
+        record(chronicle, [partial("b", "june", kind="visit")], NOW)
+    record(chronicle, [signing("a1"), commitment("a1", "c1")], NOW)  # approximate: true
     with pytest.raises(RuleBroken, match="amending 'c1', field '.event.': approximate: true con"):
-        chronicle.record([partial("c", "c1", kind="commitment-made", bound="up-to")], NOW)
+        record(chronicle, [partial("c", "c1", kind="commitment-made", bound="up-to")], NOW)
 
 
 def test_an_amendment_is_refused_for_what_is_wrong_in_it_not_for_what_it_leaves_out():
