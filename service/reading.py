@@ -220,7 +220,7 @@ def dataset(session: Session) -> Dataset:
             if r.document.kind != "retraction"
         ],
         corrections(records, session.believed, now),
-        actors(session),
+        _actor_rows(session.registry(), records, now),
         moments,
         standing_rows(session.believed, moments),
         head_view(*session.chain_head(None)),
@@ -229,9 +229,16 @@ def dataset(session: Session) -> Dataset:
 
 def actors(session: Session, known_at: datetime | None = None) -> list[dict[str, Any]]:
     """Every actor known at ``known_at``, sorted by id, with the event that introduced it."""
-    registry = session.registry(known_at)
-    everything = (r for r in session.records() if r.document.kind != "retraction")
-    introducers = _introducers(everything) | _introducers(session.believed(known_at))
+    return _actor_rows(session.registry(known_at), session.records(), session.believed(known_at))
+
+
+def _actor_rows(
+    registry: dict, records: Iterable[Any], believed: Iterable[Any]
+) -> list[dict[str, Any]]:
+    """The registry's actors, sorted by id, each with the event that introduced it: the
+    believed introduction, else the first recorded one (``records``: every record)."""
+    everything = (r for r in records if r.document.kind != "retraction")
+    introducers = _introducers(everything) | _introducers(believed)
     return [
         {**registry[actor_id].model_dump(mode="json"), "introduced_by": introducers.get(actor_id)}
         for actor_id in sorted(registry)
