@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import click
 
 from cli import authoring
-from cli.archive import archive, captures_folder, captures_option
+from cli.archive import archive, captures_folder, captures_option, draft
 from cli.context import Settings, open_session, open_upkeep
 from cli.copy import copy
 from cli.errors import OneLineErrors, cannot
@@ -504,7 +504,7 @@ main.add_command(export)
 main.add_command(authoring.new)
 main.add_command(authoring.actors)
 main.add_command(archive)
-# main.add_command(draft)
+main.add_command(draft)
 
 
 if __name__ == "__main__":  # `python -m cli.main`
