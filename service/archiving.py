@@ -80,3 +80,51 @@ def latest_capture(folder: Path, url: str) -> Capture:
 def export_captures(folder: Path) -> dict[str, list[dict[str, Any]]]:
     """URL -> its captures as exports name them (newest last); none without a folder."""
     return {url: [c.view() for c in found] for url, found in by_url(read_captures(folder)).items()}
+
+
+def link_captures(
+    captures: dict[str, list[dict[str, Any]]], *data: Any, href: str | None = None
+) -> set[str]:
+    """Give every source in ``data`` (an export's entries, state, changes...) whose URL has
+    a capture its newest one, as ``source["capture"]`` (with ``href`` + its file name when
+    the captures are published); the URLs so linked."""
+    linked: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            url = value.get("url")
+            if "publisher" in value and "published" in value and url in captures:
+                newest = dict(captures[url][-1])
+                if href is not None:
+                    newest["href"] = href + newest["file"]
+                value["capture"] = newest
+                linked.add(url)
+            for inner in value.values():
+                walk(inner)
+        elif isinstance(value, list | tuple):
+            for inner in value:
+                walk(inner)
+
+    for item in data:
+        walk(item)
+    return linked
+
+
+def publish_captures(folder: Path, captures: dict[str, list[dict[str, Any]]], target: Path) -> int:
+    """Copy the newest capture of each URL in ``captures`` into ``target``, each checked
+    against its name first (a capture whose bytes are not its sha256 is not published)."""
+    from service.captures import SUFFIX, file_digest, write_once
+
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CaptureError(f"{target}: cannot make the folder: {error.strerror}") from None
+    count = 0
+    for kept in captures.values():
+        name = kept[-1]["file"]
+        source = folder / name
+        if file_digest(source) != name.removesuffix(SUFFIX):
+            raise CaptureError(f"{source}: its bytes are not the sha256 of its name; not published")
+        write_once(target / name, source.read_bytes())
+        count += 1
+    return count

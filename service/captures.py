@@ -210,12 +210,12 @@ def keep(folder: Path, pages: list[Page]) -> list[Capture]:
     kept = []
     for data in built:
         path = folder / (hashlib.sha256(data).hexdigest() + SUFFIX)
-        _write_once(path, data)
+        write_once(path, data)
         kept.append(read_capture(path))
     return kept
 
 
-def _write_once(path: Path, data: bytes) -> None:
+def write_once(path: Path, data: bytes) -> None:
     """Write ``path`` whole or not at all, never over an existing file (the same name is
     the same bytes: already kept)."""
     try:

@@ -14,7 +14,16 @@ import csv
 import io
 from typing import Any
 
-from cli.exporters import TITLE, Bundle, extent, json_text, kind_label, link_url, summary_line
+from cli.exporters import (
+    TITLE,
+    Bundle,
+    capture_link,
+    extent,
+    json_text,
+    kind_label,
+    link_url,
+    summary_line,
+)
 from cli.exporters import visible as _visible
 from cli.render import (
     alternative_text,
@@ -64,6 +73,9 @@ def _footnote(source: dict[str, Any]) -> str:
         text += " <" + url.replace("<", "%3C").replace(">", "%3E") + ">"
     elif source.get("url"):
         text += f" ({md(source['url'])})"
+    captured = capture_link(source)
+    if captured:  # the page as it was read, published beside the report
+        text += f" ([{md(captured[1])}](<{captured[0]}>))"
     if source.get("quote"):
         text += f": \u201c{md(source['quote'])}\u201d"
     return text
