@@ -442,6 +442,10 @@ def verify(ctx, published, sources, captures_dir):
     event whose stored content, order or presence differs from what was chained is
     named. Prints each disagreement on a line and exits 1, or one summary line and
     exits 0. Changes nothing: `uspk rebuild` repairs the read model (not the log).
+
+    With --sources: every believed event's sources against their captures (uspk
+    archive), one line per disagreement naming the event and the source (exit 1), then
+    how many sources have no capture.
     """
     from service import upkeep
 

@@ -62,8 +62,18 @@ def missing(session: Any, folder: Path) -> list[dict[str, str]]:
 
 
 def verify_sources(session: Any, folder: Path) -> SourcesVerdict:
-    """Every believed event's sources checked against the captures in ``folder``."""
-    return check_sources(session.believed(), by_url(read_captures(folder)))
+    """Every believed event's sources checked against the captures in ``folder``, and
+    every capture against its name (a file changed after it was kept is named)."""
+    from service.captures import file_digest
+
+    captures = read_captures(folder)
+    verdict = check_sources(session.believed(), by_url(captures))
+    verdict.disagreements += [
+        f"{c.path}: its bytes are not the sha256 its name gives: changed after it was kept"
+        for c in captures
+        if file_digest(c.path) != c.sha256
+    ]
+    return verdict
 
 
 def latest_capture(folder: Path, url: str) -> Capture:

@@ -66,3 +66,13 @@ def test_with_no_captures_at_all_verify_sources_says_so_plainly(uspk_sqlite, tmp
     result = uspk_sqlite("verify", "--sources", "--captures", str(tmp_path / "none"))
     assert result.exit_code == 0
     assert result.stdout.startswith("no captures at all: nothing was checked")
+
+
+def test_a_capture_whose_bytes_are_not_its_name_is_named(uspk_sqlite, tmp_path, article, captures):
+    uspk_sqlite.ok("archive", article, "--captures", str(captures))
+    [kept] = list(captures.iterdir())
+    forged = captures / ("0" * 64 + ".warc.gz")
+    kept.rename(forged)
+    result = uspk_sqlite("verify", "--sources", "--captures", str(captures))
+    assert result.exit_code == 1
+    assert f"{forged}: its bytes are not the sha256" in result.stdout
