@@ -84,7 +84,7 @@ class SourcesVerdict:
         if not self.captures:
             return (
                 "no captures at all: nothing was checked; `uspk archive URL` keeps a source's "
-                f"page ({len(self.without_capture)} cited URL(s) have none)"
+                f"page ({len(self.without_capture)} cited source(s) have none)"
             )
         words = [
             f"{self.checked} source(s) agree with {self.captures} capture(s)"
