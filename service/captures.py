@@ -202,6 +202,9 @@ def extract(body: bytes, url: str) -> tuple[str, str | None, str | None, str | N
 def keep(folder: Path, pages: list[Page]) -> list[Capture]:
     """Keep each page as a capture in ``folder``; every one is built before any is
     written (all or nothing, but for a disk that fails half-way)."""
+    for page in pages:
+        if not page.body.strip():
+            raise CaptureError(f"{page.origin or page.url}: an empty page; nothing kept")
     built = [_warc_bytes(page) for page in pages]
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -38,6 +38,8 @@ _TITLES = {
 }  # fmt: skip
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"\u201d\u2019']?\s+(?=[\"\u201c\u2018A-Z])")
 COMMENT_WIDTH = 88
+# Controls and the line breaks YAML (and editors) honour: \r, NEL, LS, PS, ...
+_LINE_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass
@@ -167,6 +169,8 @@ def header(report: Report) -> str:
             lines.append("")
     out = []
     for line in lines:
+        # the page's words stay inside the comment: no character of theirs ends its line
+        line = _LINE_BREAKING.sub(" ", line)
         wrapped = textwrap.wrap(line, COMMENT_WIDTH - 2, subsequent_indent="  ")
         out += [f"# {w}" for w in wrapped] or ["#"]
     return "\n".join(out) + "\n"

@@ -149,3 +149,14 @@ def test_missing_lists_the_cited_urls_without_a_capture(uspk_sqlite, tmp_path, c
     assert lines[-1].startswith(f"{len(lines) - 1} cited source(s) without a capture")
     assert len(lines) > 30  # every shipped source with a URL: the history ships no captures
     assert any("https://www.app.com.pk/" in line for line in lines)
+
+
+def test_an_empty_saved_page_is_refused_and_nothing_kept(uspk_sqlite, tmp_path, captures):
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"  \n")
+    result = uspk_sqlite(
+        "archive", "--html", str(empty), "--url", "https://herald.example/a",
+        "--captures", str(captures),
+    )  # fmt: skip
+    assert result.exit_code == 1 and "empty page" in result.output
+    assert kept_files(captures) == []

@@ -62,3 +62,16 @@ def test_a_draft_never_overwrites_a_file(uspk_sqlite, tmp_path, article, capture
     )
     assert result.exit_code == 1 and "already exists" in result.output
     assert existing.read_text() == "kept: true\n"
+
+
+def test_a_pages_line_breaks_stay_inside_the_drafts_comments():
+    from datetime import UTC, datetime
+
+    from service.captures import Capture
+    from service.drafting import Report, header
+
+    capture = Capture("https://herald.example/a", "0" * 64, datetime.now(UTC), "", None)
+    hostile = "Mr Rubio said\rkind: visit\u2028id: injected\x85note: x"
+    text = header(Report(capture, quotes=[hostile], candidates=["Farah\rQamar"]))
+    assert yaml.safe_load(text) is None  # comments only: nothing of the page is a field
+    assert "kind: visit" in text
