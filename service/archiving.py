@@ -66,8 +66,10 @@ def verify_sources(session: Any, folder: Path) -> SourcesVerdict:
     every capture against its name (a file changed after it was kept is named)."""
     from service.captures import file_digest
 
-    captures = read_captures(folder)
+    unreadable: list[str] = []
+    captures = read_captures(folder, unreadable)
     verdict = check_sources(session.believed(), by_url(captures))
+    verdict.disagreements += unreadable
     verdict.disagreements += [
         f"{c.path}: its bytes are not the sha256 its name gives: changed after it was kept"
         for c in captures

@@ -107,15 +107,24 @@ def captures_folder(store, chosen: str | None = None) -> Path:  # noqa: ANN001 -
 # -- reading ------------------------------------------------------------------------------
 
 
-def read_captures(folder: Path) -> list[Capture]:
-    """Every capture in ``folder``, by URL then time; none when the folder does not exist."""
+def read_captures(folder: Path, unreadable: list[str] | None = None) -> list[Capture]:
+    """Every capture in ``folder``, by URL then time; none when the folder does not exist.
+    A file that cannot be read as a capture raises CaptureError, or with ``unreadable``,
+    its one line is added there and the others are read (what verify wants)."""
     try:
         names = sorted(p for p in folder.iterdir() if p.name.endswith(SUFFIX))
     except FileNotFoundError:
         return []
     except OSError as error:
         raise CaptureError(f"{folder}: cannot read the captures: {error.strerror}") from None
-    found = [read_capture(path) for path in names]
+    found = []
+    for path in names:
+        try:
+            found.append(read_capture(path))
+        except CaptureError as error:
+            if unreadable is None:
+                raise
+            unreadable.append(str(error))
     return sorted(found, key=lambda c: (c.url, c.captured_at, c.sha256))
 
 

@@ -26,7 +26,7 @@ from service.captures import _DECODED, HTML_TYPES, CaptureError, Page
 
 DEFAULT_TIMEOUT = 30.0  # seconds for the whole exchange
 CHUNK = 64 * 1024
-USER_AGENT = "uspk-archive (+https://github.com/uspk; keeps cited pages as WARC)"
+USER_AGENT = "uspk-archive (keeps a copy of a page a record cites)"
 
 
 class FetchError(CaptureError):

@@ -76,3 +76,17 @@ def test_a_capture_whose_bytes_are_not_its_name_is_named(uspk_sqlite, tmp_path, 
     result = uspk_sqlite("verify", "--sources", "--captures", str(captures))
     assert result.exit_code == 1
     assert f"{forged}: its bytes are not the sha256" in result.stdout
+
+
+def test_a_damaged_capture_is_named_and_the_others_are_still_checked(
+    uspk_sqlite, tmp_path, article, captures
+):
+    uspk_sqlite.ok("append", event_file(tmp_path, statement(article)))
+    uspk_sqlite.ok("archive", article, "--captures", str(captures))
+    damaged = captures / ("1" * 64 + ".warc.gz")
+    damaged.write_bytes(b"\x1f\x8b not a whole gzip stream")
+    result = uspk_sqlite("verify", "--sources", "--captures", str(captures))
+    assert result.exit_code == 1
+    lines = result.stdout.strip().splitlines()
+    assert [ln for ln in lines if ln.startswith(f"{damaged}: not a capture")]
+    assert lines[-1].startswith("1 disagreement(s) in 1 source(s) checked against 1 capture(s)")
