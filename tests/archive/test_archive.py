@@ -143,8 +143,8 @@ def test_a_file_that_is_not_a_warc_is_refused_in_one_line(uspk_sqlite, tmp_path,
     assert str(bogus) in result.output and kept_files(captures) == []
 
 
-def test_missing_lists_the_cited_urls_without_a_capture(uspk_sqlite, tmp_path, captures):
-    out = uspk_sqlite.ok("archive", "--missing", "--captures", str(captures))
+def test_missing_lists_the_cited_urls_without_a_capture(uspk, tmp_path, captures):
+    out = uspk.ok("archive", "--missing", "--captures", str(captures))
     lines = out.strip().splitlines()
     assert lines[-1].startswith(f"{len(lines) - 1} cited source(s) without a capture")
     assert len(lines) > 30  # every shipped source with a URL: the history ships no captures

@@ -1,4 +1,5 @@
-"""What 'word for word' means for a quote, and 'consistent' for a date (no database)."""
+"""What 'word for word' means for a quote, 'consistent' for a date, and where captures are
+kept for each backend (no database)."""
 
 from __future__ import annotations
 
@@ -56,3 +57,18 @@ def test_a_quote_whose_words_differ_is_not_found(quote):
 )
 def test_a_published_date_agrees_with_the_pages_day_at_its_precision(published, page, agrees):
     assert date_agrees(parse_date(published), date.fromisoformat(page)) is agrees
+
+
+def test_where_captures_are_kept_for_each_backend(tmp_path, monkeypatch):
+    from service.captures import CAPTURES_ENV_VAR, captures_folder
+    from service.stores import Store
+
+    monkeypatch.delenv(CAPTURES_ENV_VAR, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    sqlite = Store(address=str(tmp_path / "reset.sqlite"), env={})
+    postgres = Store(address="postgresql://uspk@db/uspk", env={"POSTGRES_DBNAME": "uspk"})
+    assert captures_folder(sqlite) == tmp_path / "reset.sqlite.captures"  # beside the file
+    assert captures_folder(postgres) == tmp_path / "data" / "uspk" / "captures"
+    monkeypatch.setenv(CAPTURES_ENV_VAR, str(tmp_path / "team"))
+    assert captures_folder(postgres) == captures_folder(sqlite) == tmp_path / "team"
+    assert captures_folder(sqlite, str(tmp_path / "chosen")) == tmp_path / "chosen"
