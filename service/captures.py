@@ -31,8 +31,9 @@ import hashlib
 import io
 import json
 import os
+import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -311,8 +312,6 @@ def _warc_bytes(page: Page) -> bytes:
 
 def saved_page(path: str, url: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Page:
     """A page saved by a browser (or wget) as an HTML file, as received now."""
-    import re
-
     from events.model import URL_PATTERN  # the record's own rule for a URL
 
     if not re.fullmatch(URL_PATTERN, url):
@@ -406,10 +405,3 @@ def _version(package: str) -> str:
 def _reason(error: BaseException) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
-
-
-def iter_missing(sources: Iterable[tuple[str, dict]], captured: dict) -> Iterator[tuple[str, dict]]:
-    """The (event id, source) pairs whose URL has no capture."""
-    for event_id, source in sources:
-        if source.get("url") and source["url"] not in captured:
-            yield event_id, source
