@@ -23,7 +23,6 @@ from typing import Any
 from cli.exporters import (
     TITLE,
     Bundle,
-    capture_link,
     cited_link_html,
     extent,
     html_text,
@@ -205,6 +204,8 @@ def _source(source: dict[str, Any]) -> str:
     label = cited_link_html(source)
     if source.get("url") and not link_url(source["url"]):  # not http(s): shown, never linked
         label += f' <span class="url">{t(source["url"])}</span>'
+    from cli.exporters import capture_link
+
     captured = capture_link(source)
     if captured:  # the page as it was read, published beside this one
         label += f' <a class="capture" href="{t(captured[0])}">{t(captured[1])}</a>'

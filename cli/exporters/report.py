@@ -14,16 +14,7 @@ import csv
 import io
 from typing import Any
 
-from cli.exporters import (
-    TITLE,
-    Bundle,
-    capture_link,
-    extent,
-    json_text,
-    kind_label,
-    link_url,
-    summary_line,
-)
+from cli.exporters import TITLE, Bundle, extent, json_text, kind_label, link_url, summary_line
 from cli.exporters import visible as _visible
 from cli.render import (
     alternative_text,
@@ -73,6 +64,8 @@ def _footnote(source: dict[str, Any]) -> str:
         text += " <" + url.replace("<", "%3C").replace(">", "%3E") + ">"
     elif source.get("url"):
         text += f" ({md(source['url'])})"
+    from cli.exporters import capture_link
+
     captured = capture_link(source)
     if captured:  # the page as it was read, published beside the report
         text += f" ([{md(captured[1])}](<{captured[0]}>))"
