@@ -70,9 +70,12 @@ def _common() -> set[str]:
     return {*Happening.model_fields, "kind"}
 
 
-def template(model: type) -> str:
+def template(model: type, values: dict[str, Any] | None = None) -> str:
     """The commented YAML template of ``model``'s kind: required fields to fill, optional
-    ones commented out, each with what the schema says of it."""
+    ones commented out, each with what the schema says of it. ``values`` fills fields in
+    (``uspk draft``): a filled field is shown, optional or not; a nested one (a source)
+    takes a dict, or a list of one dict, of its own fields."""
+    values = values or {}
     schema = model.model_json_schema()
     kind = model.kind_name()
     lines = [
@@ -84,26 +87,33 @@ def template(model: type) -> str:
     required = [n for n in fields if model.model_fields[n].is_required()]
     names = ["id", *required, *(n for n in fields if n not in required)]
     for name in names:
-        lines += _field_lines(model, name, schema, top_level=True)
+        lines += _field_lines(model, name, schema, top_level=True, values=values)
     return "\n".join(lines) + "\n"
 
 
-def _field_lines(model: type, name: str, schema: dict, top_level: bool) -> list[str]:
-    """A field's YAML lines: its comment, its placeholder or nested block; commented out
-    when the field is optional."""
+def _field_lines(
+    model: type, name: str, schema: dict, top_level: bool, values: dict[str, Any] | None = None
+) -> list[str]:
+    """A field's YAML lines: its comment, its placeholder (or its value from ``values``)
+    or nested block; commented out when the field is optional and not filled."""
     info = model.model_fields[name]
+    value = (values or {}).get(name)
+    inner = value[0] if isinstance(value, list) and value and isinstance(value[0], dict) else value
     prop = _resolve(schema["properties"][name], schema)
     nested = _nested_model(info.annotation)
     if prop.get("type") == "array":
         prop = {**prop, "items": _resolve(_item(prop), schema)}
-    required = info.is_required() or name in _either(model)  # shown to fill in
+    required = info.is_required() or name in _either(model) or value is not None  # shown
     sort = _ref_sort(info)
     about = _describe(name, prop, info.is_required(), sort)
     defs = {"$defs": schema.get("$defs", {})}
+    given = inner if isinstance(inner, dict) else None
     if nested is not None and "properties" in _item(prop):
-        block = [f"{name}:", *_object_lines(nested, {**_item(prop), **defs}, "  - ")]
+        block = [f"{name}:", *_object_lines(nested, {**_item(prop), **defs}, "  - ", given)]
     elif nested is not None and "properties" in prop:
-        block = [f"{name}:", *_object_lines(nested, {**prop, **defs}, "  ")]
+        block = [f"{name}:", *_object_lines(nested, {**prop, **defs}, "  ", given)]
+    elif value is not None:
+        block = [f"{name}: {json.dumps(value, ensure_ascii=False)}"]
     else:
         block = [f"{name}: {_placeholder(name, prop, sort)}"]
     if top_level:
@@ -123,7 +133,9 @@ def _either(model: type) -> set[str]:
     return set(alternatives[0].get("required", [])) if len(alternatives) > 1 else set()
 
 
-def _object_lines(model: type, schema: dict, lead: str) -> list[str]:
+def _object_lines(
+    model: type, schema: dict, lead: str, values: dict[str, Any] | None = None
+) -> list[str]:
     """The fields of a nested model (a source, an actor), required first, indented under
     their parent; ``lead`` starts the first line ("  - " for a list's item)."""
     either = _either(model)
@@ -131,7 +143,7 @@ def _object_lines(model: type, schema: dict, lead: str) -> list[str]:
         model.model_fields,
         key=lambda n: not (model.model_fields[n].is_required() or n in either),
     )
-    lines = [line for n in names for line in _field_lines(model, n, schema, top_level=False)]
+    lines = [line for n in names for line in _field_lines(model, n, schema, False, values)]
     indent = " " * len(lead)
     return [lead + lines[0], *(indent + line for line in lines[1:])]
 

@@ -16,6 +16,7 @@ def one_line(error: BaseException) -> click.ClickException | None:
     from projections.locks import StoreLocked, is_lock_timeout, lock_timeout
     from projections.readmodel import ReadModelError
     from projections.timeline import UnknownActor
+    from service.captures import CaptureError
     from service.reading import NothingToExport, UnknownAgreement, UnknownEvent
     from service.recorders import BadSignature
     from service.recording import Refused
@@ -36,6 +37,7 @@ def one_line(error: BaseException) -> click.ClickException | None:
         StoreLocked,
         ReadModelError,
         BadSignature,
+        CaptureError,
     )
     if isinstance(error, said_in_full):
         return click.ClickException(str(error))

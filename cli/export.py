@@ -11,9 +11,13 @@ import contextlib
 import os
 import stat
 import tempfile
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import quote
 
 import click
 
+from cli.archive import captures_folder, captures_option
 from cli.context import open_session, store_files
 from cli.errors import cannot
 from cli.params import DATE, MOMENT
@@ -65,8 +69,18 @@ FORMATS = ("html", "timelinejs", "markdown", "csv", "json", "atom", "plover", "s
     help="With --format csv: ACLED-style columns (event_date, year, time_precision 1 day, "
     "2 days around it, 3 month; actor1, actor2, source, notes ...).",
 )
+@click.option(
+    "--with-captures",
+    "publish_dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="Publish the newest capture of each cited page (uspk archive) into DIR, named by "
+    "its sha256, and link it beside the source's URL (the page's and the report's links "
+    "are relative to -o FILE's folder: publish DIR with the file).",
+)
+@captures_option
 @click.pass_context
-def export(ctx, fmt, output, as_of, known_at, acled):
+def export(ctx, fmt, output, as_of, known_at, acled, publish_dir, captures_dir):
     """Export the whole history and the state on a date, in a format other tools read.
 
     \b
@@ -80,7 +94,7 @@ def export(ctx, fmt, output, as_of, known_at, acled):
     if acled and fmt != "csv":
         raise click.UsageError("--acled is an option of --format csv")
     if fmt == "sqlite":
-        return export_database(ctx, output, as_of, known_at)
+        return export_database(ctx, output, as_of, known_at, publish_dir, captures_dir)
     from cli.exporters import Bundle
     from service import reading
 
@@ -89,6 +103,8 @@ def export(ctx, fmt, output, as_of, known_at, acled):
         refuse_unsafe_target(output, store_files(ctx))
     with open_session(ctx) as opened:
         exported = reading.export_bundle(opened, as_of, known_at)
+    cited = (exported.entries, exported.state, exported.changes, exported.corrections.items)
+    _with_captures(ctx, captures_dir, publish_dir, output, *cited)
     bundle = Bundle(
         entries=exported.entries,
         state=exported.state,
@@ -105,7 +121,32 @@ def export(ctx, fmt, output, as_of, known_at, acled):
         write_atomically(output, payload)
 
 
-def export_database(ctx: click.Context, output: str, as_of, known_at) -> None:  # noqa: ANN001
+def _with_captures(ctx, captures_dir, publish_dir, output, *cited) -> dict:  # noqa: ANN001
+    """Link each cited source to its newest capture, if any (service.archiving), and publish
+    those captures into ``publish_dir`` when asked; the captures linked, by URL. Without a
+    folder of captures nothing is read: no capture library is even imported."""
+    from service import archiving
+
+    folder = captures_folder(ctx, captures_dir)
+    captures = archiving.export_captures(folder)
+    href = None
+    if publish_dir is not None:
+        start = (
+            os.getcwd() if output in STANDARD_OUTPUT else os.path.dirname(os.path.abspath(output))
+        )
+        relative = os.path.relpath(os.path.abspath(publish_dir), start).replace(os.sep, "/")
+        href = quote(relative.rstrip("/") + "/")
+    linked = archiving.link_captures(captures, *cited, href=href)
+    kept = {url: captures[url] for url in sorted(linked)}
+    if publish_dir is not None:
+        count = archiving.publish_captures(folder, kept, Path(publish_dir))
+        click.echo(f"uspk: published {count} capture(s) into {publish_dir}", err=True)
+    return kept
+
+
+def export_database(  # noqa: ANN001
+    ctx: click.Context, output: str, as_of, known_at, publish_dir=None, captures_dir=None
+) -> None:
     """The SQLite export: a database file and, beside it, the metadata Datasette reads."""
     from cli.exporters import json_text
     from cli.exporters.sqlite import database_bytes, metadata, metadata_path
@@ -126,6 +167,9 @@ def export_database(ctx: click.Context, output: str, as_of, known_at) -> None:  
         refuse_unsafe_target(path, store_files(ctx))
     with open_session(ctx) as opened:
         dataset = reading.dataset(opened)
+    captures = _with_captures(ctx, captures_dir, publish_dir, output, dataset.events)
+    if captures:  # a table of them beside the sources
+        dataset = replace(dataset, captures=captures)
     database = os.path.splitext(os.path.basename(output))[0]
     try:
         built = database_bytes(dataset)  # in a temporary folder, then written as a whole

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import click
 
 from cli import authoring
+from cli.archive import archive, captures_folder, captures_option, draft
 from cli.context import Settings, open_session, open_upkeep
 from cli.copy import copy
 from cli.errors import OneLineErrors, cannot
@@ -425,17 +426,31 @@ def rebuild(ctx):
     "the store: "
     "the store's hash chain at the count the export names must end in the head it names.",
 )
+@click.option(
+    "--sources",
+    is_flag=True,
+    help="Check every believed event's sources against their captures (uspk archive): "
+    "each quote word for word in the page's text, each published date against the page's "
+    "own. Fetches nothing.",
+)
+@captures_option
 @click.pass_context
-def verify(ctx, published):
+def verify(ctx, published, sources, captures_dir):
     """Check the event log's hash chain and the read model against the log.
 
     The chain: every recorded change stores a sha256 link to the one before; the first
     event whose stored content, order or presence differs from what was chained is
     named. Prints each disagreement on a line and exits 1, or one summary line and
     exits 0. Changes nothing: `uspk rebuild` repairs the read model (not the log).
+
+    With --sources: every believed event's sources against their captures (uspk
+    archive), one line per disagreement naming the event and the source (exit 1), then
+    how many sources have no capture.
     """
     from service import upkeep
 
+    if sources:
+        return _verify_sources(ctx, published, captures_dir)
     text = _read_published(published) if published else None
     with open_upkeep(ctx) as opened:
         if text is None:
@@ -447,6 +462,22 @@ def verify(ctx, published):
     if verdict.disagreements:
         ctx.exit(1)
     click.echo(verdict.summary)
+
+
+def _verify_sources(ctx: click.Context, published: str | None, captures_dir: str | None) -> None:
+    """``verify --sources``: one line per disagreement (exit 1), then what was checked."""
+    from service import archiving
+
+    if published:
+        raise click.UsageError("--sources and --against are separate checks: give one")
+    folder = captures_folder(ctx, captures_dir)
+    with open_session(ctx) as opened:
+        verdict = archiving.verify_sources(opened, folder)
+    for line in verdict.disagreements:
+        click.echo(line)
+    click.echo(verdict.summary)
+    if verdict.disagreements:
+        ctx.exit(1)
 
 
 def _read_published(name: str) -> str:
@@ -476,6 +507,8 @@ main.add_command(copy)
 main.add_command(export)
 main.add_command(authoring.new)
 main.add_command(authoring.actors)
+main.add_command(archive)
+main.add_command(draft)
 
 
 if __name__ == "__main__":  # `python -m cli.main`

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -205,6 +205,7 @@ class Dataset:
     standing: list[Row]
     chain: dict[str, Any]  # the chain head of the record exported (projections.chain)
     sections: tuple[str, ...] = SECTIONS  # the state's sections, in its order
+    captures: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # url -> kept
 
 
 def dataset(session: Session) -> Dataset:

@@ -68,6 +68,16 @@ def cited_link_html(source: dict[str, Any]) -> str:
     return label
 
 
+def capture_link(source: dict[str, Any]) -> tuple[str, str] | None:
+    """``(href, words)`` of a source's published capture (``uspk export --with-captures``),
+    or None: the href is uspk's own relative path to a file named by its sha256."""
+    capture = source.get("capture") or {}
+    if not capture.get("href"):
+        return None
+    words = f"capture of {capture['captured_at'][:10]}, sha256 {capture['sha256'][:12]}\u2026"
+    return capture["href"], words
+
+
 def json_text(data: Any, indent: int | None = 2, escape_html: bool = False) -> str:
     """JSON with the exact text, whose hidden characters are written as ``\\u`` escapes.
 

@@ -78,6 +78,13 @@ def _entry(change: dict[str, Any]) -> ET.Element:
             link.set("rel", "related")
             link.set("href", url)
             link.set("title", _xml(_cite({**source, "url": None})))
+        capture = source.get("capture")
+        if capture and url:  # the page as it was read: uspk archive, uspk verify --sources
+            kept = ET.SubElement(entry, f"{{{USPK}}}capture")
+            kept.set("url", url)
+            for name in ("sha256", "captured_at", "href"):
+                if capture.get(name):
+                    kept.set(name, capture[name])
     return entry
 
 

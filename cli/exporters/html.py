@@ -204,6 +204,11 @@ def _source(source: dict[str, Any]) -> str:
     label = cited_link_html(source)
     if source.get("url") and not link_url(source["url"]):  # not http(s): shown, never linked
         label += f' <span class="url">{t(source["url"])}</span>'
+    from cli.exporters import capture_link
+
+    captured = capture_link(source)
+    if captured:  # the page as it was read, published beside this one
+        label += f' <a class="capture" href="{t(captured[0])}">{t(captured[1])}</a>'
     quote = (
         f'<blockquote dir="auto">{t(source["quote"])}</blockquote>' if source.get("quote") else ""
     )

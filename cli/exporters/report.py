@@ -64,6 +64,11 @@ def _footnote(source: dict[str, Any]) -> str:
         text += " <" + url.replace("<", "%3C").replace(">", "%3E") + ">"
     elif source.get("url"):
         text += f" ({md(source['url'])})"
+    from cli.exporters import capture_link
+
+    captured = capture_link(source)
+    if captured:  # the page as it was read, published beside the report
+        text += f" ([{md(captured[1])}](<{captured[0]}>))"
     if source.get("quote"):
         text += f": \u201c{md(source['quote'])}\u201d"
     return text

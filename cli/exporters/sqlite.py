@@ -62,6 +62,17 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("quote", "TEXT", "The passage quoted from it"),
         ],
     ),
+    "captures": (
+        "The kept captures of cited pages (uspk archive), one row each: join sources on url. "
+        "Each is a WARC file named by its sha256; uspk verify --sources checks the record "
+        "against them. Empty when none was kept.",
+        [
+            ("url", "TEXT NOT NULL", "The page's address, as the sources cite it"),
+            ("sha256", "TEXT PRIMARY KEY", "The sha256 of the capture's WARC file, its name"),
+            ("captured_at", "TEXT NOT NULL", "When the page was received (UTC)"),
+            ("file", "TEXT NOT NULL", "The WARC file's name: <sha256>.warc.gz"),
+        ],
+    ),
     "actors": (
         "The people, governments and organisations the record names.",
         [
@@ -300,6 +311,15 @@ def _fill(connection: sqlite3.Connection, dataset: Any) -> None:
         [
             (a["id"], a["name"], a.get("type"), a.get("country"), a.get("role"), a["introduced_by"])
             for a in dataset.actors
+        ],
+    )
+    _insert(
+        connection,
+        "captures",
+        [
+            (url, c["sha256"], c["captured_at"], c["file"])
+            for url, kept in getattr(dataset, "captures", {}).items()
+            for c in kept
         ],
     )
     _insert(connection, "mentions", [(e["id"], a) for e in dataset.events for a in e["actors"]])
