@@ -39,6 +39,8 @@ def open_session(ctx: click.Context, recording: bool = False) -> Iterator[Any]:
                 f"uspk: created a new store at {chosen.address} with the shipped history",
                 err=True,
             )
+        if opened.broken:  # never answer what follows a forged link in silence
+            click.echo(f"uspk: warning: {opened.broken}", err=True)
         if opened.behind:  # a reader's answer leaves out what the index has not caught
             click.echo(
                 f"uspk: the index is {opened.behind} recorded change(s) behind the event "

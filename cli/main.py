@@ -423,7 +423,8 @@ def rebuild(ctx):
     type=click.Path(dir_okay=False, allow_dash=True),
     help="Check a published export (html, json, markdown, timelinejs, atom, sqlite) against "
     "the store: "
-    "the store's hash chain at the count the export names must end in the head it names.",
+    "the store's hash chain at the count the export names must end in the head it names, "
+    "and the index that answers must agree with the log.",
 )
 @click.pass_context
 def verify(ctx, published):

@@ -27,7 +27,13 @@ from domain.chronicle import CHRONICLE_ID, Record, Signed, chronicle_events
 from domain.world import RuleBroken
 from events.history import history_digest
 from projections.chain import check_chain
-from projections.readmodel import ReadModel, ReadModelError, UnreadableEvent, database_errors
+from projections.readmodel import (
+    ChainBroken,
+    ReadModel,
+    ReadModelError,
+    UnreadableEvent,
+    database_errors,
+)
 from service.application import Appended, Clock, RecordView, Uspk, utc_now
 from service.recorders import fallback_recorder
 from service.stores import Store, StoreError, check_connection, refuse_writing, resolve_store
@@ -55,6 +61,7 @@ class Session:
         self.blocked: UnreadableEvent | None = None  # the event the read model stops before
         self.history_not_loaded: str | None = None  # why this release's history was not
         self.behind = 0  # recorded changes the read model lacks (a read-only store only)
+        self.broken: ChainBroken | None = None  # the log's first link that does not verify
         try:
             self.views = ReadModel(self.app, prepare=not store.read_only)
             if store.read_only:
@@ -75,6 +82,11 @@ class Session:
                 self.views.catch_up(self.app.recorder)
         except UnreadableEvent as error:
             self.blocked = error  # queries refuse; its retraction can still be recorded
+            return
+        except ChainBroken as error:
+            # The index stops at the last change whose link verifies: queries answer from
+            # it with a warning, writes are refused (they would chain onto a forgery).
+            self.broken = error
             return
         if self.views.history_digest() != history_digest():
             try:
