@@ -34,7 +34,7 @@ def open_session(ctx: click.Context, recording: bool = False) -> Iterator[Any]:
     if recording:
         refuse_writing(chosen, "recording")
     with Session(chosen) as opened:
-        if chosen.new:  # a mistyped path shows up here
+        if chosen.new and opened.loaded_history:  # a mistyped path shows up here
             click.echo(
                 f"uspk: created a new store at {chosen.address} with the shipped history",
                 err=True,

@@ -16,7 +16,7 @@ def one_line(error: BaseException) -> click.ClickException | None:
     from projections.locks import StoreLocked, is_lock_timeout, lock_timeout
     from projections.readmodel import ReadModelError
     from projections.timeline import UnknownActor
-    from service.reading import NothingToExport, UnknownAgreement, UnknownEvent
+    from service.reading import BrokenRecord, NothingToExport, UnknownAgreement, UnknownEvent
     from service.recorders import BadSignature
     from service.recording import Refused
     from service.stores import StoreError
@@ -31,6 +31,7 @@ def one_line(error: BaseException) -> click.ClickException | None:
         Refused,
         UnknownEvent,
         NothingToExport,
+        BrokenRecord,
         StoreError,
         TransferError,
         StoreLocked,

@@ -287,7 +287,9 @@ def source_options(command):
     """The --publisher/--title/--published/--url/--quote options that cite a source."""
     options = [
         click.option("--publisher", required=True, help="Who published the source."),
-        click.option("--title", "source_title", required=True, help="The source's title."),
+        click.option(
+            "--title", "source_title", help="The source's title (may be left out with --url)."
+        ),
         click.option(
             "--published",
             required=True,
@@ -303,8 +305,8 @@ def source_options(command):
 
 
 def _source(publisher, source_title, published, url, quote) -> dict:
-    source = {"publisher": publisher, "title": source_title, "published": published}
-    return source | {k: v for k, v in (("url", url), ("quote", quote)) if v}
+    given = (("title", source_title), ("url", url), ("quote", quote))
+    return {"publisher": publisher, "published": published} | {k: v for k, v in given if v}
 
 
 @main.command()
@@ -402,7 +404,13 @@ def rebuild(ctx):
 
     Repairs whatever `uspk verify` finds: missing or edited tables, a lost tracking
     row, a read model ahead of its log. Queries otherwise keep it up to date on their
-    own. Shows a progress bar on a terminal.
+    own. Shows a progress bar on a terminal. Each recorded change's link in the hash
+    chain is checked as it is indexed: at the first that does not verify, the index
+    stops before it and rebuild exits 1 naming it.
+
+    Counts: it reads the stored events (rows of the event log, as `uspk copy` counts
+    them) after the record's creation, and indexes the recorded changes among them
+    (events, amendments, retractions, as `uspk verify` counts them).
     """
     from service import upkeep
 
@@ -412,7 +420,8 @@ def rebuild(ctx):
             length=upkeep.log_end(opened), label="rebuilding read models", file=sys.stderr
         ) as bar:
             applied = upkeep.rebuild(opened, progress=bar.update)
-    click.echo(f"rebuilt from {applied} notification(s)")
+            changes = upkeep.indexed_changes(opened)
+    click.echo(f"rebuilt the index from {applied} stored event(s): {changes} recorded change(s)")
 
 
 @main.command()
@@ -434,6 +443,11 @@ def verify(ctx, published):
     event whose stored content, order or presence differs from what was chained is
     named. Prints each disagreement on a line and exits 1, or one summary line and
     exits 0. Changes nothing: `uspk rebuild` repairs the read model (not the log).
+
+    Counts: recorded changes are the events, amendments and retractions recorded (each
+    one link of the chain); "hidden" are those a retraction or amendment hides now; the
+    log position is the event log's own number of its last stored event (a row of the
+    log, as `uspk copy` counts them; PostgreSQL may skip numbers).
     """
     from service import upkeep
 

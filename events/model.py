@@ -286,6 +286,20 @@ class Happening(Strict):
             _check_plover(cls)
             registry.register(cls)
 
+    @model_validator(mode="after")
+    def _alternatives_name_own_fields(self) -> Happening:
+        # An alternative is another value of one of this kind's facts: never of a field
+        # the kind lacks (nothing would show it), nor of what identifies or links records.
+        unfit = {"id", "kind", "supersedes", "relates", "alternatives", "sources"}
+        for alternative in self.alternatives:
+            if alternative.field in unfit or alternative.field not in type(self).model_fields:
+                facts = sorted(set(type(self).model_fields) - unfit)
+                raise ValueError(
+                    f"alternatives: field {alternative.field!r} is not a fact of a "
+                    f"{self.kind_name()}; expected one of: {', '.join(facts)}"
+                )
+        return self
+
     @classmethod
     def kind_name(cls) -> str:
         return get_args(cls.model_fields["kind"].annotation)[0]

@@ -62,6 +62,7 @@ class Session:
         self.history_not_loaded: str | None = None  # why this release's history was not
         self.behind = 0  # recorded changes the read model lacks (a read-only store only)
         self.broken: ChainBroken | None = None  # the log's first link that does not verify
+        self.loaded_history = False  # this session recorded the shipped history
         try:
             self.views = ReadModel(self.app, prepare=not store.read_only)
             if store.read_only:
@@ -90,9 +91,11 @@ class Session:
             return
         if self.views.history_digest() != history_digest():
             try:
-                self.app.load_shipped_history(
+                loaded = self.app.load_shipped_history(
                     view=self.view, recorder=fallback_recorder(self.app.store)
                 )
+                # Of processes racing to open a new store, the one whose save went in.
+                self.loaded_history = loaded is not None and bool(loaded.added)
             except RuleBroken as error:
                 # This release's shipped files disagree with what the store recorded (a
                 # shipped file edited, say): nothing of them is written, and the store
@@ -136,12 +139,19 @@ class Session:
         """Record ``documents`` as one batch, by ``recorder`` (None: the PostgreSQL role or
         the operating-system user, marked as such) for the reason ``message``."""
         signed = Signed(recorder or fallback_recorder(self.app.store), message)
-        if not dry_run:  # a reader's dry run checks against the read model as it stands
+        if not dry_run:
             refuse_writing(self.store, "recording")
+        elif self.behind:  # a reader's dry run: checked against all of the log, or none
+            raise ReadModelError(
+                f"the index is {self.behind} recorded change(s) behind the event log, and "
+                "you may not catch it up: a dry run checked against it would miss them; "
+                "a curator runs any uspk command on this store first (e.g. `uspk timeline`)"
+            )
         if self.blocked is not None:
             return self._retract_unreadable(list(documents), dry_run, signed)
         outcome = self.app.append(documents, dry_run=dry_run, view=self.view, signed=signed)
-        self._catch_up_after_writing()
+        if not dry_run:  # a dry run writes nothing, the index included
+            self._catch_up_after_writing()
         return outcome
 
     def _catch_up_after_writing(self) -> None:
@@ -218,6 +228,10 @@ class Session:
 
     def present_keys(self, keys: set[str], known_at: datetime | None) -> set[str]:
         return self._readable().present_keys(keys, known_at)
+
+    def standing(self, ids: set[str]) -> set[str]:
+        """Those of ``ids`` whose events stand now (not retracted or superseded)."""
+        return self._readable().standing(ids)
 
     def has_key(self, key: str) -> bool:
         return self._readable().has_key(key)

@@ -82,6 +82,11 @@ def published_head(published: str, text: str) -> tuple[int, str]:
     return marks.pop()
 
 
+def indexed_changes(upkeep: Upkeep) -> int:
+    """How many recorded changes (events, amendments, retractions) the index holds."""
+    return upkeep.views.chain_head()[0]
+
+
 def may_rebuild(upkeep: Upkeep) -> None:
     """Refuse, in one line naming the missing right, a rebuild we may not write."""
     refuse_writing(upkeep.store, "rebuilding the index")
