@@ -283,7 +283,7 @@ def test_a_read_model_that_is_only_behind_is_not_damage(used_store):
     position, end = summary.rsplit("log position ", 1)[1].split(" of ")
     assert int(position) < int(end)  # behind: verify says where it is, and agrees
     assert EXTRA["id"] in timeline_ids(uspk)  # the next command catches up
-    assert uspk.ok("verify").split("; ")[0].endswith(f"notification {end} of {end}")
+    assert uspk.ok("verify").split("; ")[0].endswith(f"log position {end} of {end}")
 
 
 def test_a_read_model_of_an_older_release_is_rebuilt_on_first_use(used_store):
