@@ -34,7 +34,9 @@ def open_session(ctx: click.Context, recording: bool = False) -> Iterator[Any]:
     if recording:
         refuse_writing(chosen, "recording")
     with Session(chosen) as opened:
-        if chosen.new and opened.loaded_history:  # a mistyped path shows up here
+        # A mistyped path shows up here; of processes racing to make one store, only
+        # the one that loaded the history says so (another may have made the file).
+        if opened.created_store and (chosen.new or not chosen.is_postgres):
             click.echo(
                 f"uspk: created a new store at {chosen.address} with the shipped history",
                 err=True,

@@ -62,7 +62,7 @@ class Session:
         self.history_not_loaded: str | None = None  # why this release's history was not
         self.behind = 0  # recorded changes the read model lacks (a read-only store only)
         self.broken: ChainBroken | None = None  # the log's first link that does not verify
-        self.loaded_history = False  # this session recorded the shipped history
+        self.created_store = False  # this session loaded the history into an empty store
         try:
             self.views = ReadModel(self.app, prepare=not store.read_only)
             if store.read_only:
@@ -90,12 +90,13 @@ class Session:
             self.broken = error
             return
         if self.views.history_digest() != history_digest():
+            empty = self.views.chronicle_version() == 0
             try:
                 loaded = self.app.load_shipped_history(
                     view=self.view, recorder=fallback_recorder(self.app.store)
                 )
                 # Of processes racing to open a new store, the one whose save went in.
-                self.loaded_history = loaded is not None and bool(loaded.added)
+                self.created_store = empty and loaded is not None and bool(loaded.added)
             except RuleBroken as error:
                 # This release's shipped files disagree with what the store recorded (a
                 # shipped file edited, say): nothing of them is written, and the store
