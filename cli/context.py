@@ -43,7 +43,7 @@ def open_session(ctx: click.Context, recording: bool = False) -> Iterator[Any]:
             )
         if opened.broken:  # never answer what follows a forged link in silence
             click.echo(f"uspk: warning: {opened.broken}", err=True)
-        if opened.behind:  # a reader's answer leaves out what the index has not caught
+        elif opened.behind:  # a reader's answer leaves out what the index has not caught
             click.echo(
                 f"uspk: the index is {opened.behind} recorded change(s) behind the event "
                 "log, and you may not catch it up: this answer leaves them out until a "

@@ -594,6 +594,26 @@ class ReadModel:
             )
         return done, blocked
 
+    def broken_next(self, recorder: Any) -> ChainBroken | None:
+        """For a reader, who may not catch up: whether the change after the index's
+        position breaks the chain (where a writer's catch-up stops), checked in memory."""
+        with self._transaction() as sql:
+            position = self._position(sql)
+            records, version = self._meta(sql, "records, chronicle_version")
+            head = self._link_before(sql, records + 1)
+        page = recorder.select_notifications(
+            start=position + 1, limit=1, topics=[RECORDED, HISTORY_LOADED]
+        )
+        try:
+            for notification in page:
+                entry = read_entry(self.mapper, notification)
+                ChainFollower(self.mapper, recorder, head, version).follow(entry, notification)
+        except ChainBroken as error:
+            return error
+        except UnreadableEvent:  # named by the commands that read it
+            return None
+        return None
+
     def _check(
         self, sql: Statements, position: int, records: int, recorder: Any, caught_up: bool
     ) -> None:

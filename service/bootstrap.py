@@ -108,7 +108,9 @@ class Session:
         """A reader's opening: the read model checked, not written; how far behind."""
         self.views.check_as_it_stands(self.store.address)
         self.behind = self.views.behind(self.app.recorder)
-        if self.views.history_digest() != history_digest():
+        if self.behind:  # where a writer's catch-up stopped, if at a broken link
+            self.broken = self.views.broken_next(self.app.recorder)
+        if self.broken is None and self.views.history_digest() != history_digest():
             self.history_not_loaded = "the store is read-only for you"
 
     def view(self) -> RecordView:

@@ -185,3 +185,17 @@ def test_an_edited_index_is_found_by_verify_and_by_verify_against(curated, tmp_p
     assert "index disagrees with its log" in against.output
     ok(curated, "rebuild")
     assert run(curated, "verify", "--against", str(published)).exit_code == 0
+
+
+def test_a_reader_of_an_index_stopped_at_a_broken_link_is_warned_too(tmp_path):
+    """A reader may not catch up; the change after the index is checked in memory."""
+    from tests.store.test_readers import console, read_only_uri
+
+    store = tmp_path / "uspk.sqlite"
+    ok(str(store), "--create", "timeline")
+    named, _ = _byte(str(store))
+    assert run(str(store), "rebuild").exit_code == 1
+    answered = console(read_only_uri(store), "timeline")
+    warning = answered.stderr.decode().strip().splitlines()
+    assert answered.returncode == 0 and len(warning) == 1, warning
+    assert f"{BROKEN} {named!r}" in warning[0] and "run `uspk verify`" in warning[0]
