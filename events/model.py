@@ -286,17 +286,21 @@ class Happening(Strict):
             _check_plover(cls)
             registry.register(cls)
 
+    @classmethod
+    def facts(cls) -> list[str]:
+        """The fields an alternative may give another value of: this kind's own facts,
+        never what identifies or links records."""
+        unfit = {"id", "kind", "supersedes", "relates", "alternatives", "sources"}
+        return [name for name in cls.model_fields if name not in unfit]
+
     @model_validator(mode="after")
     def _alternatives_name_own_fields(self) -> Happening:
-        # An alternative is another value of one of this kind's facts: never of a field
-        # the kind lacks (nothing would show it), nor of what identifies or links records.
-        unfit = {"id", "kind", "supersedes", "relates", "alternatives", "sources"}
+        # A field the kind lacks would be shown nowhere, and nothing would say it is odd.
         for alternative in self.alternatives:
-            if alternative.field in unfit or alternative.field not in type(self).model_fields:
-                facts = sorted(set(type(self).model_fields) - unfit)
+            if alternative.field not in self.facts():
                 raise ValueError(
                     f"alternatives: field {alternative.field!r} is not a fact of a "
-                    f"{self.kind_name()}; expected one of: {', '.join(facts)}"
+                    f"{self.kind_name()}; expected one of: {', '.join(sorted(self.facts()))}"
                 )
         return self
 
