@@ -34,12 +34,16 @@ def open_session(ctx: click.Context, recording: bool = False) -> Iterator[Any]:
     if recording:
         refuse_writing(chosen, "recording")
     with Session(chosen) as opened:
-        if chosen.new:  # a mistyped path shows up here
+        # A mistyped path shows up here; of processes racing to make one store, only
+        # the one that loaded the history says so (another may have made the file).
+        if opened.created_store and (chosen.new or not chosen.is_postgres):
             click.echo(
                 f"uspk: created a new store at {chosen.address} with the shipped history",
                 err=True,
             )
-        if opened.behind:  # a reader's answer leaves out what the index has not caught
+        if opened.broken:  # never answer what follows a forged link in silence
+            click.echo(f"uspk: warning: {opened.broken}", err=True)
+        elif opened.behind:  # a reader's answer leaves out what the index has not caught
             click.echo(
                 f"uspk: the index is {opened.behind} recorded change(s) behind the event "
                 "log, and you may not catch it up: this answer leaves them out until a "

@@ -33,6 +33,10 @@ def copy(ctx: click.Context, source: str, target: str, batch_size: int) -> None:
     (an interrupted copy, or SOURCE_DB has grown since), only the rest is copied.
     A TARGET_DB holding any other history is refused and left untouched.
 
+    Counts: a stored event is one row of the event log: each recorded change (an
+    event, amendment or retraction, as `uspk verify` counts them), plus the record's
+    creation and each load of the shipped history.
+
     \b
     Example: move the default SQLite store to a shared PostgreSQL database
       uspk copy ~/.local/share/uspk/uspk.sqlite postgresql://me@db.example/uspk

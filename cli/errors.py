@@ -17,7 +17,7 @@ def one_line(error: BaseException) -> click.ClickException | None:
     from projections.readmodel import ReadModelError
     from projections.timeline import UnknownActor
     from service.captures import CaptureError
-    from service.reading import NothingToExport, UnknownAgreement, UnknownEvent
+    from service.reading import BrokenRecord, NothingToExport, UnknownAgreement, UnknownEvent
     from service.recorders import BadSignature
     from service.recording import Refused
     from service.stores import StoreError
@@ -32,6 +32,7 @@ def one_line(error: BaseException) -> click.ClickException | None:
         Refused,
         UnknownEvent,
         NothingToExport,
+        BrokenRecord,
         StoreError,
         TransferError,
         StoreLocked,

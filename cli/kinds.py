@@ -20,6 +20,12 @@ class KindParam(click.ParamType):
 
     def convert(self, value, param, ctx) -> str:
         kinds = _happening_kinds()
+        if value == "retraction":  # recorded by its own command, from options
+            self.fail(
+                "'retraction' is not a kind of event: retract with "
+                "`uspk retract ID --reason TEXT --publisher TEXT --title TEXT --published DATE`"
+                f"; the kinds are: {', '.join(kinds)}"
+            )
         if value not in kinds:
             self.fail(f"{value!r} is not a kind of event; expected one of: {', '.join(kinds)}")
         return value

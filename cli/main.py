@@ -288,7 +288,9 @@ def source_options(command):
     """The --publisher/--title/--published/--url/--quote options that cite a source."""
     options = [
         click.option("--publisher", required=True, help="Who published the source."),
-        click.option("--title", "source_title", required=True, help="The source's title."),
+        click.option(
+            "--title", "source_title", help="The source's title (may be left out with --url)."
+        ),
         click.option(
             "--published",
             required=True,
@@ -304,8 +306,8 @@ def source_options(command):
 
 
 def _source(publisher, source_title, published, url, quote) -> dict:
-    source = {"publisher": publisher, "title": source_title, "published": published}
-    return source | {k: v for k, v in (("url", url), ("quote", quote)) if v}
+    given = (("title", source_title), ("url", url), ("quote", quote))
+    return {"publisher": publisher, "published": published} | {k: v for k, v in given if v}
 
 
 @main.command()
@@ -403,7 +405,13 @@ def rebuild(ctx):
 
     Repairs whatever `uspk verify` finds: missing or edited tables, a lost tracking
     row, a read model ahead of its log. Queries otherwise keep it up to date on their
-    own. Shows a progress bar on a terminal.
+    own. Shows a progress bar on a terminal. Each recorded change's link in the hash
+    chain is checked as it is indexed: at the first that does not verify, the index
+    stops before it and rebuild exits 1 naming it.
+
+    Counts: it reads the stored events (rows of the event log, as `uspk copy` counts
+    them) after the record's creation, and indexes the recorded changes among them
+    (events, amendments, retractions, as `uspk verify` counts them).
     """
     from service import upkeep
 
@@ -413,7 +421,8 @@ def rebuild(ctx):
             length=upkeep.log_end(opened), label="rebuilding read models", file=sys.stderr
         ) as bar:
             applied = upkeep.rebuild(opened, progress=bar.update)
-    click.echo(f"rebuilt from {applied} notification(s)")
+            changes = upkeep.indexed_changes(opened)
+    click.echo(f"rebuilt the index from {applied} stored event(s): {changes} recorded change(s)")
 
 
 @main.command()
@@ -424,7 +433,8 @@ def rebuild(ctx):
     type=click.Path(dir_okay=False, allow_dash=True),
     help="Check a published export (html, json, markdown, timelinejs, atom, sqlite) against "
     "the store: "
-    "the store's hash chain at the count the export names must end in the head it names.",
+    "the store's hash chain at the count the export names must end in the head it names, "
+    "and the index that answers must agree with the log.",
 )
 @click.option(
     "--sources",
@@ -446,6 +456,11 @@ def verify(ctx, published, sources, captures_dir):
     With --sources: every believed event's sources against their captures (uspk
     archive), one line per disagreement naming the event and the source (exit 1), then
     how many sources have no capture.
+
+    Counts: recorded changes are the events, amendments and retractions recorded (each
+    one link of the chain); "hidden" are those a retraction or amendment hides now; the
+    log position is the event log's own number of its last stored event (a row of the
+    log, as `uspk copy` counts them; PostgreSQL may skip numbers).
     """
     from service import upkeep
 

@@ -36,3 +36,34 @@ def link(
     }
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class BrokenLink(Exception):
+    """A recorded change whose stored link does not verify; the message says how."""
+
+
+def follow(
+    previous: str | None,
+    stored: str | None,
+    chained_before: bool,
+    document: dict[str, Any],
+    recorder: str | None,
+    message: str | None,
+    recorded: datetime,
+) -> str:
+    """The link of the change after ``previous``, checked against the ``stored`` one: the
+    one rule that `uspk verify`, catch-up and rebuild apply (BrokenLink if it fails). A
+    change with no stored link is accepted only before any change that has one
+    (``chained_before``): those were stored before the chain existed."""
+    computed = link(previous, document, recorder, message, recorded)
+    if stored is None and chained_before:
+        raise BrokenLink(
+            "carries no link although changes before it do: its link was removed, or an "
+            "older uspk recorded it"
+        )
+    if stored is not None and stored != computed:
+        raise BrokenLink(
+            "is not what was chained: its stored content, or the order or presence of "
+            "the changes before it, changed since it was recorded"
+        )
+    return computed

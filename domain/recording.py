@@ -141,10 +141,19 @@ def _related_events(fresh: list[Any], lookup: RecordLookup) -> None:
     recorded = lookup.recorded(named)
     known = {i for i, r in recorded.items() if not isinstance(r.document, Retraction)}
     known |= {d.id for d in fresh if not isinstance(d, Retraction)}
+    withdrawn = {d.retracts for d in fresh if isinstance(d, Retraction)}
+    standing = (lookup.standing(named & set(recorded)) | {d.id for d in fresh}) - withdrawn
     for document in fresh:
         for relation in getattr(document, "relates", ()):
             if relation.to == document.id:
                 raise RuleBroken(document.id, "relates to itself; name another event")
+            if relation.to in known and relation.to not in standing:
+                raise RuleBroken(
+                    document.id,
+                    f"relates to {relation.to!r} ({relation.relation}), but that event is "
+                    f"retracted or superseded (see `uspk history {relation.to}`); relate to "
+                    "the event that stands",
+                )
             if relation.to not in known:
                 raise RuleBroken(
                     document.id,
@@ -238,6 +247,7 @@ def _check(fresh: list[Any], lookup: RecordLookup, now: datetime) -> None:
     for document in fresh:
         if isinstance(document, Retraction):
             _check_target(document, document.retracts, targets, standing, "retract")
+            _refuse_orphaned_relations(document, fresh, lookup, retracted)
             continue
         if document.occurred.start > now.date():
             raise RuleBroken(
@@ -274,6 +284,32 @@ def _check(fresh: list[Any], lookup: RecordLookup, now: datetime) -> None:
         f"this batch would leave {len(broken)} recorded event(s) broken: {names} "
         f"(first: {error.message}); retract or amend them in the same batch",
     )
+
+
+def _refuse_orphaned_relations(
+    retraction: Any, fresh: list[Any], lookup: RecordLookup, retracted: set[str]
+) -> None:
+    """Refuse retracting an event that standing events relate to (their links would point
+    at nothing), unless this batch retracts them too, as with what others depend on."""
+    target = retraction.retracts
+    amended = {d.supersedes for d in fresh if not isinstance(d, Retraction) and d.supersedes}
+    # ``related-to:<id>`` is how the record index finds the events relating to one.
+    relating = [r.document for r in lookup.related({f"related-to:{target}"}, ())]
+    relating += [d for d in fresh if not isinstance(d, Retraction)]
+    names = sorted(
+        {
+            d.id
+            for d in relating
+            if d.id not in retracted | amended
+            and any(r.to == target for r in getattr(d, "relates", ()))
+        }
+    )
+    if names:
+        raise RuleBroken(
+            retraction.id,
+            f"cannot retract {target!r}: {len(names)} standing event(s) relate to it: "
+            f"{', '.join(names)}; retract or amend them in the same batch",
+        )
 
 
 def _related(lookup: RecordLookup, happenings: list[Any], actors: set[str]) -> list[Record]:

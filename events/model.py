@@ -287,6 +287,24 @@ class Happening(Strict):
             registry.register(cls)
 
     @classmethod
+    def facts(cls) -> list[str]:
+        """The fields an alternative may give another value of: this kind's own facts,
+        never what identifies or links records."""
+        unfit = {"id", "kind", "supersedes", "relates", "alternatives", "sources"}
+        return [name for name in cls.model_fields if name not in unfit]
+
+    @model_validator(mode="after")
+    def _alternatives_name_own_fields(self) -> Happening:
+        # A field the kind lacks would be shown nowhere, and nothing would say it is odd.
+        for alternative in self.alternatives:
+            if alternative.field not in self.facts():
+                raise ValueError(
+                    f"alternatives: field {alternative.field!r} is not a fact of a "
+                    f"{self.kind_name()}; expected one of: {', '.join(sorted(self.facts()))}"
+                )
+        return self
+
+    @classmethod
     def kind_name(cls) -> str:
         return get_args(cls.model_fields["kind"].annotation)[0]
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from eventsourcing.persistence import Mapper
 
-from domain.chain import link
+from domain.chain import BrokenLink, follow
 from projections.readmodel import RECORDED
 
 _PAGE = 2000
@@ -82,19 +82,20 @@ def check_chain(mapper: Mapper, recorder: Any, at: int | None = None) -> ChainCh
             return check
         if event is None:
             continue
-        expected = link(check.head, document, event.recorder, event.message, event.timestamp)
         where = f"{place}, recorded change {check.count + 1},"
-        if event.chain is None and check.count > check.unchained:
-            check.broken = (
-                f"{where} carries no link although changes before it do: its link was "
-                "removed, or an older uspk recorded it"
+        chained_before = check.count > check.unchained
+        try:
+            expected = follow(
+                check.head,
+                event.chain,
+                chained_before,
+                document,
+                event.recorder,
+                event.message,
+                event.timestamp,
             )
-            return check
-        if event.chain is not None and event.chain != expected:
-            check.broken = (
-                f"{where} is not what was chained: its stored content, or the order or "
-                "presence of the changes before it, changed since it was recorded"
-            )
+        except BrokenLink as error:
+            check.broken = f"{where} {error}"
             return check
         check.unchained += event.chain is None
         check.count += 1

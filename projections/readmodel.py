@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 from eventsourcing.application import Application
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, PersistenceError, Tracking
 
-from domain.chain import link
+from domain.chain import BrokenLink, follow, link
 from domain.chronicle import Chronicle, Record, decode, decode_json
 from domain.recording import thing_keys
 from domain.world import actor_registry, kind_rank
@@ -157,6 +157,24 @@ class UnreadableEvent(ReadModelError):
         )
 
 
+class ChainBroken(ReadModelError):
+    """A recorded change whose link in the hash chain does not verify: the index stops
+    at the last good one, and every command says so until the log is repaired."""
+
+    def __init__(self, notification_id: int, event_id: str | None, reason: str) -> None:
+        self.notification_id = notification_id
+        self.event_id = event_id
+        which = (
+            f"event {event_id!r} (notification {notification_id})"
+            if event_id
+            else (f"notification {notification_id}")
+        )
+        super().__init__(
+            f"the event log is broken at {which}: it {reason}; answers stop before it "
+            "until the log is repaired: run `uspk verify`"
+        )
+
+
 class OtherSettings(ReadModelError):
     """The store's events were written with another compressor or cipher setting."""
 
@@ -190,6 +208,70 @@ class Entry(NamedTuple):
         """Its link in the chain: the stored one, else computed (a change stored before
         the chain existed is covered by every stored link after it)."""
         return self.chain or link(previous, *self.linked)
+
+
+class ChainFollower:
+    """The hash chain followed through one catch-up, link by link (domain.chain.follow),
+    from the index's last record on: each recorded change is checked as it is indexed,
+    and a chronicle version that skips one means a stored event was removed or moved."""
+
+    def __init__(self, mapper: Mapper, recorder: Any, head: str | None, version: int) -> None:
+        self.mapper, self.recorder = mapper, recorder
+        self.head = head  # the link of the last record indexed (None: none yet)
+        self.version = version  # the chronicle version the index reflects (0: none)
+        # Whether a change before has a stored link; asked of the log only when an
+        # unlinked change follows indexed ones (a store written before the chain).
+        self.chained_before: bool | None = False if head is None else None
+
+    def follow(self, entry: Entry, notification: Any) -> Entry:
+        """``entry`` with its checked link; ChainBroken if it does not verify."""
+        self._check_version(notification, entry)
+        if entry.row is None:
+            return entry
+        if entry.chain is None and self.chained_before is None:
+            self.chained_before = self._stored_link_before(notification.id)
+        try:
+            self.head = follow(self.head, entry.chain, bool(self.chained_before), *entry.linked)
+        except BrokenLink as error:
+            raise ChainBroken(notification.id, entry.row[0], str(error)) from None
+        self.chained_before = self.chained_before or entry.chain is not None
+        return entry._replace(chain=self.head)
+
+    def skip(self, notification: Any) -> None:
+        """An unreadable event that a later retraction names: not indexed; its link counts
+        only if it verifies (that retraction was linked after the last link that did)."""
+        self.version = notification.originator_version
+        try:
+            event = self.mapper.to_domain_event(notification)
+            signed = (event.document, event.recorder, event.message, event.timestamp)
+            self.head = follow(self.head, event.chain, bool(self.chained_before), *signed)
+        except Exception:  # noqa: BLE001, S110 - undecodable or unlinked: the head stays
+            return
+        self.chained_before = self.chained_before or event.chain is not None
+
+    def _check_version(self, notification: Any, entry: Entry) -> None:
+        version, self.version = self.version, notification.originator_version
+        if version and notification.originator_version != version + 1:
+            event_id = entry.row[0] if entry.row is not None else None
+            raise ChainBroken(
+                notification.id,
+                event_id,
+                f"follows chronicle version {version}: a stored event was removed or moved",
+            )
+
+    def _stored_link_before(self, stop: int) -> bool:
+        start = 1
+        while page := self.recorder.select_notifications(
+            start=start, limit=_PAGE, stop=stop - 1, topics=[RECORDED]
+        ):
+            for notification in page:
+                try:
+                    if self.mapper.to_domain_event(notification).chain is not None:
+                        return True
+                except Exception:  # noqa: BLE001, S112 - an unreadable one links nothing
+                    continue
+            start = page[-1].id + 1
+        return False
 
 
 def read_entry(mapper: Mapper, notification: Any) -> Entry:
@@ -450,8 +532,10 @@ class ReadModel:
         """Apply the notifications recorded since the tracked position; return how many.
 
         Checks first, cheaply, that the read model is not damaged in a way it can see: a
-        position past the end of the log, or fewer rows than it counted."""
-        applied, first = 0, True
+        position past the end of the log, or fewer rows than it counted. Each recorded
+        change's link in the hash chain is checked as it is indexed: the first that does
+        not verify stops the index at the one before it (ChainBroken)."""
+        applied, first, links = 0, True, None
         while True:
             with self._transaction(lock=True) as sql:
                 position = self._position(sql)
@@ -464,8 +548,12 @@ class ReadModel:
                     first = False
                 if not page:
                     return applied
+                if links is None:
+                    (version,) = self._meta(sql, "chronicle_version")
+                    head = self._link_before(sql, records + 1)
+                    links = ChainFollower(self.mapper, recorder, head, version)
                 with _collector_paused():  # as in _records: validating makes many objects
-                    done, blocked = self._apply_page(sql, page, records, recorder)
+                    done, blocked = self._apply_page(sql, page, records, recorder, links)
             applied += done
             if progress is not None:
                 progress(done)
@@ -473,9 +561,10 @@ class ReadModel:
                 raise blocked
 
     def _apply_page(
-        self, sql: Statements, page: list[Any], records: int, recorder: Any
-    ) -> tuple[int, UnreadableEvent | None]:
-        """Apply a page up to the first unreadable event that no retraction names."""
+        self, sql: Statements, page: list[Any], records: int, recorder: Any, links: ChainFollower
+    ) -> tuple[int, ReadModelError | None]:
+        """Apply a page up to the first unreadable event that no retraction names, or the
+        first change whose link does not verify."""
         done, last, blocked = 0, None, None
         for notification in page:
             try:
@@ -485,6 +574,13 @@ class ReadModel:
                     blocked = error
                     break
                 entry = None  # retracted: skipped as hidden
+                links.skip(notification)
+            if entry is not None:
+                try:
+                    entry = links.follow(entry, notification)
+                except ChainBroken as error:
+                    blocked = error
+                    break
             if entry is not None and entry.row is not None:
                 records += 1
             if entry is not None:
@@ -497,6 +593,26 @@ class ReadModel:
                 (last.originator_version, records, META_NAME),
             )
         return done, blocked
+
+    def broken_next(self, recorder: Any) -> ChainBroken | None:
+        """For a reader, who may not catch up: whether the change after the index's
+        position breaks the chain (where a writer's catch-up stops), checked in memory."""
+        with self._transaction() as sql:
+            position = self._position(sql)
+            records, version = self._meta(sql, "records, chronicle_version")
+            head = self._link_before(sql, records + 1)
+        page = recorder.select_notifications(
+            start=position + 1, limit=1, topics=[RECORDED, HISTORY_LOADED]
+        )
+        try:
+            for notification in page:
+                entry = read_entry(self.mapper, notification)
+                ChainFollower(self.mapper, recorder, head, version).follow(entry, notification)
+        except ChainBroken as error:
+            return error
+        except UnreadableEvent:  # named by the commands that read it
+            return None
+        return None
 
     def _check(
         self, sql: Statements, position: int, records: int, recorder: Any, caught_up: bool

@@ -79,7 +79,7 @@ def verify(recorder: Any, views: ReadModel) -> Verdict:
         lines = [str(blocked)] if blocked else []
         return Verdict(
             lines,
-            f"verified: {len(fold.events)} events in the log; no read model "
+            f"verified: {len(fold.events)} recorded changes in the log; no index "
             "yet (the next command builds it)",
         )
     lines = [f"table {table} is missing" for table in views.table_names if table not in present]
@@ -103,8 +103,8 @@ def verify(recorder: Any, views: ReadModel) -> Verdict:
     if tracking is not None:
         lines += _compare_tracking(tracking, fold)
     summary = (
-        f"verified: {len(fold.events)} events, {fold.hidden_now()} hidden, "
-        f"read model at notification {position or 0} of {log_end}"
+        f"verified: {len(fold.events)} recorded changes, {fold.hidden_now()} hidden, "
+        f"index at log position {position or 0} of {log_end}"
     )
     return Verdict(lines, summary)
 

@@ -27,7 +27,13 @@ from domain.chronicle import CHRONICLE_ID, Record, Signed, chronicle_events
 from domain.world import RuleBroken
 from events.history import history_digest
 from projections.chain import check_chain
-from projections.readmodel import ReadModel, ReadModelError, UnreadableEvent, database_errors
+from projections.readmodel import (
+    ChainBroken,
+    ReadModel,
+    ReadModelError,
+    UnreadableEvent,
+    database_errors,
+)
 from service.application import Appended, Clock, RecordView, Uspk, utc_now
 from service.recorders import fallback_recorder
 from service.stores import Store, StoreError, check_connection, refuse_writing, resolve_store
@@ -55,6 +61,8 @@ class Session:
         self.blocked: UnreadableEvent | None = None  # the event the read model stops before
         self.history_not_loaded: str | None = None  # why this release's history was not
         self.behind = 0  # recorded changes the read model lacks (a read-only store only)
+        self.broken: ChainBroken | None = None  # the log's first link that does not verify
+        self.created_store = False  # this session loaded the history into an empty store
         try:
             self.views = ReadModel(self.app, prepare=not store.read_only)
             if store.read_only:
@@ -76,11 +84,19 @@ class Session:
         except UnreadableEvent as error:
             self.blocked = error  # queries refuse; its retraction can still be recorded
             return
+        except ChainBroken as error:
+            # The index stops at the last change whose link verifies: queries answer from
+            # it with a warning, writes are refused (they would chain onto a forgery).
+            self.broken = error
+            return
         if self.views.history_digest() != history_digest():
+            empty = self.views.chronicle_version() == 0
             try:
-                self.app.load_shipped_history(
+                loaded = self.app.load_shipped_history(
                     view=self.view, recorder=fallback_recorder(self.app.store)
                 )
+                # Of processes racing to open a new store, the one whose save went in.
+                self.created_store = empty and loaded is not None and bool(loaded.added)
             except RuleBroken as error:
                 # This release's shipped files disagree with what the store recorded (a
                 # shipped file edited, say): nothing of them is written, and the store
@@ -92,7 +108,9 @@ class Session:
         """A reader's opening: the read model checked, not written; how far behind."""
         self.views.check_as_it_stands(self.store.address)
         self.behind = self.views.behind(self.app.recorder)
-        if self.views.history_digest() != history_digest():
+        if self.behind:  # where a writer's catch-up stopped, if at a broken link
+            self.broken = self.views.broken_next(self.app.recorder)
+        if self.broken is None and self.views.history_digest() != history_digest():
             self.history_not_loaded = "the store is read-only for you"
 
     def view(self) -> RecordView:
@@ -124,12 +142,19 @@ class Session:
         """Record ``documents`` as one batch, by ``recorder`` (None: the PostgreSQL role or
         the operating-system user, marked as such) for the reason ``message``."""
         signed = Signed(recorder or fallback_recorder(self.app.store), message)
-        if not dry_run:  # a reader's dry run checks against the read model as it stands
+        if not dry_run:
             refuse_writing(self.store, "recording")
+        elif self.behind:  # a reader's dry run: checked against all of the log, or none
+            raise ReadModelError(
+                f"the index is {self.behind} recorded change(s) behind the event log, and "
+                "you may not catch it up: a dry run checked against it would miss them; "
+                "a curator runs any uspk command on this store first (e.g. `uspk timeline`)"
+            )
         if self.blocked is not None:
             return self._retract_unreadable(list(documents), dry_run, signed)
         outcome = self.app.append(documents, dry_run=dry_run, view=self.view, signed=signed)
-        self._catch_up_after_writing()
+        if not dry_run:  # a dry run writes nothing, the index included
+            self._catch_up_after_writing()
         return outcome
 
     def _catch_up_after_writing(self) -> None:
@@ -206,6 +231,10 @@ class Session:
 
     def present_keys(self, keys: set[str], known_at: datetime | None) -> set[str]:
         return self._readable().present_keys(keys, known_at)
+
+    def standing(self, ids: set[str]) -> set[str]:
+        """Those of ``ids`` whose events stand now (not retracted or superseded)."""
+        return self._readable().standing(ids)
 
     def has_key(self, key: str) -> bool:
         return self._readable().has_key(key)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from domain.world import RuleBroken
 from projections import diff as changes
 from projections import history
 from projections import state as states
@@ -19,6 +20,7 @@ from projections.corrections import Corrections, corrections
 from projections.standing import SECTIONS, Row, standing_rows
 from projections.views import event_view
 from service.bootstrap import Session
+from service.recording import Refused
 
 
 class UnknownEvent(LookupError):
@@ -27,6 +29,11 @@ class UnknownEvent(LookupError):
 
 class UnknownAgreement(LookupError):
     """An --agreement filter that names no recorded agreement; ``str()`` suggests ids."""
+
+
+class BrokenRecord(ValueError):
+    """The indexed record breaks one of the domain's rules (an edited index, or a log
+    that lost what others depend on); ``str()`` is the one line that says what to run."""
 
 
 class NothingToExport(LookupError):
@@ -138,7 +145,13 @@ def replay(
     session: Session, until: date | None = None, known_at: datetime | None = None
 ) -> list[dict[str, Any]]:
     records = session.believed(known_at, starting_by=until)
-    return walks.replay(records, until, session.registry(known_at))
+    try:
+        return walks.replay(records, until, session.registry(known_at))
+    except RuleBroken as error:  # replay applies every rule; what was accepted kept them
+        raise BrokenRecord(
+            f"the record as indexed breaks a rule ({error}): `uspk verify` shows where the "
+            "index or the log differs from what was recorded, `uspk rebuild` repairs the index"
+        ) from None
 
 
 def diff(
@@ -157,8 +170,15 @@ def show_event(session: Session, event_id: str) -> dict[str, Any]:
 
 
 def kind_of(session: Session, event_id: str) -> str:
-    """The kind of the event recorded as ``event_id`` (what an amendment of it must be)."""
-    return _record_of(session, event_id).document.kind
+    """The kind of the event recorded as ``event_id`` (what an amendment of it must be);
+    Refused when it no longer stands, before its kind is used to read the amendment."""
+    kind = _record_of(session, event_id).document.kind
+    if kind != "retraction" and not session.standing({event_id}):
+        raise Refused(
+            f"cannot amend {event_id!r}: it is already retracted or superseded "
+            f"(see `uspk history {event_id}`)"
+        )
+    return kind
 
 
 def event_history(session: Session, event_id: str) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import re
+import unicodedata
 
 from service.stores import Store
 
@@ -19,6 +20,17 @@ FALLBACKS = ("pg:", "os:")  # prefixes only a fallback carries
 # No control characters at all in a name; a message may span lines (\n, \t).
 _NAME_BAD = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _MESSAGE_BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Bytes that were not UTF-8 reach Python as lone surrogates (U+DC80-U+DCFF); Unicode's
+# noncharacters are never text to exchange. Neither can be stored or hashed as UTF-8.
+_NOT_TEXT = re.compile(
+    "[\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
+    + "]"
+)
+# Invisible characters with no place in a name (joiners and direction marks, which Urdu
+# and Arabic names need, are kept), and the brackets of markup.
+_NAME_HIDDEN = re.compile("[\u00ad\u180e\u200b\u2060-\u2064\ufeff]")
+_NAME_MARKUP = re.compile("[<>]")
 
 
 class BadSignature(ValueError):
@@ -27,10 +39,21 @@ class BadSignature(ValueError):
 
 def checked_name(name: str, option: str = "--as") -> str:
     """``name`` as given, or BadSignature saying what is wrong with it."""
-    if not name.strip():
-        raise BadSignature(f"{option}: the recorder's name is empty; give a name")
+    _refuse_non_text(name, option, "name")
+    if not _visible(name):
+        raise BadSignature(f"{option}: the recorder's name is empty or invisible; give a name")
     _refuse(name, option, "name", _NAME_BAD, NAME_MAX)
-    if name.startswith(FALLBACKS) or name != name.strip():
+    hidden = _NAME_HIDDEN.search(name)
+    if hidden:
+        raise BadSignature(
+            f"{option}: the name holds the invisible character U+{ord(hidden.group()):04X} at "
+            f"position {hidden.start() + 1}; write it without"
+        )
+    if _NAME_MARKUP.search(name):
+        raise BadSignature(
+            f"{option}: the name holds '<' or '>' (markup is not a name); give the name alone"
+        )
+    if name.lower().startswith(FALLBACKS) or name != name.strip():
         raise BadSignature(
             f"{option}: {name!r} starts with a space or with 'pg:' / 'os:', which "
             "mark a name uspk took from the system; give the name alone"
@@ -42,10 +65,32 @@ def checked_message(message: str | None) -> str | None:
     """``message`` (None if not given), or BadSignature saying what is wrong with it."""
     if message is None:
         return None
-    if not message.strip():
-        raise BadSignature("-m: the message is empty; leave -m out, or say why")
+    _refuse_non_text(message, "-m", "message")
+    if not _visible(message):
+        raise BadSignature("-m: the message is empty or invisible; leave -m out, or say why")
     _refuse(message, "-m", "message", _MESSAGE_BAD, MESSAGE_MAX)
     return message
+
+
+def _refuse_non_text(text: str, option: str, what: str) -> None:
+    found = _NOT_TEXT.search(text)
+    if found is None:
+        return
+    code, at = ord(found.group()), found.start() + 1
+    if 0xDC80 <= code <= 0xDCFF:  # how Python hands over a byte that was not UTF-8
+        raise BadSignature(
+            f"{option}: the {what} holds the byte 0x{code - 0xDC00:02X} at position {at}, "
+            "which is not UTF-8; give it as UTF-8 text"
+        )
+    raise BadSignature(
+        f"{option}: the {what} holds U+{code:04X} at position {at}, which is not a "
+        "character (a surrogate or a noncharacter); write it without"
+    )
+
+
+def _visible(text: str) -> bool:
+    """Whether ``text`` shows anything: a letter, digit, punctuation mark or symbol."""
+    return any(unicodedata.category(char)[0] in "LNPS" for char in text)
 
 
 def _refuse(text: str, option: str, what: str, bad: re.Pattern[str], limit: int) -> None:

@@ -32,21 +32,28 @@ def verify(upkeep: Upkeep) -> Verdict:
 def verify_against(upkeep: Upkeep, published: str, text: str) -> Verdict:
     """Whether the export ``published`` (its ``text``) shows the record as this store
     held it: the store's chain, after the number of changes the export names, must end
-    in the head it names (and the chain up to there must hold). Nothing written."""
+    in the head it names (and the chain up to there must hold), and the index that
+    answers must agree with the log (as plain verify checks). Nothing written."""
     count, head = published_head(published, text)
+    # The index is what every answer comes from: a matching log behind an edited index
+    # would vouch for answers the log never gave.
+    index = compare_with_log(upkeep.app.recorder, upkeep.views).disagreements
     chain = check_chain(upkeep.app.mapper, upkeep.app.recorder, at=count)
     claim = f"{published} names {count} recorded changes with chain head sha256:{head}"
     if chain.broken and chain.head_at is None:
-        return Verdict([chain.broken, f"{claim}; the store's chain breaks before that"], "")
+        return Verdict([*index, chain.broken, f"{claim}; the store's chain breaks before that"], "")
     if chain.head_at is None:
-        return Verdict([f"{claim}, but the store holds only {chain.count}"], "")
+        return Verdict([*index, f"{claim}, but the store holds only {chain.count}"], "")
     if chain.head_at != head:
         return Verdict(
-            [f"{claim}, but the store's chain at {count} has head sha256:{chain.head_at}"], ""
+            [*index, f"{claim}, but the store's chain at {count} has head sha256:{chain.head_at}"],
+            "",
         )
     matches = f"{published} matches the store: its {count} recorded changes chain to the head"
     if chain.broken:
-        return Verdict([chain.broken, f"{matches}, but the chain breaks after them"], "")
+        return Verdict([*index, chain.broken, f"{matches}, but the chain breaks after them"], "")
+    if index:
+        return Verdict([*index, f"{matches}, but the store's index disagrees with its log"], "")
     later = chain.count - count
     since = f"{later} recorded since" if later else "nothing recorded since"
     return Verdict([], f"{matches} it names ({since})")
@@ -73,6 +80,11 @@ def published_head(published: str, text: str) -> tuple[int, str]:
     if len(marks) > 1:
         raise InputError(published, f"carries {len(marks)} different chain heads; which one?")
     return marks.pop()
+
+
+def indexed_changes(upkeep: Upkeep) -> int:
+    """How many recorded changes (events, amendments, retractions) the index holds."""
+    return upkeep.views.chain_head()[0]
 
 
 def may_rebuild(upkeep: Upkeep) -> None:

@@ -18,6 +18,7 @@ from eventsourcing.application import AggregateNotFoundError
 from domain.chain import link
 from domain.chronicle import CHRONICLE_ID, Chronicle, Record, Signed, believed_records
 from domain.recording import check_batch, thing_keys
+from projections.readmodel import answer_keys
 from service.application import Appended, RecordView
 from service.application import Uspk as Application
 
@@ -41,7 +42,8 @@ class RecordsLookup:
         return [
             record
             for record in self.believed
-            if thing_keys(record.document) & things or actors & set(record.document.mentions())
+            if (thing_keys(record.document) | answer_keys(record.document)) & things
+            or actors & set(record.document.mentions())
         ]
 
     def introductions(self) -> list[Record]:

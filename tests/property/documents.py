@@ -33,6 +33,7 @@ from events.kinds import happening_models
 from events.model import (
     AMOUNT_MAX,
     AMOUNT_PLACES,
+    Alternative,
     Bound,
     Retraction,
     Source,
@@ -162,6 +163,9 @@ def model_documents(draw, model: type[BaseModel], fixed: dict[str, Any] | None =
     """A valid mapping for ``model``: ``fixed`` fields as given; every other required field
     drawn, every optional one drawn or left out (so that its default is used)."""
     fixed = fixed or {}
+    if "alternatives" in model.model_fields and "alternatives" not in fixed:
+        field = model_documents(Alternative, {"field": st.sampled_from(model.facts())})
+        fixed = {**fixed, "alternatives": st.lists(field, max_size=2)}
     document = {}
     for name, field in model.model_fields.items():
         if name in fixed:

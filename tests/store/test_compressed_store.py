@@ -58,7 +58,7 @@ def test_a_compressed_store_answers_as_a_plain_one_and_verifies(
         without_moments(a) for a in answers(plain, plain_between)
     ]
     assert ok(uspk(store_address, "verify")).startswith("verified: ")
-    assert "rebuilt from " in ok(uspk(store_address, "rebuild"))
+    assert "rebuilt the index from " in ok(uspk(store_address, "rebuild"))
     assert answers(store_address, between) == mine
 
 

@@ -106,7 +106,7 @@ def test_a_damaged_read_model_is_refused_named_by_verify_and_repaired_by_rebuild
     assert verified.exit_code == 1 and named in verified.output, verified.output
     assert "Traceback" not in verified.output
 
-    assert "rebuilt from " in uspk.ok("rebuild")
+    assert "rebuilt the index from " in uspk.ok("rebuild")
     assert uspk.ok("verify").startswith("verified: ")
     assert timeline_ids(uspk) == before and RETRACTED not in before
 
@@ -148,8 +148,8 @@ def test_verify_of_a_sound_store_says_how_many_events_and_where_the_read_model_i
     uspk, before = used_store
     summary, chain = uspk.ok("verify").strip().split("; ")  # the read model; the hash chain
     assert chain.startswith("chain: ") and " recorded changes, head sha256:" in chain
-    assert summary.startswith("verified: ") and ", 1 hidden, read model at notification " in summary
-    position, end = summary.rsplit("notification ", 1)[1].split(" of ")
+    assert summary.startswith("verified: ") and ", 1 hidden, index at log position " in summary
+    position, end = summary.rsplit("log position ", 1)[1].split(" of ")
     assert position == end
 
 
@@ -165,8 +165,8 @@ def test_an_emptied_event_log_is_noticed_and_after_rebuild_the_history_is_loaded
     verified = uspk("verify")
     assert verified.exit_code == 1 and "but the log ends at 0" in verified.output
 
-    assert "rebuilt from 0 notification(s)" in uspk.ok("rebuild")
-    assert uspk.ok("verify").startswith("verified: 0 events, 0 hidden")
+    assert "rebuilt the index from 0 stored event(s): 0 recorded change(s)" in uspk.ok("rebuild")
+    assert uspk.ok("verify").startswith("verified: 0 recorded changes, 0 hidden")
     # The log is the truth, and an empty log is a new store: first use loads the history.
     again = timeline_ids(uspk)
     assert RETRACTED in again and set(before) < set(again)
@@ -280,10 +280,10 @@ def test_a_read_model_that_is_only_behind_is_not_damage(used_store):
     uspk, before = used_store
     record_extra_unseen(uspk.address)
     summary = uspk.ok("verify").split("; ")[0]  # the read model's part
-    position, end = summary.rsplit("notification ", 1)[1].split(" of ")
+    position, end = summary.rsplit("log position ", 1)[1].split(" of ")
     assert int(position) < int(end)  # behind: verify says where it is, and agrees
     assert EXTRA["id"] in timeline_ids(uspk)  # the next command catches up
-    assert uspk.ok("verify").split("; ")[0].endswith(f"notification {end} of {end}")
+    assert uspk.ok("verify").split("; ")[0].endswith(f"log position {end} of {end}")
 
 
 def test_a_read_model_of_an_older_release_is_rebuilt_on_first_use(used_store):

@@ -388,4 +388,4 @@ def test_an_index_of_schema_5_is_rebuilt_from_the_log_with_who_and_why(curated):
             conn.execute("UPDATE uspk_view_meta SET schema_version = 5")
     (entry,) = json.loads(ok(curated, "history", EXTRA["id"], "--format", "json"))
     assert entry["recorded_by"] == "Ayesha Khan"
-    assert "read model at notification" in ok(curated, "verify")
+    assert "index at log position" in ok(curated, "verify")

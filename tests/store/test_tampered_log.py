@@ -1,0 +1,201 @@
+"""Nothing tampered is answered silently (issue 17): catch-up and rebuild check each
+recorded change's link in the hash chain as they index it. A link that does not verify
+stops the index at the last good change; `uspk rebuild` exits 1 naming the event, and
+every command then warns on stderr (or refuses) — never the forged content in silence.
+An index whose own rows were edited is found by `verify` and by `verify --against`.
+
+Every test runs on a real SQLite file and a real PostgreSQL database, through uspk's own
+command line; stored rows are edited with plain SQL.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.store.test_trust import (
+    EXTRA,
+    SOURCE,
+    curated,
+    delete_event,
+    event_id,
+    ok,
+    recorded_states,
+    run,
+    set_state,
+)
+
+__all__ = ["curated"]  # the fixture, shared with test_trust
+
+BROKEN = "the event log is broken at event"
+FORMATS = ("html", "timelinejs", "markdown", "csv", "json", "atom", "plover", "sqlite")
+
+
+def _byte(address: str) -> tuple[str, bytes]:
+    """One byte of a title changed (still valid JSON): the forged title is returned."""
+    notification, state = recorded_states(address)[4]
+    at = state.index(b'"title":"') + 12
+    changed = state[:at] + bytes([state[at] ^ 1]) + state[at + 1 :]
+    set_state(address, notification, changed)
+    return event_id(state), json.loads(changed)["document"]["title"].encode()
+
+
+def _swap(address: str) -> tuple[str, bytes]:
+    states = recorded_states(address)
+    (first, a), (second, b) = states[3], states[8]
+    set_state(address, first, b)
+    set_state(address, second, a)
+    return event_id(b), b""
+
+
+def _delete(address: str) -> tuple[str, bytes]:
+    states = recorded_states(address)
+    delete_event(address, states[6][0])
+    return event_id(states[7][1]), b""
+
+
+def _timestamp(address: str) -> tuple[str, bytes]:
+    """A recorded time moved to 2020, years before the event occurred."""
+    notification, state = recorded_states(address)[5]
+    data = json.loads(state)
+    data["timestamp"]["_data_"] = "2020-01-01T00:00:00+00:00"
+    set_state(address, notification, json.dumps(data, separators=(",", ":")).encode())
+    return event_id(state), b""
+
+
+def _recorder(address: str) -> tuple[str, bytes]:
+    notification, state = recorded_states(address)[-1]
+    set_state(address, notification, state.replace(b"Ayesha Khan", b"Mallory Khan"))
+    return EXTRA["id"], b"Mallory Khan"
+
+
+def _message(address: str) -> tuple[str, bytes]:
+    notification, state = recorded_states(address)[-1]
+    set_state(address, notification, state.replace(b"Dawn report", b"Fake report"))
+    return EXTRA["id"], b"Fake report"
+
+
+TAMPERINGS = {
+    "one byte of a title": _byte,
+    "two events swapped": _swap,
+    "a middle event deleted": _delete,
+    "a recorded time moved to 2020": _timestamp,
+    "the recorder edited": _recorder,
+    "the message edited": _message,
+}
+
+
+def warned_or_refused(result, forged: bytes) -> None:
+    """A command either refused (non-zero, one line) or answered with the one-line
+    warning on stderr; never the forged content."""
+    assert "Traceback" not in result.output
+    if forged:
+        assert forged.decode() not in result.stdout
+    if result.exit_code == 0:
+        warnings = [line for line in result.stderr.splitlines() if BROKEN in line]
+        assert len(warnings) == 1 and "run `uspk verify`" in warnings[0], result.stderr
+    else:
+        assert result.exit_code == 1
+        assert BROKEN in result.output or "uspk verify" in result.output, result.output
+
+
+@pytest.mark.parametrize("tamper", TAMPERINGS)
+def test_a_tampered_log_stops_rebuild_naming_the_event_and_every_answer_warns(
+    curated, tmp_path, tamper
+):
+    named, forged = TAMPERINGS[tamper](curated)
+
+    rebuilt = run(curated, "rebuild")
+    assert rebuilt.exit_code == 1, rebuilt.output
+    assert "Traceback" not in rebuilt.output
+    assert f"{BROKEN} {named!r}" in rebuilt.output and "uspk verify" in rebuilt.output
+
+    for args in (
+        ("show", EXTRA["id"]),
+        ("state", "--at", "2025-12-31"),
+        ("state", "--at", "2025-09-08"),
+        ("timeline",),
+        ("replay", "--until", "2025-09-08"),
+        ("diff", "2025-07", "2025-10"),
+        ("history", EXTRA["id"]),
+    ):
+        warned_or_refused(run(curated, *args), forged)
+    for fmt in FORMATS:
+        out = tmp_path / f"export.{fmt}"
+        warned_or_refused(run(curated, "export", "--format", fmt, "-o", str(out)), b"")
+        if out.exists() and forged and fmt != "sqlite":
+            assert forged not in out.read_bytes()
+    # Writing would chain onto a forgery: refused in one line.
+    refused = run(curated, "retract", EXTRA["id"], "--reason", "Forged?", *SOURCE)
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert BROKEN in refused.output
+
+
+def test_a_catch_up_stops_at_a_link_that_does_not_verify(curated, tmp_path):
+    """Not only rebuild: a command's own catch-up checks the changes it indexes."""
+    from tests.store.test_trust import AMENDED, event_file
+
+    ok(curated, "append", event_file(tmp_path, AMENDED), "--as", "Bilal", "-m", "Late")
+    ok(curated, "rebuild")
+    # An edit the index has not seen yet: the last change, indexed, then forgotten.
+    notification, state = recorded_states(curated)[-1]
+    set_state(curated, notification, state.replace(b"Bilal", b"Eve"))
+    result = run(curated, "rebuild")
+    assert result.exit_code == 1 and f"{BROKEN} {AMENDED['id']!r}" in result.output
+    shown = run(curated, "show", AMENDED["id"])
+    assert "Eve" not in shown.stdout
+    warned_or_refused(shown, b"Eve")
+    # The index stops at the last good change: the one before is still answered.
+    assert EXTRA["id"] in run(curated, "show", EXTRA["id"]).stdout
+
+
+def test_an_untampered_log_rebuilds_and_answers_without_a_warning(curated):
+    assert run(curated, "rebuild").exit_code == 0
+    result = run(curated, "timeline")
+    assert result.exit_code == 0 and BROKEN not in result.stderr
+
+
+def _edit_index(address: str, old: str, new: str) -> None:
+    sql = f"UPDATE uspk_view_events SET document = replace(document, '{old}', '{new}')"
+    if address.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(address, autocommit=True) as conn:
+            conn.execute(sql)
+        return
+    import sqlite3
+
+    with sqlite3.connect(address, isolation_level=None) as conn:
+        conn.execute(sql)
+
+
+def test_an_edited_index_is_found_by_verify_and_by_verify_against(curated, tmp_path):
+    published = tmp_path / "pub.json"
+    ok(curated, "export", "--format", "json", "-o", str(published))
+    assert run(curated, "verify", "--against", str(published)).exit_code == 0
+    _edit_index(curated, "Mota-Engil and NLCP sign MoU", "Mallory signs MoU")
+    assert "Mallory" in run(curated, "show", "meg-nlcp-mou-signed-2025-09-08").stdout
+
+    plain = run(curated, "verify")
+    assert plain.exit_code == 1 and "meg-nlcp-mou-signed-2025-09-08" in plain.output
+    against = run(curated, "verify", "--against", str(published))
+    assert against.exit_code == 1, against.output
+    assert "uspk_view_events: 1 row(s) that differ from the log" in against.output
+    assert "index disagrees with its log" in against.output
+    ok(curated, "rebuild")
+    assert run(curated, "verify", "--against", str(published)).exit_code == 0
+
+
+def test_a_reader_of_an_index_stopped_at_a_broken_link_is_warned_too(tmp_path):
+    """A reader may not catch up; the change after the index is checked in memory."""
+    from tests.store.test_readers import console, read_only_uri
+
+    store = tmp_path / "uspk.sqlite"
+    ok(str(store), "--create", "timeline")
+    named, _ = _byte(str(store))
+    assert run(str(store), "rebuild").exit_code == 1
+    answered = console(read_only_uri(store), "timeline")
+    warning = answered.stderr.decode().strip().splitlines()
+    assert answered.returncode == 0 and len(warning) == 1, warning
+    assert f"{BROKEN} {named!r}" in warning[0] and "run `uspk verify`" in warning[0]
