@@ -18,6 +18,37 @@ def shipped(event_id: str):
     return next(d for d in shipped_documents() if d.id == event_id)
 
 
+def current_documents() -> list:
+    """The shipped documents as the record's current view holds them: an amendment
+    shipped beside the event it supersedes takes that event's place, completed from it
+    as recording completes it."""
+    from domain.recording import _completed as complete_amendments
+
+    documents = shipped_documents()
+    superseded = {d.supersedes for d in documents if getattr(d, "supersedes", None)}
+    whole = complete_amendments(documents, _NothingRecorded())
+    return [d for d in whole if d.id not in superseded]
+
+
+class _NothingRecorded:
+    """A lookup of a store that holds nothing yet: the shipped history completes its
+    amendments from itself."""
+
+    def recorded(self, ids):
+        return {}
+
+
+def recorded_until() -> str:
+    """The last day any shipped event is dated to (its date's interval end), ISO."""
+    from events.dates import parse_date
+
+    return max(
+        parse_date(str(d.occurred)).end
+        for d in current_documents()
+        if getattr(d, "occurred", None) is not None
+    ).isoformat()
+
+
 def _strings(value) -> set[str]:
     if isinstance(value, str):
         return {value}
