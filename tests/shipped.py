@@ -96,3 +96,13 @@ def june_amendment():
 def june_visit_backfill():
     """The example of an event learned late about an early date."""
     return example("2025-06-munir-us-visit.yaml")
+
+
+def after_history(days: int = 0):
+    """9:00 UTC on the day after the last day any shipped event is dated to, plus
+    ``days``: a moment at which the whole shipped history may be recorded (nothing is
+    recorded before it occurs)."""
+    from datetime import UTC, date, datetime, time, timedelta
+
+    first = date.fromisoformat(recorded_until()) + timedelta(days=1 + days)
+    return datetime.combine(first, time(9), UTC)
