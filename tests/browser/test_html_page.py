@@ -86,7 +86,8 @@ def test_the_page_draws_one_mark_per_event_and_a_click_shows_its_sources(
     assert probes["marks"] == ids and probes["list"] == ids
     widths = probes["widths"]
     assert widths[JUNE] > 60  # a month drawn as a span (about 1/11 of an axis ~1,000px wide)
-    assert widths[VISIT] > widths[ids[-1]]  # three days: wider than a day's dot
+    # three days (7-9 Sep) against June's thirty: a tenth of its width, drawn to scale
+    assert widths[JUNE] / 12 < widths[VISIT] < widths[JUNE] / 8
     assert probes["labels"]  # every mark is labelled, inside the plot
     visit = next(e for e in entries if e["id"] == VISIT)
     assert probes["detail"] == visit["title"] and probes["selected"] == f"event-{VISIT}"
