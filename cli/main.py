@@ -148,7 +148,8 @@ def state(ctx, as_of, known_at, agreements, actors, kinds, everything, fmt):
             echo_pieces(render.json_object_chunks(sections))
         else:
             latest = None if everything else render.LATEST
-            click.echo(render.state_text(dict(sections), latest))
+            until = reading.recorded_until(opened, as_of, known_at)
+            click.echo(render.state_text(dict(sections), latest, until))
 
 
 def echo_pieces(pieces: Iterable[str], size: int = 1 << 16) -> None:
@@ -393,8 +394,9 @@ def diff(ctx, since, until, known_at, fmt):
         raise click.BadParameter(f"TO ({until}) is before FROM ({since})", param_hint="TO")
     with open_session(ctx) as opened:
         changes = reading.diff(opened, since, until, known_at)
+        stops = reading.recorded_until(opened, until, known_at)
     click.echo(
-        render.as_json(changes) if fmt == "json" else render.diff_text(changes, since, until)
+        render.as_json(changes) if fmt == "json" else render.diff_text(changes, since, until, stops)
     )
 
 

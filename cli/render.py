@@ -11,6 +11,7 @@ import json
 import re
 import textwrap
 from collections.abc import Iterable, Iterator
+from datetime import date
 from typing import Any
 
 WIDTH = 80
@@ -228,11 +229,28 @@ def timeline_csv(entries: list[dict[str, Any]]) -> str:
 LATEST = 5
 
 
-def state_text(state: dict[str, Any], latest: int | None = LATEST) -> str:
+def horizon_line(last: date | str, asked: date | str) -> str:
+    """The one line that says where the record stops, for a date after it."""
+    from events.dates import parse_date
+
+    day = parse_date(str(last)).human()
+    return (
+        f"Nothing after {day} is recorded: what is shown for {asked} is the last known "
+        "state, not news of that day."
+    )
+
+
+def state_text(
+    state: dict[str, Any], latest: int | None = LATEST, recorded_until: date | None = None
+) -> str:
     """The state for people: per section its count and its last ``latest`` entries
-    (the latest: sections list entries in the order they occurred), all when None."""
+    (the latest: sections list entries in the order they occurred), all when None.
+    ``recorded_until``: the record's last day, given when the date asked is after it."""
     known = f", as known at {state['known_at']}" if state.get("known_at") else ""
-    out = [f"State on {state['as_of']}{known}", ""]
+    out = [f"State on {state['as_of']}{known}"]
+    if recorded_until is not None:
+        out.append(horizon_line(recorded_until, state["as_of"]))
+    out.append("")
     head, agreements = _bounded("Agreements", state["agreements"], latest)
     out += head
     for a in agreements:
@@ -415,8 +433,13 @@ def replay_text(steps: list[dict[str, Any]]) -> str:
 # -- diff and history ------------------------------------------------------------------
 
 
-def diff_text(changes: list[dict[str, Any]], since, until) -> str:
-    out = [f"Changes after {since} up to {until}", ""]
+def diff_text(
+    changes: list[dict[str, Any]], since, until, recorded_until: date | None = None
+) -> str:
+    out = [f"Changes after {since} up to {until}"]
+    if recorded_until is not None:
+        out.append(horizon_line(recorded_until, until))
+    out.append("")
     last = None
     for change in changes:
         if change["event_id"] != last:

@@ -773,6 +773,15 @@ class ReadModel:
             params.extend(kinds)
         return self._records(where, params, order=REPLAY_ORDER)
 
+    def recorded_until(self, known_at: datetime | None = None) -> date | None:
+        """The last day of the latest-ending believed happening: past it, the record
+        holds nothing (None when it holds no happening)."""
+        where, params = self._believed_where(known_at)
+        row = self._one(
+            f"SELECT MAX(e.occ_end) FROM uspk_view_events e WHERE {' AND '.join(where)}", params
+        )
+        return date.fromisoformat(row[0]) if row and row[0] else None
+
     def registry(self, known_at: datetime | None = None) -> dict:
         """Every actor introduced by a believed happening, whatever its date."""
         where, params = self._believed_where(known_at)

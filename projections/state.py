@@ -434,16 +434,24 @@ def _measures(world: World, as_of: date, links: _Links) -> tuple[list[dict], lis
         in_force = [a for a in actions if a.effective.end <= as_of]
         later = [a for a in actions if a.effective.start > as_of]
         unsettled += [a for a in actions if a.effective.start <= as_of < a.effective.end]
-        current = max(in_force, key=lambda a: a.effective.start, default=None)
+        # Of actions taking effect the same day, the later one in replay order replaces
+        # the earlier (a rate raised before it took effect).
+        current = max(in_force, key=lambda a: (a.effective.start, actions.index(a)), default=None)
         ended = current is not None and current.ends is not None and current.ends.end <= as_of
         for action in sorted(later, key=lambda a: a.effective.start):
-            views.append(
-                _measure(measure, action, f"announced, effective {action.effective}", world, links)
-            )
+            views.append(_measure(measure, action, _announced(action), world, links))
         if current is not None:
             status = f"ended {current.ends}" if ended else "in force"
             views.append(_measure(measure, current, status, world, links))
     return views, unsettled
+
+
+def _announced(action: MeasureAction) -> str:
+    """The status of an action that takes effect later: one that only ends the measure
+    says so, rather than reading as a new value to come."""
+    if action.value_after is None and action.ends == action.effective:
+        return f"announced, ends {action.ends}"
+    return f"announced, effective {action.effective}"
 
 
 def _measure(measure: str, action: MeasureAction, status: str, world: World, links: _Links):

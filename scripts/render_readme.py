@@ -82,10 +82,12 @@ copy_from = str(demo / "reset.sqlite")
 for first_use in (None, story, copy_from):
     sh("uspk timeline > /dev/null", first_use)
 v["timeline_head"] = sh("uspk timeline | head -15")
-v["timeline_late"] = sh("uspk timeline --since 2025-10 | grep '^[^ ]'")
+v["timeline_late"] = sh("uspk timeline --since 2026 | grep '^[^ ]'")
 v["timeline_csv"] = sh('uspk timeline --actor "Natalie Baker" --format csv | cut -d, -f1-6')
 v["state"] = sh("uspk state --at 2025-09-08")
 v["state_year_end"] = sh("uspk state --at 2025-12-31 | sed -n '/^Measures/,/^Shipments/p'")
+v["state_march_2026"] = sh("uspk state --at 2026-03-01 | sed -n '/^Measures/,/^Financing/p'")
+v["state_after_record"] = sh("uspk state --at 2026-12-05 | head -3")
 v["state_meg"] = sh("uspk state --at 2025-09-08 --agreement meg-nlcp-mou")
 v["agreements_7"] = sh("uspk state --at 2025-09-07 --format json | jq '.agreements | length'")
 v["undetermined"] = sh(

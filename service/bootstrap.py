@@ -212,6 +212,9 @@ class Session:
     def registry(self, known_at: datetime | None = None) -> dict:
         return self._readable().registry(known_at)
 
+    def recorded_until(self, known_at: datetime | None = None) -> date | None:
+        return self._readable().recorded_until(known_at)
+
     def record_of(self, event_id: str) -> Record | None:
         return self._readable().record_of(event_id)
 

@@ -154,6 +154,14 @@ def replay(
         ) from None
 
 
+def recorded_until(session: Session, as_of: date, known_at: datetime | None = None) -> date | None:
+    """The last day the record holds an event for, when ``as_of`` is after it: what is
+    shown for ``as_of`` is then the last known state, not news of that day. None when
+    the record reaches ``as_of``."""
+    last = session.recorded_until(known_at)
+    return last if last is not None and as_of > last else None
+
+
 def diff(
     session: Session, since: date, until: date, known_at: datetime | None = None
 ) -> list[dict[str, Any]]:

@@ -18,6 +18,37 @@ def shipped(event_id: str):
     return next(d for d in shipped_documents() if d.id == event_id)
 
 
+def current_documents() -> list:
+    """The shipped documents as the record's current view holds them: an amendment
+    shipped beside the event it supersedes takes that event's place, completed from it
+    as recording completes it."""
+    from domain.recording import _completed as complete_amendments
+
+    documents = shipped_documents()
+    superseded = {d.supersedes for d in documents if getattr(d, "supersedes", None)}
+    whole = complete_amendments(documents, _NothingRecorded())
+    return [d for d in whole if d.id not in superseded]
+
+
+class _NothingRecorded:
+    """A lookup of a store that holds nothing yet: the shipped history completes its
+    amendments from itself."""
+
+    def recorded(self, ids):
+        return {}
+
+
+def recorded_until() -> str:
+    """The last day any shipped event is dated to (its date's interval end), ISO."""
+    from events.dates import parse_date
+
+    return max(
+        parse_date(str(d.occurred)).end
+        for d in current_documents()
+        if getattr(d, "occurred", None) is not None
+    ).isoformat()
+
+
 def _strings(value) -> set[str]:
     if isinstance(value, str):
         return {value}
@@ -65,3 +96,13 @@ def june_amendment():
 def june_visit_backfill():
     """The example of an event learned late about an early date."""
     return example("2025-06-munir-us-visit.yaml")
+
+
+def after_history(days: int = 0):
+    """9:00 UTC on the day after the last day any shipped event is dated to, plus
+    ``days``: a moment at which the whole shipped history may be recorded (nothing is
+    recorded before it occurs)."""
+    from datetime import UTC, date, datetime, time, timedelta
+
+    first = date.fromisoformat(recorded_until()) + timedelta(days=1 + days)
+    return datetime.combine(first, time(9), UTC)

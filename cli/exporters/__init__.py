@@ -115,6 +115,13 @@ class Bundle:
     def known_at(self) -> str | None:
         return self.state["known_at"]
 
+    @property
+    def recorded_until(self) -> str | None:
+        """The last day an exported event is dated to, when the state's date is after
+        it (the state shown is then the last known one); else None."""
+        last = max((e["occurred"]["end"] for e in self.entries), default=None)
+        return last if last is not None and self.as_of > last else None
+
     @cached_property
     def _undetermined(self) -> frozenset[str]:
         return frozenset(u["event_id"] for u in self.state["undetermined"])

@@ -34,6 +34,7 @@ from cli.exporters import (
 from cli.exporters import visible as _visible
 from cli.render import (
     cite,
+    horizon_line,
     noted_sections,
     recorded_by,
     relation_lines,
@@ -104,7 +105,7 @@ precision the sources give (a day, a month or a year).</p>
 </section>
 <aside class="state" aria-labelledby="state-heading">
 <h2 id="state-heading">State on {t(_day_label(bundle.as_of))}{known}</h2>
-{_state_panels(bundle)}
+{_horizon(bundle)}{_state_panels(bundle)}
 </aside>
 </div>
 {_corrections_section(bundle)}
@@ -122,6 +123,14 @@ its data is embedded below as JSON (element <code>#uspk-data</code>).</p>
 def _csp_hash(source: str) -> str:
     digest = hashlib.sha256(source.encode("utf-8")).digest()
     return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+def _horizon(bundle: Bundle) -> str:
+    """The line that says where the record stops, when the state's date is after it."""
+    last = bundle.recorded_until
+    if last is None:
+        return ""
+    return f'<p class="horizon" role="note">{t(horizon_line(last, bundle.as_of))}</p>\n'
 
 
 def _day_label(iso: str) -> str:
@@ -434,6 +443,7 @@ border:1px solid var(--rule);background:var(--bg);border-radius:4px}
 padding:0 .3em}
 .summary{margin:.2rem 0}
 .note{margin:.2rem 0;color:var(--mute);font-size:.9rem}
+.horizon{margin:.2rem 0 .6rem;padding:.3rem .5rem;border-left:3px solid #a11;font-size:.9rem}
 .sources-head{margin:.3rem 0 0;font-size:.8rem;text-transform:uppercase;letter-spacing:.04em;
 color:var(--mute)}
 .sources{margin:.1rem 0;padding-left:1.4rem;font-size:.9rem}

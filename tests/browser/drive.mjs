@@ -84,7 +84,10 @@ async function run(page, step) {
   } else if (step.probe) {
     result.probes[step.probe] = await page.evaluate(step.expr);
   } else if (step.screenshot) {
-    await page.screenshot({ path: step.screenshot, fullPage: step.fullPage !== false });
+    // a long page (the whole history, every note) takes a while to paint at full height
+    await page.screenshot({
+      path: step.screenshot, fullPage: step.fullPage !== false, timeout: step.timeout || 60000,
+    });
   } else if (step.media) {
     await page.emulateMedia({ media: step.media });
   } else if (step.pdf) {

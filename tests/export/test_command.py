@@ -18,6 +18,9 @@ import pytest
 from cli.main import main
 from events.history import history_files
 from tests.export.support import Uspk
+from tests.shipped import after_history
+
+AFTER = after_history().date().isoformat()  # a day after every shipped event
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -153,17 +156,17 @@ def test_export_reads_the_store_on_both_backends_and_known_at_hides_what_came_la
             {
                 "id": "test-extra-meeting",
                 "kind": "meeting",
-                "occurred": "2026-01-09",  # after every shipped event
+                "occurred": AFTER,  # after every shipped event
                 "title": "An extra meeting",
                 "summary": "A test happening.",
                 "participants": ["shehbaz-sharif", "ishaq-dar"],
-                "sources": [{"publisher": "Test", "title": "A report", "published": "2026-01-09"}],
+                "sources": [{"publisher": "Test", "title": "A report", "published": AFTER}],
             }
         )
     )
     uspk_any.ok("append", str(path))
     now = json.loads(uspk_any.ok("export", "--format", "json"))
-    assert now["events"][-1]["id"] == "test-extra-meeting" and now["as_of"] == "2026-01-09"
+    assert now["events"][-1]["id"] == "test-extra-meeting" and now["as_of"] == AFTER
     then = json.loads(uspk_any.ok("export", "--format", "json", "--known-at", moment))
     assert [e["id"] for e in then["events"]] == [e["id"] for e in before["events"]]
     assert then["known_at"] is not None and then["as_of"] == before["as_of"]

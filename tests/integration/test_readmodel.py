@@ -1,7 +1,7 @@
 """The materialized read model: kept up to date from the notification log, exactly once,
 across restarts, and always telling the same story as the chronicle itself."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from domain.chronicle import believed_records
 from projections.readmodel import ReadModel
@@ -9,11 +9,12 @@ from service.bootstrap import Session
 from service.stores import resolve_store
 from tests.factories import make, retraction
 from tests.oracle import ReplayedUspk, chronicle_of
-from tests.shipped import june_amendment, june_visit_backfill, shipped_documents
+from tests.shipped import after_history, june_amendment, june_visit_backfill, shipped_documents
 
-DAY1 = datetime(2026, 1, 10, 9, tzinfo=UTC)
-DAY2 = datetime(2026, 1, 20, 9, tzinfo=UTC)
-DAY3 = datetime(2026, 2, 5, 9, tzinfo=UTC)
+# recorded after the shipped history's last day (nothing is recorded before it occurs)
+DAY1 = after_history()
+DAY2 = after_history(10)
+DAY3 = after_history(26)
 
 
 def view_rows(address):

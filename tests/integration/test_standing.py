@@ -7,7 +7,7 @@ For every day of 2025 and every one of these beliefs, the rows standing at (day,
 are exactly the entries of ``uspk state`` (the service's use case), in their order.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -16,12 +16,13 @@ from service import reading
 from service.bootstrap import Session
 from service.stores import resolve_store
 from tests.factories import retraction, step
-from tests.shipped import june_amendment, june_visit_backfill, shipped_documents
+from tests.shipped import after_history, june_amendment, june_visit_backfill, shipped_documents
 
-DAY1 = datetime(2026, 1, 10, 9, tzinfo=UTC)
-DAY2 = datetime(2026, 1, 20, 9, tzinfo=UTC)
-DAY3 = datetime(2026, 2, 5, 9, tzinfo=UTC)
-DAY4 = datetime(2026, 2, 9, 9, tzinfo=UTC)
+# recorded after the shipped history's last day (nothing is recorded before it occurs)
+DAY1 = after_history()
+DAY2 = after_history(10)
+DAY3 = after_history(26)
+DAY4 = after_history(30)
 RETRACTED = "ussm-fwo-sustainability-priority-2025-09-08"  # a commitment nothing depends on
 LUNCH = "trump-munir-lunch-2025-06-18"
 VISIT = "munir-us-visit-2025-06"

@@ -6,7 +6,7 @@ backfilled, before everything else; on day 3 one commitment is retracted. Each d
 answerable afterwards.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import pytest
 
@@ -16,11 +16,12 @@ from projections.timeline import timeline
 from service.stores import resolve_store
 from tests.factories import retraction
 from tests.oracle import ReplayedUspk
-from tests.shipped import june_amendment, june_visit_backfill, shipped_documents
+from tests.shipped import after_history, june_amendment, june_visit_backfill, shipped_documents
 
-DAY1 = datetime(2026, 1, 10, 9, tzinfo=UTC)
-DAY2 = datetime(2026, 1, 20, 9, tzinfo=UTC)
-DAY3 = datetime(2026, 2, 5, 9, tzinfo=UTC)
+# recorded after the shipped history's last day (nothing is recorded before it occurs)
+DAY1 = after_history()
+DAY2 = after_history(10)
+DAY3 = after_history(26)
 VISIT = "munir-us-visit-2025-06"
 RETRACTED = "ussm-fwo-sustainability-priority-2025-09-08"  # a commitment nothing depends on
 SEPT_8 = date(2025, 9, 8)

@@ -1,7 +1,7 @@
 """Order independence: however the shipped history is split and shuffled into batches,
 the timeline and the state come out the same (recorded times aside)."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
@@ -13,7 +13,7 @@ from projections.diff import diff
 from projections.state import state_at
 from projections.timeline import timeline
 from tests.oracle import record
-from tests.shipped import shipped_documents
+from tests.shipped import recorded_until, shipped_documents
 
 DOCUMENTS = shipped_documents()
 DATES = [
@@ -23,7 +23,9 @@ DATES = [
     date(2025, 9, 8),
     date(2025, 12, 31),
 ]
-START = datetime(2026, 1, 1, tzinfo=UTC)
+# recorded after the last day any shipped event is dated to (nothing occurs after it
+# is recorded)
+START = datetime.combine(date.fromisoformat(recorded_until()), time(), UTC) + timedelta(days=1)
 
 
 def answers(chronicle):
