@@ -199,10 +199,10 @@ def forget_the_record(address: str) -> None:
         import psycopg
 
         with psycopg.connect(address) as conn:
-            conn.execute("DROP TABLE uspk_settings")
+            conn.execute("DROP TABLE IF EXISTS uspk_settings")
         return
     with sqlite3.connect(address) as conn:
-        conn.execute("DROP TABLE uspk_settings")
+        conn.execute("DROP TABLE IF EXISTS uspk_settings")
 
 
 @pytest.mark.parametrize("written", ["plain", "ciphered", "compressed"])
