@@ -149,17 +149,17 @@ class Session:
         if self.views.record_of(retraction.id) is not None:  # its id is taken
             raise blocked
         if not dry_run:
-            self._save_unchecked(retraction, signed, blocked.notification_id)
+            self._save_unchecked(retraction, signed)
             self.blocked = None
             self._catch_up_after_writing()
         return Appended([retraction.id], [])
 
-    def _save_unchecked(self, document: Any, signed: Signed, blocked: int) -> None:
+    def _save_unchecked(self, document: Any, signed: Signed) -> None:
         for attempt in range(_RETRIES):
             last = self.app.recorder.select_events(CHRONICLE_ID, desc=True, limit=1)
             version = last[0].originator_version if last else 0
             # The read model stops before the end: the chain's head is read from the log.
-            head = check_chain(self.app.mapper, self.app.recorder, retracting=blocked).head
+            head = check_chain(self.app.mapper, self.app.recorder).head
             linked = Signed(signed.recorder, signed.message, head)
             try:
                 self.app.save(
