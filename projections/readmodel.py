@@ -492,6 +492,8 @@ class ReadModel:
     def rebuild(self, recorder: Any, progress: Callable[[int], None] | None = None) -> int:
         """Forget everything, tables included, and apply the whole notification log again."""
         with self._transaction(lock=True) as sql:
+            if self.text.sealed:  # an older release's index may hold text in clear
+                self.index.erase_what_is_dropped(sql)
             for table in (*TABLES, *LEGACY_TABLES):
                 sql.execute(f"DROP TABLE IF EXISTS {table}")
             self._create(sql, self.index.existing(sql, [self.index.tracking_table_name]))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -108,3 +110,24 @@ def test_a_ciphered_store_holds_no_document_text_in_clear_anywhere(
     assert SECRETS["reason"] in history and SECRETS["recorder"] in history
     exported = ok(uspk(store_address, "export", "--format", "json"))
     assert SECRETS["title"] in exported and SECRETS["shipped title"] in exported
+
+
+def test_an_index_an_older_release_kept_in_clear_is_rebuilt_sealed_and_erased(
+    tmp_path, monkeypatch
+):
+    """An older release kept a ciphered store's documents in clear in its index: this
+    release rebuilds that index (another schema version), sealed, and the rows it drops
+    leave no text behind in the file."""
+    store = str(tmp_path / "uspk.sqlite")
+    use(monkeypatch, CIPHERED)
+    use_the_store(store)
+    clear = " ".join(SECRETS.values()) * 50  # pages the rebuilt index does not reuse
+    with closing(sqlite3.connect(store)) as conn, conn:  # an older release's index
+        conn.execute("UPDATE uspk_view_events SET document = ? || position", (clear,))
+        conn.execute("UPDATE uspk_view_meta SET schema_version = 7")
+    assert SECRETS["title"].encode() in everything_stored(store)
+
+    assert SECRETS["title"] in ok(uspk(store, "show", "sealed-index-meeting"))
+    stored = everything_stored(store)
+    assert [what for what, text in SECRETS.items() if text.encode() in stored] == []
+    assert ok(uspk(store, "verify")).startswith("verified: ")
