@@ -19,7 +19,7 @@ from eventsourcing.persistence import RecordConflictError
 from domain.chronicle import Signed, chronicle_events
 from domain.recording import RecordLookup, check_batch
 from events.history import history_digest, history_files
-from service.settings import check_store_settings, cipher_failure, wanted_settings
+from service.settings import check_store_settings, wanted_settings
 from service.stores import Store, in_wal_mode, tables_created_one_at_a_time
 
 Clock = Callable[[], datetime]
@@ -131,12 +131,6 @@ class Uspk(Application):
         raise AssertionError("unreachable")
 
     # -- plumbing --------------------------------------------------------------------
-
-    def construct_mapper(self):  # noqa: ANN201 - eventsourcing's hook
-        try:
-            return super().construct_mapper()
-        except (ImportError, ValueError) as error:  # the cipher: its package, or its key
-            raise cipher_failure(error) from None
 
     def construct_recorder(self):  # noqa: ANN201 - eventsourcing's hook
         with tables_created_one_at_a_time(self.store, self.factory):

@@ -76,7 +76,21 @@ def wanted_settings(env: Any) -> Settings:
                 f"CIPHER_TOPIC is set ({cipher}) but CIPHER_KEY is not: set CIPHER_KEY to "
                 "the base64 key the store is encrypted with"
             )
+        _check_cipher(cipher, env)
     return Settings(compressor, cipher)
+
+
+def _check_cipher(topic: str, env: Any) -> None:
+    """Make the cipher once, as eventsourcing will: a key that is not a base64 key of a
+    size it takes, or the cipher's package missing, is one line before any file is made."""
+    from eventsourcing.utils import TopicError, resolve_topic
+
+    try:
+        resolve_topic(topic)(env)
+    except TopicError as error:  # eventsourcing's, around the import that failed
+        raise cipher_failure(error.__cause__ or error) from None
+    except (ImportError, ValueError) as error:
+        raise cipher_failure(error) from None
 
 
 def _allowed_by_user() -> set[str]:
@@ -109,7 +123,7 @@ def cipher_failure(error: BaseException) -> SettingsError:
     not base64, or the cipher's package missing)."""
     if isinstance(error, ImportError):
         return SettingsError(
-            f"the cipher needs a package that is not installed ({error.name}): "
+            f"the cipher needs a package that is not installed ({error.name or error}): "
             "pip install 'uspk[crypto]'"
         )
     return SettingsError(

@@ -161,7 +161,10 @@ def test_a_compressor_or_cipher_setting_that_cannot_be_used_is_one_line_on_every
         one_line_error(uspk(store, *command, input=json.dumps(LATER)), *told)
     target = str(tmp_path / "copy.sqlite")
     one_line_error(uspk(store, "copy", store, target), *told)
+    new = str(tmp_path / "new.sqlite")
+    one_line_error(uspk(new, "timeline"), *told)
     assert snapshot(store) == before and not os.path.exists(target)
+    assert not os.path.exists(new)  # no store made with settings that cannot be used
 
 
 class Reversing(Compressor):
@@ -302,3 +305,24 @@ def test_a_store_an_older_release_mixed_answers_what_decodes_and_its_way_out_wor
         assert ok(verified).startswith("verified: "), verified.output
     assert "rebuilt from" in ok(uspk(store_address, "rebuild"))
     assert ok(uspk(store_address, "timeline")) == timeline
+
+
+def test_a_cipher_without_its_package_says_which_extra_to_install(tmp_path):
+    """Without pycryptodome (blocked in a fresh interpreter), the cipher is one line
+    naming the extra, and no store is made."""
+    import subprocess
+    import sys
+
+    store = str(tmp_path / "uspk.sqlite")
+    without = "import sys; sys.modules['Crypto'] = None; from cli.main import main; main()"
+    run = subprocess.run(
+        [sys.executable, "-c", without, "--db", store, "timeline"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **CIPHERED},
+    )
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    (line,) = run.stderr.strip().splitlines()
+    assert line.startswith("Error: the cipher needs a package that is not installed (Crypto")
+    assert line.endswith("pip install 'uspk[crypto]'")
+    assert not os.path.exists(store)
