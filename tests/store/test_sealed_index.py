@@ -91,7 +91,7 @@ def use_the_store(address: str) -> None:
 
 @pytest.mark.parametrize("settings", ["ciphered", "plain"])
 def test_a_ciphered_store_holds_no_document_text_in_clear_anywhere(
-    settings, store_address, monkeypatch
+    settings, store_address, monkeypatch, tmp_path
 ):
     use(monkeypatch, CIPHERED if settings == "ciphered" else PLAIN)
     use_the_store(store_address)
@@ -110,6 +110,14 @@ def test_a_ciphered_store_holds_no_document_text_in_clear_anywhere(
     assert SECRETS["reason"] in history and SECRETS["recorder"] in history
     exported = ok(uspk(store_address, "export", "--format", "json"))
     assert SECRETS["title"] in exported and SECRETS["shipped title"] in exported
+    # The export for Datasette (its full-text index included) is written in clear.
+    database = str(tmp_path / "export.db")
+    ok(uspk(store_address, "export", "--format", "sqlite", "-o", database))
+    with closing(sqlite3.connect(database)) as conn:
+        (hits,) = conn.execute(
+            "SELECT count(*) FROM events_fts WHERE events_fts MATCH 'Quillfeather'"
+        ).fetchone()
+    assert hits == 1
 
 
 def test_an_index_an_older_release_kept_in_clear_is_rebuilt_sealed_and_erased(
