@@ -88,9 +88,9 @@ def _check_cipher(topic: str, env: Any) -> None:
     try:
         resolve_topic(topic)(env)
     except TopicError as error:  # eventsourcing's, around the import that failed
-        raise cipher_failure(error.__cause__ or error) from None
+        raise _cipher_failure(error.__cause__ or error) from None
     except (ImportError, ValueError) as error:
-        raise cipher_failure(error) from None
+        raise _cipher_failure(error) from None
 
 
 def _allowed_by_user() -> set[str]:
@@ -118,7 +118,7 @@ def _check_topic(name: str, topic: str, library: frozenset[str], base: str) -> N
         raise SettingsError(f"{name}={topic} is not a class of eventsourcing's {base} kind")
 
 
-def cipher_failure(error: BaseException) -> SettingsError:
+def _cipher_failure(error: BaseException) -> SettingsError:
     """The one line for a cipher eventsourcing could not make (a key of the wrong size or
     not base64, or the cipher's package missing)."""
     if isinstance(error, ImportError):
