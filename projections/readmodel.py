@@ -44,13 +44,14 @@ from events.dates import parse_date
 from events.model import mentioned_ids
 from projections.locks import READ_MODEL_LOCK, StoreLocked, is_lock_timeout
 from projections.recorders import SQLiteIndexRecorder, Statements
+from projections.sealed import IndexText
 from projections.trusted import trusted_document
 
 RECORDED = f"{Chronicle.Recorded.__module__}:{Chronicle.Recorded.__qualname__}"
 HISTORY_LOADED = f"{Chronicle.HistoryLoaded.__module__}:{Chronicle.HistoryLoaded.__qualname__}"
 META_NAME = "believed-events"
 # Bump when the tables change: a read model of another version is rebuilt from the log.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8  # 8: text sealed under a cipher (projections/sealed.py)
 _PAGE = 2000
 REPLAY_ORDER = ("e.occ_start", "e.rank", "e.event_id")  # the replay index's order
 _END_OF_TIME = "9999-12-31T23:59:59.999999"
@@ -175,23 +176,6 @@ class ChainBroken(ReadModelError):
         )
 
 
-class OtherSettings(ReadModelError):
-    """The store's events were written with another compressor or cipher setting."""
-
-    def __init__(self, notification_id: int, written_plain: bool) -> None:
-        how = (
-            "without a compressor or cipher, and this uspk runs with COMPRESSOR_TOPIC or "
-            "CIPHER_TOPIC set"
-            if written_plain
-            else "with a compressor or cipher (COMPRESSOR_TOPIC or CIPHER_TOPIC set), "
-            "and this uspk runs without the same settings"
-        )
-        super().__init__(
-            f"the stored event at notification {notification_id} cannot be decoded: the "
-            f"store was written {how}; run uspk with the settings the store was written with"
-        )
-
-
 class Entry(NamedTuple):
     """What one notification brings to the read model."""
 
@@ -282,9 +266,11 @@ def read_entry(mapper: Mapper, notification: Any) -> Entry:
     try:
         event = mapper.to_domain_event(notification)
     except MapperDeserialisationError as error:
-        _refuse_other_settings(mapper, notification)
+        # The store's settings were checked on opening (service/settings.py): an event
+        # that does not decode was changed, or written by an older uspk with other ones.
+        reason = _first_line(error.__cause__ or error)
         raise UnreadableEvent(
-            notification.id, None, _first_line(error.__cause__ or error)
+            notification.id, None, f"its bytes do not decode with the store's settings: {reason}"
         ) from None
     try:
         if isinstance(event, Chronicle.HistoryLoaded):
@@ -342,15 +328,6 @@ def answer_keys(happening: Any) -> set[str]:
     prefixes, so the batch checks, which ask for ``thing_keys``, never meet them."""
     keys = {f"related-to:{r.to}" for r in getattr(happening, "relates", ())}
     return keys | {f"introduces:{a.id}" for a in getattr(happening, "introduces", ())}
-
-
-def _refuse_other_settings(mapper: Mapper, notification: Any) -> None:
-    """Stored bytes that are not JSON read without a compressor or cipher, or JSON read
-    with one: the store was written with other settings, and every event would fail."""
-    plain = bytes(notification.state[:1]) == b"{"
-    transformed = mapper.compressor is not None or mapper.cipher is not None
-    if plain == transformed:
-        raise OtherSettings(notification.id, written_plain=plain)
 
 
 def _raw_id(event: Any) -> str | None:
@@ -443,6 +420,7 @@ class ReadModel:
         (verify and rebuild open it as it is)."""
         self.name = app.name  # whose notifications the Tracking counts
         self.mapper = app.mapper
+        self.text = IndexText(app.mapper.cipher)  # how the index keeps text: sealed.py
         self.index = app.factory.tracking_recorder(index_recorder_class(app.factory))
         self.tracking = self.index.tracking_table
         self.table_names = (self.index.tracking_table_name, *TABLES)
@@ -630,6 +608,8 @@ class ReadModel:
     def rebuild(self, recorder: Any, progress: Callable[[int], None] | None = None) -> int:
         """Forget everything, tables included, and apply the whole notification log again."""
         with self._transaction(lock=True) as sql:
+            if self.text.sealed:  # an older release's index may hold text in clear
+                self.index.erase_what_is_dropped(sql)
             for table in (*TABLES, *LEGACY_TABLES):
                 sql.execute(f"DROP TABLE IF EXISTS {table}")
             self._create(sql, self.index.existing(sql, [self.index.tracking_table_name]))
@@ -693,8 +673,13 @@ class ReadModel:
         return dict(zip(META_COLUMNS, row, strict=True)) if row else None
 
     def rows(self, table: str) -> list[tuple]:
-        """Every row of one of the read model's tables, in its columns' order."""
-        return self._all(f"SELECT {', '.join(COLUMNS[table])} FROM {table}")
+        """Every row of one of the read model's tables, in its columns' order, its text
+        unsealed (as the rows are made from the log)."""
+        rows = self._all(f"SELECT {', '.join(COLUMNS[table])} FROM {table}")
+        if table != "uspk_view_events" or not self.text.sealed:
+            return rows
+        unseal = self.text.unseal
+        return [(*r[:8], unseal(r[8]), unseal(r[9]), unseal(r[10]), r[11]) for r in rows]
 
     def _write(self, sql: Statements, entry: Entry, position: int) -> None:
         """Write what one notification brings; a row already there means damage."""
@@ -732,11 +717,13 @@ class ReadModel:
                 "WHERE by_id = ? AND hidden_until IS NULL",
                 (recorded, entry.ends_hidings_by),
             )
+        seal = self.text.seal
+        text = tuple(seal(value) for value in entry.row[7:10])  # document, recorder, message
         sql.execute(
             "INSERT INTO uspk_view_events (position, event_id, kind, occ_start, occ_end, rank,"
             " recorded_at, introduces, document, recorder, message, chain)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (position, *entry.row, chain),
+            (position, *entry.row[:7], *text, chain),
         )
         for actor_id in entry.mentions:  # a retraction names none
             sql.execute(
@@ -944,12 +931,16 @@ class ReadModel:
                 )
                 bulk = after is not None or len(rows) == _PAGE
                 document = decode_json if bulk else trusted_document
+                unseal = self.text.unseal
                 with _collector_paused():
                     records.extend(
                         Record(
-                            document(row[0]),
+                            document(unseal(row[0])),
                             datetime.fromisoformat(row[1] + "+00:00"),
-                            *row[2:6],
+                            row[2],
+                            unseal(row[3]),
+                            unseal(row[4]),
+                            row[5],
                         )
                         for row in rows
                     )

@@ -49,6 +49,9 @@ class PostgresIndexRecorder(IndexRecorder, PostgresTrackingRecorder):
         )
         return {row[0] for row in rows}
 
+    def erase_what_is_dropped(self, statements: Statements) -> None:
+        """Nothing: a dropped table's file is removed at commit."""
+
     def lock_holder(self, key: int) -> int | None:
         """Asked in a transaction of its own (the one that timed out is over)."""
         with self.transaction() as statements:

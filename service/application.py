@@ -19,6 +19,7 @@ from eventsourcing.persistence import RecordConflictError
 from domain.chronicle import Signed, chronicle_events
 from domain.recording import RecordLookup, check_batch
 from events.history import history_digest, history_files
+from service.settings import check_store_settings, wanted_settings
 from service.stores import Store, in_wal_mode, tables_created_one_at_a_time
 
 Clock = Callable[[], datetime]
@@ -61,8 +62,16 @@ class Uspk(Application):
     def __init__(self, store: Store, clock: Clock = utc_now) -> None:
         self.store = store
         self.clock = clock
+        # The environment's compressor and cipher, checked before anything is opened, then
+        # compared with the store's own record of them before anything is read or written.
+        wanted = wanted_settings(self.construct_env(self.name, store.env))
         in_wal_mode(store)  # before eventsourcing's connections: see in_wal_mode
         super().__init__(env=store.env)
+        try:
+            check_store_settings(self, wanted)
+        except BaseException:
+            self.close()
+            raise
 
     # -- use cases -------------------------------------------------------------------
 
