@@ -18,6 +18,7 @@ from typing import Any
 from eventsourcing.persistence import Mapper
 
 from domain.chain import BrokenLink, follow
+from projections.decoding import decoded_under_any_settings
 from projections.readmodel import RECORDED
 
 _PAGE = 2000
@@ -44,31 +45,6 @@ class ChainCheck:
         return f"chain: {self.count} recorded changes, head sha256:{self.head}{before}"
 
 
-def _decoded(mapper: Mapper, notification: Any) -> Any:
-    """The stored event decoded with the store's settings, or else, for an event an older
-    release wrote with other ones (plain, or compressed, in a store that is not), with
-    those: its link is checked all the same, so a store such a release mixed still
-    verifies once the event is retracted. Bytes no settings decode (edited, or encrypted
-    with another key) raise, as a break."""
-    try:
-        return mapper.to_domain_event(notification)
-    except Exception:
-        for other in _other_settings(mapper):
-            try:
-                return other.to_domain_event(notification)
-            except Exception:  # noqa: BLE001, S112 - not these settings either
-                continue
-        raise
-
-
-def _other_settings(mapper: Mapper) -> list[Mapper]:
-    """Plain and zlib-compressed: the settings recognisable without a key (one of them
-    may be the store's own, tried again: only for an event that failed to decode)."""
-    from eventsourcing.compressor import ZlibCompressor
-
-    return [Mapper(mapper.transcoder), Mapper(mapper.transcoder, ZlibCompressor())]
-
-
 def _notifications(recorder: Any) -> Iterator[Any]:
     start = 1
     while page := recorder.select_notifications(start=start, limit=_PAGE):
@@ -88,7 +64,7 @@ def check_chain(mapper: Mapper, recorder: Any, at: int | None = None) -> ChainCh
         event = None
         if notification.topic == RECORDED:
             try:
-                event = _decoded(mapper, notification)
+                event = decoded_under_any_settings(mapper, notification)
                 document = event.document
                 place = f"event {document['id']!r} ({place})"
             except Exception:  # noqa: BLE001 - whatever stops it decoding, it is named

@@ -42,6 +42,7 @@ from domain.recording import thing_keys
 from domain.world import actor_registry, kind_rank
 from events.dates import parse_date
 from events.model import mentioned_ids
+from projections.decoding import decoded_under_any_settings
 from projections.locks import READ_MODEL_LOCK, StoreLocked, is_lock_timeout
 from projections.recorders import SQLiteIndexRecorder, Statements
 from projections.sealed import IndexText
@@ -226,7 +227,7 @@ class ChainFollower:
         only if it verifies (that retraction was linked after the last link that did)."""
         self.version = notification.originator_version
         try:
-            event = self.mapper.to_domain_event(notification)
+            event = decoded_under_any_settings(self.mapper, notification)
             signed = (event.document, event.recorder, event.message, event.timestamp)
             self.head = follow(self.head, event.chain, bool(self.chained_before), *signed)
         except Exception:  # noqa: BLE001, S110 - undecodable or unlinked: the head stays
@@ -250,7 +251,7 @@ class ChainFollower:
         ):
             for notification in page:
                 try:
-                    if self.mapper.to_domain_event(notification).chain is not None:
+                    if decoded_under_any_settings(self.mapper, notification).chain is not None:
                         return True
                 except Exception:  # noqa: BLE001, S112 - an unreadable one links nothing
                     continue

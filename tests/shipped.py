@@ -106,3 +106,17 @@ def after_history(days: int = 0):
 
     first = date.fromisoformat(recorded_until()) + timedelta(days=1 + days)
     return datetime.combine(first, time(9), UTC)
+
+
+def independent_event() -> str:
+    """The first shipped event that introduces nothing, brings nothing later events name,
+    and that no other shipped event names: one a test may retract or amend alone, whatever
+    the history grows to."""
+    return next(
+        d.id
+        for d in shipped_documents()
+        if not d.introduces
+        and d.kind not in _BRINGS
+        and not getattr(d, "supersedes", None)
+        and with_dependents(d.id) == [d.id]
+    )

@@ -19,6 +19,7 @@ import yaml
 
 from tests.conftest import stored_event_count
 from tests.factories import doc
+from tests.shipped import independent_event
 from tests.store.helpers import SPAWN, one_line_error
 from tests.store.test_readers import (
     LATE,
@@ -32,7 +33,7 @@ __all__ = ["_drop_roles_made"]  # the role-dropping fixture, shared with test_re
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "docs" / "README.template.md"
 INTRODUCES_FWO = "ussm-fwo-mou-signed-2025-09-08"  # introduces 'fwo', which later events name
-UNRELATED = "us-tariff-order-pakistan-19pc-2025-07-31"  # nothing relates to it or needs it
+UNRELATED = independent_event()  # nothing relates to it or needs it
 RELATED = "cnergyico-vitol-us-crude-deal-2025-08-01"  # the first cargo's arrival relates to it
 RELATING = "first-us-crude-cargo-arrives-2025-10-29"
 PEOPLE = ["ishaq-dar", "shehbaz-sharif"]

@@ -84,7 +84,7 @@ def use_the_store(address: str) -> None:
     retract = ("retract", "sealed-index-other", "--reason", SECRETS["reason"])
     source = ("--publisher", "Test Gazette", "--title", "Correction", "--published", "2025-09-23")
     ok(uspk(address, *retract, *source, *signing))
-    assert "rebuilt from" in ok(uspk(address, "rebuild"))
+    assert "rebuilt the index from" in ok(uspk(address, "rebuild"))
     assert ok(uspk(address, "verify")).startswith("verified: ")
     ok(uspk(address, "state", "--at", "2025-09-30"))
 

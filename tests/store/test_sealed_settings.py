@@ -303,7 +303,7 @@ def test_a_store_an_older_release_mixed_answers_what_decodes_and_its_way_out_wor
         assert "cannot be decoded" in verified.output
     else:  # recognisably plain or compressed: its link is checked, and holds
         assert ok(verified).startswith("verified: "), verified.output
-    assert "rebuilt from" in ok(uspk(store_address, "rebuild"))
+    assert "rebuilt the index from" in ok(uspk(store_address, "rebuild"))
     assert ok(uspk(store_address, "timeline")) == timeline
 
 
