@@ -13,6 +13,8 @@ import textwrap
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from events.relations import backward, forward
+
 WIDTH = 80
 _INDENT = "    "
 
@@ -64,23 +66,15 @@ def cite(source: dict[str, Any]) -> str:
     return f"{text} <{source['url']}>" if source.get("url") else text
 
 
-RELATION_WORDS = {  # relation -> (as its source says it, as its target is told it)
-    "fulfils": ("fulfils", "fulfilled by"),
-    "realises": ("realises", "realised by"),
-    "follows-up": ("follows up", "followed up by"),
-    "contradicts": ("contradicts", "contradicted by"),
-}
-
-
 def relation_lines(view: dict[str, Any]) -> list[str]:
     """'fulfils X', 'fulfilled by Y' and the values other sources give, one line each."""
     lines = []
     for relation in view.get("relates", ()):
         note = f" ({relation['note']})" if relation.get("note") else ""
-        lines.append(f"{RELATION_WORDS[relation['relation']][0]} {relation['to']}{note}")
+        lines.append(f"{forward(relation['relation'])} {relation['to']}{note}")
     for relation in view.get("related_by", ()):
         note = f" ({relation['note']})" if relation.get("note") else ""
-        lines.append(f"{RELATION_WORDS[relation['relation']][1]} {relation['from']}{note}")
+        lines.append(f"{backward(relation['relation'])} {relation['from']}{note}")
     for alternative in view.get("alternatives", ()):
         lines.append(alternative_text(alternative))
     return lines
@@ -264,6 +258,7 @@ def state_text(state: dict[str, Any], latest: int | None = LATEST) -> str:
         out.append(f"  [{s['status']}{overdue}] {s['id']}")
         out.append(wrap(s["description"]))
         out += [wrap(line) for line in relation_lines(s)]
+    out += ["", *_said_section(state, latest)]
     out += _new_kind_sections(state, latest)
     for section, noted in noted_sections(state):
         head, shown = _bounded(section, noted, latest)
@@ -325,13 +320,83 @@ def _new_kind_sections(state: dict[str, Any], latest: int | None = LATEST) -> li
         if serves:
             out.append(wrap("serves " + ", ".join(serves)))
         out += [wrap(line) for line in relation_lines(m)]
-    head, announcements = _bounded("Announcements", state.get("announcements", []), latest)
-    out += ["", *head]
-    for a in announcements:
+    return out
+
+
+def said(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """What was said by the date, latest first: statements and the claims of
+    announcements and proposals, each as ``{date, who, words, event_id, standing,
+    view}`` (``view``: the state's entry, with its relations)."""
+    items = [
+        {
+            "date": s["date"],
+            "who": s["speaker"],
+            "words": f"\u201c{s['quote']}\u201d",
+            "event_id": s["event_id"],
+            "standing": s.get("standing"),
+            "view": s,
+        }
+        for s in state.get("statements", ())
+    ]
+    for a in state.get("announcements", ()):
         realised = ", ".join(a["realised_by"])
         status = f"realised by {realised}" if realised else "not realised"
-        out.append(f"  {a['date']['display']}  {a['deal']} ({status})")
-        out.append(wrap(f"{a['announcer']['name']}: {a['claim']}  [{a['event_id']}]"))
+        items.append(
+            {
+                "date": a["date"],
+                "who": a["announcer"]["name"],
+                "words": f"{a['claim']} (announced: {a['deal']}, {status})",
+                "event_id": a["event_id"],
+                "standing": a.get("standing"),
+                "view": a,
+            }
+        )
+    for p in state.get("proposals", ()):
+        items.append(
+            {
+                "date": p["date"],
+                "who": p["proposer"],
+                "words": f"{p['claim']} (proposed: {p['proposal']}, {p['status']})",
+                "event_id": p["event_id"],
+                "standing": p.get("standing"),
+                "view": p,
+            }
+        )
+    items.sort(key=lambda i: (i["date"]["start"], i["date"]["end"]), reverse=True)
+    return items
+
+
+def standing_line(standing: dict[str, Any] | None) -> str | None:
+    """'denied: by a senior security official, 5 Oct 2025 (official-denial)'; None for a
+    claim nothing bears on."""
+    if not standing or not standing["by"]:
+        return None
+    by = "; ".join(
+        f"{backward(b['relation'])} {b['who'] or b['event_id']}, {b['date']['display']} "
+        f"({b['event_id']})"
+        for b in standing["by"]
+    )
+    return f"{standing['status'].upper()}: {by}"
+
+
+def _said_section(state: dict[str, Any], latest: int | None) -> list[str]:
+    """What was said, latest first (``said``), with each claim's standing and links."""
+    items = said(state)
+    if latest is None or len(items) <= latest:
+        out = [f"What was said ({len(items)})"]
+    else:
+        out = [
+            f"What was said ({len(items)}, the latest {latest} shown)",
+            f"  ... {len(items) - latest} earlier not shown; --all shows everything",
+        ]
+        items = items[:latest]
+    for item in items:
+        out.append(f"  {item['date']['display']}  {item['who']}  [{item['event_id']}]")
+        out.append(wrap(item["words"]))
+        line = standing_line(item["standing"])
+        if line:
+            out.append(wrap(line))
+        out += [wrap(x) for x in relation_lines(item["view"])]
     return out
 
 
@@ -475,7 +540,6 @@ def show_text(view: dict[str, Any]) -> str:
                 indent="  ",
             )
         )
-    lines += [wrap(line, indent="  ") for line in relation_lines(standing)]
     for key, value in entry["details"].items():
         if value in (None, [], {}):
             continue

@@ -273,10 +273,11 @@ class Engagement:
 class Statement:
     event_id: str
     occurred: FuzzyDate
-    speaker: str
+    speaker: str | None
     on_behalf_of: str | None
     quote: str
     about: str | None
+    unnamed_speaker: str | None = None  # who spoke, as a source describes someone unnamed
 
 
 @dataclass
@@ -461,9 +462,11 @@ class World:
                 on_behalf_of=happening.on_behalf_of,
                 quote=happening.quote,
                 about=happening.about,
+                unnamed_speaker=happening.unnamed_speaker,
             )
         )
-        return [Change("statement", f"statement by {self.actors[happening.speaker].name}")]
+        speaker = happening.unnamed_speaker or self.actors[happening.speaker].name
+        return [Change("statement", f"statement by {speaker}")]
 
     @handle.register
     def _step_planned(self, happening: StepPlanned) -> list[Change]:

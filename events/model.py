@@ -31,6 +31,7 @@ from pydantic import (
 from events import registry
 from events.dates import FuzzyDate, parse_date
 from events.plover import Code, Plover
+from events.relations import RELATIONS, RelationName
 
 
 def _to_fuzzy_date(value: object) -> FuzzyDate:
@@ -158,7 +159,9 @@ class Relation(Strict):
     """A link from one event to another recorded before it or in the same batch."""
 
     to: Slug
-    relation: Literal["fulfils", "realises", "follows-up", "contradicts"]
+    relation: RelationName = Field(
+        description="; ".join(f"{r.name}: {r.meaning}" for r in RELATIONS.values())
+    )
     note: Line | None = None
 
 
@@ -266,6 +269,9 @@ class Happening(Strict):
     # id (a commitment's progress names the commitment-made event).
     defines: ClassVar[str | None] = None
     plover: ClassVar[Plover | None] = None
+    # The field naming who makes the claim a kind carries (a statement's speaker), which
+    # later events may confirm, deny, dispute or withdraw (``projections.claims``).
+    claimant: ClassVar[str | None] = None
 
     id: Slug
     occurred: Date = Field(description="When it happened in the world, with its precision.")
@@ -417,13 +423,39 @@ class StatementMade(Happening):
         why="'express support for, commend, approve policy, action, or actor'; PLOVER has "
         "no category for a plain public statement",
     )
+    claimant = "speaker"
+    # Editors learn the rule below too: a speaker, or else an unnamed speaker.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": [name], "properties": {name: {"type": "string"}}}
+                for name in ("speaker", "unnamed_speaker")
+            ]
+        }
+    )
     kind: Literal["statement-made"]
-    speaker: ActorRef
+    speaker: ActorRef | None = Field(
+        None, description="Id of the actor who spoke (or give unnamed_speaker)."
+    )
+    unnamed_speaker: Line | None = Field(
+        None,
+        description="Who spoke, as the source describes someone it does not name: "
+        "'a senior security official', 'advisers to the army chief'.",
+    )
     on_behalf_of: ActorRef | None = None
     quote: Text
     about: AgreementRef | None = Field(
         None, description="Id of the agreement the statement is about."
     )
+
+    @model_validator(mode="after")
+    def _someone_spoke(self) -> StatementMade:
+        if (self.speaker is None) == (self.unnamed_speaker is None):
+            raise ValueError(
+                "a statement needs a speaker (an actor id) or an unnamed_speaker "
+                "(as the source describes them), not both"
+            )
+        return self
 
 
 class StepPlanned(Happening):
@@ -555,6 +587,7 @@ class Announcement(Happening):
         recipients=("counterparties",),
         why="'promises, offers, or agreement for future cooperation should be coded as AGREE'",
     )
+    claimant = "announcer"
     kind: Literal["announcement"]
     deal: Slug = Field(description="Stable id of the announced deal or intention.")
     announcer: ActorRef

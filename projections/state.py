@@ -30,6 +30,7 @@ from domain.world import (
 )
 from events.kinds import label
 from events.model import Actor
+from projections.claims import claim_standing
 from projections.views import (
     amount_view,
     date_view,
@@ -360,13 +361,16 @@ def _actor(actor: Any) -> dict[str, Any]:
 
 
 def _statement(statement: Any, world: World, links: _Links) -> dict[str, Any]:
+    speaker = statement.speaker
     return {
         "event_id": statement.event_id,
         "date": date_view(statement.occurred),
-        "speaker": _name(world, statement.speaker),
+        "speaker": _name(world, speaker) if speaker else statement.unnamed_speaker,
+        "speaker_id": speaker,
         "on_behalf_of": _name(world, statement.on_behalf_of) if statement.on_behalf_of else None,
         "quote": statement.quote,
         "about": statement.about,
+        "standing": links.standing(statement.event_id, world),
         "sources": _sources(links.by_id, statement.event_id),
         **links(statement.event_id),
     }
@@ -403,6 +407,7 @@ def _announcement(a: Any, world: World, links: _Links) -> dict[str, Any]:
         "quote": a.quote,
         "realised_by": realised,
         "status": "realised" if realised else "not realised",
+        "standing": links.standing(a.event_id, world),
         "sources": _sources(links.by_id, a.event_id),
         **links(a.event_id),
     }
@@ -415,11 +420,18 @@ class _Links:
     def __init__(self, by_id: dict[str, Record], inbound: dict[str, list[dict]]) -> None:
         self.by_id = by_id
         self.inbound = inbound
+        self._names: dict[str, str] | None = None
 
     def __call__(self, event_id: str) -> dict[str, Any]:
         view = links_view(self.by_id[event_id].document)
         view["related_by"] = self.inbound.get(event_id, [])
         return view
+
+    def standing(self, event_id: str, world: World) -> dict[str, Any]:
+        """What the claim of ``event_id`` stands as on the date (``projections.claims``)."""
+        if self._names is None:
+            self._names = {a: actor.name for a, actor in world.actors.items()}
+        return claim_standing(self.inbound.get(event_id, []), self.by_id, self._names)
 
     def by(self, event_id: str, relation: str) -> list[str]:
         return [r["from"] for r in self.inbound.get(event_id, []) if r["relation"] == relation]

@@ -71,8 +71,9 @@ def amount_view(amount: Decimal | None) -> str | None:
     return None if amount is None else format(amount, "f")
 
 
-def event_view(record: Record) -> dict[str, Any]:
-    """One stored happening with both clocks and its sources, as the timeline shows it."""
+def event_view(record: Record, related_by: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """One stored happening with both clocks and its sources, as the timeline shows it;
+    ``related_by``: the relations other events name it in (``inbound_relations``)."""
     document = record.document
     fields = document.model_dump(
         mode="json",
@@ -92,6 +93,7 @@ def event_view(record: Record) -> dict[str, Any]:
         "sources": [source_view(s) for s in document.sources],
         "note": document.note,
         **links_view(document),
+        "related_by": related_by or [],
         "details": fields,
     }
 

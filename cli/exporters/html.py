@@ -305,7 +305,7 @@ def _state_panel(state: dict[str, Any]) -> str:
             "<ul>"
             + "".join(
                 f'<li>{_time(s["date"])} {t(s["speaker"])}: <q dir="auto">{t(s["quote"])}</q>'
-                f" {_sources_line(s['sources'])}</li>"
+                f" {_sources_line(s['sources'])}{_links(s)}</li>"
                 for s in state["statements"]
             )
             + "</ul>"

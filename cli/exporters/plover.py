@@ -71,6 +71,7 @@ def _record(entry: dict[str, Any], actors: dict[str, dict], version: str) -> dic
         "coded_date": entry["recorded"][:10],
         "uspk_kind": entry["kind"],
         "uspk_sources": [_cite_info(s) for s in sources],
+        "uspk_links": links(entry),
     }
     return record
 
@@ -85,6 +86,17 @@ def coded(entry: dict[str, Any]) -> tuple[Any, list[str], list[str]]:
     receivers = _named(entry, declared.recipients)
     doers = _named(entry, declared.actors) or entry["actors"]
     return declared.code_for(entry["details"]), [a for a in doers if a not in receivers], receivers
+
+
+def links(entry: dict[str, Any]) -> list[dict[str, str]]:
+    """The event's links to others, both ways, as the record reads them ("contradicts",
+    "contradicted by"): PLOVER has no field for them."""
+    from events.relations import backward, forward
+
+    out = [{"reads": forward(r["relation"]), "event": r["to"]} for r in entry["relates"]]
+    return out + [
+        {"reads": backward(r["relation"]), "event": r["from"]} for r in entry.get("related_by", ())
+    ]
 
 
 def _named(entry: dict[str, Any], fields: tuple[str, ...]) -> list[str]:

@@ -174,6 +174,11 @@ def model_documents(draw, model: type[BaseModel], fixed: dict[str, Any] | None =
                 document[name] = value
     if document.get("approximate") and document.get("bound") not in (None, "exact", "about"):
         document["bound"] = "about"  # approximate: true means about; another bound is refused
+    if "unnamed_speaker" in model.model_fields:  # a statement: a speaker or an unnamed one
+        if document.get("speaker") is not None:
+            document.pop("unnamed_speaker", None)
+        elif document.get("unnamed_speaker") is None:
+            document["unnamed_speaker"] = "an unnamed official"
     if model is Source and document.get("title") is None and document.get("url") is None:
         document["url"] = draw(_strings(StringConstraints(pattern=r"^https?://\S+$"), 0))
     return document
