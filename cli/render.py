@@ -61,8 +61,15 @@ def _indented(value: Any, indent: str) -> str:
 
 
 def cite(source: dict[str, Any]) -> str:
+    """'Livemint, "title", 4 Oct 2025, reporting Financial Times, 3 Oct 2025 (denies) <url>'."""
     title = f", \u201c{source['title']}\u201d" if source.get("title") else ""
     text = f"{source['publisher']}{title}, {source['published']['display']}"
+    relayed = source.get("relays")
+    if relayed:
+        when = f", {relayed['published']['display']}" if relayed.get("published") else ""
+        text += f", reporting {relayed['publisher']}{when}"
+    if source.get("stance") and source["stance"] != "reports":
+        text += f" ({source['stance']} it)"
     return f"{text} <{source['url']}>" if source.get("url") else text
 
 
@@ -245,12 +252,16 @@ def state_text(state: dict[str, Any], latest: int | None = LATEST) -> str:
             status = f" [{c['status']}]" if c.get("status", "made") != "made" else ""
             out.append(wrap(f"commitment{phase}{status}: {c['display']}  [{c['event_id']}]"))
             out += [wrap(line, indent=_INDENT * 2) for line in relation_lines(c)]
+    names = {a["id"]: a["name"] for a in state["actors"]}
     head, engagements = _bounded("Engagements", state["engagements"], latest)
     out += ["", *head]
     for e in engagements:
         until = f" to {e['until']['display']}" if e["until"] else ""
         out.append(f"  {e['date']['display']}{until}  {e['kind']}, {e['status']}")
         out.append(wrap(e["title"]))
+        roles = engagement_roles(e, names)
+        if roles:
+            out.append(wrap(roles))
     head, steps = _bounded("Next steps", state["next_steps"], latest)
     out += ["", *head]
     for s in steps:
@@ -275,6 +286,27 @@ def state_text(state: dict[str, Any], latest: int | None = LATEST) -> str:
         out.append(f"  {u['event_id']}")
         out.append(wrap(f"{u['title']}: {u['reason']}"))
     return "\n".join(out)
+
+
+def engagement_roles(e: dict[str, Any], names: dict[str, str]) -> str:
+    """'hosted by X; mediated by Y; opened by Z; with A, B; more than 50 delegations':
+    the roles a conference or talks give (nothing for a meeting or a visit)."""
+
+    def who(ids: list[str]) -> str:
+        return ", ".join(names.get(i, i) for i in ids)
+
+    if not (e.get("hosts") or e.get("mediators")):
+        return ""
+    parts = [f"hosted by {who(e['hosts'])}"] if e.get("hosts") else []
+    if e.get("mediators"):
+        parts.append(f"mediated by {who(e['mediators'])}")
+    if e.get("opened_by"):
+        parts.append(f"opened by {who(e['opened_by'])}")
+    if e["participants"]:
+        parts.append(f"with {who(e['participants'])}")
+    if e.get("attendance"):
+        parts.append(e["attendance"])
+    return "; ".join(parts)
 
 
 def _bounded(
@@ -345,7 +377,7 @@ def said(state: dict[str, Any]) -> list[dict[str, Any]]:
             {
                 "date": a["date"],
                 "who": a["announcer"]["name"],
-                "words": f"{a['claim']} (announced: {a['deal']}, {status})",
+                "words": f"{a['claim']} (announced: {a['deal']}, {status})" + money_words(a),
                 "event_id": a["event_id"],
                 "standing": a.get("standing"),
                 "view": a,
@@ -356,14 +388,30 @@ def said(state: dict[str, Any]) -> list[dict[str, Any]]:
             {
                 "date": p["date"],
                 "who": p["proposer"],
-                "words": f"{p['claim']} (proposed: {p['proposal']}, {p['status']})",
+                "words": f"{p['claim']} (proposal {p['proposal']}: {p['status']}"
+                + {True: ", official", False: ", not official", None: ""}[p["official"]]
+                + ")"
+                + money_words(p),
                 "event_id": p["event_id"],
                 "standing": p.get("standing"),
                 "view": p,
             }
         )
-    items.sort(key=lambda i: (i["date"]["start"], i["date"]["end"]), reverse=True)
+    items.sort(key=lambda i: (i["date"]["end"], i["date"]["start"]), reverse=True)
     return items
+
+
+def money_words(view: dict[str, Any]) -> str:
+    """'; amount: USD 686 million (notified); review: 30 days, to 2025-11-09'."""
+    out = ""
+    money = view.get("money")
+    if money:
+        out += f"; amount: {money['display']} ({money['stage']})"
+    review = view.get("review")
+    if review:
+        ends = f", to {review['ends']}" if review["ends"] else ""
+        out += f"; review: {review['days']} days{ends}"
+    return out
 
 
 def standing_line(standing: dict[str, Any] | None) -> str | None:

@@ -128,6 +128,19 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
+Stance = Literal["reports", "confirms", "denies", "disputes"]
+
+
+class Relayed(Strict):
+    """The report a source relays ("Livemint, reporting the Financial Times"): the
+    primary, named in structure, as far as the relaying source identifies it."""
+
+    publisher: Line
+    title: Line | None = None
+    published: Date | None = None
+    url: Url | None = None
+
+
 class Source(Strict):
     """A published report that tells (part of) the happening."""
 
@@ -146,6 +159,14 @@ class Source(Strict):
     published: Date
     url: Url | None = None
     quote: Text | None = Field(None, description="The words of the source that carry the fact.")
+    stance: Stance | None = Field(
+        None,
+        description="How it bears on the event: reports (the default), confirms, denies or "
+        "disputes it.",
+    )
+    relays: Relayed | None = Field(
+        None, description="The report it relays, when it reports another's report."
+    )
 
     @model_validator(mode="after")
     def _identified(self) -> Source:
@@ -176,6 +197,29 @@ class Alternative(Strict):
 
 Bound = Literal["exact", "about", "up-to", "at-least"]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+AmountStage = Literal["proposed", "notified", "pledged", "approved", "disbursed"]
+
+
+class Money(Strict):
+    """An amount with what it means: proposed, notified (to a legislature, say),
+    pledged, approved or disbursed, as the source says, at the precision it gives."""
+
+    amount: Amount
+    currency: Currency | None = None
+    bound: Bound = "exact"
+    stage: AmountStage = Field(description="What the amount is: " + ", ".join(AmountStage.__args__))
+
+
+ReviewDays = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=3650,
+        description="A review period the source gives, in days (a notification to Congress: 30).",
+    ),
+]
 
 
 class Actor(Strict):
@@ -594,6 +638,106 @@ class Announcement(Happening):
     counterparties: list[ActorRef] = []
     claim: Text
     quote: Text | None = None
+    money: Money | None = Field(None, description="An amount it names, and what it means.")
+    review_days: ReviewDays | None = None
+
+
+class Proposal(Happening):
+    """An offer or plan floated by someone, official or not: proposed, then taken up,
+    denied or dropped by later events that relate to it (takes-up, denies, withdraws)."""
+
+    rank = 3
+    label = "proposal"
+    claimant = "proposer"
+    plover = Plover(
+        Code("AGREE"),
+        actors=("proposer",),
+        recipients=("to",),
+        why="'promises, offers, or agreement for future cooperation should be coded as AGREE'",
+    )
+    # Editors learn the rule below too: a proposer, or else an unnamed one.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": [name], "properties": {name: {"type": "string"}}}
+                for name in ("proposer", "unnamed_proposer")
+            ]
+        }
+    )
+    kind: Literal["proposal"]
+    proposal: Annotated[Slug, Ref("proposal")] = Field(
+        description="Stable id of what is proposed, shared by the events about it."
+    )
+    proposer: ActorRef | None = Field(
+        None, description="Id of who floated it (or unnamed_proposer)."
+    )
+    unnamed_proposer: Line | None = Field(
+        None, description="Who floated it, as the source describes someone it does not name."
+    )
+    official: bool | None = Field(
+        None, description="Whether the sources say it is official policy (omit: not said)."
+    )
+    to: list[ActorRef] = Field([], description="Ids of those it is offered to.")
+    claim: Text = Field(description="What is proposed.")
+    money: Money | None = Field(None, description="An amount it names, and what it means.")
+    review_days: ReviewDays | None = None
+
+    @model_validator(mode="after")
+    def _someone_proposed(self) -> Proposal:
+        if (self.proposer is None) == (self.unnamed_proposer is None):
+            raise ValueError(
+                "a proposal needs a proposer (an actor id) or an unnamed_proposer "
+                "(as the source describes them), not both"
+            )
+        return self
+
+
+class Conference(Happening):
+    """A multilateral gathering: who hosts it, the states and delegations taking part,
+    and its days."""
+
+    rank = 0
+    label = "conference"
+    plover = Plover(
+        Code("CONSULT", "multilateral", ("diplomatic",)),
+        actors=("participants",),
+        recipients=("hosts",),
+        why="mode multilateral: 'meetings and consultations among more than two actors'; "
+        "the hosts receive",
+    )
+    kind: Literal["conference"]
+    hosts: list[ActorRef] = Field(min_length=1, description="Ids of those hosting it.")
+    participants: list[ActorRef] = Field(
+        [], description="Ids of the states and delegations the sources name as taking part."
+    )
+    attendance: Line | None = Field(
+        None, description="How many took part, as the source says: 'more than 50 delegations'."
+    )
+    opened_by: list[ActorRef] = Field([], description="Ids of those who opened it.")
+    place: Line | None = None
+    until: Date | None = Field(None, description="Its last day, if reported.")
+    outcomes: list[Text] = []
+
+
+class Talks(Happening):
+    """Talks between parties that one state hosts or mediates (roles: host, mediators,
+    parties)."""
+
+    rank = 0
+    label = "talks"
+    plover = Plover(
+        Code("CONSULT", "third-party", ("diplomatic",)),
+        actors=("parties",),
+        recipients=(),
+        why="mode third-party: consultations hosted or mediated by a third party",
+    )
+    kind: Literal["talks"]
+    parties: list[ActorRef] = Field(min_length=2, description="Ids of the sides talking.")
+    host: ActorRef | None = Field(None, description="Id of the state hosting the talks.")
+    mediators: list[ActorRef] = Field([], description="Ids of those mediating.")
+    place: Line | None = None
+    until: Date | None = Field(None, description="Their last day, if reported.")
+    outcomes: list[Text] = []
 
 
 CommitmentStatus = Literal["made", "under-way", "fulfilled", "lapsed", "withdrawn"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from domain.chronicle import Record, fold_lenient
@@ -54,6 +54,7 @@ STATE_KEYS = (
     "financing",
     "shipments",
     "announcements",
+    "proposals",
 )
 
 
@@ -121,6 +122,7 @@ def state_sections(
     yield "financing", [_financing(f, world, links) for f in world.financing.values()]
     yield "shipments", [_shipment(m, links) for m in world.shipments]
     yield "announcements", [_announcement(a, world, links) for a in world.announcements]
+    yield "proposals", [_proposal(p, world, links) for p in world.proposals]
 
 
 @dataclass(frozen=True)
@@ -408,8 +410,65 @@ def _announcement(a: Any, world: World, links: _Links) -> dict[str, Any]:
         "realised_by": realised,
         "status": "realised" if realised else "not realised",
         "standing": links.standing(a.event_id, world),
+        **_money_and_review(links.by_id[a.event_id].document),
         "sources": _sources(links.by_id, a.event_id),
         **links(a.event_id),
+    }
+
+
+def _proposal(p: Any, world: World, links: _Links) -> dict[str, Any]:
+    standing = links.standing(p.event_id, world)
+    return {
+        "event_id": p.event_id,
+        "title": p.title,
+        "date": date_view(p.occurred),
+        "proposal": p.proposal,
+        "proposer": _name(world, p.proposer) if p.proposer else p.unnamed_proposer,
+        "proposer_id": p.proposer,
+        "official": p.official,
+        "to": [{"id": a, "name": _name(world, a)} for a in p.to],
+        "claim": p.claim,
+        "status": proposal_status(standing),
+        "standing": standing,
+        **_money_and_review(links.by_id[p.event_id].document),
+        "sources": _sources(links.by_id, p.event_id),
+        **links(p.event_id),
+    }
+
+
+def proposal_status(standing: dict[str, Any]) -> str:
+    """Proposed, then taken up, denied or dropped (or disputed), by what bears on it."""
+    status = standing["status"]
+    if status == "withdrawn":
+        return "dropped"
+    if status in ("denied", "disputed"):
+        return status
+    if any(b["relation"] == "takes-up" for b in standing["by"]):
+        return "taken up"
+    return "proposed"
+
+
+def _money_and_review(document: Any) -> dict[str, Any]:
+    """An announcement's or a proposal's amount, with what it means, and its review
+    period (ending on a day only when the event is known to the day)."""
+    money = getattr(document, "money", None)
+    days = getattr(document, "review_days", None)
+    review = None
+    if days is not None:
+        occurred = document.occurred
+        ends = occurred.start + timedelta(days=days) if occurred.precision.value == "day" else None
+        review = {"days": days, "ends": ends.isoformat() if ends else None}
+    return {
+        "money": None
+        if money is None
+        else {
+            "amount": amount_view(money.amount),
+            "currency": money.currency,
+            "bound": money.bound,
+            "stage": money.stage,
+            "display": describe_amount(money),
+        },
+        "review": review,
     }
 
 
@@ -570,6 +629,10 @@ def _engagement(engagement: Engagement, as_of: date, links: _Links) -> dict:
         "purpose": engagement.purpose,
         "outcomes": engagement.outcomes,
         "priority_areas": engagement.priority_areas,
+        "hosts": engagement.hosts,
+        "mediators": engagement.mediators,
+        "opened_by": engagement.opened_by,
+        "attendance": engagement.attendance,
         "sources": _sources(links.by_id, engagement.event_id),
         **links(engagement.event_id),
     }

@@ -57,13 +57,26 @@ def recorder_view(record: Record) -> dict[str, Any]:
 
 
 def source_view(source: Source) -> dict[str, Any]:
-    return {
+    """A source as every view shows it; its stance and the report it relays only where
+    it gives them (a source without them reads as it always did)."""
+    view = {
         "publisher": source.publisher,
         "title": source.title,
         "published": date_view(source.published),
         "url": source.url,
         "quote": source.quote,
     }
+    if source.stance is not None:
+        view["stance"] = source.stance
+    if source.relays is not None:
+        relayed = source.relays
+        view["relays"] = {
+            "publisher": relayed.publisher,
+            "title": relayed.title,
+            "published": date_view(relayed.published),
+            "url": relayed.url,
+        }
+    return view
 
 
 def amount_view(amount: Decimal | None) -> str | None:
