@@ -376,6 +376,7 @@ def _check_plover(model: type[Happening]) -> None:
     wrong = [f for f in (*code.actors, *code.recipients) if f not in actor_fields]
     if code.by is not None and code.by not in model.model_fields:
         wrong.append(code.by)
+    wrong += [f"relation {r}" for r in code.relations if r not in RELATIONS]
     if wrong:
         raise TypeError(f"{name}: its PLOVER code names fields it lacks: {', '.join(wrong)}")
 
@@ -464,8 +465,16 @@ class StatementMade(Happening):
     plover = Plover(
         Code("SUPPORT", context=("diplomatic",)),
         actors=("speaker", "on_behalf_of"),
+        relations={
+            "denies": Code("REJECT", context=("diplomatic",)),
+            "contradicts": Code("ACCUSE", "disapprove", ("diplomatic",)),
+            "disputes": Code("ACCUSE", "disapprove", ("diplomatic",)),
+            "withdraws": Code("CONCEDE", context=("diplomatic",)),
+        },
         why="'express support for, commend, approve policy, action, or actor'; PLOVER has "
-        "no category for a plain public statement",
+        "no category for a plain public statement. One that denies, disputes or withdraws a "
+        "claim it relates to is coded by what it does: a denial REJECT, a contradiction or "
+        "dispute ACCUSE (mode disapprove), taking a claim back CONCEDE",
     )
     claimant = "speaker"
     # Editors learn the rule below too: a speaker, or else an unnamed speaker.

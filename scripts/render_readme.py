@@ -62,6 +62,10 @@ def plover_table() -> str:
             f"{c.event}" + (f" ({c.mode})" if c.mode else "") + f" when {code.by} is {value}"
             for value, c in code.cases.items()
         ]
+        events += [
+            f"{c.event}" + (f" ({c.mode})" if c.mode else "") + f" when it {relation} another"
+            for relation, c in code.relations.items()
+        ]
         cells = [
             f"`{model.kind_name()}`",
             "; ".join(events),
