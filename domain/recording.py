@@ -245,6 +245,7 @@ def _check(fresh: list[Any], lookup: RecordLookup, now: datetime) -> None:
                 f"occurred {document.occurred} is after it is recorded "
                 f"({now.date().isoformat()}); a plan carries a target date instead",
             )
+        told_after(document)
         if document.supersedes is not None:
             target = _check_target(document, document.supersedes, targets, standing, "amend")
             if target.kind != document.kind:
@@ -274,6 +275,20 @@ def _check(fresh: list[Any], lookup: RecordLookup, now: datetime) -> None:
         f"this batch would leave {len(broken)} recorded event(s) broken: {names} "
         f"(first: {error.message}); retract or amend them in the same batch",
     )
+
+
+def told_after(document: Any) -> None:
+    """Refuse an event that occurred after every one of its sources was published: no
+    report tells what had not happened yet (a plan says when it was made, and carries
+    its target date apart). A source's date is compared at its precision: one published
+    "2025-10" may report anything up to 31 October."""
+    latest = max(document.sources, key=lambda s: s.published.end).published
+    if document.occurred.start > latest.end:
+        raise RuleBroken(
+            document.id,
+            f"occurred {document.occurred} is after every source's publication (the latest: "
+            f"{latest}); a source cannot report what had not yet happened",
+        )
 
 
 def _related(lookup: RecordLookup, happenings: list[Any], actors: set[str]) -> list[Record]:

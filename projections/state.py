@@ -166,6 +166,10 @@ class Narrowing:
         kept["actors"] = sorted((a for a in state["actors"] if a["id"] in named), key=_by_id)
         return kept
 
+    def keeps(self, event: Any) -> bool:
+        """Whether one event is about what is asked (each kind of filter given)."""
+        return self._keeps([event])
+
     def _keeps(self, events: list[Any]) -> bool:
         tests = []
         if self.agreements:

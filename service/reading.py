@@ -14,7 +14,7 @@ from projections import history
 from projections import state as states
 from projections import timeline as walks
 from projections.chain import head_view
-from projections.changelog import changelog
+from projections.changelog import changelog, changes_about
 from projections.corrections import Corrections, corrections
 from projections.standing import SECTIONS, Row, standing_rows
 from projections.views import event_view, inbound_relations
@@ -176,7 +176,10 @@ def event_history(session: Session, event_id: str) -> list[dict[str, Any]]:
 
 
 def export_bundle(
-    session: Session, as_of: date | None = None, known_at: datetime | None = None
+    session: Session,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+    track: states.Narrowing | None = None,
 ) -> Exported:
     """Every believed event, and the state on ``as_of`` (by default the last day on which
     a believed event occurred), with the chain head of the record as it stood at
@@ -196,7 +199,9 @@ def export_bundle(
         states.state_at(records, as_of, known_at),
         as_of,
         corrections(everything, session.believed, records, known_at, as_of),
-        changelog(everything, known_at, {e["id"]: e for e in entries}),
+        changes_about(
+            changelog(everything, known_at, {e["id"]: e for e in entries}), everything, track
+        ),
         head_view(*session.chain_head(known_at)),
     )
 

@@ -776,9 +776,13 @@ and the record as known before each correction can still be shown.</p>
 """
 
 
+_NO_REASON = "not given (no message or note recorded with it)"
+
+
 def _correction_item(correction: dict[str, Any]) -> str:
     target, replacement = correction["target"], correction["replacement"]
     verb = "Retracted" if correction["type"] == "retracted" else "Amended"
+    why = correction["reason"] or _NO_REASON
     what = _brief_html(target)
     if replacement is not None:
         what += (
@@ -790,12 +794,12 @@ def _correction_item(correction: dict[str, Any]) -> str:
     )
     return f"""<li class="correction c-{t(correction["type"])}" \
 data-correction-id="{t(correction["id"])}" data-target-id="{t(target["id"])}">
-<p class="when"><span class="correction-type">{verb}</span> recorded \
-{_moment(correction["recorded"])}, by <code>{t(correction["id"])}</code></p>
+<p class="when"><span class="correction-type">{verb}</span> \
+{_moment(correction["recorded"])}; the correction is <code>{t(correction["id"])}</code></p>
 <p class="who">Recorded {t(recorded_by(correction))}</p>
 <p class="corrected">{what}</p>
 {f'<ul class="changes">{changes}</ul>' if changes else ""}\
-<p class="why"><strong>Why:</strong> <span dir="auto">{t(correction["reason"])}</span></p>
+<p class="why"><strong>Why:</strong> <span dir="auto">{t(why)}</span></p>
 <p class="sources-head">Sources</p>
 <ol class="sources">{"".join(_source(s) for s in correction["sources"])}</ol>
 </li>

@@ -234,7 +234,7 @@ def _corrections_md(bundle: Bundle, notes: _Footnotes) -> list[str]:
                 md(f"{c['recorded']} {recorded_by(c)}"),
                 "Retracted" if c["type"] == "retracted" else "Amended",
                 what + (f" ({md(changes)})" if changes else ""),
-                md(c["reason"]),
+                md(c["reason"] or "not given"),
                 notes.marks(c["sources"]),
             ]
         )
