@@ -401,6 +401,11 @@ def said(state: dict[str, Any]) -> list[dict[str, Any]]:
     return items
 
 
+def _standing_words(view: dict[str, Any]) -> str:
+    line = standing_line(view.get("standing"))
+    return f"; {line}" if line else ""
+
+
 def money_words(view: dict[str, Any]) -> str:
     """'; amount: USD 686 million (notified); review: 30 days, to 2025-11-09'."""
     out = ""
@@ -486,13 +491,20 @@ def relationship_sections(state: dict[str, Any]) -> list[tuple[str, list[dict[st
     def announcement(a: dict[str, Any]) -> str:
         realised = ", ".join(a["realised_by"])
         status = f"realised by {realised}" if realised else "not realised"
-        return f"{a['deal']} ({status}): {a['announcer']['name']}: {a['claim']}"
+        text = f"{a['deal']} ({status}): {a['announcer']['name']}: {a['claim']}"
+        return text + money_words(a) + _standing_words(a)
+
+    def proposal(p: dict[str, Any]) -> str:
+        official = {True: ", official", False: ", not official", None: ""}[p["official"]]
+        text = f"{p['proposal']} ({p['status']}{official}): {p['proposer']}: {p['claim']}"
+        return text + money_words(p) + _standing_words(p)
 
     sections = [
         ("Measures", [item(m, measure(m)) for m in state.get("measures", ())]),
         ("Financing", [item(f, financing(f)) for f in state.get("financing", ())]),
         ("Shipments", [item(m, shipment(m)) for m in state.get("shipments", ())]),
         ("Announcements", [item(a, announcement(a)) for a in state.get("announcements", ())]),
+        ("Proposals", [item(p, proposal(p)) for p in state.get("proposals", ())]),
     ]
     return [(heading, items) for heading, items in sections if items]
 

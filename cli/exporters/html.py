@@ -38,6 +38,7 @@ from cli.render import (
     recorded_by,
     relation_lines,
     relationship_sections,
+    standing_line,
 )
 
 t = html_text  # short: the page's templates use it on every value
@@ -192,6 +193,12 @@ data-kind="{kind}">
 </li>"""
 
 
+def _standing(view: dict[str, Any]) -> str:
+    """A claim's standing where something bears on it ("DENIED: denied by ..."), or ''."""
+    line = standing_line(view.get("standing"))
+    return f' <strong class="standing">{t(line)}</strong>' if line else ""
+
+
 def _links(view: dict[str, Any]) -> str:
     """An event's relations and the values other sources give, as a list (or nothing)."""
     lines = relation_lines(view)
@@ -305,7 +312,7 @@ def _state_panel(state: dict[str, Any]) -> str:
             "<ul>"
             + "".join(
                 f'<li>{_time(s["date"])} {t(s["speaker"])}: <q dir="auto">{t(s["quote"])}</q>'
-                f" {_sources_line(s['sources'])}{_links(s)}</li>"
+                + f"{_standing(s)} {_sources_line(s['sources'])}{_links(s)}</li>"
                 for s in state["statements"]
             )
             + "</ul>"

@@ -166,3 +166,18 @@ def test_the_five_developments_read_as_the_sources_tell_them(uspk, tmp_path):
     assert "Test Mint, \u201cTest fixture report\u201d, 4 Oct 2025, reporting Test Times" in uspk(
         "show", PITCH["id"]
     )
+
+
+def test_the_exports_name_the_pitch_denied_and_the_schema_and_templates_know_the_new_kinds(
+    uspk, tmp_path
+):
+    uspk("append", "-", stdin=json.dumps([PITCH, DENIAL, MINISTERIAL, NOTIFICATION]))
+    denied = f"DENIED: denied by a senior security official, 5 Oct 2025 ({DENIAL['id']})"
+    for fmt in ("markdown", "html"):
+        page = uspk("export", "--format", fmt, "--at", "2025-10-10")
+        assert denied in " ".join(page.split()), fmt
+    schema = json.dumps(json.loads(uspk("schema")))
+    for name in ("proposal", "conference", "talks", "unnamed_speaker", "review_days", "relays"):
+        assert f'"{name}"' in schema, name
+    for kind in ("proposal", "conference", "talks"):
+        assert f"kind: {kind}" in uspk("new", kind)
