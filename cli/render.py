@@ -406,6 +406,15 @@ def _standing_words(view: dict[str, Any]) -> str:
     return f"; {line}" if line else ""
 
 
+def _bears(by: dict[str, Any]) -> str:
+    """'denied by' for an event relating to the claim or a source of it that denies it."""
+    if by.get("relation"):
+        return backward(by["relation"])
+    return {"confirms": "confirmed by", "denies": "denied by", "disputes": "disputed by"}[
+        by["bearing"]
+    ]
+
+
 def money_words(view: dict[str, Any]) -> str:
     """'; amount: USD 686 million (notified); review: 30 days, to 2025-11-09'."""
     out = ""
@@ -425,8 +434,8 @@ def standing_line(standing: dict[str, Any] | None) -> str | None:
     if not standing or not standing["by"]:
         return None
     by = "; ".join(
-        f"{backward(b['relation'])} {b['who'] or b['event_id']}, {b['date']['display']} "
-        f"({b['event_id']})"
+        f"{_bears(b)} {b['who'] or b['event_id']}, {b['date']['display']} "
+        + ("(a source)" if b.get("source") else f"({b['event_id']})")
         for b in standing["by"]
     )
     return f"{standing['status'].upper()}: {by}"

@@ -27,14 +27,38 @@ from projections.views import date_view
 STANDINGS = ("reported", "confirmed", "denied", "disputed", "withdrawn")
 
 
+# A source's stance, as the bearing it has on the claim it is cited for.
+_STANCE_BEARING = {"confirms": "confirms", "denies": "denies", "disputes": "disputes"}
+
+
 def claim_standing(
-    inbound: list[dict[str, Any]], by_id: Mapping[str, Any], names: Mapping[str, str]
+    inbound: list[dict[str, Any]],
+    by_id: Mapping[str, Any],
+    names: Mapping[str, str],
+    claim: Any = None,
 ) -> dict[str, Any]:
     """``{"status": one of STANDINGS, "by": [...]}``: ``by`` lists every event bearing on
     the claim, earliest first: its id, relation, date, and who said it (``names``: actor
-    id -> name)."""
+    id -> name); and, when ``claim`` (its document) is given, each of its own sources
+    whose stance confirms, denies or disputes it (``relation`` None, ``source`` True)."""
     by: list[dict[str, Any]] = []
     bearings: set[str] = set()
+    for source in getattr(claim, "sources", ()):
+        effect = _STANCE_BEARING.get(source.stance or "reports")
+        if effect is None:
+            continue
+        bearings.add(effect)
+        by.append(
+            {
+                "event_id": claim.id,
+                "relation": None,
+                "source": True,
+                "bearing": effect,
+                "date": date_view(source.published),
+                "who": source.publisher,
+                "title": source.title,
+            }
+        )
     for relation in inbound:
         effect = bearing(relation["relation"])
         if effect is None:

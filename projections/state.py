@@ -494,7 +494,8 @@ class _Links:
         """What the claim of ``event_id`` stands as on the date (``projections.claims``)."""
         if self._names is None:
             self._names = {a: actor.name for a, actor in world.actors.items()}
-        return claim_standing(self.inbound.get(event_id, []), self.by_id, self._names)
+        claim = self.by_id[event_id].document
+        return claim_standing(self.inbound.get(event_id, []), self.by_id, self._names, claim)
 
     def by(self, event_id: str, relation: str) -> list[str]:
         return [r["from"] for r in self.inbound.get(event_id, []) if r["relation"] == relation]

@@ -54,7 +54,7 @@ DENIAL = {
     "unnamed_speaker": "a senior security official",
     "quote": "There was no official offer.",
     "relates": [{"to": PITCH["id"], "relation": "denies"}],
-    "sources": [source("Test State TV", "2025-10-05", stance="denies")],
+    "sources": [source("Test State TV", "2025-10-05", stance="reports")],
 }
 MINISTERIAL = {
     "id": "test-ministerial-2025-10-06",

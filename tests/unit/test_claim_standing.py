@@ -88,3 +88,23 @@ def test_the_standing_follows_from_what_bears_on_it_in_any_order(relations, stat
     documents = [said(f"e{n}", f"2025-10-0{4 + n}", r) for n, r in enumerate(relations)]
     for order in permutations(documents):
         assert standing_of(*order)["status"] == status, order
+
+
+def test_a_source_of_the_claim_that_denies_it_bears_on_it_as_a_denial():
+    denying = {"publisher": "Other Daily", "title": "Not so", "published": "2025-10-04"}
+    pitch = make(
+        "statement-made",
+        "pitch",
+        "2025-10-03",
+        unnamed_speaker="advisers",
+        quote="A port.",
+        sources=[
+            {"publisher": "Test", "title": "Pitch", "published": "2025-10-03"},
+            {**denying, "stance": "denies"},
+        ],
+    )
+    records = [Record(d, NOW, n) for n, d in enumerate([PEOPLE, pitch])]
+    [statement] = state_at(records, date(2025, 10, 10))["statements"]
+    assert statement["standing"]["status"] == "denied"
+    [by] = statement["standing"]["by"]
+    assert (by["who"], by["relation"], by["source"]) == ("Other Daily", None, True)
