@@ -34,6 +34,7 @@ from cli.exporters import (
 from cli.exporters import visible as _visible
 from cli.render import (
     cite,
+    engagement_roles,
     noted_sections,
     recorded_by,
     relation_lines,
@@ -301,7 +302,13 @@ def _state_panel(state: dict[str, Any]) -> str:
         f"<li>{_time(e['date'])}"
         + (f" \u2013 {_time(e['until'])}" if e["until"] else "")
         + f" <span class='kind'>{t(kind_label(e['kind']))}</span>, {t(e['status'])}:"
-        f' <span dir="auto">{t(e["title"])}</span> {_sources_line(e["sources"])}</li>'
+        f' <span dir="auto">{t(e["title"])}</span>'
+        + (
+            f" <span class='who'>({t(roles)})</span>"
+            if (roles := engagement_roles(e, names))
+            else ""
+        )
+        + f" {_sources_line(e['sources'])}</li>"
         for e in state["engagements"]
     )
     out.append(f"<ul>{engagements}</ul>" if engagements else '<p class="empty">None.</p>')

@@ -176,6 +176,8 @@ def test_the_exports_name_the_pitch_denied_and_the_schema_and_templates_know_the
     for fmt in ("markdown", "html"):
         page = uspk("export", "--format", fmt, "--at", "2025-10-10")
         assert denied in " ".join(page.split()), fmt
+    page = " ".join(uspk("export", "--format", "html", "--at", "2025-10-10").split())
+    assert "(hosted by United States; opened by JD Vance, Marco Rubio; with Pakistan," in page
     schema = json.dumps(json.loads(uspk("schema")))
     for name in ("proposal", "conference", "talks", "unnamed_speaker", "review_days", "relays"):
         assert f'"{name}"' in schema, name
