@@ -41,21 +41,31 @@ def new(kind: str | None, listing: bool) -> None:
     from events.kinds import happening_models, model_for
 
     if listing or kind is None:
-        for model in happening_models():
-            click.echo(f"{model.kind_name():<18} {kind_summary(model)}")
+        rows = [
+            (m.kind_name(), ", ".join(_own_required(m)) or "-", kind_summary(m))
+            for m in happening_models()
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in (0, 1)]
+        for name, fields, what in rows:  # aligned columns: kind, fields to fill, what it is
+            click.echo(f"{name:<{widths[0]}}  {fields:<{widths[1]}}  {what}")
         return
     click.echo(template(model_for(kind)), nl=False)
 
 
 def kind_summary(model: type) -> str:
-    """One line about a kind: its model's docstring, else its label and required fields."""
+    """What a kind is, in one sentence: its model's docstring's first, else its label."""
     from events.kinds import label
 
-    doc = (model.__doc__ or "").strip()
-    if doc and doc != _happening_doc():
-        return doc.splitlines()[0]
-    own = [n for n, f in model.model_fields.items() if f.is_required() and n not in _common()]
-    return f"{label(model.kind_name())}" + (f" ({', '.join(own)})" if own else "")
+    doc = " ".join((model.__doc__ or "").split())
+    if doc and doc != " ".join(_happening_doc().split()):
+        first, stop, _ = doc.partition(". ")
+        return first + ("." if stop or not first.endswith(".") else "")
+    return label(model.kind_name()).capitalize() + "."
+
+
+def _own_required(model: type) -> list[str]:
+    """The fields a kind requires beyond what every happening carries."""
+    return [n for n, f in model.model_fields.items() if f.is_required() and n not in _common()]
 
 
 def _happening_doc() -> str:

@@ -20,6 +20,7 @@ import click
 from cli.archive import captures_folder, captures_option
 from cli.context import open_session, store_files
 from cli.errors import cannot
+from cli.kinds import KIND
 from cli.params import DATE, MOMENT
 
 FORMATS = ("html", "timelinejs", "markdown", "csv", "json", "atom", "plover", "sqlite")
@@ -79,8 +80,32 @@ FORMATS = ("html", "timelinejs", "markdown", "csv", "json", "atom", "plover", "s
     "are relative to -o FILE's folder: publish DIR with the file).",
 )
 @captures_option
+@click.option(
+    "--agreement",
+    "agreements",
+    metavar="ID",
+    multiple=True,
+    help="With --format atom: only the changes of events about this agreement (repeatable).",
+)
+@click.option(
+    "--actor",
+    "actors",
+    metavar="NAME",
+    multiple=True,
+    help="With --format atom: only the changes of events involving this actor, by id or "
+    "name (repeatable).",
+)
+@click.option(
+    "--kind",
+    "kinds",
+    type=KIND,
+    multiple=True,
+    help="With --format atom: only the changes of events of this kind (repeatable).",
+)
 @click.pass_context
-def export(ctx, fmt, output, as_of, known_at, acled, publish_dir, captures_dir):
+def export(
+    ctx, fmt, output, as_of, known_at, acled, publish_dir, captures_dir, agreements, actors, kinds
+):
     """Export the whole history and the state on a date, in a format other tools read.
 
     \b
@@ -89,10 +114,13 @@ def export(ctx, fmt, output, as_of, known_at, acled, publish_dir, captures_dir):
       uspk export --format timelinejs -o reset-timeline.json
       uspk export --format csv --at 2025-09-08 -o reset.csv
       uspk export --format atom -o changes.xml
+      uspk export --format atom --actor asim-munir -o munir.xml
       uspk export --format sqlite -o reset.db
     """
     if acled and fmt != "csv":
         raise click.UsageError("--acled is an option of --format csv")
+    if (agreements or actors or kinds) and fmt != "atom":
+        raise click.UsageError("--agreement, --actor and --kind are options of --format atom")
     if fmt == "sqlite":
         return export_database(ctx, output, as_of, known_at, publish_dir, captures_dir)
     from cli.exporters import Bundle
@@ -102,7 +130,8 @@ def export(ctx, fmt, output, as_of, known_at, acled, publish_dir, captures_dir):
     if output != "-":
         refuse_unsafe_target(output, store_files(ctx))
     with open_session(ctx) as opened:
-        exported = reading.export_bundle(opened, as_of, known_at)
+        track = reading.narrowing(opened, agreements, actors, kinds, known_at)
+        exported = reading.export_bundle(opened, as_of, known_at, track)
     cited = (exported.entries, exported.state, exported.changes, exported.corrections.items)
     _with_captures(ctx, captures_dir, publish_dir, output, *cited)
     bundle = Bundle(

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
+from events.relations import backward, forward
+
 WIDTH = 80
 _INDENT = "    "
 
@@ -60,17 +62,16 @@ def _indented(value: Any, indent: str) -> str:
 
 
 def cite(source: dict[str, Any]) -> str:
+    """'Livemint, "title", 4 Oct 2025, reporting Financial Times, 3 Oct 2025 (denies) <url>'."""
     title = f", \u201c{source['title']}\u201d" if source.get("title") else ""
     text = f"{source['publisher']}{title}, {source['published']['display']}"
+    relayed = source.get("relays")
+    if relayed:
+        when = f", {relayed['published']['display']}" if relayed.get("published") else ""
+        text += f", reporting {relayed['publisher']}{when}"
+    if source.get("stance") and source["stance"] != "reports":
+        text += f" ({source['stance']} it)"
     return f"{text} <{source['url']}>" if source.get("url") else text
-
-
-RELATION_WORDS = {  # relation -> (as its source says it, as its target is told it)
-    "fulfils": ("fulfils", "fulfilled by"),
-    "realises": ("realises", "realised by"),
-    "follows-up": ("follows up", "followed up by"),
-    "contradicts": ("contradicts", "contradicted by"),
-}
 
 
 def relation_lines(view: dict[str, Any]) -> list[str]:
@@ -78,10 +79,10 @@ def relation_lines(view: dict[str, Any]) -> list[str]:
     lines = []
     for relation in view.get("relates", ()):
         note = f" ({relation['note']})" if relation.get("note") else ""
-        lines.append(f"{RELATION_WORDS[relation['relation']][0]} {relation['to']}{note}")
+        lines.append(f"{forward(relation['relation'])} {relation['to']}{note}")
     for relation in view.get("related_by", ()):
         note = f" ({relation['note']})" if relation.get("note") else ""
-        lines.append(f"{RELATION_WORDS[relation['relation']][1]} {relation['from']}{note}")
+        lines.append(f"{backward(relation['relation'])} {relation['from']}{note}")
     for alternative in view.get("alternatives", ()):
         lines.append(alternative_text(alternative))
     return lines
@@ -269,12 +270,16 @@ def state_text(
             status = f" [{c['status']}]" if c.get("status", "made") != "made" else ""
             out.append(wrap(f"commitment{phase}{status}: {c['display']}  [{c['event_id']}]"))
             out += [wrap(line, indent=_INDENT * 2) for line in relation_lines(c)]
+    names = {a["id"]: a["name"] for a in state["actors"]}
     head, engagements = _bounded("Engagements", state["engagements"], latest)
     out += ["", *head]
     for e in engagements:
         until = f" to {e['until']['display']}" if e["until"] else ""
         out.append(f"  {e['date']['display']}{until}  {e['kind']}, {e['status']}")
         out.append(wrap(e["title"]))
+        roles = engagement_roles(e, names)
+        if roles:
+            out.append(wrap(roles))
     head, steps = _bounded("Next steps", state["next_steps"], latest)
     out += ["", *head]
     for s in steps:
@@ -282,6 +287,7 @@ def state_text(
         out.append(f"  [{s['status']}{overdue}] {s['id']}")
         out.append(wrap(s["description"]))
         out += [wrap(line) for line in relation_lines(s)]
+    out += ["", *_said_section(state, latest)]
     out += _new_kind_sections(state, latest)
     for section, noted in noted_sections(state):
         head, shown = _bounded(section, noted, latest)
@@ -298,6 +304,27 @@ def state_text(
         out.append(f"  {u['event_id']}")
         out.append(wrap(f"{u['title']}: {u['reason']}"))
     return "\n".join(out)
+
+
+def engagement_roles(e: dict[str, Any], names: dict[str, str]) -> str:
+    """'hosted by X; mediated by Y; opened by Z; with A, B; more than 50 delegations':
+    the roles a conference or talks give (nothing for a meeting or a visit)."""
+
+    def who(ids: list[str]) -> str:
+        return ", ".join(names.get(i, i) for i in ids)
+
+    if not (e.get("hosts") or e.get("mediators")):
+        return ""
+    parts = [f"hosted by {who(e['hosts'])}"] if e.get("hosts") else []
+    if e.get("mediators"):
+        parts.append(f"mediated by {who(e['mediators'])}")
+    if e.get("opened_by"):
+        parts.append(f"opened by {who(e['opened_by'])}")
+    if e["participants"]:
+        parts.append(f"with {who(e['participants'])}")
+    if e.get("attendance"):
+        parts.append(e["attendance"])
+    return "; ".join(parts)
 
 
 def _bounded(
@@ -343,13 +370,113 @@ def _new_kind_sections(state: dict[str, Any], latest: int | None = LATEST) -> li
         if serves:
             out.append(wrap("serves " + ", ".join(serves)))
         out += [wrap(line) for line in relation_lines(m)]
-    head, announcements = _bounded("Announcements", state.get("announcements", []), latest)
-    out += ["", *head]
-    for a in announcements:
+    return out
+
+
+def said(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """What was said by the date, latest first: statements and the claims of
+    announcements and proposals, each as ``{date, who, words, event_id, standing,
+    view}`` (``view``: the state's entry, with its relations)."""
+    items = [
+        {
+            "date": s["date"],
+            "who": s["speaker"],
+            "words": f"\u201c{s['quote']}\u201d",
+            "event_id": s["event_id"],
+            "standing": s.get("standing"),
+            "view": s,
+        }
+        for s in state.get("statements", ())
+    ]
+    for a in state.get("announcements", ()):
         realised = ", ".join(a["realised_by"])
         status = f"realised by {realised}" if realised else "not realised"
-        out.append(f"  {a['date']['display']}  {a['deal']} ({status})")
-        out.append(wrap(f"{a['announcer']['name']}: {a['claim']}  [{a['event_id']}]"))
+        items.append(
+            {
+                "date": a["date"],
+                "who": a["announcer"]["name"],
+                "words": f"{a['claim']} (announced: {a['deal']}, {status})" + money_words(a),
+                "event_id": a["event_id"],
+                "standing": a.get("standing"),
+                "view": a,
+            }
+        )
+    for p in state.get("proposals", ()):
+        items.append(
+            {
+                "date": p["date"],
+                "who": p["proposer"],
+                "words": f"{p['claim']} (proposal {p['proposal']}: {p['status']}"
+                + {True: ", official", False: ", not official", None: ""}[p["official"]]
+                + ")"
+                + money_words(p),
+                "event_id": p["event_id"],
+                "standing": p.get("standing"),
+                "view": p,
+            }
+        )
+    items.sort(key=lambda i: (i["date"]["end"], i["date"]["start"]), reverse=True)
+    return items
+
+
+def _standing_words(view: dict[str, Any]) -> str:
+    line = standing_line(view.get("standing"))
+    return f"; {line}" if line else ""
+
+
+def _bears(by: dict[str, Any]) -> str:
+    """'denied by' for an event relating to the claim or a source of it that denies it."""
+    if by.get("relation"):
+        return backward(by["relation"])
+    return {"confirms": "confirmed by", "denies": "denied by", "disputes": "disputed by"}[
+        by["bearing"]
+    ]
+
+
+def money_words(view: dict[str, Any]) -> str:
+    """'; amount: USD 686 million (notified); review: 30 days, to 2025-11-09'."""
+    out = ""
+    money = view.get("money")
+    if money:
+        out += f"; amount: {money['display']} ({money['stage']})"
+    review = view.get("review")
+    if review:
+        ends = f", to {review['ends']}" if review["ends"] else ""
+        out += f"; review: {review['days']} days{ends}"
+    return out
+
+
+def standing_line(standing: dict[str, Any] | None) -> str | None:
+    """'denied: by a senior security official, 5 Oct 2025 (official-denial)'; None for a
+    claim nothing bears on."""
+    if not standing or not standing["by"]:
+        return None
+    by = "; ".join(
+        f"{_bears(b)} {b['who'] or b['event_id']}, {b['date']['display']} "
+        + ("(a source)" if b.get("source") else f"({b['event_id']})")
+        for b in standing["by"]
+    )
+    return f"{standing['status'].upper()}: {by}"
+
+
+def _said_section(state: dict[str, Any], latest: int | None) -> list[str]:
+    """What was said, latest first (``said``), with each claim's standing and links."""
+    items = said(state)
+    if latest is None or len(items) <= latest:
+        out = [f"What was said ({len(items)})"]
+    else:
+        out = [
+            f"What was said ({len(items)}, the latest {latest} shown)",
+            f"  ... {len(items) - latest} earlier not shown; --all shows everything",
+        ]
+        items = items[:latest]
+    for item in items:
+        out.append(f"  {item['date']['display']}  {item['who']}  [{item['event_id']}]")
+        out.append(wrap(item["words"]))
+        line = standing_line(item["standing"])
+        if line:
+            out.append(wrap(line))
+        out += [wrap(x) for x in relation_lines(item["view"])]
     return out
 
 
@@ -391,13 +518,20 @@ def relationship_sections(state: dict[str, Any]) -> list[tuple[str, list[dict[st
     def announcement(a: dict[str, Any]) -> str:
         realised = ", ".join(a["realised_by"])
         status = f"realised by {realised}" if realised else "not realised"
-        return f"{a['deal']} ({status}): {a['announcer']['name']}: {a['claim']}"
+        text = f"{a['deal']} ({status}): {a['announcer']['name']}: {a['claim']}"
+        return text + money_words(a) + _standing_words(a)
+
+    def proposal(p: dict[str, Any]) -> str:
+        official = {True: ", official", False: ", not official", None: ""}[p["official"]]
+        text = f"{p['proposal']} ({p['status']}{official}): {p['proposer']}: {p['claim']}"
+        return text + money_words(p) + _standing_words(p)
 
     sections = [
         ("Measures", [item(m, measure(m)) for m in state.get("measures", ())]),
         ("Financing", [item(f, financing(f)) for f in state.get("financing", ())]),
         ("Shipments", [item(m, shipment(m)) for m in state.get("shipments", ())]),
         ("Announcements", [item(a, announcement(a)) for a in state.get("announcements", ())]),
+        ("Proposals", [item(p, proposal(p)) for p in state.get("proposals", ())]),
     ]
     return [(heading, items) for heading, items in sections if items]
 
@@ -498,7 +632,6 @@ def show_text(view: dict[str, Any]) -> str:
                 indent="  ",
             )
         )
-    lines += [wrap(line, indent="  ") for line in relation_lines(standing)]
     for key, value in entry["details"].items():
         if value in (None, [], {}):
             continue

@@ -255,6 +255,7 @@ def _check(fresh: list[Any], lookup: RecordLookup, now: datetime) -> None:
                 f"occurred {document.occurred} is after it is recorded "
                 f"({now.date().isoformat()}); a plan carries a target date instead",
             )
+        told_after(document)
         if document.supersedes is not None:
             target = _check_target(document, document.supersedes, targets, standing, "amend")
             if target.kind != document.kind:
@@ -309,6 +310,20 @@ def _refuse_orphaned_relations(
             retraction.id,
             f"cannot retract {target!r}: {len(names)} standing event(s) relate to it: "
             f"{', '.join(names)}; retract or amend them in the same batch",
+        )
+
+
+def told_after(document: Any) -> None:
+    """Refuse an event that occurred after every one of its sources was published: no
+    report tells what had not happened yet (a plan says when it was made, and carries
+    its target date apart). A source's date is compared at its precision: one published
+    "2025-10" may report anything up to 31 October."""
+    latest = max(document.sources, key=lambda s: s.published.end).published
+    if document.occurred.start > latest.end:
+        raise RuleBroken(
+            document.id,
+            f"occurred {document.occurred} is after every source's publication (the latest: "
+            f"{latest}); a source cannot report what had not yet happened",
         )
 
 

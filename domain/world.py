@@ -26,14 +26,17 @@ from events.model import (
     AnyHappening,
     CommitmentMade,
     CommitmentProgressed,
+    Conference,
     Financing,
     GovernmentAction,
     Happening,
     Meeting,
+    Proposal,
     Shipment,
     StatementMade,
     StepPlanned,
     StepProgressed,
+    Talks,
     Visit,
 )
 from events.model import STEP_STATUS_ORDER as _STATUS_ORDER
@@ -267,16 +270,37 @@ class Engagement:
     outcomes: list[str]
     priority_areas: list[str]
     purpose: str | None = None
+    # The roles a conference or talks give (a meeting's participants have none).
+    hosts: list[str] = field(default_factory=list)
+    mediators: list[str] = field(default_factory=list)
+    opened_by: list[str] = field(default_factory=list)
+    attendance: str | None = None
+
+
+@dataclass
+class ProposalMade:
+    event_id: str
+    title: str
+    occurred: FuzzyDate
+    proposal: str
+    proposer: str | None
+    unnamed_proposer: str | None
+    official: bool | None
+    to: list[str]
+    claim: str
+    money: Any
+    review_days: int | None
 
 
 @dataclass
 class Statement:
     event_id: str
     occurred: FuzzyDate
-    speaker: str
+    speaker: str | None
     on_behalf_of: str | None
     quote: str
     about: str | None
+    unnamed_speaker: str | None = None  # who spoke, as a source describes someone unnamed
 
 
 @dataclass
@@ -307,6 +331,7 @@ class World:
     financing: dict[str, FinancingFacility] = field(default_factory=dict)
     shipments: list[ShipmentMade] = field(default_factory=list)
     announcements: list[AnnouncementMade] = field(default_factory=list)
+    proposals: list[ProposalMade] = field(default_factory=list)
     # Every actor the record introduces, whatever the date: an actor exists before the
     # first event that names it, so a backfilled event may name an actor introduced by a
     # later one. An actor joins ``actors`` when first introduced or involved.
@@ -461,9 +486,11 @@ class World:
                 on_behalf_of=happening.on_behalf_of,
                 quote=happening.quote,
                 about=happening.about,
+                unnamed_speaker=happening.unnamed_speaker,
             )
         )
-        return [Change("statement", f"statement by {self.actors[happening.speaker].name}")]
+        speaker = happening.unnamed_speaker or self.actors[happening.speaker].name
+        return [Change("statement", f"statement by {speaker}")]
 
     @handle.register
     def _step_planned(self, happening: StepPlanned) -> list[Change]:
@@ -598,6 +625,61 @@ class World:
         )
         name = self.actors[happening.announcer].name
         return [Change("announcement", f"announced by {name}: {happening.deal}")]
+
+    @handle.register
+    def _proposal(self, happening: Proposal) -> list[Change]:
+        self.proposals.append(
+            ProposalMade(
+                event_id=happening.id,
+                title=happening.title,
+                occurred=happening.occurred,
+                proposal=happening.proposal,
+                proposer=happening.proposer,
+                unnamed_proposer=happening.unnamed_proposer,
+                official=happening.official,
+                to=list(happening.to),
+                claim=happening.claim,
+                money=happening.money,
+                review_days=happening.review_days,
+            )
+        )
+        who = happening.unnamed_proposer or self.actors[happening.proposer].name
+        return [Change("proposal", f"proposed by {who}: {happening.proposal}")]
+
+    @handle.register
+    def _conference(self, happening: Conference) -> list[Change]:
+        self._gathering(happening, happening.participants, hosts=list(happening.hosts))
+        self.engagements[-1].opened_by = list(happening.opened_by)
+        self.engagements[-1].attendance = happening.attendance
+        return [Change("engagement", f"conference held: {happening.title}")]
+
+    @handle.register
+    def _talks(self, happening: Talks) -> list[Change]:
+        hosts = [happening.host] if happening.host else []
+        self._gathering(happening, happening.parties, hosts, list(happening.mediators))
+        return [Change("engagement", f"talks held: {happening.title}")]
+
+    def _gathering(
+        self, happening: Any, participants: list[str], hosts: list[str], mediators=()
+    ) -> None:
+        """A conference or talks as an engagement, with the roles it gives."""
+        if happening.until and happening.until.end < happening.occurred.start:
+            raise RuleBroken(happening.id, "it cannot end ('until') before it begins")
+        self.engagements.append(
+            Engagement(
+                event_id=happening.id,
+                kind=happening.kind,
+                title=happening.title,
+                occurred=happening.occurred,
+                until=happening.until,
+                participants=list(participants),
+                place=happening.place,
+                outcomes=list(happening.outcomes),
+                priority_areas=[],
+                hosts=hosts,
+                mediators=list(mediators),
+            )
+        )
 
     def _agreement_for(self, happening: AnyHappening, agreement_id: str) -> Agreement:
         agreement = self.agreements.get(agreement_id)

@@ -31,6 +31,7 @@ from pydantic import (
 from events import registry
 from events.dates import FuzzyDate, parse_date
 from events.plover import Code, Plover
+from events.relations import RELATIONS, RelationName
 
 
 def _to_fuzzy_date(value: object) -> FuzzyDate:
@@ -127,6 +128,19 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
+Stance = Literal["reports", "confirms", "denies", "disputes"]
+
+
+class Relayed(Strict):
+    """The report a source relays ("Livemint, reporting the Financial Times"): the
+    primary, named in structure, as far as the relaying source identifies it."""
+
+    publisher: Line
+    title: Line | None = None
+    published: Date | None = None
+    url: Url | None = None
+
+
 class Source(Strict):
     """A published report that tells (part of) the happening."""
 
@@ -145,6 +159,14 @@ class Source(Strict):
     published: Date
     url: Url | None = None
     quote: Text | None = Field(None, description="The words of the source that carry the fact.")
+    stance: Stance | None = Field(
+        None,
+        description="How it bears on the event: reports (the default), confirms, denies or "
+        "disputes it.",
+    )
+    relays: Relayed | None = Field(
+        None, description="The report it relays, when it reports another's report."
+    )
 
     @model_validator(mode="after")
     def _identified(self) -> Source:
@@ -158,7 +180,9 @@ class Relation(Strict):
     """A link from one event to another recorded before it or in the same batch."""
 
     to: Slug
-    relation: Literal["fulfils", "realises", "follows-up", "contradicts"]
+    relation: RelationName = Field(
+        description="; ".join(f"{r.name}: {r.meaning}" for r in RELATIONS.values())
+    )
     note: Line | None = None
 
 
@@ -173,6 +197,29 @@ class Alternative(Strict):
 
 Bound = Literal["exact", "about", "up-to", "at-least"]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+AmountStage = Literal["proposed", "notified", "pledged", "approved", "disbursed"]
+
+
+class Money(Strict):
+    """An amount with what it means: proposed, notified (to a legislature, say),
+    pledged, approved or disbursed, as the source says, at the precision it gives."""
+
+    amount: Amount
+    currency: Currency | None = None
+    bound: Bound = "exact"
+    stage: AmountStage = Field(description="What the amount is: " + ", ".join(AmountStage.__args__))
+
+
+ReviewDays = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=3650,
+        description="A review period the source gives, in days (a notification to Congress: 30).",
+    ),
+]
 
 
 class Actor(Strict):
@@ -266,6 +313,9 @@ class Happening(Strict):
     # id (a commitment's progress names the commitment-made event).
     defines: ClassVar[str | None] = None
     plover: ClassVar[Plover | None] = None
+    # The field naming who makes the claim a kind carries (a statement's speaker), which
+    # later events may confirm, deny, dispute or withdraw (``projections.claims``).
+    claimant: ClassVar[str | None] = None
 
     id: Slug
     occurred: Date = Field(description="When it happened in the world, with its precision.")
@@ -344,6 +394,7 @@ def _check_plover(model: type[Happening]) -> None:
     wrong = [f for f in (*code.actors, *code.recipients) if f not in actor_fields]
     if code.by is not None and code.by not in model.model_fields:
         wrong.append(code.by)
+    wrong += [f"relation {r}" for r in code.relations if r not in RELATIONS]
     if wrong:
         raise TypeError(f"{name}: its PLOVER code names fields it lacks: {', '.join(wrong)}")
 
@@ -432,16 +483,50 @@ class StatementMade(Happening):
     plover = Plover(
         Code("SUPPORT", context=("diplomatic",)),
         actors=("speaker", "on_behalf_of"),
+        relations={
+            "denies": Code("REJECT", context=("diplomatic",)),
+            "contradicts": Code("ACCUSE", "disapprove", ("diplomatic",)),
+            "disputes": Code("ACCUSE", "disapprove", ("diplomatic",)),
+            "withdraws": Code("CONCEDE", context=("diplomatic",)),
+        },
         why="'express support for, commend, approve policy, action, or actor'; PLOVER has "
-        "no category for a plain public statement",
+        "no category for a plain public statement. One that denies, disputes or withdraws a "
+        "claim it relates to is coded by what it does: a denial REJECT, a contradiction or "
+        "dispute ACCUSE (mode disapprove), taking a claim back CONCEDE",
+    )
+    claimant = "speaker"
+    # Editors learn the rule below too: a speaker, or else an unnamed speaker.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": [name], "properties": {name: {"type": "string"}}}
+                for name in ("speaker", "unnamed_speaker")
+            ]
+        }
     )
     kind: Literal["statement-made"]
-    speaker: ActorRef
+    speaker: ActorRef | None = Field(
+        None, description="Id of the actor who spoke (or give unnamed_speaker)."
+    )
+    unnamed_speaker: Line | None = Field(
+        None,
+        description="Who spoke, as the source describes someone it does not name: "
+        "'a senior security official', 'advisers to the army chief'.",
+    )
     on_behalf_of: ActorRef | None = None
     quote: Text
     about: AgreementRef | None = Field(
         None, description="Id of the agreement the statement is about."
     )
+
+    @model_validator(mode="after")
+    def _someone_spoke(self) -> StatementMade:
+        if (self.speaker is None) == (self.unnamed_speaker is None):
+            raise ValueError(
+                "a statement needs a speaker (an actor id) or an unnamed_speaker "
+                "(as the source describes them), not both"
+            )
+        return self
 
 
 class StepPlanned(Happening):
@@ -573,12 +658,113 @@ class Announcement(Happening):
         recipients=("counterparties",),
         why="'promises, offers, or agreement for future cooperation should be coded as AGREE'",
     )
+    claimant = "announcer"
     kind: Literal["announcement"]
     deal: Slug = Field(description="Stable id of the announced deal or intention.")
     announcer: ActorRef
     counterparties: list[ActorRef] = []
     claim: Text
     quote: Text | None = None
+    money: Money | None = Field(None, description="An amount it names, and what it means.")
+    review_days: ReviewDays | None = None
+
+
+class Proposal(Happening):
+    """An offer or plan floated by someone, official or not: proposed, then taken up,
+    denied or dropped by later events that relate to it (takes-up, denies, withdraws)."""
+
+    rank = 3
+    label = "proposal"
+    claimant = "proposer"
+    plover = Plover(
+        Code("AGREE"),
+        actors=("proposer",),
+        recipients=("to",),
+        why="'promises, offers, or agreement for future cooperation should be coded as AGREE'",
+    )
+    # Editors learn the rule below too: a proposer, or else an unnamed one.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": [name], "properties": {name: {"type": "string"}}}
+                for name in ("proposer", "unnamed_proposer")
+            ]
+        }
+    )
+    kind: Literal["proposal"]
+    proposal: Annotated[Slug, Ref("proposal")] = Field(
+        description="Stable id of what is proposed, shared by the events about it."
+    )
+    proposer: ActorRef | None = Field(
+        None, description="Id of who floated it (or unnamed_proposer)."
+    )
+    unnamed_proposer: Line | None = Field(
+        None, description="Who floated it, as the source describes someone it does not name."
+    )
+    official: bool | None = Field(
+        None, description="Whether the sources say it is official policy (omit: not said)."
+    )
+    to: list[ActorRef] = Field([], description="Ids of those it is offered to.")
+    claim: Text = Field(description="What is proposed.")
+    money: Money | None = Field(None, description="An amount it names, and what it means.")
+    review_days: ReviewDays | None = None
+
+    @model_validator(mode="after")
+    def _someone_proposed(self) -> Proposal:
+        if (self.proposer is None) == (self.unnamed_proposer is None):
+            raise ValueError(
+                "a proposal needs a proposer (an actor id) or an unnamed_proposer "
+                "(as the source describes them), not both"
+            )
+        return self
+
+
+class Conference(Happening):
+    """A multilateral gathering: who hosts it, the states and delegations taking part,
+    and its days."""
+
+    rank = 0
+    label = "conference"
+    plover = Plover(
+        Code("CONSULT", "multilateral", ("diplomatic",)),
+        actors=("participants",),
+        recipients=("hosts",),
+        why="mode multilateral: 'meetings and consultations among more than two actors'; "
+        "the hosts receive",
+    )
+    kind: Literal["conference"]
+    hosts: list[ActorRef] = Field(min_length=1, description="Ids of those hosting it.")
+    participants: list[ActorRef] = Field(
+        [], description="Ids of the states and delegations the sources name as taking part."
+    )
+    attendance: Line | None = Field(
+        None, description="How many took part, as the source says: 'more than 50 delegations'."
+    )
+    opened_by: list[ActorRef] = Field([], description="Ids of those who opened it.")
+    place: Line | None = None
+    until: Date | None = Field(None, description="Its last day, if reported.")
+    outcomes: list[Text] = []
+
+
+class Talks(Happening):
+    """Talks between parties that one state hosts or mediates (roles: host, mediators,
+    parties)."""
+
+    rank = 0
+    label = "talks"
+    plover = Plover(
+        Code("CONSULT", "third-party", ("diplomatic",)),
+        actors=("parties",),
+        recipients=(),
+        why="mode third-party: consultations hosted or mediated by a third party",
+    )
+    kind: Literal["talks"]
+    parties: list[ActorRef] = Field(min_length=2, description="Ids of the sides talking.")
+    host: ActorRef | None = Field(None, description="Id of the state hosting the talks.")
+    mediators: list[ActorRef] = Field([], description="Ids of those mediating.")
+    place: Line | None = None
+    until: Date | None = Field(None, description="Their last day, if reported.")
+    outcomes: list[Text] = []
 
 
 CommitmentStatus = Literal["made", "under-way", "fulfilled", "lapsed", "withdrawn"]

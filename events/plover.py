@@ -99,9 +99,18 @@ class Plover:
     by: str | None = None
     cases: Mapping[str, Code] = field(default_factory=dict)
     why: str = ""  # the codebook's words that justify the code, shown in the README
+    # Where what the event does to another decides its code (a statement that denies a
+    # claim is not one that supports it): the code per relation it names
+    # (``events.relations``); the first relation of ``relates`` found here decides.
+    relations: Mapping[str, Code] = field(default_factory=dict)
 
     def code_for(self, values: Mapping[str, Any]) -> Code:
-        """The code of an event of this kind with these field values."""
+        """The code of an event of this kind with these field values (its ``relates``
+        among them, as stored: a list of ``{"to", "relation"}``)."""
+        for relation in values.get("relates") or ():
+            name = relation["relation"] if isinstance(relation, Mapping) else relation.relation
+            if name in self.relations:
+                return self.relations[name]
         if self.by is not None:
             return self.cases.get(values.get(self.by), self.code)
         return self.code

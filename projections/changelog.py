@@ -13,6 +13,7 @@ from typing import Any
 
 from domain.records import Record, visible
 from projections.corrections import correction, corrects
+from projections.state import Narrowing
 from projections.views import event_view, recorder_view, timestamp_view
 
 
@@ -49,3 +50,15 @@ def changelog(
             change["recorded"] = timestamp_view(record.recorded_at)
         changes.append({**change, "position": record.position, "event": event})
     return sorted(changes, key=lambda c: c["position"], reverse=True)
+
+
+def changes_about(
+    changes: list[dict[str, Any]], records: Iterable[Record], track: Narrowing | None
+) -> list[dict[str, Any]]:
+    """The changes of the events ``track`` is about (``uspk export --format atom --actor
+    ...``): each event recorded that it keeps, and the corrections of one (an amendment
+    or retraction of an event it keeps, whatever the correction itself names)."""
+    if not track:
+        return changes
+    kept = {r.id for r in records if r.document.kind != "retraction" and track.keeps(r.document)}
+    return [c for c in changes if c["id"] in kept or (c.get("target") or {}).get("id") in kept]

@@ -28,7 +28,7 @@ class Corrections:
     former: list[dict[str, Any]] = field(default_factory=list)  # entries no longer believed
 
 
-_SAME_IN_EVERY_VERSION = {"id", "kind", "supersedes", "sources", "note", "summary"}
+_SAME_IN_EVERY_VERSION = {"id", "kind", "supersedes"}  # what names the version itself
 
 
 def corrections(
@@ -87,13 +87,20 @@ def correction(record: Any, by_id: dict[str, Any]) -> dict[str, Any] | None:
         "recorded": timestamp_view(record.recorded_at),
         "recorded_at": record.recorded_at,
         **recorder_view(record),
-        "reason": document.reason if retraction else (document.note or document.summary),
+        "reason": document.reason if retraction else _why(record, target.document),
         "sources": [source_view(s) for s in document.sources],
         "target": _brief(target.document),
         "replacement": None if retraction else _brief(document),
         "changes": [] if retraction else _changes(target.document, document),
     }
     return item
+
+
+def _why(record: Any, target: Any) -> str | None:
+    """Why an amendment was recorded: its message, else a note it brings that the
+    amended version did not have; never its new summary (which says what, not why)."""
+    note = record.document.note
+    return record.message or (note if note and note != target.note else None)
 
 
 def _brief(document: Any) -> dict[str, Any]:
@@ -121,5 +128,8 @@ def _as_text(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(_as_text(v) for v in value)
     if isinstance(value, dict):
+        if "publisher" in value and "published" in value:  # a source: as cited, briefly
+            title = f", {value['title']}" if value.get("title") else ""
+            return f"{value['publisher']}{title}, {value['published']}"
         return value.get("name") or value.get("id") or json.dumps(value, ensure_ascii=False)
     return str(value)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from domain.chronicle import Record, fold_lenient
@@ -30,6 +30,7 @@ from domain.world import (
 )
 from events.kinds import label
 from events.model import Actor
+from projections.claims import claim_standing
 from projections.views import (
     amount_view,
     date_view,
@@ -53,6 +54,7 @@ STATE_KEYS = (
     "financing",
     "shipments",
     "announcements",
+    "proposals",
 )
 
 
@@ -120,6 +122,7 @@ def state_sections(
     yield "financing", [_financing(f, world, links) for f in world.financing.values()]
     yield "shipments", [_shipment(m, links) for m in world.shipments]
     yield "announcements", [_announcement(a, world, links) for a in world.announcements]
+    yield "proposals", [_proposal(p, world, links) for p in world.proposals]
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,10 @@ class Narrowing:
         # a fold of only what the kept entries depend on cannot know.
         kept["actors"] = sorted((a for a in state["actors"] if a["id"] in named), key=_by_id)
         return kept
+
+    def keeps(self, event: Any) -> bool:
+        """Whether one event is about what is asked (each kind of filter given)."""
+        return self._keeps([event])
 
     def _keeps(self, events: list[Any]) -> bool:
         tests = []
@@ -360,13 +367,16 @@ def _actor(actor: Any) -> dict[str, Any]:
 
 
 def _statement(statement: Any, world: World, links: _Links) -> dict[str, Any]:
+    speaker = statement.speaker
     return {
         "event_id": statement.event_id,
         "date": date_view(statement.occurred),
-        "speaker": _name(world, statement.speaker),
+        "speaker": _name(world, speaker) if speaker else statement.unnamed_speaker,
+        "speaker_id": speaker,
         "on_behalf_of": _name(world, statement.on_behalf_of) if statement.on_behalf_of else None,
         "quote": statement.quote,
         "about": statement.about,
+        "standing": links.standing(statement.event_id, world),
         "sources": _sources(links.by_id, statement.event_id),
         **links(statement.event_id),
     }
@@ -403,8 +413,66 @@ def _announcement(a: Any, world: World, links: _Links) -> dict[str, Any]:
         "quote": a.quote,
         "realised_by": realised,
         "status": "realised" if realised else "not realised",
+        "standing": links.standing(a.event_id, world),
+        **_money_and_review(links.by_id[a.event_id].document),
         "sources": _sources(links.by_id, a.event_id),
         **links(a.event_id),
+    }
+
+
+def _proposal(p: Any, world: World, links: _Links) -> dict[str, Any]:
+    standing = links.standing(p.event_id, world)
+    return {
+        "event_id": p.event_id,
+        "title": p.title,
+        "date": date_view(p.occurred),
+        "proposal": p.proposal,
+        "proposer": _name(world, p.proposer) if p.proposer else p.unnamed_proposer,
+        "proposer_id": p.proposer,
+        "official": p.official,
+        "to": [{"id": a, "name": _name(world, a)} for a in p.to],
+        "claim": p.claim,
+        "status": proposal_status(standing),
+        "standing": standing,
+        **_money_and_review(links.by_id[p.event_id].document),
+        "sources": _sources(links.by_id, p.event_id),
+        **links(p.event_id),
+    }
+
+
+def proposal_status(standing: dict[str, Any]) -> str:
+    """Proposed, then taken up, denied or dropped (or disputed), by what bears on it."""
+    status = standing["status"]
+    if status == "withdrawn":
+        return "dropped"
+    if status in ("denied", "disputed"):
+        return status
+    if any(b["relation"] == "takes-up" for b in standing["by"]):
+        return "taken up"
+    return "proposed"
+
+
+def _money_and_review(document: Any) -> dict[str, Any]:
+    """An announcement's or a proposal's amount, with what it means, and its review
+    period (ending on a day only when the event is known to the day)."""
+    money = getattr(document, "money", None)
+    days = getattr(document, "review_days", None)
+    review = None
+    if days is not None:
+        occurred = document.occurred
+        ends = occurred.start + timedelta(days=days) if occurred.precision.value == "day" else None
+        review = {"days": days, "ends": ends.isoformat() if ends else None}
+    return {
+        "money": None
+        if money is None
+        else {
+            "amount": amount_view(money.amount),
+            "currency": money.currency,
+            "bound": money.bound,
+            "stage": money.stage,
+            "display": describe_amount(money),
+        },
+        "review": review,
     }
 
 
@@ -415,11 +483,19 @@ class _Links:
     def __init__(self, by_id: dict[str, Record], inbound: dict[str, list[dict]]) -> None:
         self.by_id = by_id
         self.inbound = inbound
+        self._names: dict[str, str] | None = None
 
     def __call__(self, event_id: str) -> dict[str, Any]:
         view = links_view(self.by_id[event_id].document)
         view["related_by"] = self.inbound.get(event_id, [])
         return view
+
+    def standing(self, event_id: str, world: World) -> dict[str, Any]:
+        """What the claim of ``event_id`` stands as on the date (``projections.claims``)."""
+        if self._names is None:
+            self._names = {a: actor.name for a, actor in world.actors.items()}
+        claim = self.by_id[event_id].document
+        return claim_standing(self.inbound.get(event_id, []), self.by_id, self._names, claim)
 
     def by(self, event_id: str, relation: str) -> list[str]:
         return [r["from"] for r in self.inbound.get(event_id, []) if r["relation"] == relation]
@@ -566,6 +642,10 @@ def _engagement(engagement: Engagement, as_of: date, links: _Links) -> dict:
         "purpose": engagement.purpose,
         "outcomes": engagement.outcomes,
         "priority_areas": engagement.priority_areas,
+        "hosts": engagement.hosts,
+        "mediators": engagement.mediators,
+        "opened_by": engagement.opened_by,
+        "attendance": engagement.attendance,
         "sources": _sources(links.by_id, engagement.event_id),
         **links(engagement.event_id),
     }

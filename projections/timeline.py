@@ -10,7 +10,7 @@ from typing import Any
 from domain.chronicle import Record
 from domain.world import World, actor_registry, world_for
 from events.model import Actor
-from projections.views import event_view
+from projections.views import event_view, inbound_relations
 
 
 class UnknownActor(LookupError):
@@ -41,11 +41,16 @@ def timeline(
     actor: str | None = None,
     kinds: Iterable[str] = (),
     registry: dict[str, Actor] | None = None,
+    relating: Iterable[Record] | None = None,
 ) -> list[dict[str, Any]]:
-    """Entries for ``records`` (already believed and in replay order) that match.
+    """Entries for ``records`` (already believed and in replay order) that match, each
+    with the relations other believed events name it in (``related_by``).
 
-    ``registry``: the record's actors, for ``--actor``, when ``records`` is a window.
+    ``registry``: the record's actors, for ``--actor``, when ``records`` is a window;
+    ``relating``: the believed records that relate to them, when ``records`` is a window
+    (by default ``records`` themselves).
     """
+    inbound = inbound_relations(r.document for r in (records if relating is None else relating))
     if registry is None:
         registry = actor_registry(r.document for r in records)
     wanted_actors = actor_ids_matching(actor, registry.values()) if actor else None
@@ -61,7 +66,7 @@ def timeline(
             continue
         if wanted_actors is not None and not wanted_actors & set(record.document.mentions()):
             continue
-        entries.append(event_view(record))
+        entries.append(event_view(record, inbound.get(record.id)))
     return entries
 
 

@@ -57,13 +57,26 @@ def recorder_view(record: Record) -> dict[str, Any]:
 
 
 def source_view(source: Source) -> dict[str, Any]:
-    return {
+    """A source as every view shows it; its stance and the report it relays only where
+    it gives them (a source without them reads as it always did)."""
+    view = {
         "publisher": source.publisher,
         "title": source.title,
         "published": date_view(source.published),
         "url": source.url,
         "quote": source.quote,
     }
+    if source.stance is not None:
+        view["stance"] = source.stance
+    if source.relays is not None:
+        relayed = source.relays
+        view["relays"] = {
+            "publisher": relayed.publisher,
+            "title": relayed.title,
+            "published": date_view(relayed.published),
+            "url": relayed.url,
+        }
+    return view
 
 
 def amount_view(amount: Decimal | None) -> str | None:
@@ -71,8 +84,9 @@ def amount_view(amount: Decimal | None) -> str | None:
     return None if amount is None else format(amount, "f")
 
 
-def event_view(record: Record) -> dict[str, Any]:
-    """One stored happening with both clocks and its sources, as the timeline shows it."""
+def event_view(record: Record, related_by: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """One stored happening with both clocks and its sources, as the timeline shows it;
+    ``related_by``: the relations other events name it in (``inbound_relations``)."""
     document = record.document
     fields = document.model_dump(
         mode="json",
@@ -92,6 +106,7 @@ def event_view(record: Record) -> dict[str, Any]:
         "sources": [source_view(s) for s in document.sources],
         "note": document.note,
         **links_view(document),
+        "related_by": related_by or [],
         "details": fields,
     }
 

@@ -7,12 +7,14 @@ Each {{name}} in the template is replaced by the output of a real run of the ins
 """
 
 import datetime
+import json
 import os
 import pathlib
 import re
 import shutil
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -46,6 +48,19 @@ def sources_table() -> str:
     return "\n".join(rows)
 
 
+def relations_table() -> str:
+    """Each relation's two readings and its bearing on a claim (events/relations.py)."""
+    import sys
+
+    sys.path.insert(0, str(repo))
+    from events.relations import RELATIONS
+
+    return "\n".join(
+        f"| `{r.name}` | {r.forward} X | {r.backward} Y | {r.bearing or '-'} |"
+        for r in RELATIONS.values()
+    )
+
+
 def plover_table() -> str:
     """Each kind's PLOVER code, read from the models (events/model.py)."""
     import sys
@@ -61,6 +76,10 @@ def plover_table() -> str:
         events += [
             f"{c.event}" + (f" ({c.mode})" if c.mode else "") + f" when {code.by} is {value}"
             for value, c in code.cases.items()
+        ]
+        events += [
+            f"{c.event}" + (f" ({c.mode})" if c.mode else "") + f" when it {relation} another"
+            for relation, c in code.relations.items()
         ]
         cells = [
             f"`{model.kind_name()}`",
@@ -88,6 +107,16 @@ v["state"] = sh("uspk state --at 2025-09-08")
 v["state_year_end"] = sh("uspk state --at 2025-12-31 | sed -n '/^Measures/,/^Shipments/p'")
 v["state_march_2026"] = sh("uspk state --at 2026-03-01 | sed -n '/^Measures/,/^Financing/p'")
 v["state_after_record"] = sh("uspk state --at 2026-12-05 | head -3")
+claims = str(demo / "claims.sqlite")
+sh("uspk timeline > /dev/null", claims)
+sys.path.insert(0, str(repo))
+from tests.e2e.test_claims_disputed import DENIAL, PITCH  # noqa: E402 - test fixtures
+
+(demo / "claims.json").write_text(json.dumps([PITCH, DENIAL]))
+v["state_claims"] = sh(
+    "uspk append claims.json && uspk state --at 2025-10-10 | sed -n '/^What was said/,/^$/p'",
+    claims,
+)
 v["state_meg"] = sh("uspk state --at 2025-09-08 --agreement meg-nlcp-mou")
 v["agreements_7"] = sh("uspk state --at 2025-09-07 --format json | jq '.agreements | length'")
 v["undetermined"] = sh(
@@ -186,6 +215,7 @@ v["sqlite_tables"] = sh(
     f"uspk export --format sqlite -o reset.db && sqlite3 -separator ' ' reset.db \"{COUNTS}\""
 )
 v["plover_table"] = plover_table()
+v["relations_table"] = relations_table()
 v["plover_head"] = sh(
     "uspk export --format plover | head -2 | jq -c '{id, date, enddate, date_precision, event, actor: [.actor[].entity_text]}'"
 )

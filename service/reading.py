@@ -15,10 +15,10 @@ from projections import history
 from projections import state as states
 from projections import timeline as walks
 from projections.chain import head_view
-from projections.changelog import changelog
+from projections.changelog import changelog, changes_about
 from projections.corrections import Corrections, corrections
 from projections.standing import SECTIONS, Row, standing_rows
-from projections.views import event_view
+from projections.views import event_view, inbound_relations
 from service.bootstrap import Session
 from service.recording import Refused
 
@@ -63,7 +63,14 @@ def timeline(
 ) -> list[dict[str, Any]]:
     """Believed happenings in occurrence order; raises projections' UnknownActor."""
     records = session.believed(known_at, starting_by=until, ending_from=since, kinds=kinds)
-    return walks.timeline(records, since, until, actor, kinds, session.registry(known_at))
+    relating = _relating(session, records, known_at)
+    return walks.timeline(records, since, until, actor, kinds, session.registry(known_at), relating)
+
+
+def _relating(session: Session, records: list[Any], known_at: datetime | None) -> list[Any]:
+    """The believed records (of any date) that relate to one of ``records``."""
+    keys = {f"related-to:{r.id}" for r in records}
+    return session.with_keys(keys, known_at, None) if keys else []
 
 
 def state_at(
@@ -174,7 +181,8 @@ def show_event(session: Session, event_id: str) -> dict[str, Any]:
     record = _record_of(session, event_id)
     if record.document.kind == "retraction":
         return {"retraction": record.document.model_dump(mode="json")}
-    return {"event": event_view(record), "standing": history.standing(session.records(), event_id)}
+    standing = history.standing(session.records(), event_id)
+    return {"event": event_view(record, standing["related_by"]), "standing": standing}
 
 
 def kind_of(session: Session, event_id: str) -> str:
@@ -196,7 +204,10 @@ def event_history(session: Session, event_id: str) -> list[dict[str, Any]]:
 
 
 def export_bundle(
-    session: Session, as_of: date | None = None, known_at: datetime | None = None
+    session: Session,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+    track: states.Narrowing | None = None,
 ) -> Exported:
     """Every believed event, and the state on ``as_of`` (by default the last day on which
     a believed event occurred), with the chain head of the record as it stood at
@@ -216,7 +227,9 @@ def export_bundle(
         states.state_at(records, as_of, known_at),
         as_of,
         corrections(everything, session.believed, records, known_at, as_of),
-        changelog(everything, known_at, {e["id"]: e for e in entries}),
+        changes_about(
+            changelog(everything, known_at, {e["id"]: e for e in entries}), everything, track
+        ),
         head_view(*session.chain_head(known_at)),
     )
 
@@ -242,9 +255,10 @@ def dataset(session: Session) -> Dataset:
     now = session.believed()
     believed = {r.id for r in now}
     moments = sorted({r.recorded_at for r in records})
+    inbound = inbound_relations(r.document for r in now)
     return Dataset(
         [
-            {**event_view(r), "believed": r.id in believed}
+            {**event_view(r, inbound.get(r.id)), "believed": r.id in believed}
             for r in records
             if r.document.kind != "retraction"
         ],

@@ -6,7 +6,8 @@ from typing import Any
 
 from events.files import validate
 
-SOURCE = {"publisher": "Test Gazette", "title": "A report", "published": "2025-09-09"}
+# Published after every test event: no source reports what had not yet happened.
+SOURCE = {"publisher": "Test Gazette", "title": "A report", "published": "2026-06-30"}
 
 
 def actor(actor_id: str, kind: str = "organisation", **extra: Any) -> dict[str, Any]:

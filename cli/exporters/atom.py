@@ -17,6 +17,7 @@ from uuid import NAMESPACE_URL, uuid5
 from xml.etree import ElementTree as ET
 
 from cli.exporters import TITLE, Bundle, kind_label, link_url, summary_line, visible
+from cli.render import relation_lines
 
 ATOM = "http://www.w3.org/2005/Atom"
 USPK = "urn:uspk:atom:2025"  # this feed's own elements (Atom allows foreign markup)
@@ -116,6 +117,7 @@ def _content(change: dict[str, Any], about: dict[str, Any]) -> list[str]:
         lines.append(f"Reason: {change['reason']}")
     if change["event"]:
         lines.append(f"Summary: {change['event']['summary']}")
+        lines += [f"Link: {line}" for line in relation_lines(change["event"])]
     sources = change.get("sources") or change["event"]["sources"]
     lines += [f"Source: {_cite(s)}" for s in sources]
     return lines

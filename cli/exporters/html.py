@@ -34,11 +34,13 @@ from cli.exporters import (
 from cli.exporters import visible as _visible
 from cli.render import (
     cite,
+    engagement_roles,
     horizon_line,
     noted_sections,
     recorded_by,
     relation_lines,
     relationship_sections,
+    standing_line,
 )
 
 t = html_text  # short: the page's templates use it on every value
@@ -201,6 +203,12 @@ data-kind="{kind}">
 </li>"""
 
 
+def _standing(view: dict[str, Any]) -> str:
+    """A claim's standing where something bears on it ("DENIED: denied by ..."), or ''."""
+    line = standing_line(view.get("standing"))
+    return f' <strong class="standing">{t(line)}</strong>' if line else ""
+
+
 def _links(view: dict[str, Any]) -> str:
     """An event's relations and the values other sources give, as a list (or nothing)."""
     lines = relation_lines(view)
@@ -308,7 +316,13 @@ def _state_panel(state: dict[str, Any]) -> str:
         f"<li>{_time(e['date'])}"
         + (f" \u2013 {_time(e['until'])}" if e["until"] else "")
         + f" <span class='kind'>{t(kind_label(e['kind']))}</span>, {t(e['status'])}:"
-        f' <span dir="auto">{t(e["title"])}</span> {_sources_line(e["sources"])}</li>'
+        f' <span dir="auto">{t(e["title"])}</span>'
+        + (
+            f" <span class='who'>({t(roles)})</span>"
+            if (roles := engagement_roles(e, names))
+            else ""
+        )
+        + f" {_sources_line(e['sources'])}</li>"
         for e in state["engagements"]
     )
     out.append(f"<ul>{engagements}</ul>" if engagements else '<p class="empty">None.</p>')
@@ -319,7 +333,7 @@ def _state_panel(state: dict[str, Any]) -> str:
             "<ul>"
             + "".join(
                 f'<li>{_time(s["date"])} {t(s["speaker"])}: <q dir="auto">{t(s["quote"])}</q>'
-                f" {_sources_line(s['sources'])}</li>"
+                + f"{_standing(s)} {_sources_line(s['sources'])}{_links(s)}</li>"
                 for s in state["statements"]
             )
             + "</ul>"
@@ -791,9 +805,13 @@ and the record as known before each correction can still be shown.</p>
 """
 
 
+_NO_REASON = "not given (no message or note recorded with it)"
+
+
 def _correction_item(correction: dict[str, Any]) -> str:
     target, replacement = correction["target"], correction["replacement"]
     verb = "Retracted" if correction["type"] == "retracted" else "Amended"
+    why = correction["reason"] or _NO_REASON
     what = _brief_html(target)
     if replacement is not None:
         what += (
@@ -805,12 +823,12 @@ def _correction_item(correction: dict[str, Any]) -> str:
     )
     return f"""<li class="correction c-{t(correction["type"])}" \
 data-correction-id="{t(correction["id"])}" data-target-id="{t(target["id"])}">
-<p class="when"><span class="correction-type">{verb}</span> recorded \
-{_moment(correction["recorded"])}, by <code>{t(correction["id"])}</code></p>
+<p class="when"><span class="correction-type">{verb}</span> \
+{_moment(correction["recorded"])}; the correction is <code>{t(correction["id"])}</code></p>
 <p class="who">Recorded {t(recorded_by(correction))}</p>
 <p class="corrected">{what}</p>
 {f'<ul class="changes">{changes}</ul>' if changes else ""}\
-<p class="why"><strong>Why:</strong> <span dir="auto">{t(correction["reason"])}</span></p>
+<p class="why"><strong>Why:</strong> <span dir="auto">{t(why)}</span></p>
 <p class="sources-head">Sources</p>
 <ol class="sources">{"".join(_source(s) for s in correction["sources"])}</ol>
 </li>

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cli.exporters import Bundle, json_text
+from cli.exporters import Bundle, extent, json_text
 
 CODEBOOK = "plover-2.0 (uspk: coded from each kind's declared code, not from its text)"
 # ISO 3166 alpha-3 codes (the codebook's country "code") of the countries the record's
@@ -55,7 +55,7 @@ def _record(entry: dict[str, Any], actors: dict[str, dict], version: str) -> dic
     record = {
         "id": entry["id"],
         "date": occurred["start"],
-        "enddate": occurred["end"],
+        "enddate": extent(entry)[1],  # the last day of the whole span (a visit's until)
         "date_precision": occurred["precision"],
         "date_edtf": occurred["edtf"],
         "actor": [_entity(a, actors) for a in doers],
@@ -71,6 +71,7 @@ def _record(entry: dict[str, Any], actors: dict[str, dict], version: str) -> dic
         "coded_date": entry["recorded"][:10],
         "uspk_kind": entry["kind"],
         "uspk_sources": [_cite_info(s) for s in sources],
+        "uspk_links": links(entry),
     }
     return record
 
@@ -84,7 +85,19 @@ def coded(entry: dict[str, Any]) -> tuple[Any, list[str], list[str]]:
     declared = model_for(entry["kind"]).plover
     receivers = _named(entry, declared.recipients)
     doers = _named(entry, declared.actors) or entry["actors"]
-    return declared.code_for(entry["details"]), [a for a in doers if a not in receivers], receivers
+    code = declared.code_for({**entry["details"], "relates": entry.get("relates", ())})
+    return code, [a for a in doers if a not in receivers], receivers
+
+
+def links(entry: dict[str, Any]) -> list[dict[str, str]]:
+    """The event's links to others, both ways, as the record reads them ("contradicts",
+    "contradicted by"): PLOVER has no field for them."""
+    from events.relations import backward, forward
+
+    out = [{"reads": forward(r["relation"]), "event": r["to"]} for r in entry["relates"]]
+    return out + [
+        {"reads": backward(r["relation"]), "event": r["from"]} for r in entry.get("related_by", ())
+    ]
 
 
 def _named(entry: dict[str, Any], fields: tuple[str, ...]) -> list[str]:

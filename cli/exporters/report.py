@@ -26,6 +26,7 @@ from cli.render import (
     recorded_by,
     relation_lines,
     relationship_sections,
+    standing_line,
 )
 
 # -- Markdown -------------------------------------------------------------------------
@@ -146,7 +147,8 @@ def markdown(bundle: Bundle) -> str:
         [
             md(s["date"]["display"]),
             md(s["speaker"] + (f" for {s['on_behalf_of']}" if s["on_behalf_of"] else "")),
-            f"\u201c{md(s['quote'])}\u201d",
+            f"\u201c{md(s['quote'])}\u201d"
+            + "".join(f" _{md(x)}_" for x in filter(None, [standing_line(s.get("standing"))])),
             notes.marks(s["sources"]),
         ]
         for s in state["statements"]
@@ -239,7 +241,7 @@ def _corrections_md(bundle: Bundle, notes: _Footnotes) -> list[str]:
                 md(f"{c['recorded']} {recorded_by(c)}"),
                 "Retracted" if c["type"] == "retracted" else "Amended",
                 what + (f" ({md(changes)})" if changes else ""),
-                md(c["reason"]),
+                md(c["reason"] or "not given"),
                 notes.marks(c["sources"]),
             ]
         )

@@ -92,12 +92,15 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         ],
     ),
     "relations": (
-        "Links between events: one follows up, fulfils or contradicts another.",
+        "Links between events, as they read both ways: one follows up, fulfils, contradicts "
+        "or denies another.",
         [
             ("from_event", "TEXT NOT NULL REFERENCES events(id)", "The event that names the link"),
             ("relation", "TEXT NOT NULL", "How it relates"),
             ("to_event", "TEXT NOT NULL REFERENCES events(id)", "The event it relates to"),
             ("note", "TEXT", "A note on the link"),
+            ("reads", "TEXT NOT NULL", "How the link reads from from_event: contradicts"),
+            ("reads_back", "TEXT NOT NULL", "How it reads from to_event: contradicted by"),
         ],
     ),
     "corrections": (
@@ -327,7 +330,7 @@ def _fill(connection: sqlite3.Connection, dataset: Any) -> None:
         connection,
         "relations",
         [
-            (e["id"], r["relation"], r["to"], r.get("note"))
+            (e["id"], r["relation"], r["to"], r.get("note"), *_reads(r["relation"]))
             for e in dataset.events
             for r in e["relates"]
         ],
@@ -442,3 +445,10 @@ def metadata(dataset: Any, database: str, version: str) -> dict[str, Any]:
             }
         },
     }
+
+
+def _reads(relation: str) -> tuple[str, str]:
+    """How a link reads from each end ("contradicts", "contradicted by")."""
+    from events.relations import backward, forward
+
+    return forward(relation), backward(relation)

@@ -164,3 +164,13 @@ def test_actors_refuses_a_bad_known_at_in_one_line(uspk_sqlite):
     result = uspk_sqlite("actors", "--known-at", "yesterday")
     assert result.exit_code == 2
     assert "'yesterday' is neither a date (YYYY-MM-DD) nor an ISO timestamp" in result.output
+
+
+def test_new_list_is_aligned_columns_kind_fields_and_one_sentence(uspk_sqlite):
+    listed = uspk_sqlite.ok("new", "--list").splitlines()
+    starts = set()
+    for line in listed:
+        kind, rest = line.split(" ", 1)
+        starts.add(len(line) - len(rest.lstrip()))  # where the fields column starts
+        assert line.rstrip().endswith("."), line  # every row ends with its sentence
+    assert len(starts) == 1

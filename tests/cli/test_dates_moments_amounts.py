@@ -35,14 +35,14 @@ def test_a_year_before_1000_is_stored_and_every_command_still_works(uspk, tmp_pa
         "council-of-999",
         "0999-05-01",
         participants=PARTICIPANTS,
-        sources=[{**SOURCE, "published": "0500"}],
+        sources=[{**SOURCE, "published": "1005"}],
     )
     assert uspk.ok("append", "--dry-run", write(tmp_path, "old.yaml", old))
     assert "+ council-of-999" in uspk.ok("append", str(tmp_path / "old.yaml"))
 
     shown = json.loads(uspk.ok("show", "council-of-999", "--format", "json"))["event"]
     assert shown["occurred"]["edtf"] == "0999-05-01"
-    assert shown["sources"][0]["published"]["edtf"] == "0500"
+    assert shown["sources"][0]["published"]["edtf"] == "1005"
     assert ids(uspk.timeline("--until", "1000")) == ["council-of-999"]
     uspk.ok("state", "--at", "0999-05-01")
     uspk.ok("state", "--at", "2025-09-09", "--format", "json")

@@ -37,7 +37,7 @@ def meeting(event_id: str, occurred: str, title: str, **fields: Any) -> dict[str
         "title": title,
         "summary": "A test happening.",
         "participants": ["shehbaz-sharif", "ishaq-dar"],
-        "sources": [{"publisher": "Test", "title": "A report", "published": "2025-09-09"}],
+        "sources": [{"publisher": "Test", "title": "A report", "published": "2026-06-30"}],
         **fields,
     }
 
@@ -96,7 +96,7 @@ HOSTILE_QUOTE = f'=HYPERLINK("{EVIL}/q","q") {SCRIPT} {MD_LINK} {RLM}etouq'
 HOSTILE_SOURCE = {
     "publisher": f"@Evil <i>Press</i> {MD_LINK}",
     "title": f"-{CLOSE} {RLM}eltit",
-    "published": "2025-09-09",
+    "published": "2026-06-30",
     # A valid URL (http, no spaces) that tries to break out of an href attribute.
     "url": f"{EVIL}/?q=\"><script>window.__pwned='href'</script>",
     "quote": HOSTILE_QUOTE,

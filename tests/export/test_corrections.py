@@ -42,13 +42,13 @@ def test_html_page_shows_an_amendment_and_a_retraction_with_when_why_and_source(
     items = corrections_of(page)
     assert set(items) == {CORRECTED_JUNE, CORRECTED_COMMITMENT}
     amended, retracted = items[CORRECTED_JUNE], items[CORRECTED_COMMITMENT]
-    assert amended.startswith(f"Amended recorded {recorded['amended'][:10]}")
+    assert amended.startswith(f"Amended {recorded['amended'][:10]}")
     assert "Field Marshal Asim Munir meets President Trump (June 2025" in amended
     assert "replaced by President Trump hosts Field Marshal Asim Munir for lunch" in amended
     assert "occurred: 2025-06 \u2192 2025-06-18" in amended
     assert "Why: Amends trump-munir-meeting-2025-06: Business Recorder" in amended
     assert "Business Recorder, \u201cPresident Trump hosts Field Marshal Munir" in amended
-    assert retracted.startswith(f"Retracted recorded {recorded['retracted'][:10]}")
+    assert retracted.startswith(f"Retracted {recorded['retracted'][:10]}")
     assert f"Why: {CORRECTION_REASON}" in retracted
     assert "Review desk, \u201cCuration review\u201d, October 2025" in retracted
     times = re.findall(r'<p class="when">.*?<time datetime="([^"]+)"', page)

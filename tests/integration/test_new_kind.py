@@ -154,6 +154,6 @@ def test_the_kind_option_names_every_declared_kind_when_given_another(uspk):
     assert (
         "Invalid value for '--kind': 'summit' is not a kind of event; expected one of: "
         "meeting, visit, agreement-signed, commitment-made, statement-made, step-planned, "
-        "step-progressed, government-action, financing, shipment, announcement, "
-        "commitment-progressed, sanction-imposed"
+        "step-progressed, government-action, financing, shipment, announcement, proposal, "
+        "conference, talks, commitment-progressed, sanction-imposed"
     ) in " ".join(result.output.split())

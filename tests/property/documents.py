@@ -141,6 +141,10 @@ def values_for(annotation: Any, metadata: list[Any]) -> st.SearchStrategy[Any]:
         return amounts()
     if annotation is bool:
         return st.booleans()
+    if annotation is int:  # a review period's days: within the field's bounds
+        low = next((m.ge for m in metadata if hasattr(m, "ge")), 0)
+        high = next((m.le for m in metadata if hasattr(m, "le")), 10**6)
+        return st.integers(min_value=low, max_value=high)
     if annotation is str:
         return _strings(*_constraints(metadata))
     raise NotImplementedError(f"no strategy for {annotation!r}: teach tests/property")
@@ -178,6 +182,13 @@ def model_documents(draw, model: type[BaseModel], fixed: dict[str, Any] | None =
                 document[name] = value
     if document.get("approximate") and document.get("bound") not in (None, "exact", "about"):
         document["bound"] = "about"  # approximate: true means about; another bound is refused
+    for named in ("speaker", "proposer"):  # a statement's, a proposal's: named or unnamed
+        if f"unnamed_{named}" not in model.model_fields:
+            continue
+        if document.get(named) is not None:
+            document.pop(f"unnamed_{named}", None)
+        elif document.get(f"unnamed_{named}") is None:
+            document[f"unnamed_{named}"] = "an unnamed official"
     if model is Source and document.get("title") is None and document.get("url") is None:
         document["url"] = draw(_strings(StringConstraints(pattern=r"^https?://\S+$"), 0))
     return document
@@ -261,7 +272,21 @@ def appendable_batches(draw, kind: str, amend: bool = True) -> tuple[list[dict],
         # the event it amends (tested on its own), and here it is stored as given.
         defaults = {n: f.get_default(call_default_factory=True) for n, f in fields.items()}
         document = {**{n: v for n, v in defaults.items() if v is not PydanticUndefined}, **document}
-    return [*helpers, document], document
+    batch = [*helpers, document]
+    for each in batch:
+        _told_after(each)
+    return batch, document
+
+
+def _told_after(document: dict) -> None:
+    """Make its last source published on the day it occurred, if every source was
+    published before it (a source cannot report what had not yet happened)."""
+    sources = document.get("sources")
+    if "occurred" not in document or not sources:
+        return
+    start = interval(document["occurred"])[0]
+    if all(interval(s["published"])[1] < start for s in sources):
+        sources[-1] = {**sources[-1], "published": document["occurred"]}
 
 
 def _own_names(actor: dict[str, Any]) -> dict[str, Any]:

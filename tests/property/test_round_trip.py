@@ -37,6 +37,10 @@ def with_defaults(model: type[BaseModel], raw: dict[str, Any]) -> dict[str, Any]
         (item,) = get_args(field.annotation) if get_origin(field.annotation) is list else (None,)
         if isinstance(item, type) and issubclass(item, BaseModel):
             value = [with_defaults(item, v) for v in value]
+        one = [a for a in get_args(field.annotation) if isinstance(a, type)]
+        one = [a for a in one if issubclass(a, BaseModel)]  # a nested model or None
+        if one and isinstance(value, dict):
+            value = with_defaults(one[0], value)
         full[name] = value
     return full
 
@@ -62,6 +66,10 @@ def date_is_shown_as(view: dict[str, Any], edtf: str) -> None:
 def document_from_view(view: dict[str, Any]) -> dict[str, Any]:
     """The fields of a happening as `show --format json` gives them back."""
     sources = [{**s, "published": s["published"]["edtf"]} for s in view["sources"]]
+    for source in sources:  # the report a source relays: its date as written, if any
+        if source.get("relays") and source["relays"]["published"]:
+            relayed = source["relays"]
+            source["relays"] = {**relayed, "published": relayed["published"]["edtf"]}
     common = {"id": view["id"], "kind": view["kind"], "occurred": view["occurred"]["edtf"]}
     common |= {"title": view["title"], "summary": view["summary"], "note": view["note"]}
     links = {"relates": view["relates"], "alternatives": view["alternatives"]}
