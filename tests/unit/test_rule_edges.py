@@ -13,7 +13,7 @@ from domain.world import RuleBroken, describe_amount, fold
 from events.dates import parse_date
 from events.model import SLUG_MAX_LENGTH
 from projections.state import state_at
-from tests.factories import introductions, make, signing, step
+from tests.factories import introductions, make, progress, signing, step
 from tests.oracle import record
 
 ACTORS = introductions("ussm", "fwo")
@@ -188,3 +188,65 @@ def test_a_visit_shows_under_way_until_its_last_day_and_held_on_it():
     assert during["status"] == "under way"
     [last_day] = visits(happenings, "2025-09-10")
     assert last_day["status"] == "held"
+
+
+# -- found by the mutation run (scripts/mutants domain) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "human"),
+    [
+        ("2025-06", "June 2025"),
+        ("2025-06~", "approximately June 2025"),
+        ("2025-09-08?", "possibly 8 Sep 2025"),
+        ("2025%", "possibly about 2025"),
+    ],
+)
+def test_a_date_reads_in_words_with_its_qualifier(text, human):
+    assert parse_date(text).human() == human
+
+
+def test_a_month_contains_its_last_day_and_not_the_next():
+    june = parse_date("2025-06")
+    assert june.contains(date(2025, 6, 30)) and not june.contains(date(2025, 7, 1))
+
+
+def test_a_dropped_step_moves_no_more_and_each_status_is_kept_with_its_date_and_event():
+    events = [ACTORS, step("s1"), progress("s1", "under-way", "p1", "2025-10")]
+    dropped = [*events, progress("s1", "dropped", "p2", "2025-11")]
+    world = fold(dropped)
+    assert [(s, str(d), e) for s, d, e in world.steps["s1"].history][-2:] == [
+        ("under-way", "2025-10", "p1"),
+        ("dropped", "2025-11", "p2"),
+    ]
+    with pytest.raises(RuleBroken, match="step 's1' is already dropped; it cannot move on"):
+        fold([*dropped, progress("s1", "done", "p3", "2025-12")])
+
+
+def unknown_actor_message(parties, *known) -> str:
+    with pytest.raises(RuleBroken) as refused:
+        fold([introductions("ussm", "fwo", *known), signing("a1", parties=parties)])
+    return refused.value.message
+
+
+def test_an_unknown_actor_far_from_every_known_one_gets_no_suggestion():
+    assert unknown_actor_message(("zzzzzz", "fwo")) == (
+        "unknown actor 'zzzzzz' (introduced by no event in the record)"
+    )
+
+
+def test_an_unknown_actor_is_matched_to_known_names_whatever_their_case():
+    coas = {"id": "coas", "name": "Syed Asim Munir", "type": "person"}
+    with pytest.raises(RuleBroken, match="did you mean coas\\?"):
+        fold(
+            [
+                ACTORS,
+                make("meeting", "m", participants=["syed-asim-munir", "fwo"], introduces=[coas]),
+            ]
+        )
+
+
+def test_an_unknown_actor_gets_at_most_three_suggestions_down_to_half_alike():
+    message = unknown_actor_message(("ab-0", "fwo"), "ab-1", "ab-2", "ab-3", "ab-4")
+    assert message.endswith("; did you mean ab-4, ab-3, ab-2?")
+    assert unknown_actor_message(("abcd", "fwo"), "abxy").endswith("; did you mean abxy?")
