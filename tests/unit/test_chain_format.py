@@ -5,6 +5,7 @@ outside verifier can recompute a head (README: "The hash chain's format")."""
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import UTC, datetime, timedelta, timezone
 
 from domain.chain import link
@@ -55,3 +56,14 @@ def test_a_link_from_fixed_inputs_is_the_pinned_sha256():
 
 def test_the_first_change_is_chained_to_the_empty_text():
     assert link("", FIRST, "Ayesha Khan", None, FIRST_AT) == FIRST_LINK
+
+
+def test_a_link_is_the_same_whatever_the_machines_time_zone(monkeypatch):
+    """The time is hashed in UTC, not in the zone of the machine that records it."""
+    monkeypatch.setenv("TZ", "Asia/Karachi")
+    time.tzset()
+    try:
+        assert link(None, FIRST, "Ayesha Khan", None, FIRST_AT) == FIRST_LINK
+    finally:
+        monkeypatch.undo()
+        time.tzset()
