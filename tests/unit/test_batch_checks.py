@@ -181,3 +181,13 @@ def test_a_batch_with_a_retraction_and_a_relation_is_accepted():
     july = meeting("july", "2025-07", relates=[{"to": "june", "relation": "follows-up"}])
     added, _ = record(chronicle, [retraction("may"), july], LATER)
     assert added == ["retract-may", "july"]
+
+
+def test_an_actor_introduced_again_under_a_new_name_is_accepted():
+    chronicle = recorded()
+    renamed = meeting(
+        "july", "2025-07", introduces=[{"id": "ussm", "name": "US Strategic Metals",
+                                        "type": "organisation"}],
+    )  # fmt: skip
+    added, _ = record(chronicle, [renamed], LATER)
+    assert added == ["july"]

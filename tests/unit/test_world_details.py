@@ -6,7 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from domain.world import Agreement, Change, RuleBroken, World, describe_amount, fold
+from domain.world import (
+    Agreement,
+    Change,
+    RuleBroken,
+    World,
+    describe_amount,
+    fold,
+    refuse_shared_names,
+)
 from tests.factories import commitment, introductions, make, signing
 
 ACTORS = introductions("ussm", "fwo")
@@ -173,3 +181,29 @@ def test_apply_says_which_actors_were_introduced_or_updated():
     actor_changes = [c for c in changes if c.category == "actor"]
     assert actor_changes == [Change("actor", "actor updated: US Strategic Metals (ussm)")]
     assert world.actors["ussm"].name == "US Strategic Metals"
+
+
+def test_an_amount_without_a_currency_reads_without_one():
+    amount = make(
+        "commitment-made", "c1", agreement="a1", description="x", amount=5_000_000, bound="about"
+    )
+    assert describe_amount(amount) == "about 5 million"
+
+
+def test_a_name_two_actors_already_share_is_refused_naming_both():
+    """Only a record made before names had to be unique can hold such a pair."""
+    shared = [{"id": i, "name": "Board", "type": "organisation"} for i in ("b1", "b2")]
+    registry = {
+        a.id: a
+        for a in make("meeting", "old", introduces=shared, participants=["b1", "b2"]).introduces
+    }
+    newcomer = make(
+        "meeting", "new", participants=["b1", "b3"],
+        introduces=[{"id": "b3", "name": "board", "type": "organisation"}],
+    )  # fmt: skip
+    with pytest.raises(RuleBroken) as refused_:
+        refuse_shared_names([newcomer], registry)
+    assert refused_.value.message == (
+        "actor 'b3': 'board' already names actor b1, b2; give this actor a name and aliases "
+        "of its own"
+    )
