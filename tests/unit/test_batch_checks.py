@@ -191,3 +191,44 @@ def test_an_actor_introduced_again_under_a_new_name_is_accepted():
     )  # fmt: skip
     added, _ = record(chronicle, [renamed], LATER)
     assert added == ["july"]
+
+
+def test_retracting_again_names_the_new_retraction():
+    chronicle = recorded(meeting("june"), retraction("june"))
+    again = retraction("june", reason="Still wrong.")
+    error = refusal(chronicle, again)
+    assert error.event_id == "retract-june"
+    assert error.message == (
+        "cannot retract 'june': already retracted by 'retract-june' (recorded 2025-09-10 "
+        "12:00:00 UTC)"
+    )
+
+
+def test_a_conflict_says_when_the_id_was_recorded_to_the_second():
+    chronicle = Chronicle()
+    record(chronicle, [ACTORS, meeting("june")], NOW.replace(microsecond=123456))
+    error = refusal(chronicle, meeting("june", "2025-06-02"), kind=Conflict)
+    assert "id already recorded 2025-09-10 12:00:00 UTC with different content" in str(error)
+
+
+def test_a_batch_finds_what_each_of_its_records_needs_not_only_the_last_ones():
+    chronicle = recorded(
+        signing("a1"),
+        signing("a2", "a2-signed"),
+        planned("s1", agreement="a1"),
+        commitment("a2", "c2"),
+    )
+    batch = [
+        progress("s1", "under-way", "p1", "2025-09-11"),
+        make("commitment-progressed", "p2", "2025-09-11", commitment="c2", status="fulfilled"),
+    ]
+    added, _ = record(chronicle, batch, LATER)
+    assert added == ["p1", "p2"]
+
+
+def test_a_retraction_is_about_no_thing():
+    """The index files every row under its things; a retraction's row has none."""
+    from domain.recording import thing_keys
+
+    assert thing_keys(retraction("june")) == set()
+    assert thing_keys(commitment("a1", "c1")) == {"agreement:a1", "commitment:c1"}

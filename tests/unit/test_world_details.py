@@ -203,7 +203,36 @@ def test_a_name_two_actors_already_share_is_refused_naming_both():
     )  # fmt: skip
     with pytest.raises(RuleBroken) as refused_:
         refuse_shared_names([newcomer], registry)
+    assert refused_.value.event_id == "new"
     assert refused_.value.message == (
         "actor 'b3': 'board' already names actor b1, b2; give this actor a name and aliases "
         "of its own"
     )
+
+
+def test_a_step_or_commitment_moving_back_or_on_from_its_end_is_refused_naming_the_event():
+    from tests.factories import progress, step
+
+    done = [ACTORS, step("s1"), progress("s1", "done", "p1", "2025-10")]
+    assert refused(*done, progress("s1", "dropped", "p2", "2025-11")).event_id == "p2"
+    under_way = [ACTORS, step("s1"), progress("s1", "under-way", "p1", "2025-10")]
+    back = refused(*under_way, progress("s1", "under-way", "p2", "2025-11"))
+    assert back.event_id == "p2"
+    assert back.message == "step 's1' is already under-way; it cannot go back to under-way"
+
+
+def test_a_refused_happening_takes_back_the_actors_it_introduced_or_renamed():
+    world = World()
+    world.apply(ACTORS)
+    bad = commitment(
+        "never-signed",
+        "c9",
+        introduces=[
+            {"id": "ussm", "name": "US Strategic Metals", "type": "organisation"},
+            {"id": "newcomer", "name": "Newcomer", "type": "person"},
+        ],
+    )
+    with pytest.raises(RuleBroken, match="not signed"):
+        world.apply(bad)
+    assert set(world.actors) == {"ussm", "fwo"}
+    assert world.actors["ussm"].name == "Ussm"
