@@ -62,6 +62,17 @@ def test_export_refuses_to_overwrite_the_store_by_any_spelling_or_link(used, mon
     assert path.read_bytes() == before and path.is_file()
 
 
+def test_export_refuses_to_overwrite_the_store_through_a_hard_link(used):
+    """A hard link is the store's file under another name: no path spelling shows it."""
+    uspk, path, before = used
+    hard = path.parent / "hard-link-to-store.json"
+    os.link(path, hard)
+
+    line = refused(uspk("export", "-o", str(hard)))
+    assert line == f"Error: {hard} would overwrite the event store {path}; give another file name"
+    assert path.read_bytes() == before and hard.samefile(path)
+
+
 def test_export_refuses_to_overwrite_the_files_sqlite_keeps_beside_the_store(used):
     uspk, path, before = used
 

@@ -3,6 +3,9 @@ across restarts, and always telling the same story as the chronicle itself."""
 
 from datetime import date
 
+from click.testing import CliRunner
+
+from cli.main import main
 from domain.chronicle import believed_records
 from projections.readmodel import ReadModel
 from service.bootstrap import Session
@@ -63,6 +66,39 @@ def test_the_read_model_believes_what_the_chronicle_believes_at_every_moment(sto
     assert views.registry()["asim-munir"].name == "Syed Asim Munir"
     views.close()
     app.close()
+
+
+def test_retracting_an_amendment_makes_the_event_it_amended_believed_again(store_address):
+    """The amendment hid the event it amended; once the amendment is retracted nothing
+    hides it, and the index, the chronicle and the timeline all show it again."""
+    clock = type("Clock", (), {"now": DAY1, "__call__": lambda self: self.now})()
+    app = ReplayedUspk(resolve_store(store_address), clock=clock)
+    documents = shipped_documents()
+    app.append(documents)
+    [original] = [d for d in documents if d.id == "ussm-fwo-sustainability-priority-2025-09-08"]
+    amendment = original.model_copy(
+        update={
+            "id": "test-amended-priority",
+            "title": "An amended title",
+            "supersedes": original.id,
+        }
+    )
+    clock.now = DAY2
+    app.append([amendment])
+    clock.now = DAY3
+    app.append([retraction(amendment.id)])
+    views = ReadModel(app)
+    views.catch_up(app.recorder)
+    believed = [r.id for r in views.believed(None)]
+    assert original.id in believed and amendment.id not in believed
+    assert original.id not in [r.id for r in views.believed(DAY2)]
+    assert views.standing({original.id, amendment.id}) == {original.id}
+    assert [r.id for r in believed_records(app.records(), None)] == believed
+    views.close()
+    app.close()
+    timeline = CliRunner().invoke(main, ["--db", store_address, "timeline"])
+    assert timeline.exit_code == 0, timeline.output
+    assert original.title in timeline.stdout and "An amended title" not in timeline.stdout
 
 
 def test_rebuild_from_zero_gives_the_same_rows(store_address):

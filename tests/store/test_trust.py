@@ -238,6 +238,17 @@ def test_a_deleted_event_fails_verify_naming_the_event_after_it(curated):
     verify_fails(curated, f"event {event_id(states[7][1])!r}", "removed or moved")
 
 
+@pytest.mark.parametrize("position", [1, 5])
+def test_a_link_stripped_from_a_change_after_the_first_fails_verify_naming_it(curated, position):
+    """Only changes before every link may carry none: the second change is already after
+    the first one's link."""
+    notification, state = recorded_states(curated)[position]
+    data = json.loads(state)
+    del data["chain"]
+    set_state(curated, notification, json.dumps(data, separators=(",", ":")).encode())
+    verify_fails(curated, f"recorded change {position + 1},", "carries no link")
+
+
 def test_two_swapped_events_fail_verify_naming_the_first_place_they_differ(curated):
     states = recorded_states(curated)
     (first, a), (second, b) = states[3], states[8]
