@@ -124,11 +124,19 @@ def links_view(document: Any) -> dict[str, Any]:
 
 
 def inbound_relations(documents: Iterable[Any]) -> dict[str, list[dict[str, Any]]]:
-    """For each event id, the relations other events name it in ("fulfilled by ...")."""
-    inbound: dict[str, list[dict[str, Any]]] = {}
+    """For each event id, the relations other events name it in ("fulfilled by ..."), in
+    the order the relating events occurred (then by id), whatever order they are read in:
+    the timeline, the state and every export list them alike."""
+    found: dict[str, list[tuple[Any, str, dict[str, Any]]]] = {}
     for document in documents:
         for relation in getattr(document, "relates", ()):
-            inbound.setdefault(relation.to, []).append(
-                {"from": document.id, "relation": relation.relation, "note": relation.note}
+            found.setdefault(relation.to, []).append(
+                (
+                    document.occurred.start,
+                    document.id,
+                    {"from": document.id, "relation": relation.relation, "note": relation.note},
+                )
             )
-    return inbound
+    return {
+        to: [view for *_, view in sorted(items, key=lambda i: i[:2])] for to, items in found.items()
+    }

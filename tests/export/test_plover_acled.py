@@ -81,7 +81,8 @@ def test_the_code_actors_and_recipients_follow_the_kinds_declaration(uspk, tmp_p
     assert [a["uspk_actor"] for a in signing["actor"]] == timeline[SIGNING]["details"]["parties"]
     for record in by_id.values():
         declared = model_for(record["uspk_kind"]).plover
-        code = declared.code_for(timeline[record["id"]]["details"])
+        entry = timeline[record["id"]]  # what it does to another event decides a statement's
+        code = declared.code_for({**entry["details"], "relates": entry["relates"]})
         assert record["event"] == [code.event] and record["context"] == list(code.context)
         first = timeline[record["id"]]["sources"][0]
         assert record["cite_info"]["publication"] == first["publisher"]
