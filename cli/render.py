@@ -89,7 +89,10 @@ def relation_lines(view: dict[str, Any]) -> list[str]:
 def alternative_text(alternative: dict[str, Any]) -> str:
     note = f" ({alternative['note']})" if alternative.get("note") else ""
     said_by = ", ".join(alternative["said_by"])
-    return f"{alternative['field']} given otherwise: {alternative['value']} by {said_by}{note}"
+    cited = "".join(f"; source: {cite(s)}" for s in alternative.get("sources", ()))
+    return (
+        f"{alternative['field']} given otherwise: {alternative['value']} by {said_by}{note}{cited}"
+    )
 
 
 def _when(date: dict[str, Any]) -> str:
