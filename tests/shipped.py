@@ -14,6 +14,20 @@ def shipped_documents() -> list:
     return [load_bytes(p.read_bytes(), str(p)).documents[0] for p in history_files()]
 
 
+def believed_shipped_documents() -> list:
+    """The shipped documents a new store believes: those no other shipped file amends (an
+    event shipped before a rule, amended by a later release, stays in the files as it was
+    loaded into stores then)."""
+    documents = shipped_documents()
+    superseded = {d.supersedes for d in documents if getattr(d, "supersedes", None)}
+    return [d for d in documents if d.id not in superseded]
+
+
+def shipped_amendments() -> list:
+    """The shipped documents that amend another shipped one."""
+    return [d for d in shipped_documents() if getattr(d, "supersedes", None)]
+
+
 def shipped(event_id: str):
     return next(d for d in shipped_documents() if d.id == event_id)
 

@@ -7,13 +7,13 @@ import json
 import pytest
 import yaml
 
-from events.history import history_files
 from tests.conftest import stored_event_count
 from tests.factories import SOURCE, doc
+from tests.shipped import believed_shipped_documents
 
 PARTICIPANTS = ["shehbaz-sharif", "ishaq-dar"]
-SEPTEMBER = sum(  # shipped events that occurred in September 2025
-    str(yaml.safe_load(p.read_text())["occurred"]).startswith("2025-09") for p in history_files()
+SEPTEMBER = sum(  # shipped events that occurred in September 2025, as a new store believes
+    d.occurred.edtf.startswith("2025-09") for d in believed_shipped_documents()
 )
 LAST_INSTANT_BEHIND_UTC = "9999-12-31T23:59:59-05:00"  # after UTC's last instant
 FIRST_INSTANT_AHEAD_OF_UTC = "0001-01-01T00:00:00+05:00"  # before UTC's first instant
