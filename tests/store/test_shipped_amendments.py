@@ -4,6 +4,7 @@ recorded once, the history load is not refused, and the chain still verifies."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections import Counter
 
@@ -44,3 +45,11 @@ def test_a_store_with_the_earlier_shipped_history_records_the_amendments(
     assert verified.exit_code == 0, verified.output
     assert "shipped history was not loaded" not in uspk(store_address, "timeline").stderr
     assert recorded_ids(store_address) == after
+    exported = json.loads(uspk(store_address, "export", "--format", "json").stdout)
+    corrected = {c["target"]["id"]: c["replacement"]["id"] for c in exported["corrections"]}
+    assert corrected == {a.removesuffix("-alternatives-cited"): a for a in amendments}
+
+
+def test_a_new_store_shows_no_correction_for_what_it_never_believed(store_address):
+    exported = json.loads(uspk(store_address, "export", "--format", "json").stdout)
+    assert exported["corrections"] == []
