@@ -91,7 +91,10 @@ def relation_lines(view: dict[str, Any]) -> list[str]:
 def alternative_text(alternative: dict[str, Any]) -> str:
     note = f" ({alternative['note']})" if alternative.get("note") else ""
     said_by = ", ".join(alternative["said_by"])
-    return f"{alternative['field']} given otherwise: {alternative['value']} by {said_by}{note}"
+    cited = "".join(f"; source: {cite(s)}" for s in alternative.get("sources", ()))
+    return (
+        f"{alternative['field']} given otherwise: {alternative['value']} by {said_by}{note}{cited}"
+    )
 
 
 def _when(date: dict[str, Any]) -> str:
@@ -471,7 +474,8 @@ def _said_section(state: dict[str, Any], latest: int | None) -> list[str]:
         ]
         items = items[:latest]
     for item in items:
-        out.append(f"  {item['date']['display']}  {item['who']}  [{item['event_id']}]")
+        head = f"  {item['date']['display']}  {item['who']}  [{item['event_id']}]"
+        out.append(head if len(head) <= WIDTH else wrap(head, indent="  "))
         out.append(wrap(item["words"]))
         line = standing_line(item["standing"])
         if line:

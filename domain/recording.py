@@ -266,6 +266,11 @@ def _check(fresh: list[Any], lookup: RecordLookup, now: datetime) -> None:
                 )
     hidden = retracted | superseded
     happenings = [d for d in fresh if not isinstance(d, Retraction) and d.id not in hidden]
+    for happening in happenings:
+        # Only what the record will believe: a version superseded in this same batch (a
+        # shipped file recorded before the rule, and its amendment) is kept as it was.
+        if (unattributed := happening.unattributed()) is not None:
+            raise RuleBroken(happening.id, unattributed)
     withdrawn = [targets[i] for i in hidden if i in targets]
     introductions = [r.document for r in lookup.introductions() if r.id not in hidden]
     registry = actor_registry([*introductions, *happenings])

@@ -187,12 +187,52 @@ class Relation(Strict):
 
 
 class Alternative(Strict):
-    """Another value of one field, as other sources give it (a disagreement, kept)."""
+    """Another value of one field, as other sources give it (a disagreement, kept).
+
+    It is cited like any fact: by its own ``sources``, or by the event's, and ``said_by``
+    names their publishers (``Happening.unattributed`` is the rule)."""
+
+    # Editors learn the rule below too: who says so, or the sources that say it.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["said_by"], "properties": {"said_by": {"minItems": 1}}},
+                {"required": ["sources"], "properties": {"sources": {"minItems": 1}}},
+            ]
+        }
+    )
 
     field: Line = Field(description="The field it is about, e.g. occurred or amount.")
     value: Line = Field(description="The other value, as the source gives it.")
-    said_by: list[Line] = Field(min_length=1, description="The publishers who give it.")
+    said_by: list[Line] = Field(
+        [],
+        description="The publishers who give it, each a publisher of the event's sources or "
+        "of this alternative's own; optional when it has sources (then their publishers).",
+    )
+    sources: list[Source] = Field([], description="The reports that give this value.")
     note: Line | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _said_by_its_sources(cls, data: Any) -> Any:
+        # Written as a value, so that what is stored reads back the same (not derived
+        # again on every read) and every reader of the JSON finds who says so.
+        if isinstance(data, dict) and not data.get("said_by") and data.get("sources"):
+            publishers = [
+                s.get("publisher") if isinstance(s, dict) else getattr(s, "publisher", None)
+                for s in data["sources"]
+            ]
+            if all(isinstance(p, str) for p in publishers):
+                data = {**data, "said_by": list(dict.fromkeys(p.strip() for p in publishers))}
+        return data
+
+    @model_validator(mode="after")
+    def _someone_says_so(self) -> Alternative:
+        if not self.said_by:
+            raise ValueError(
+                "said_by: name who gives this value, or give the alternative its own sources"
+            )
+        return self
 
 
 Bound = Literal["exact", "about", "up-to", "at-least"]
@@ -353,6 +393,23 @@ class Happening(Strict):
                     f"{self.kind_name()}; expected one of: {', '.join(sorted(self.facts()))}"
                 )
         return self
+
+    def unattributed(self) -> str | None:
+        """The one rule of who says an alternative: each of its ``said_by`` is the publisher
+        of one of the event's sources or of the alternative's own. What breaks it, as one
+        sentence (None: nothing does). Applied by the record to what it will believe
+        (``domain.recording``), never to what it already holds."""
+        cited = [s.publisher for s in self.sources]
+        for alternative in self.alternatives:
+            known = list(dict.fromkeys([*cited, *(s.publisher for s in alternative.sources)]))
+            for publisher in alternative.said_by:
+                if publisher not in known:
+                    return (
+                        f"alternative of field {alternative.field!r}: said_by {publisher!r} "
+                        "is not the publisher of any of its sources; expected one of: "
+                        f"{', '.join(known)} (or give the alternative its own sources)"
+                    )
+        return None
 
     @classmethod
     def kind_name(cls) -> str:

@@ -81,6 +81,11 @@ def correction(record: Any, by_id: dict[str, Any]) -> dict[str, Any] | None:
     target = by_id.get(document.retracts if retraction else document.supersedes)
     if target is None:  # names an event recorded after the moment shown
         return None
+    if target.recorded_at >= record.recorded_at:
+        # Recorded in the same change as what it corrects (a shipped event and the shipped
+        # amendment of it, loaded together into a new store): never believed, so nothing
+        # a reader saw was corrected. A store that held the event before shows it.
+        return None
     item = {
         "type": "retracted" if retraction else "amended",
         "id": document.id,

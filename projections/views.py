@@ -119,7 +119,15 @@ def links_view(document: Any) -> dict[str, Any]:
     an event carries them)."""
     return {
         "relates": [r.model_dump(mode="json") for r in document.relates],
-        "alternatives": [a.model_dump(mode="json") for a in document.alternatives],
+        "alternatives": [alternative_view(a) for a in document.alternatives],
+    }
+
+
+def alternative_view(alternative: Any) -> dict[str, Any]:
+    """A disputed value, who gives it, and its own sources as every source is shown."""
+    return {
+        **alternative.model_dump(mode="json", exclude={"sources"}),
+        "sources": [source_view(s) for s in alternative.sources],
     }
 
 

@@ -33,12 +33,18 @@ def sh(cmd, db=None):
 
 
 def sources_table() -> str:
-    """Every source the shipped history cites, once, by date: read from the files."""
+    """Every source the shipped history cites (its alternatives' too), once, by date: read
+    from the files."""
     import yaml
 
     seen = {}
     for path in sorted((repo / "events" / "history").glob("*.yaml")):
-        for source in yaml.safe_load(path.read_text())["sources"]:
+        document = yaml.safe_load(path.read_text())
+        alternatives = document.get("alternatives") or []
+        for source in [
+            *document["sources"],
+            *(s for a in alternatives for s in a.get("sources", [])),
+        ]:
             key = (str(source["published"]), source["publisher"], source.get("url") or "")
             seen.setdefault(key, source.get("title") or "(headline not known)")
     rows = ["| published | publisher | headline | address |", "| --- | --- | --- | --- |"]

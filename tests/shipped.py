@@ -14,6 +14,11 @@ def shipped_documents() -> list:
     return [load_bytes(p.read_bytes(), str(p)).documents[0] for p in history_files()]
 
 
+def shipped_amendments() -> list:
+    """The shipped documents that amend another shipped one."""
+    return [d for d in shipped_documents() if getattr(d, "supersedes", None)]
+
+
 def shipped(event_id: str):
     return next(d for d in shipped_documents() if d.id == event_id)
 

@@ -25,6 +25,15 @@ def as_yaml(*documents):
     return yaml.safe_dump(json.loads(json.dumps(data)))  # a copy: no shared nodes, no aliases
 
 
+# Said by a publisher that neither the event nor the alternative's own source names.
+TREASURE = {
+    "said_by": ["Treasure"],
+    "sources": [
+        {"publisher": "Other Daily", "published": "2025-09-10", "url": "https://example.org/o"}
+    ],
+}
+
+
 def with_fields(**changes):
     return {**GOOD, **changes}
 
@@ -138,6 +147,15 @@ CASES = {
             GOOD, {**GOOD, "id": "test-second"}, {**GOOD, "id": "test-third", "occurred": "2025-13"}
         ),
         "event 3 (id 'test-third'), field 'occurred'",
+    ),
+    "an alternative said by a publisher none of the sources names": (
+        "bad.yaml",
+        as_yaml(
+            with_fields(alternatives=[{"field": "occurred", "value": "2025-09-10", **TREASURE}])
+        ),
+        "event 'test-extra-meeting': alternative of field 'occurred': said_by 'Treasure' is not "
+        "the publisher of any of its sources; expected one of: Test Gazette, Other Daily (or "
+        "give the alternative its own sources); nothing was written",
     ),
 }
 

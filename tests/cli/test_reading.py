@@ -4,8 +4,7 @@ import csv
 import io
 import json
 
-from events.history import history_files
-from tests.shipped import shipped_documents
+from tests.shipped import current_documents, shipped_documents
 
 
 def test_state_json_on_the_seventh_lists_no_signed_agreement(uspk):
@@ -49,7 +48,7 @@ def test_timeline_begins_with_the_june_meeting_at_month_precision_each_with_a_so
     first = result.stdout.splitlines()[0]
     assert first.startswith("June 2025 [month]") and "trump-munir-meeting-2025-06" in first
     blocks = result.stdout.strip().split("\n\n")[:-1]
-    assert len(blocks) == len(history_files())
+    assert len(blocks) == len(current_documents())
     assert all("Source: " in block for block in blocks)
 
 
@@ -74,7 +73,7 @@ def test_timeline_unknown_actor_suggests_close_names(uspk):
 
 def test_timeline_csv_has_one_row_per_event_with_date_precision(uspk):
     rows = list(csv.DictReader(io.StringIO(uspk("timeline", "--format", "csv").stdout)))
-    assert len(rows) == len(history_files())
+    assert len(rows) == len(current_documents())
     assert (rows[0]["date"], rows[0]["precision"], rows[0]["start"], rows[0]["end"]) == (
         "2025-06",
         "month",

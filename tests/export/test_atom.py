@@ -9,7 +9,6 @@ from xml.etree import ElementTree as ET
 import feedparser
 
 from cli.exporters.atom import ATOM, USPK, author
-from events.history import history_files
 from tests.export.support import (
     CORRECTED_COMMITMENT,
     CORRECTED_JUNE,
@@ -19,6 +18,7 @@ from tests.export.support import (
     corrected,
     meeting,
 )
+from tests.shipped import current_documents
 
 A = f"{{{ATOM}}}"
 
@@ -51,7 +51,7 @@ def test_one_entry_per_recorded_change_newest_first_on_both_backends(uspk_any, t
     xml = uspk_any.export(tmp_path, "atom")
     root = rfc4287_complete(xml)
     feed = parsed(xml)
-    shipped = len(history_files())
+    shipped = len(current_documents())
     assert len(feed.entries) == shipped + 2  # every shipped event, an amendment, a retraction
     kinds = [next(t.term for t in e.tags if t.scheme.endswith(":change")) for e in feed.entries]
     assert kinds[:2] == ["retracted", "amended"] and set(kinds[2:]) == {"appended"}
@@ -96,7 +96,7 @@ def test_known_at_before_the_corrections_leaves_them_out(uspk, tmp_path):
     before = json.loads(uspk.ok("export", "--format", "json"))["events"][-1]["recorded"]
     corrected(uspk)
     feed = parsed(uspk.export(tmp_path, "atom", "--known-at", before))
-    assert len(feed.entries) == len(history_files())
+    assert len(feed.entries) == len(current_documents())
     assert {t.term for e in feed.entries for t in e.tags if t.scheme.endswith(":change")} == {
         "appended"
     }

@@ -16,9 +16,8 @@ import click
 import pytest
 
 from cli.main import main
-from events.history import history_files
 from tests.export.support import Uspk
-from tests.shipped import after_history
+from tests.shipped import after_history, current_documents
 
 AFTER = after_history().date().isoformat()  # a day after every shipped event
 
@@ -57,7 +56,7 @@ def test_without_output_the_page_goes_to_standard_output_and_dash_means_it_too(u
     page = uspk.ok("export")
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     data = json.loads(uspk.ok("export", "--format", "json", "-o", "-"))
-    assert len(data["events"]) == len(history_files())
+    assert len(data["events"]) == len(current_documents())
 
 
 def test_the_file_is_replaced_whole_with_the_umask_mode_and_no_temporary_file_left(uspk, tmp_path):
@@ -146,7 +145,7 @@ def test_export_reads_the_store_on_both_backends_and_known_at_hides_what_came_la
     uspk_any, tmp_path
 ):
     before = json.loads(uspk_any.ok("export", "--format", "json"))
-    assert len(before["events"]) == len(history_files())
+    assert len(before["events"]) == len(current_documents())
     time.sleep(0.01)
     moment = datetime.now(UTC).isoformat()
     time.sleep(0.01)
@@ -171,7 +170,7 @@ def test_export_reads_the_store_on_both_backends_and_known_at_hides_what_came_la
     assert [e["id"] for e in then["events"]] == [e["id"] for e in before["events"]]
     assert then["known_at"] is not None and then["as_of"] == before["as_of"]
     slides = json.loads(uspk_any.ok("export", "--format", "timelinejs", "--known-at", moment))
-    assert len(slides["events"]) == len(history_files())
+    assert len(slides["events"]) == len(current_documents())
 
 
 @pytest.mark.parametrize("fmt", ["html", "timelinejs", "markdown", "csv", "json", "atom", "plover"])

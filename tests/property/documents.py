@@ -191,6 +191,13 @@ def model_documents(draw, model: type[BaseModel], fixed: dict[str, Any] | None =
             document[f"unnamed_{named}"] = "an unnamed official"
     if model is Source and document.get("title") is None and document.get("url") is None:
         document["url"] = draw(_strings(StringConstraints(pattern=r"^https?://\S+$"), 0))
+    if model is Alternative and not document.get("said_by") and not document.get("sources"):
+        document["said_by"] = draw(st.lists(text(1, 40), min_size=1, max_size=2))
+    for alternative in document.get("alternatives") or ():
+        # Who says so is a publisher the event or the alternative cites (Happening.unattributed).
+        cited = [s["publisher"] for s in [*document["sources"], *alternative.get("sources", ())]]
+        if alternative.get("said_by"):
+            alternative["said_by"] = draw(st.lists(st.sampled_from(cited), min_size=1, max_size=2))
     return document
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from events.files import validate
 from events.kinds import kinds
-from events.model import mentioned_ids
+from events.model import Alternative, mentioned_ids
 from tests.property.documents import MODELS, appendable_batches, interval, model_documents
 from tests.store.helpers import no_traceback, open_store, uspk
 
@@ -42,6 +42,8 @@ def with_defaults(model: type[BaseModel], raw: dict[str, Any]) -> dict[str, Any]
         if one and isinstance(value, dict):
             value = with_defaults(one[0], value)
         full[name] = value
+    if model is Alternative and not full["said_by"]:  # who says so: its own sources' publishers
+        full["said_by"] = list(dict.fromkeys(s["publisher"] for s in full["sources"]))
     return full
 
 
@@ -72,7 +74,11 @@ def document_from_view(view: dict[str, Any]) -> dict[str, Any]:
             source["relays"] = {**relayed, "published": relayed["published"]["edtf"]}
     common = {"id": view["id"], "kind": view["kind"], "occurred": view["occurred"]["edtf"]}
     common |= {"title": view["title"], "summary": view["summary"], "note": view["note"]}
-    links = {"relates": view["relates"], "alternatives": view["alternatives"]}
+    alternatives = [
+        {**a, "sources": [{**s, "published": s["published"]["edtf"]} for s in a["sources"]]}
+        for a in view["alternatives"]
+    ]
+    links = {"relates": view["relates"], "alternatives": alternatives}
     return without_none({**common, "sources": sources, **links, **view["details"]})
 
 

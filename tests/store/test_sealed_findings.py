@@ -35,7 +35,7 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "docs" / "README.template.md"
 INTRODUCES_FWO = "ussm-fwo-mou-signed-2025-09-08"  # introduces 'fwo', which later events name
 UNRELATED = independent_event()  # nothing relates to it or needs it
 RELATED = "cnergyico-vitol-us-crude-deal-2025-08-01"  # the first cargo's arrival relates to it
-RELATING = "first-us-crude-cargo-arrives-2025-10-29"
+RELATING = "first-us-crude-cargo-arrives-2025-10-29-alternatives-cited"  # the believed version
 PEOPLE = ["ishaq-dar", "shehbaz-sharif"]
 
 
@@ -213,7 +213,7 @@ def test_an_alternative_names_a_fact_of_its_kind(store, tmp_path, field):
         "sealed-alternative-meeting",
         "2025-09-09",
         participants=PEOPLE,
-        alternatives=[{"field": field, "value": "other", "said_by": ["Test Daily"]}],
+        alternatives=[{"field": field, "value": "other", "said_by": ["Test Gazette"]}],
     )
     one_line_error(
         run(store, "append", "--dry-run", event_file(tmp_path, meeting)),

@@ -159,6 +159,59 @@ def test_alternatives_need_who_says_so():
         step("s1", alternatives=[{**alternative, "said_by": []}])
 
 
+OTHER = {
+    "publisher": "Other Daily",
+    "published": "2025-09-10",
+    "url": "https://example.org/other-daily/teams",
+    "quote": "Teams were formed on 9 September.",
+}
+
+
+def test_an_alternative_said_by_a_publisher_no_source_names_is_refused_and_nothing_kept():
+    chronicle = Chronicle()
+    record(chronicle, [ACTORS], NOW)
+    unknown = {"field": "occurred", "value": "2025-09-09", "said_by": ["Treasure"]}
+    with pytest.raises(RuleBroken) as refused:
+        record(chronicle, [step("s1", alternatives=[unknown]), signing("a1")], NOW)
+    assert str(refused.value) == (
+        "event 's1-planned': alternative of field 'occurred': said_by 'Treasure' is not the "
+        "publisher of any of its sources; expected one of: Test Gazette (or give the "
+        "alternative its own sources)"
+    )
+    with pytest.raises(RuleBroken, match="expected one of: Test Gazette, Other Daily "):
+        record(chronicle, [step("s1", alternatives=[{**unknown, "sources": [OTHER]}])], NOW)
+    assert [r.id for r in chronicle.records] == ["intro"]  # the batch, all or nothing
+
+
+def test_an_alternative_is_said_by_the_events_sources_or_its_own():
+    chronicle = Chronicle()
+    by_the_event = {"field": "occurred", "value": "2025-09-09", "said_by": ["Test Gazette"]}
+    cited = {"field": "occurred", "value": "2025-09-09", "sources": [OTHER]}
+    both = {**cited, "said_by": ["Test Gazette", "Other Daily"]}
+    planned = step("s1", alternatives=[by_the_event, cited, both])
+    record(chronicle, [ACTORS, planned], NOW)
+    alternatives = current(chronicle.records)[-1].alternatives
+    assert [a.said_by for a in alternatives] == [
+        ["Test Gazette"],
+        ["Other Daily"],  # derived from its own sources when not given
+        ["Test Gazette", "Other Daily"],
+    ]
+    assert alternatives[1].sources[0].url == OTHER["url"]
+
+
+def test_a_version_superseded_in_the_same_batch_is_kept_as_written():
+    """The shipped history's case: a file recorded before the rule, and the amendment that
+    cites its alternatives, loaded together into a new store."""
+    chronicle = Chronicle()
+    unknown = {"field": "occurred", "value": "2025-09-09", "said_by": ["Treasure"]}
+    cited = {"field": "occurred", "value": "2025-09-09", "sources": [OTHER]}
+    amendment = step("s1", "s1-cited", alternatives=[cited], supersedes="s1-planned")
+    record(chronicle, [ACTORS, step("s1", alternatives=[unknown]), amendment], NOW)
+    assert [r.id for r in current(chronicle.records)] == ["intro", "s1-cited"]
+    with pytest.raises(RuleBroken, match="said_by 'Treasure'"):  # but never believed
+        record(Chronicle(), [ACTORS, step("s1", alternatives=[unknown])], NOW)
+
+
 def test_approximate_and_another_bound_together_are_refused():
     with pytest.raises(InputError, match="approximate: true contradicts bound: up-to"):
         commitment(bound="up-to")
