@@ -89,6 +89,20 @@ def step(
     )
 
 
+def financing(event_id: str, stage: str, occurred: str = "2025-10-01", **fields: Any):
+    """A loan to "A mine" by USSM at ``stage``."""
+    return make(
+        "financing",
+        event_id,
+        occurred,
+        financing="loan",
+        stage=stage,
+        lender="ussm",
+        project="A mine",
+        **fields,
+    )
+
+
 def progress(step_id: str, status: str, event_id: str, occurred: str = "2025-10"):
     return make("step-progressed", event_id, occurred, step=step_id, status=status)
 

@@ -10,24 +10,20 @@ import pytest
 from domain.chronicle import Chronicle, current
 from domain.world import RuleBroken, describe_amount, fold
 from events.files import InputError
-from tests.factories import SOURCE, commitment, introductions, make, retraction, signing, step
+from tests.factories import (
+    SOURCE,
+    commitment,
+    financing,
+    introductions,
+    make,
+    retraction,
+    signing,
+    step,
+)
 from tests.oracle import record
 
 ACTORS = introductions("ussm", "fwo")
 NOW = datetime(2025, 12, 31, 12, tzinfo=UTC)
-
-
-def financing(event_id: str, stage: str, occurred: str = "2025-10-01", **fields):
-    return make(
-        "financing",
-        event_id,
-        occurred,
-        financing="loan",
-        stage=stage,
-        lender="ussm",
-        project="A mine",
-        **fields,
-    )
 
 
 def progressed(event_id: str, status: str, occurred: str = "2025-10-01", of: str = "c1"):

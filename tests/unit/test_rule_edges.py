@@ -13,7 +13,7 @@ from domain.world import RuleBroken, describe_amount, fold
 from events.dates import parse_date
 from events.model import SLUG_MAX_LENGTH
 from projections.state import state_at
-from tests.factories import introductions, make, progress, signing, step
+from tests.factories import financing, introductions, make, progress, signing, step
 from tests.oracle import record
 
 ACTORS = introductions("ussm", "fwo")
@@ -38,17 +38,6 @@ def test_a_step_on_an_agreement_never_signed_is_refused():
 def test_a_pledge_on_the_last_day_of_an_approvals_month_stands_beside_it_at_approved():
     """The approval is known to the month: the month's last day is still inside it, so
     the dates cannot order the two."""
-
-    def financing(event_id: str, stage: str, occurred: str):
-        return make(
-            "financing",
-            event_id,
-            occurred,
-            financing="loan",
-            stage=stage,
-            lender="ussm",
-            project="A mine",
-        )
 
     approved = financing("f1", "approved", "2025-09")
     world = fold([ACTORS, approved, financing("f2", "pledged", "2025-09-30")])
