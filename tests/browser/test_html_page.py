@@ -4,6 +4,7 @@ JavaScript, printable, and inert whatever the event text says."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 
 from cli.exporters import visible
@@ -310,7 +311,7 @@ def test_the_page_shows_an_amendment_and_a_retraction_and_the_belief_before_them
     text = probes["corrections"]
     assert "Corrections (2)" in text
     amended_at = recorded["amended"][:19].replace("T", " ")
-    assert f"amended recorded {amended_at} utc" in text.lower()  # the type is upper-cased
+    assert f"amended {amended_at} utc; the correction is" in text.lower()  # the type is upper-cased
     assert "Field Marshal Asim Munir meets President Trump" in text
     assert "occurred: 2025-06 → 2025-06-18" in text
     assert "Business Recorder, “President Trump hosts Field Marshal Munir" in text
@@ -364,5 +365,6 @@ def test_without_javascript_the_corrections_read_as_a_list_and_old_events_stay_h
     assert seen["console"] == [] and seen["offMachine"] == []
     probes = seen["probes"]
     assert probes["control"] is False and probes["shown"] == now
-    assert "retracted recorded" in probes["corrections"].lower()
+    retracted = r"retracted \d{4}-\d\d-\d\d \d\d:\d\d:\d\d utc; the correction is retract-"
+    assert re.search(retracted, probes["corrections"].lower())
     assert CORRECTION_REASON in probes["corrections"]
