@@ -65,18 +65,23 @@ def date_is_shown_as(view: dict[str, Any], edtf: str) -> None:
     assert view["uncertain"] == edtf.endswith(("?", "%"))
 
 
+def source_from_view(view: dict[str, Any]) -> dict[str, Any]:
+    """A source as written, from its view (an event's or an alternative's): its date, and
+    the date of the report it relays, as written."""
+    source = {**view, "published": view["published"]["edtf"]}
+    if source.get("relays") and source["relays"]["published"]:
+        relayed = source["relays"]
+        source["relays"] = {**relayed, "published": relayed["published"]["edtf"]}
+    return source
+
+
 def document_from_view(view: dict[str, Any]) -> dict[str, Any]:
     """The fields of a happening as `show --format json` gives them back."""
-    sources = [{**s, "published": s["published"]["edtf"]} for s in view["sources"]]
-    for source in sources:  # the report a source relays: its date as written, if any
-        if source.get("relays") and source["relays"]["published"]:
-            relayed = source["relays"]
-            source["relays"] = {**relayed, "published": relayed["published"]["edtf"]}
+    sources = [source_from_view(s) for s in view["sources"]]
     common = {"id": view["id"], "kind": view["kind"], "occurred": view["occurred"]["edtf"]}
     common |= {"title": view["title"], "summary": view["summary"], "note": view["note"]}
     alternatives = [
-        {**a, "sources": [{**s, "published": s["published"]["edtf"]} for s in a["sources"]]}
-        for a in view["alternatives"]
+        {**a, "sources": [source_from_view(s) for s in a["sources"]]} for a in view["alternatives"]
     ]
     links = {"relates": view["relates"], "alternatives": alternatives}
     return without_none({**common, "sources": sources, **links, **view["details"]})
