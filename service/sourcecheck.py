@@ -49,14 +49,7 @@ def quote_parts(quote: str) -> list[str]:
 
 def quote_found(quote: str, text: str) -> bool:
     """Whether every part of ``quote`` is in ``text``, in order, word for word."""
-    haystack = normalised(text)
-    at = 0
-    for part in quote_parts(quote):
-        found = haystack.find(part, at)
-        if found < 0:
-            return False
-        at = found + len(part)
-    return True
+    return first_missing_part(quote, text) is None
 
 
 def date_agrees(published: FuzzyDate, page_day: date) -> bool:
@@ -122,8 +115,8 @@ def check_sources(records: Iterable, captured: dict[str, list[Capture]]) -> Sour
 def _disagreements(named: str, source, capture: Capture, verdict: SourcesVerdict) -> list[str]:  # noqa: ANN001
     found = []
     seen = f"capture {capture.sha256[:12]} of {capture.captured_at:%Y-%m-%d %H:%M}Z"
-    if source.quote and not quote_found(source.quote, capture.text):
-        missing = _first_missing_part(source.quote, capture.text)
+    missing = first_missing_part(source.quote, capture.text) if source.quote else None
+    if missing is not None:
         found.append(f"{named}: the quote is not in the {seen}: {_short(missing)!r} not found")
     if capture.page_published is None:
         verdict.undated_pages += 1
@@ -135,15 +128,16 @@ def _disagreements(named: str, source, capture: Capture, verdict: SourcesVerdict
     return found
 
 
-def _first_missing_part(quote: str, text: str) -> str:
-    """The first part of the quote (from ``[...]`` to ``[...]``) not found in order."""
+def first_missing_part(quote: str, text: str) -> str | None:
+    """The first part of the quote (from ``[...]`` to ``[...]``) not found in ``text`` in
+    order, or None when every part is."""
     haystack, at = normalised(text), 0
     for part in quote_parts(quote):
         found = haystack.find(part, at)
         if found < 0:
             return part
         at = found + len(part)
-    return quote
+    return None
 
 
 def _short(text: str, width: int = 80) -> str:
