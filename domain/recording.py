@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from domain.records import Conflict, Record, fold_lenient
 from domain.world import RuleBroken, actor_registry, refuse_shared_names
+from events.dates import DateError, FuzzyDate, parse_date
 from events.model import (
     SLUG_MAX_LENGTH,
     Happening,
@@ -271,6 +272,7 @@ def _check(fresh: list[Any], lookup: RecordLookup, now: datetime) -> None:
         # shipped file recorded before the rule, and its amendment) is kept as it was.
         if (unattributed := happening.unattributed()) is not None:
             raise RuleBroken(happening.id, unattributed)
+        told_after_it(happening)
     withdrawn = [targets[i] for i in hidden if i in targets]
     introductions = [r.document for r in lookup.introductions() if r.id not in hidden]
     registry = actor_registry([*introductions, *happenings])
@@ -325,11 +327,52 @@ def told_after(document: Any) -> None:
     "2025-10" may report anything up to 31 October."""
     latest = max(document.sources, key=lambda s: s.published.end).published
     if document.occurred.start > latest.end:
+        previews = all(s.stance == "previews" for s in document.sources)
         raise RuleBroken(
             document.id,
             f"occurred {document.occurred} is after every source's publication (the latest: "
-            f"{latest}); a source cannot report what had not yet happened",
+            f"{latest}); a source cannot report what had not yet happened"
+            + ("; previews tell what was planned: cite a report from after it" if previews else ""),
         )
+
+
+def told_after_it(document: Any) -> None:
+    """Refuse a source published before the occurrence it is cited for: a report from
+    before an event tells what was planned or expected, not what happened, and says so
+    with ``stance: previews`` (a preview published after the event is refused too). Each
+    date counts at its precision; an alternative's own sources are held against the
+    occurrence they give (an alternative ``occurred`` against its own value)."""
+    cited = [(s, document.occurred) for s in document.sources]
+    for alternative in document.alternatives:
+        occurred = _alternative_occurrence(alternative, document.occurred)
+        cited += [(s, occurred) for s in alternative.sources]
+    for source, occurred in cited:
+        before = source.published.end < occurred.start
+        if source.stance == "previews" and source.published.start > occurred.end:
+            raise RuleBroken(
+                document.id,
+                f"source {source.publisher!r} (published {source.published}) is marked "
+                f"`stance: previews` but was published after it occurred ({occurred}); "
+                "a report from after the event reports it",
+            )
+        if before and source.stance != "previews":
+            raise RuleBroken(
+                document.id,
+                f"source {source.publisher!r} was published {source.published}, before it "
+                f"occurred ({occurred}); a report from before the event tells what was "
+                "planned: mark it `stance: previews`, or cite a report from after it",
+            )
+
+
+def _alternative_occurrence(alternative: Any, occurred: FuzzyDate) -> FuzzyDate:
+    """The occurrence an alternative's sources report: its own value when it gives
+    another date, else the event's."""
+    if alternative.field != "occurred":
+        return occurred
+    try:
+        return parse_date(alternative.value)
+    except DateError:
+        return occurred
 
 
 def _related(lookup: RecordLookup, happenings: list[Any], actors: set[str]) -> list[Record]:

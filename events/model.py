@@ -128,7 +128,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
-Stance = Literal["reports", "confirms", "denies", "disputes"]
+Stance = Literal["reports", "confirms", "denies", "disputes", "previews"]
 
 
 class Relayed(Strict):
@@ -162,7 +162,7 @@ class Source(Strict):
     stance: Stance | None = Field(
         None,
         description="How it bears on the event: reports (the default), confirms, denies or "
-        "disputes it.",
+        "disputes it; previews: published before it, telling what was planned or expected.",
     )
     relays: Relayed | None = Field(
         None, description="The report it relays, when it reports another's report."

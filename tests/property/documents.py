@@ -16,6 +16,7 @@ amounts as decimal strings.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import types
 import typing
 from datetime import UTC, date, datetime, timedelta
@@ -28,7 +29,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, StringConstraints
 from pydantic_core import PydanticUndefined
 
-from events.dates import FuzzyDate
+from events.dates import DateError, FuzzyDate, parse_date
 from events.kinds import happening_models
 from events.model import (
     AMOUNT_MAX,
@@ -286,14 +287,37 @@ def appendable_batches(draw, kind: str, amend: bool = True) -> tuple[list[dict],
 
 
 def _told_after(document: dict) -> None:
-    """Make its last source published on the day it occurred, if every source was
-    published before it (a source cannot report what had not yet happened)."""
+    """Date its sources as the rules ask (domain.recording): none reports what had not
+    yet happened, a source from before the occurrence is a preview (``stance:
+    previews``) and a preview comes before it; the last source is published on the day
+    it occurred when every one was a preview. An alternative's sources likewise, held
+    against the date it gives when it is about ``occurred``."""
     sources = document.get("sources")
     if "occurred" not in document or not sources:
         return
-    start = interval(document["occurred"])[0]
-    if all(interval(s["published"])[1] < start for s in sources):
-        sources[-1] = {**sources[-1], "published": document["occurred"]}
+    occurred = interval(document["occurred"])
+    document["sources"] = [_dated(s, occurred, document["occurred"]) for s in sources]
+    if all(s.get("stance") == "previews" for s in document["sources"]):
+        last = document["sources"][-1]
+        document["sources"][-1] = {**last, "published": document["occurred"], "stance": None}
+    for alternative in document.get("alternatives") or ():
+        given = document["occurred"]
+        if alternative.get("field") == "occurred":
+            with contextlib.suppress(DateError):
+                given = parse_date(alternative["value"]).edtf
+        alternative["sources"] = [
+            _dated(s, interval(given), given) for s in alternative.get("sources") or ()
+        ]
+
+
+def _dated(source: dict, occurred: tuple, edtf: str) -> dict:
+    """``source`` dated as the rules ask of a report of an occurrence on ``occurred``."""
+    published = interval(source["published"])
+    if source.get("stance") == "previews" and published[0] > occurred[1]:
+        return {**source, "stance": None}  # after it: a report, not a preview
+    if published[1] < occurred[0] and source.get("stance") != "previews":
+        return {**source, "published": edtf}
+    return source
 
 
 def _own_names(actor: dict[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import yaml
 
 from tests.conftest import stored_event_count
 from tests.factories import doc
-from tests.shipped import independent_event
+from tests.shipped import current_documents, independent_event
 from tests.store.helpers import SPAWN, one_line_error
 from tests.store.test_readers import (
     LATE,
@@ -35,7 +35,10 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "docs" / "README.template.md"
 INTRODUCES_FWO = "ussm-fwo-mou-signed-2025-09-08"  # introduces 'fwo', which later events name
 UNRELATED = independent_event()  # nothing relates to it or needs it
 RELATED = "cnergyico-vitol-us-crude-deal-2025-08-01"  # the first cargo's arrival relates to it
-RELATING = "first-us-crude-cargo-arrives-2025-10-29-alternatives-cited"  # the believed version
+# The first cargo's arrival as the record believes it (its latest shipped amendment).
+[RELATING] = [
+    d.id for d in current_documents() if any(r.to == RELATED for r in getattr(d, "relates", ()))
+]
 PEOPLE = ["ishaq-dar", "shehbaz-sharif"]
 
 
