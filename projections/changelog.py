@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.records import Record, visible
-from projections.corrections import correction, corrects
+from projections.corrections import correction, corrects, successors
 from projections.state import Narrowing
 from projections.views import event_view, recorder_view, timestamp_view
 
@@ -34,6 +34,7 @@ def changelog(
     views = views or {}
     seen = visible(records, known_at)
     by_id = {r.id: r for r in seen}
+    after = successors(seen)
     changes = []
     for record in seen:
         event = None
@@ -41,8 +42,8 @@ def changelog(
             event = views.get(record.id) or event_view(record)
         change: dict[str, Any] | None
         if corrects(record.document):
-            change = correction(record, by_id)
-            if change is None:  # names an event the store never held: cannot be stored
+            change = correction(record, by_id, after)
+            if change is None:  # corrects what no reader believed (see correction)
                 continue
             del change["recorded_at"]
         else:

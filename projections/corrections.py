@@ -46,7 +46,8 @@ def corrections(
     that date as then believed (what a reader switching to it should see)."""
     records = [r for r in records if known_at is None or r.recorded_at <= known_at]
     by_id = {r.id: r for r in records}
-    items = [correction(r, by_id) for r in records if corrects(r.document)]
+    after = successors(records)
+    items = [correction(r, by_id, after) for r in records if corrects(r.document)]
     items = [item for item in items if item is not None]
     current = [r.id for r in believed_now]
     views = [{"key": "now", "moment": None, "corrections": [], "believed": current}]
@@ -75,16 +76,32 @@ def corrects(document: Any) -> bool:
     return document.kind == "retraction" or getattr(document, "supersedes", None) is not None
 
 
-def correction(record: Any, by_id: dict[str, Any]) -> dict[str, Any] | None:
+def successors(records: Iterable[Record]) -> dict[str, Record]:
+    """The correction of each corrected event, by the id of the event it corrects."""
+    return {_corrected(r.document): r for r in records if corrects(r.document)}
+
+
+def _corrected(document: Any) -> str:
+    return document.retracts if document.kind == "retraction" else document.supersedes
+
+
+def correction(record: Any, by_id: dict[str, Any], after: dict[str, Any]) -> dict[str, Any] | None:
+    """What ``record`` corrected as a reader saw it, or None when no reader saw it: it
+    was itself corrected in the change that recorded it (a store taking two releases'
+    amendments of one shipped event at once believed only the last), or it corrects only
+    what was recorded with it (a shipped event and its amendment, loaded together into a
+    new store). Its target is the last version a reader believed: one recorded before it,
+    across the versions recorded with it. ``after``: ``successors`` of the records."""
     document = record.document
     retraction = document.kind == "retraction"
-    target = by_id.get(document.retracts if retraction else document.supersedes)
-    if target is None:  # names an event recorded after the moment shown
+    then = after.get(record.id)
+    if then is not None and then.recorded_at == record.recorded_at:
         return None
-    if target.recorded_at >= record.recorded_at:
-        # Recorded in the same change as what it corrects (a shipped event and the shipped
-        # amendment of it, loaded together into a new store): never believed, so nothing
-        # a reader saw was corrected. A store that held the event before shows it.
+    target = by_id.get(_corrected(document))
+    while target is not None and target.recorded_at >= record.recorded_at:
+        earlier = getattr(target.document, "supersedes", None)
+        target = by_id.get(earlier) if earlier else None
+    if target is None:  # never believed, or names an event recorded after the moment shown
         return None
     item = {
         "type": "retracted" if retraction else "amended",
