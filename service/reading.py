@@ -3,7 +3,6 @@ ids) and returns plain data (lists and dicts of str, numbers, dates) ready to re
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,7 +19,6 @@ from projections.corrections import Corrections, corrections
 from projections.standing import SECTIONS, Row, standing_rows
 from projections.views import event_view, inbound_relations
 from service.bootstrap import Session
-from service.recording import Refused
 
 
 class UnknownEvent(LookupError):
@@ -116,8 +114,10 @@ def narrowing(
     UnknownActor, each with the close matches."""
     for agreement in agreements:
         if not session.has_key(f"agreement:{agreement}"):
+            from difflib import get_close_matches  # only when a name is unknown
+
             known = [k.removeprefix("agreement:") for k in session.keys_like("agreement:")]
-            close = difflib.get_close_matches(agreement, known, n=3, cutoff=0.5)
+            close = get_close_matches(agreement, known, n=3, cutoff=0.5)
             hint = f"; did you mean: {', '.join(close)}?" if close else ""
             raise UnknownAgreement(f"no agreement {agreement!r} is recorded{hint}")
     ids: set[str] = set()
@@ -188,6 +188,8 @@ def show_event(session: Session, event_id: str) -> dict[str, Any]:
 def kind_of(session: Session, event_id: str) -> str:
     """The kind of the event recorded as ``event_id`` (what an amendment of it must be);
     Refused when it no longer stands, before its kind is used to read the amendment."""
+    from service.recording import Refused  # the write path's refusal (it imports YAML)
+
     kind = _record_of(session, event_id).document.kind
     if kind != "retraction" and not session.standing({event_id}):
         raise Refused(
@@ -300,7 +302,9 @@ def _introducers(records: Iterable[Any]) -> dict[str, str]:
 def _record_of(session: Session, event_id: str):  # noqa: ANN202 - a domain Record
     record = session.record_of(event_id)
     if record is None:
-        close = difflib.get_close_matches(event_id, [r.id for r in session.records()], n=3)
+        from difflib import get_close_matches
+
+        close = get_close_matches(event_id, [r.id for r in session.records()], n=3)
         hint = f"; did you mean: {', '.join(close)}?" if close else ""
         raise UnknownEvent(f"no event with id {event_id!r}{hint}")
     return record
