@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from typing import Any
 
-from cli.exporters import TITLE, Bundle, extent, json_text, kind_label, link_url, summary_line
+from cli.exporters import TITLE, Bundle, extent, json_chunks, kind_label, link_url, summary_line
 from cli.exporters import visible as _visible
 from cli.render import (
     alternative_text,
@@ -332,5 +333,7 @@ def json_document(bundle: Bundle) -> dict[str, Any]:
     }
 
 
-def json_export(bundle: Bundle) -> str:
-    return json_text(json_document(bundle)) + "\n"
+def json_export(bundle: Bundle) -> Iterator[str]:
+    """The JSON export, a piece at a time (``json_chunks``)."""
+    yield from json_chunks(json_document(bundle))
+    yield "\n"
