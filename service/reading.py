@@ -3,7 +3,7 @@ ids) and returns plain data (lists and dicts of str, numbers, dates) ready to re
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -214,7 +214,9 @@ def export_bundle(
     """Every believed event, and the state on ``as_of`` (by default the last day on which
     a believed event occurred), with the chain head of the record as it stood at
     ``known_at`` (now when None): what a reader checks the export against."""
-    records = session.believed(known_at)
+    everything = session.records()
+    believed = _sharing(everything, session.believed)
+    records = believed(known_at)
     if as_of is None:
         as_of = max((r.document.occurred.end for r in records), default=None)
     if as_of is None:
@@ -222,18 +224,30 @@ def export_bundle(
             "nothing to export: no events are believed"
             + (" at the --known-at moment" if known_at else "")
         )
-    everything = session.records()
     entries = walks.timeline(records)
     return Exported(
         entries,
         states.state_at(records, as_of, known_at),
         as_of,
-        corrections(everything, session.believed, records, known_at, as_of),
+        corrections(everything, believed, records, known_at, as_of),
         changes_about(
             changelog(everything, known_at, {e["id"]: e for e in entries}), everything, track
         ),
         head_view(*session.chain_head(known_at)),
     )
+
+
+def _sharing(
+    everything: list[Any], believed: Callable[[datetime | None], list[Any]]
+) -> Callable[[datetime | None], list[Any]]:
+    """``believed`` answered with the records of ``everything`` (the same rows, read
+    once): what an export reads at several moments is held in memory once."""
+    by_position = {r.position: r for r in everything}
+
+    def shared(known_at: datetime | None = None) -> list[Any]:
+        return [by_position.get(r.position, r) for r in believed(known_at)]
+
+    return shared
 
 
 @dataclass(frozen=True)
