@@ -83,10 +83,11 @@ def timeline(ctx, since, until, actor, kinds, known_at, fmt):
     from service import reading
 
     with open_session(ctx) as opened:
-        entries = reading.timeline(opened, since, until, actor, kinds, known_at)
-    if fmt == "json":  # written as it is encoded, never held whole as text
+        entries = reading.timeline_entries(opened, since, until, actor, kinds, known_at)
+    if fmt == "json":  # each entry made and written in turn, never all held at once
         echo_pieces(render.json_list_chunks(entries))
         return
+    entries = list(entries)
     click.echo(
         {
             "text": render.timeline_text,

@@ -60,9 +60,23 @@ def timeline(
     known_at: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Believed happenings in occurrence order; raises projections' UnknownActor."""
+    return list(timeline_entries(session, since, until, actor, kinds, known_at))
+
+
+def timeline_entries(
+    session: Session,
+    since: date | None = None,
+    until: date | None = None,
+    actor: str | None = None,
+    kinds: Iterable[str] = (),
+    known_at: datetime | None = None,
+) -> Iterator[dict[str, Any]]:
+    """``timeline``'s entries, each made when it is asked for: the records are read
+    here, the entries may be made after the session is closed."""
     records = session.believed(known_at, starting_by=until, ending_from=since, kinds=kinds)
     relating = _relating(session, records, known_at)
-    return walks.timeline(records, since, until, actor, kinds, session.registry(known_at), relating)
+    registry = session.registry(known_at)
+    return walks.timeline_entries(records, since, until, actor, kinds, registry, relating)
 
 
 def _relating(session: Session, records: list[Any], known_at: datetime | None) -> list[Any]:
