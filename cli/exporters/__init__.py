@@ -108,7 +108,7 @@ def _unicode_escape(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
 
 
-def _compact_pieces(data: Any, encode: Callable[[Any], str], depth: int = 2) -> Iterator[str]:
+def _compact_pieces(data: Any, encode: Callable[[Any], str], depth: int = 3) -> Iterator[str]:
     """Compact JSON of ``data`` (no spaces), its objects and lists opened ``depth`` levels
     deep so that no piece holds more than one of their members."""
     if depth and isinstance(data, dict) and all(isinstance(k, str) for k in data):

@@ -82,7 +82,7 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines + [""]
 
 
-def markdown(bundle: Bundle) -> str:
+def markdown(bundle: Bundle) -> Iterator[str]:
     notes = _Footnotes()
     state = bundle.state
     names = {a["id"]: a["name"] for a in state["actors"]}
@@ -214,7 +214,7 @@ def markdown(bundle: Bundle) -> str:
     out += ["## Sources", ""] + notes.lines()
     if bundle.chain_mark:
         out += ["", bundle.chain_mark]
-    return "\n".join(out) + "\n"
+    return (line + "\n" for line in out)  # written line by line, never joined whole
 
 
 def _corrections_md(bundle: Bundle, notes: _Footnotes) -> list[str]:
