@@ -256,7 +256,7 @@ def render(fmt: str, bundle) -> Iterator[bytes]:  # noqa: ANN001 - a cli.exporte
 def _encoded(text: str | Iterable[str], encoding: str = "utf-8") -> Iterator[bytes]:
     """``text`` (one string, or its pieces in order) encoded a batch at a time; an
     incremental encoder writes utf-8-sig's byte order mark once, before the first."""
-    from cli.exporters import batched_text
+    from cli.render import batched_text
 
     encoder = codecs.getincrementalencoder(encoding)()
     for batch in batched_text([text] if isinstance(text, str) else text):
