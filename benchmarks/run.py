@@ -618,8 +618,17 @@ def bench_size(backend, size: int, documents: list, settings: Settings, out: Res
             extra=child,
         )
 
-    # a warm process: the session is open (read model caught up); each query is what the
-    # command does once its session is open
+    # whole export processes: time and peak memory (issue 19: written as read, bounded)
+    if backend.name == "sqlite":
+        for args, metric, label in EXPORTS:
+            try:
+                seconds, peak = process_peak(store.env["SQLITE_DBNAME"], args)
+            except RuntimeError as error:
+                bench.failed(metric, label, "ms", error)
+                continue
+            bench.add(f"{metric}.time", label, "ms", [seconds * 1000], note="a whole process")
+            bench.add(f"{metric}.peak", "  its peak memory", "MiB", [peak], note="ru_maxrss")
+
     from projections.state import state_at
     from projections.timeline import timeline
 
@@ -747,6 +756,38 @@ def narrowed_state(bench: Any, session: Any, documents: list, mid: Any) -> None:
 
 # -- whole processes ------------------------------------------------------------------------
 
+EXPORTS = (  # (uspk arguments, metric, label): whole processes on the size's store
+    (["timeline", "--format", "json"], "process.timeline.json", "uspk timeline --format json"),
+    (["export", "--format", "json"], "process.export.json", "uspk export --format json"),
+    (["export", "--format", "html"], "process.export.html", "uspk export --format html"),
+)
+
+# Runs a command and prints its seconds and peak resident memory (KiB): a wrapper of its
+# own, so that the peak is the command's and not this (large) process's before exec.
+_PEAK = """import resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+elapsed = time.perf_counter() - start
+if done.returncode:
+    sys.exit(done.stderr.decode(errors="replace").strip().splitlines()[-1:] or "failed")
+print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def process_peak(db: str, args: list[str]) -> tuple[float, float]:
+    """Seconds and peak memory (MiB) of one whole `uspk --db DB ARGS...` process; its
+    output is thrown away."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK, *uspk_command(), "--db", db, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError((done.stderr.strip().splitlines() or ["failed"])[-1])
+    seconds, kib = done.stdout.split()
+    return float(seconds), int(kib) / 1024
+
 
 def _root() -> str:
     return str(Path(__file__).resolve().parent.parent)
@@ -801,6 +842,28 @@ def bench_processes(root: Path, settings: Settings, out: Results) -> None:
         "uspk state --at 2025-09-08",
         lambda: run("state", "--at", "2025-09-08"),
         "store: the shipped history",
+    )
+    # start-up: the whole process against the imports every command pays anyway, pair by pair
+    imports = [sys.executable, "-c", "import eventsourcing.application, pydantic, click"]
+    paired = interleaved(
+        {
+            "state": lambda: run("state", "--at", "2025-09-08"),
+            "imports": lambda: subprocess.run(imports, env=env, check=True),
+        },
+        max(settings.repeat, 9),
+        settings.budget,
+    )
+    ratios = [a / b for a, b in zip(paired["state"], paired["imports"], strict=False)]
+    out.add(
+        Result(
+            "process",
+            None,
+            "process.state.ratio",
+            "  uspk state ÷ python -c 'import eventsourcing.application, pydantic, click'",
+            "x",
+            ratios,
+            note=f"the import line alone: {statistics.median(paired['imports']) * 1000:.0f} ms",
+        )
     )
     counter = iter(range(1_000_000))
 

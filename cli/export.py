@@ -7,10 +7,11 @@ command runs, so that ``uspk --help`` stays fast.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
 import stat
-import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
@@ -145,7 +146,8 @@ def export(
     payload = render("acled" if acled else fmt, bundle)
     if output == "-":
         with click.open_file("-", "wb") as stream:  # standard output, left open
-            stream.write(payload)
+            for piece in payload:
+                stream.write(piece)
     else:
         write_atomically(output, payload)
 
@@ -219,35 +221,46 @@ def _version() -> str:
         return "unknown"
 
 
-def render(fmt: str, bundle) -> bytes:  # noqa: ANN001 - a cli.exporters.Bundle
-    """The export as bytes: UTF-8, with a byte order mark for CSV (for spreadsheets)."""
+def render(fmt: str, bundle) -> Iterator[bytes]:  # noqa: ANN001 - a cli.exporters.Bundle
+    """The export as bytes, written as it is made: UTF-8, with a byte order mark for CSV
+    (for spreadsheets)."""
     if fmt == "html":
         from cli.exporters.html import html_page
 
-        return html_page(bundle).encode("utf-8")
+        return _encoded(html_page(bundle))
     if fmt == "timelinejs":
         from cli.exporters.timelinejs import timelinejs
 
-        return timelinejs(bundle).encode("utf-8")
+        return _encoded(timelinejs(bundle))
     if fmt == "atom":
         from cli.exporters.atom import atom
 
-        return atom(bundle).encode("utf-8")
+        return _encoded(atom(bundle))
     if fmt == "plover":
         from cli.exporters.plover import plover_lines
 
-        return plover_lines(bundle).encode("utf-8")
+        return _encoded(plover_lines(bundle))
     if fmt == "acled":  # the CSV export's --acled
         from cli.exporters.acled import acled_csv
 
-        return acled_csv(bundle).encode("utf-8-sig")
+        return _encoded(acled_csv(bundle), "utf-8-sig")
     from cli.exporters import report
 
     if fmt == "csv":
-        return report.csv_text(bundle).encode("utf-8-sig")
+        return _encoded(report.csv_text(bundle), "utf-8-sig")
     if fmt == "markdown":
-        return report.markdown(bundle).encode("utf-8")
-    return report.json_export(bundle).encode("utf-8")
+        return _encoded(report.markdown(bundle))
+    return _encoded(report.json_export(bundle))
+
+
+def _encoded(text: str | Iterable[str], encoding: str = "utf-8") -> Iterator[bytes]:
+    """``text`` (one string, or its pieces in order) encoded a batch at a time; an
+    incremental encoder writes utf-8-sig's byte order mark once, before the first."""
+    from cli.render import batched_text
+
+    encoder = codecs.getincrementalencoder(encoding)()
+    for batch in batched_text([text] if isinstance(text, str) else text):
+        yield encoder.encode(batch)
 
 
 STANDARD_OUTPUT = ("-", "/dev/stdout")
@@ -280,9 +293,10 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.realpath(a) == os.path.realpath(b)
 
 
-def write_atomically(path: str, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` through a temporary file in the same folder and a
-    rename: readers see the old file or the new one, and a failure leaves no half file."""
+def write_atomically(path: str, payload: bytes | Iterable[bytes]) -> None:
+    """Write ``payload`` (bytes, or its pieces as they are made) to ``path`` through a
+    temporary file in the same folder and a rename: readers see the old file or the new
+    one, and a failure (while the pieces are made too) leaves no half file."""
     target = os.path.realpath(path)  # through a symbolic link, to the file it names
     folder = os.path.dirname(target)
     try:
@@ -293,6 +307,8 @@ def write_atomically(path: str, payload: bytes) -> None:
         mode = 0o666 & ~umask
     except OSError as error:
         raise cannot("write", path, error) from None
+    import tempfile  # here: every command imports this module
+
     try:
         handle, temporary = tempfile.mkstemp(
             prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder
@@ -301,7 +317,8 @@ def write_atomically(path: str, payload: bytes) -> None:
         raise cannot("write", path, error) from None
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(payload)
+            for piece in [payload] if isinstance(payload, bytes) else payload:
+                out.write(piece)
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temporary, mode)

@@ -83,11 +83,14 @@ def timeline(ctx, since, until, actor, kinds, known_at, fmt):
     from service import reading
 
     with open_session(ctx) as opened:
-        entries = reading.timeline(opened, since, until, actor, kinds, known_at)
+        entries = reading.timeline_entries(opened, since, until, actor, kinds, known_at)
+    if fmt == "json":  # each entry made and written in turn, never all held at once
+        echo_pieces(render.json_list_chunks(entries))
+        return
+    entries = list(entries)
     click.echo(
         {
             "text": render.timeline_text,
-            "json": render.as_json,
             "markdown": render.timeline_markdown,
             "csv": render.timeline_csv,
         }[fmt](entries),
@@ -152,17 +155,13 @@ def state(ctx, as_of, known_at, agreements, actors, kinds, everything, fmt):
             click.echo(render.state_text(dict(sections), latest, until))
 
 
-def echo_pieces(pieces: Iterable[str], size: int = 1 << 16) -> None:
-    """Write text as it is produced, in writes of about ``size`` characters."""
-    buffer: list[str] = []
-    held = 0
-    for piece in pieces:
-        buffer.append(piece)
-        held += len(piece)
-        if held >= size:
-            click.echo("".join(buffer), nl=False)
-            buffer, held = [], 0
-    click.echo("".join(buffer))
+def echo_pieces(pieces: Iterable[str]) -> None:
+    """Write text as it is produced, in writes of about 64k characters, and a newline."""
+    from cli.render import batched_text
+
+    for batch in batched_text(pieces):
+        click.echo(batch, nl=False)
+    click.echo()
 
 
 @main.command()

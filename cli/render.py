@@ -55,6 +55,30 @@ def json_object_chunks(members: Iterable[tuple[str, Any]]) -> Iterator[str]:
     yield "}" if empty else "\n}"
 
 
+def json_list_chunks(items: Iterable[Any]) -> Iterator[str]:
+    """The text ``as_json`` gives the list of ``items``, one item at a time."""
+    empty = True
+    for item in items:
+        yield f"{'[' if empty else ','}\n  {_indented(item, '  ')}"
+        empty = False
+    yield "[]" if empty else "\n]"
+
+
+def batched_text(pieces: Iterable[str], size: int = 1 << 16) -> Iterator[str]:
+    """The pieces joined into strings of about ``size`` characters (an encoder's many
+    small pieces, written in few large writes)."""
+    batch: list[str] = []
+    length = 0
+    for piece in pieces:
+        batch.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(batch)
+            batch, length = [], 0
+    if batch:
+        yield "".join(batch)
+
+
 def _indented(value: Any, indent: str) -> str:
     """``as_json`` of ``value`` as it reads nested at ``indent`` (a JSON text's line
     breaks are all between tokens: a string's own are escaped)."""

@@ -878,7 +878,8 @@ class PartialAmendment(BaseModel):
     (``domain.recording``), so the store only ever holds whole events. ``changes`` holds
     the other fields given, each already validated by the kind's model."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # built when first used (as every model here): a read never pays for it
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     kind: str
     id: Slug

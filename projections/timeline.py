@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -50,12 +50,25 @@ def timeline(
     ``relating``: the believed records that relate to them, when ``records`` is a window
     (by default ``records`` themselves).
     """
+    return list(timeline_entries(records, since, until, actor, kinds, registry, relating))
+
+
+def timeline_entries(
+    records: list[Record],
+    since: date | None = None,
+    until: date | None = None,
+    actor: str | None = None,
+    kinds: Iterable[str] = (),
+    registry: dict[str, Actor] | None = None,
+    relating: Iterable[Record] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """``timeline``'s entries, each made when it is asked for (what is written as it is
+    made is never held whole); an unknown actor is refused here, before the first."""
     inbound = inbound_relations(r.document for r in (records if relating is None else relating))
     if registry is None:
         registry = actor_registry(r.document for r in records)
     wanted_actors = actor_ids_matching(actor, registry.values()) if actor else None
     kinds = set(kinds)
-    entries = []
     for record in records:
         occurred = record.document.occurred
         if since is not None and occurred.end < since:
@@ -66,8 +79,7 @@ def timeline(
             continue
         if wanted_actors is not None and not wanted_actors & set(record.document.mentions()):
             continue
-        entries.append(event_view(record, inbound.get(record.id)))
-    return entries
+        yield event_view(record, inbound.get(record.id))
 
 
 def replay(

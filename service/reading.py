@@ -3,8 +3,7 @@ ids) and returns plain data (lists and dicts of str, numbers, dates) ready to re
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -20,7 +19,6 @@ from projections.corrections import Corrections, corrections
 from projections.standing import SECTIONS, Row, standing_rows
 from projections.views import event_view, inbound_relations
 from service.bootstrap import Session
-from service.recording import Refused
 
 
 class UnknownEvent(LookupError):
@@ -62,9 +60,23 @@ def timeline(
     known_at: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Believed happenings in occurrence order; raises projections' UnknownActor."""
+    return list(timeline_entries(session, since, until, actor, kinds, known_at))
+
+
+def timeline_entries(
+    session: Session,
+    since: date | None = None,
+    until: date | None = None,
+    actor: str | None = None,
+    kinds: Iterable[str] = (),
+    known_at: datetime | None = None,
+) -> Iterator[dict[str, Any]]:
+    """``timeline``'s entries, each made when it is asked for: the records are read
+    here, the entries may be made after the session is closed."""
     records = session.believed(known_at, starting_by=until, ending_from=since, kinds=kinds)
     relating = _relating(session, records, known_at)
-    return walks.timeline(records, since, until, actor, kinds, session.registry(known_at), relating)
+    registry = session.registry(known_at)
+    return walks.timeline_entries(records, since, until, actor, kinds, registry, relating)
 
 
 def _relating(session: Session, records: list[Any], known_at: datetime | None) -> list[Any]:
@@ -116,8 +128,10 @@ def narrowing(
     UnknownActor, each with the close matches."""
     for agreement in agreements:
         if not session.has_key(f"agreement:{agreement}"):
+            from difflib import get_close_matches  # only when a name is unknown
+
             known = [k.removeprefix("agreement:") for k in session.keys_like("agreement:")]
-            close = difflib.get_close_matches(agreement, known, n=3, cutoff=0.5)
+            close = get_close_matches(agreement, known, n=3, cutoff=0.5)
             hint = f"; did you mean: {', '.join(close)}?" if close else ""
             raise UnknownAgreement(f"no agreement {agreement!r} is recorded{hint}")
     ids: set[str] = set()
@@ -188,6 +202,8 @@ def show_event(session: Session, event_id: str) -> dict[str, Any]:
 def kind_of(session: Session, event_id: str) -> str:
     """The kind of the event recorded as ``event_id`` (what an amendment of it must be);
     Refused when it no longer stands, before its kind is used to read the amendment."""
+    from service.recording import Refused  # the write path's refusal (it imports YAML)
+
     kind = _record_of(session, event_id).document.kind
     if kind != "retraction" and not session.standing({event_id}):
         raise Refused(
@@ -212,7 +228,9 @@ def export_bundle(
     """Every believed event, and the state on ``as_of`` (by default the last day on which
     a believed event occurred), with the chain head of the record as it stood at
     ``known_at`` (now when None): what a reader checks the export against."""
-    records = session.believed(known_at)
+    everything = session.records()
+    believed = _sharing(everything, session.believed)
+    records = believed(known_at)
     if as_of is None:
         as_of = max((r.document.occurred.end for r in records), default=None)
     if as_of is None:
@@ -220,18 +238,30 @@ def export_bundle(
             "nothing to export: no events are believed"
             + (" at the --known-at moment" if known_at else "")
         )
-    everything = session.records()
     entries = walks.timeline(records)
     return Exported(
         entries,
         states.state_at(records, as_of, known_at),
         as_of,
-        corrections(everything, session.believed, records, known_at, as_of),
+        corrections(everything, believed, records, known_at, as_of),
         changes_about(
             changelog(everything, known_at, {e["id"]: e for e in entries}), everything, track
         ),
         head_view(*session.chain_head(known_at)),
     )
+
+
+def _sharing(
+    everything: list[Any], believed: Callable[[datetime | None], list[Any]]
+) -> Callable[[datetime | None], list[Any]]:
+    """``believed`` answered with the records of ``everything`` (the same rows, read
+    once): what an export reads at several moments is held in memory once."""
+    by_position = {r.position: r for r in everything}
+
+    def shared(known_at: datetime | None = None) -> list[Any]:
+        return [by_position.get(r.position, r) for r in believed(known_at)]
+
+    return shared
 
 
 @dataclass(frozen=True)
@@ -300,7 +330,9 @@ def _introducers(records: Iterable[Any]) -> dict[str, str]:
 def _record_of(session: Session, event_id: str):  # noqa: ANN202 - a domain Record
     record = session.record_of(event_id)
     if record is None:
-        close = difflib.get_close_matches(event_id, [r.id for r in session.records()], n=3)
+        from difflib import get_close_matches
+
+        close = get_close_matches(event_id, [r.id for r in session.records()], n=3)
         hint = f"; did you mean: {', '.join(close)}?" if close else ""
         raise UnknownEvent(f"no event with id {event_id!r}{hint}")
     return record

@@ -19,10 +19,12 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from cli.render import batched_text
 from projections.corrections import Corrections
 
 TITLE = "The 2025 US\u2013Pakistan reset"
@@ -84,11 +86,46 @@ def json_text(data: Any, indent: int | None = 2, escape_html: bool = False) -> s
     With ``escape_html`` it can also sit inside an HTML ``<script>`` element: ``<``, ``>``
     and ``&`` become escapes too, so no text can close the element or open a comment.
     """
+    return "".join(json_chunks(data, indent, escape_html))
+
+
+def json_chunks(data: Any, indent: int | None = 2, escape_html: bool = False) -> Iterator[str]:
+    """``json_text`` a piece at a time, so that an export is written as it is encoded and
+    never held whole: the same text (``"".join`` of it is ``json_text``)."""
     separators = (",", ": ") if indent is not None else (",", ":")
-    text = json.dumps(data, indent=indent, ensure_ascii=False, separators=separators)
+    encoder = json.JSONEncoder(indent=indent, ensure_ascii=False, separators=separators)
+    if indent is not None:  # pieces of json.dumps's own encoder (pure Python when indented)
+        pieces = encoder.iterencode(data)
+    else:  # the compact C encoder, member by member and item by item of the top lists
+        pieces = _compact_pieces(data, encoder.encode)
     # These characters occur only inside JSON strings, where \\uXXXX means the same thing.
     pattern = _JSON_IN_HTML_ESCAPED if escape_html else _JSON_ESCAPED
-    return pattern.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    for batch in batched_text(pieces):
+        yield pattern.sub(_unicode_escape, batch)
+
+
+def _unicode_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def _compact_pieces(data: Any, encode: Callable[[Any], str], depth: int = 3) -> Iterator[str]:
+    """Compact JSON of ``data`` (no spaces), its objects and lists opened ``depth`` levels
+    deep so that no piece holds more than one of their members."""
+    if depth and isinstance(data, dict) and all(isinstance(k, str) for k in data):
+        yield "{"
+        for i, (key, value) in enumerate(data.items()):
+            yield f"{',' if i else ''}{encode(key)}:"
+            yield from _compact_pieces(value, encode, depth - 1)
+        yield "}"
+    elif depth and isinstance(data, list):
+        yield "["
+        for i, item in enumerate(data):
+            if i:
+                yield ","
+            yield from _compact_pieces(item, encode, depth - 1)
+        yield "]"
+    else:
+        yield encode(data)
 
 
 @dataclass(frozen=True)

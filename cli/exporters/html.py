@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterator
 from html import escape
 from typing import Any
 
@@ -26,7 +27,7 @@ from cli.exporters import (
     cited_link_html,
     extent,
     html_text,
-    json_text,
+    json_chunks,
     kind_label,
     link_url,
     summary_line,
@@ -49,7 +50,9 @@ t = html_text  # short: the page's templates use it on every value
 # -- the page -------------------------------------------------------------------------
 
 
-def html_page(bundle: Bundle) -> str:
+def html_page(bundle: Bundle) -> Iterator[str]:
+    """The page, a piece at a time: the event list item by item and the embedded data
+    member by member (``json_chunks``), so that neither is held whole as text."""
     data = {
         "uspk_export": 1,
         "title": TITLE,
@@ -71,8 +74,7 @@ def html_page(bundle: Bundle) -> str:
         "base-uri 'none'; form-action 'none'"
     )
     known = f", as known at {t(bundle.known_at)}" if bundle.known_at else ""
-    embedded = json_text(data, indent=None, escape_html=True)
-    return f"""<!DOCTYPE html>
+    yield f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -103,7 +105,9 @@ precision the sources give (a day, a month or a year).</p>
 <div class="columns">
 <section class="events" aria-labelledby="events-heading">
 <h2 id="events-heading">Events ({len(bundle.entries)})</h2>
-{_known_at_control(bundle)}{_event_list(bundle)}
+{_known_at_control(bundle)}"""
+    yield from _event_list(bundle)
+    yield f"""
 </section>
 <aside class="state" aria-labelledby="state-heading">
 <h2 id="state-heading">State on {t(_day_label(bundle.as_of))}{known}</h2>
@@ -114,7 +118,9 @@ precision the sources give (a day, a month or a year).</p>
 <footer class="page-foot"><p>Exported by uspk {t(bundle.version)}. This page needs no network:
 its data is embedded below as JSON (element <code>#uspk-data</code>).</p>
 {f'<p class="chain">{t(bundle.chain_mark)}</p>' if bundle.chain_mark else ""}</footer>
-<script type="application/json" id="uspk-data">{embedded}</script>
+<script type="application/json" id="uspk-data">"""
+    yield from json_chunks(data, indent=None, escape_html=True)
+    yield f"""</script>
 <script>{SCRIPT}</script>
 {f"<script>{extra_script}</script>" if extra_script else ""}
 </body>
@@ -171,11 +177,15 @@ def _chart(bundle: Bundle) -> dict[str, Any]:
 # -- the event list (the page without JavaScript) -------------------------------------
 
 
-def _event_list(bundle: Bundle) -> str:
+def _event_list(bundle: Bundle) -> Iterator[str]:
     if not bundle.entries:
-        return '<p class="empty">No events.</p>'
-    items = _listed_items(bundle)
-    return '<ol class="event-list">\n' + "\n".join(items) + "\n</ol>"
+        yield '<p class="empty">No events.</p>'
+        return
+    yield '<ol class="event-list">'
+    for item in _listed_items(bundle):
+        yield "\n"
+        yield item
+    yield "\n</ol>"
 
 
 def _time(date: dict[str, Any], text: str | None = None) -> str:
@@ -779,12 +789,13 @@ def _known_at_control(bundle: Bundle) -> str:
     )
 
 
-def _listed_items(bundle: Bundle) -> list[str]:
+def _listed_items(bundle: Bundle) -> Iterator[str]:
     """The believed events' items and, in their places by date, those of events believed
-    before a correction and no longer: hidden until the known-at switch shows them."""
+    before a correction and no longer: hidden until the known-at switch shows them. Each
+    item is made as it is written."""
     listed = [(e, False) for e in bundle.entries] + [(e, True) for e in bundle.corrections.former]
     listed.sort(key=lambda pair: pair[0]["occurred"]["start"])  # stable: replay order kept
-    return [_former_item(entry) if former else _event_item(entry) for entry, former in listed]
+    return (_former_item(entry) if former else _event_item(entry) for entry, former in listed)
 
 
 def _former_item(entry: dict[str, Any]) -> str:

@@ -12,6 +12,7 @@ The category, mode and context come from the kind's declared code (``events.plov
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from cli.exporters import Bundle, extent, json_text
@@ -39,13 +40,15 @@ COUNTRY_CODES = {
 }
 
 
-def plover_records(bundle: Bundle) -> list[dict[str, Any]]:
+def plover_records(bundle: Bundle) -> Iterator[dict[str, Any]]:
+    """One record per believed event, each made when it is asked for."""
     actors = actor_index(bundle)
-    return [_record(entry, actors, bundle.version) for entry in bundle.entries]
+    return (_record(entry, actors, bundle.version) for entry in bundle.entries)
 
 
-def plover_lines(bundle: Bundle) -> str:
-    return "".join(json_text(r, indent=None) + "\n" for r in plover_records(bundle))
+def plover_lines(bundle: Bundle) -> Iterator[str]:
+    """One JSON record a line, each written as it is made."""
+    return (json_text(r, indent=None) + "\n" for r in plover_records(bundle))
 
 
 def _record(entry: dict[str, Any], actors: dict[str, dict], version: str) -> dict[str, Any]:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from typing import Any
 
-from cli.exporters import TITLE, Bundle, extent, json_text, kind_label, link_url, summary_line
+from cli.exporters import TITLE, Bundle, extent, json_chunks, kind_label, link_url, summary_line
 from cli.exporters import visible as _visible
 from cli.render import (
     alternative_text,
@@ -81,7 +82,7 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines + [""]
 
 
-def markdown(bundle: Bundle) -> str:
+def markdown(bundle: Bundle) -> Iterator[str]:
     notes = _Footnotes()
     state = bundle.state
     names = {a["id"]: a["name"] for a in state["actors"]}
@@ -213,7 +214,7 @@ def markdown(bundle: Bundle) -> str:
     out += ["## Sources", ""] + notes.lines()
     if bundle.chain_mark:
         out += ["", bundle.chain_mark]
-    return "\n".join(out) + "\n"
+    return (line + "\n" for line in out)  # written line by line, never joined whole
 
 
 def _corrections_md(bundle: Bundle, notes: _Footnotes) -> list[str]:
@@ -332,5 +333,7 @@ def json_document(bundle: Bundle) -> dict[str, Any]:
     }
 
 
-def json_export(bundle: Bundle) -> str:
-    return json_text(json_document(bundle)) + "\n"
+def json_export(bundle: Bundle) -> Iterator[str]:
+    """The JSON export, a piece at a time (``json_chunks``)."""
+    yield from json_chunks(json_document(bundle))
+    yield "\n"

@@ -14,6 +14,7 @@ the event it corrects: what it corrected, when it was recorded, why, on which so
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from html import escape
 from typing import Any
 
@@ -23,7 +24,7 @@ from cli.exporters import (
     cited_link_html,
     extent,
     html_text,
-    json_text,
+    json_chunks,
     kind_label,
     link_url,
     summary_line,
@@ -157,5 +158,7 @@ def timelinejs_document(bundle: Bundle) -> dict[str, Any]:
     }
 
 
-def timelinejs(bundle: Bundle) -> str:
-    return json_text(timelinejs_document(bundle)) + "\n"
+def timelinejs(bundle: Bundle) -> Iterator[str]:
+    """The TimelineJS file, a piece at a time (``json_chunks``)."""
+    yield from json_chunks(timelinejs_document(bundle))
+    yield "\n"

@@ -28,3 +28,57 @@ def test_help_imports_neither_eventsourcing_nor_pydantic(command):
     first_line = (main.commands[command].help if command else main.help).split("\n")[0]
     assert " ".join(first_line.split()) in " ".join(result.stdout.split())  # wrapped
     assert result.stdout.strip().endswith("HEAVY:"), result.stdout[-200:]
+
+
+READ_PROBE = """
+import sys
+from cli.main import main
+try:
+    main(sys.argv[1:], prog_name="uspk")
+except SystemExit as exit:
+    assert not exit.code, exit.code
+from pydantic import BaseModel
+def models(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from models(sub)
+built = sorted({m.__name__ for m in models(BaseModel) if m.__pydantic_complete__})
+write_path = sorted(m for m in ("yaml", "events.files", "service.recording") if m in sys.modules)
+print("BUILT:", built, "WRITE PATH:", write_path)
+"""
+
+
+@pytest.fixture(scope="module")
+def shipped_store(tmp_path_factory) -> str:
+    """A store already loaded with the shipped history (its first command's write path)."""
+    db = str(tmp_path_factory.mktemp("store") / "uspk.sqlite")
+    created = subprocess.run(
+        [sys.executable, "-m", "cli", "--db", db, "--create", "actors"], capture_output=True
+    )
+    assert created.returncode == 0, created.stderr[-500:]
+    return db
+
+
+@pytest.mark.parametrize(
+    "command, shown",
+    [
+        (["state", "--at", "2025-09-08"], "Agreements"),
+        (["timeline"], "Trump"),
+        (["timeline", "--format", "json"], '"related_by"'),
+        (["show", "trump-munir-meeting-2025-06"], "Trump"),
+    ],
+)
+def test_reading_builds_no_pydantic_model_and_imports_nothing_of_the_write_path(
+    shipped_store, command, shown
+):
+    # The answer comes from stored rows: no validator or serializer is built (pydantic's
+    # deferred building; views read fields from attributes), and neither the YAML reader
+    # nor the append path is imported.
+    result = subprocess.run(
+        [sys.executable, "-c", READ_PROBE, "--db", shipped_store, *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert shown in result.stdout, result.stderr[-500:]
+    assert result.stdout.strip().endswith("BUILT: [] WRITE PATH: []"), result.stdout[-300:]

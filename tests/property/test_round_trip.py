@@ -17,7 +17,8 @@ from pydantic import BaseModel
 
 from events.files import validate
 from events.kinds import kinds
-from events.model import Alternative, mentioned_ids
+from events.model import Alternative, Source, mentioned_ids
+from projections.views import LINK_FIELDS, json_fields, links_view, source_view
 from tests.property.documents import MODELS, appendable_batches, interval, model_documents
 from tests.store.helpers import no_traceback, open_store, uspk
 
@@ -189,3 +190,30 @@ def test_validate_dump_validate_is_the_identity(document):
     again = validate(dumped, "property")
     assert again == model
     assert again.model_dump(mode="json") == dumped == with_defaults(type(model), document)
+
+
+@settings(max_examples=100, deadline=None)
+@given(document=any_valid_documents().filter(lambda d: d["kind"] != "retraction"))
+def test_an_events_links_read_from_attributes_equal_their_pydantic_dump(document):
+    """The views read relations and alternatives field by field (``json_fields``, so that
+    a read builds no serializer): exactly what pydantic's JSON dump of them gives."""
+    model = validate(document, "property")
+    dumped = {name: model.model_dump(mode="json")[name] for name in LINK_FIELDS}
+    for alternative in dumped["alternatives"]:
+        alternative["sources"] = [
+            source_view(Source.model_validate(s)) for s in alternative["sources"]
+        ]
+    assert links_view(model) == dumped
+
+
+@settings(max_examples=300, deadline=None)
+@given(document=any_valid_documents(), exclude_none=st.booleans(), common=st.booleans())
+def test_a_documents_fields_read_from_attributes_equal_their_pydantic_dump(
+    document, exclude_none, common
+):
+    """Every view reads a document's fields from its attributes (``json_fields``): for
+    every kind, retractions included, exactly what pydantic's JSON dump gives."""
+    model = validate(document, "property")
+    exclude = COMMON if common else set()
+    dumped = model.model_dump(mode="json", exclude=exclude, exclude_none=exclude_none)
+    assert json_fields(model, exclude, exclude_none) == dumped

@@ -1,0 +1,52 @@
+"""Exports and JSON answers are written a piece at a time (never held whole as text): the
+pieces make exactly the text that encoding the whole at once gives."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cli.exporters import json_chunks, json_text
+from cli.render import as_json, batched_text, json_list_chunks
+
+# Text with what the exports escape: controls, bidi overrides, line separators, markup.
+TEXT = st.text(st.sampled_from('aé\u202e\u2066\u2028\x85\x7f<>&"\\\n\t z'), max_size=8)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+HIDDEN = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+HIDDEN_IN_HTML = re.compile("[<>&\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def whole(data, indent, escape_html):
+    """The export's JSON as one string: json.dumps, hidden characters as \\u escapes."""
+    separators = (",", ": ") if indent is not None else (",", ":")
+    text = json.dumps(data, indent=indent, ensure_ascii=False, separators=separators)
+    pattern = HIDDEN_IN_HTML if escape_html else HIDDEN
+    return pattern.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=JSON, indent=st.sampled_from([2, None]), escape_html=st.booleans())
+def test_json_written_in_pieces_is_the_text_encoded_whole(data, indent, escape_html):
+    streamed = "".join(json_chunks(data, indent, escape_html))
+    assert streamed == json_text(data, indent, escape_html) == whole(data, indent, escape_html)
+
+
+@settings(max_examples=200, deadline=None)
+@given(items=st.lists(JSON, max_size=5))
+def test_a_json_list_written_item_by_item_is_the_list_encoded_whole(items):
+    assert "".join(json_list_chunks(iter(items))) == as_json(items)
+
+
+def test_pieces_are_written_in_batches_of_about_the_size_asked_in_order():
+    pieces = [str(i % 10) * 7 for i in range(1000)]
+    batches = list(batched_text(pieces, size=100))
+    assert "".join(batches) == "".join(pieces)
+    assert all(100 <= len(b) < 107 for b in batches[:-1])
+    assert list(batched_text([])) == []
