@@ -107,7 +107,7 @@ def state_sections(
             for r in pending
         ]
         + [
-            _undetermined(by_id[h.id], f"depends on something undetermined: {error.message}")
+            _undetermined(by_id[h.id], f"depends on something undetermined: {error.reason}")
             for h, error in broken
         ]
         + [
