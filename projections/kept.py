@@ -68,9 +68,6 @@ SCHEMA = [
 ]
 TABLES = ("uspk_view_standing", "uspk_view_units")
 
-# (section, entry key, sort key, dated, version key, entry JSON): one entry as it stands
-Shown = tuple[str, str, str, int, str, str]
-
 
 class KeptLookup(Protocol):
     """The index's believed records at one moment, read in the writing transaction."""
@@ -82,10 +79,14 @@ class KeptLookup(Protocol):
     def any_version(self, ids: Collection[str]) -> list[Record]:
         """The records of ``ids`` believed or not (what a hidden one was about)."""
 
+    def introductions(self, actors: Collection[str]) -> dict[str, list[Record]]:
+        """Actor -> the believed records introducing it, at any date."""
+
     def introductions_before(self, actors: Collection[str]) -> list[Record]:
         """The introductions of ``actors`` believed just before this moment."""
 
-    def mentioning(self, actors: Collection[str]) -> list[Record]: ...
+    def mentioning(self, actors: Collection[str], before: bool = False) -> list[Record]:
+        """Believed records naming ``actors`` (``before``: recorded before this moment)."""
 
 
 # -- writing ---------------------------------------------------------------------------
@@ -153,9 +154,10 @@ def _closure(sql: Any, lookup: KeptLookup, touched: set[str]) -> tuple[list[Reco
         member_ids = _members(sql, fresh_units)
         ids |= member_ids
         found = lookup.by_ids(sorted((fresh_ids | member_ids) - taken.keys()))
-        mentioned = {k for k in fresh_keys if k.startswith("mentioned:")}
-        if mentioned:
-            found += lookup.mentioning(sorted(k.removeprefix("mentioned:") for k in mentioned))
+        mentioned = {k for k in fresh_keys if k.startswith("mentioned")}
+        for prefix, before in (("mentioned:", False), ("mentioned-before:", True)):
+            actors = sorted(k.removeprefix(prefix) for k in mentioned if k.startswith(prefix))
+            found += lookup.mentioning(actors, before) if actors else []
         if fresh_keys - mentioned:
             found += lookup.with_keys(sorted(fresh_keys - mentioned))
         for record in found:
@@ -173,17 +175,26 @@ def _depends_on(document: Any) -> set[str]:
 
 def _actor_keys(document: Any, lookup: KeptLookup) -> set[str]:
     """When a touched record introduces an actor whose shown versions, or whether it is
-    introduced at all, differ from before this moment: every entry naming the actor may
-    change (its name, or an unknown actor's records), so every record naming it is
-    asked for (``mentioned:`` keys)."""
+    introduced at all, differ from before this moment, every entry naming the actor may
+    change (its name, or an unknown actor's records): the records naming it are asked
+    for (``mentioned:``; of an actor not introduced before, only those recorded before
+    this moment, as the batch's own are touched anyway)."""
     actors = [a.id for a in document.introduces]
     if not actors:
         return set()
-    now = _shown_versions(lookup.with_keys([f"introduces:{a}" for a in actors]))
+    now = {a: _versions(a, r) for a, r in lookup.introductions(actors).items()}
     before = _shown_versions(lookup.introductions_before(actors))
-    return {
-        f"mentioned:{a}" for a in actors if now.get(a) != before.get(a) or len(now.get(a, ())) > 1
-    }
+    keys = set()
+    for actor in actors:
+        if now[actor] == before.get(actor, set()) and len(now[actor]) < 2:
+            continue
+        keys.add(f"mentioned:{actor}" if before.get(actor) else f"mentioned-before:{actor}")
+    return keys
+
+
+def _versions(actor: str, records: Iterable[Record]) -> set[tuple]:
+    """The distinct versions of what the state shows of ``actor`` that ``records`` give."""
+    return _shown_versions(records).get(actor, set())
 
 
 def _shown_versions(records: Iterable[Record]) -> dict[str, set[tuple]]:
@@ -205,8 +216,8 @@ def _versioned_keys(document: Any, lookup: KeptLookup) -> set[str]:
     named = _actors_named(document)
     if not named:
         return set()
-    versions = _shown_versions(lookup.with_keys([f"introduces:{a}" for a in named]))
-    return {f"introduces:{a}" for a, seen in versions.items() if len(seen) > 1}
+    introduced = lookup.introductions(named)
+    return {f"introduces:{a}" for a, found in introduced.items() if len(_versions(a, found)) > 1}
 
 
 def _actors_named(document: Any) -> set[str]:
@@ -271,25 +282,27 @@ def _components(records: list[Record], lookup: KeptLookup) -> list[list[Record]]
 
 def _unit_rows(members: list[Record], lookup: KeptLookup) -> Iterator[tuple]:
     """The unit's rows: (section, key, valid_from, valid_to, sort key, dated, version
-    key, entry JSON), its state folded at each day where it can change."""
+    key, entry JSON), its state folded at each day where it can change. An entry equal
+    to the one the day before continues its row (compared as data: written once)."""
     named = {a for r in members for a in _actors_named(r.document)}
-    registry = actor_registry(
-        r.document for r in lookup.with_keys(sorted(f"introduces:{a}" for a in named))
-    )
-    days = _change_days(members)
-    opened: dict[Shown, date] = {}
-    for day in days:
-        current = set(_shown_on(members, day, registry))
-        for shown in [s for s in opened if s not in current]:
-            yield _row(shown, opened.pop(shown), day)
-        for shown in current:
-            opened.setdefault(shown, day)
-    for shown, since in opened.items():
-        yield _row(shown, since, None)
+    introducing = {r.id: r for found in lookup.introductions(named).values() for r in found}
+    registry = actor_registry(r.document for r in introducing.values())
+    ranks = {r.id: _rank(r.document) for r in members}
+    opened: dict[tuple, tuple[dict, date]] = {}
+    for day in _change_days(members):
+        current = dict(_shown_on(members, day, registry, ranks))
+        for ident in [i for i, (entry, _) in opened.items() if current.get(i) != entry]:
+            entry, since = opened.pop(ident)
+            yield _row(ident, entry, since, day)
+        for ident, entry in current.items():
+            if ident not in opened:
+                opened[ident] = (entry, day)
+    for ident, (entry, since) in opened.items():
+        yield _row(ident, entry, since, None)
 
 
-def _row(shown: Shown, since: date, until: date | None) -> tuple:
-    section, key, sort_key, dated, version_key, entry = shown
+def _row(ident: tuple, entry: dict, since: date, until: date | None) -> tuple:
+    section, key, sort_key, dated, version_key = ident
     return (
         section,
         key,
@@ -298,16 +311,22 @@ def _row(shown: Shown, since: date, until: date | None) -> tuple:
         sort_key,
         dated,
         version_key,
-        entry,
+        json.dumps(entry, ensure_ascii=False, separators=(",", ":")),
     )
 
 
-def _shown_on(members: list[Record], day: date, registry: dict) -> Iterator[Shown]:
-    """The unit's entries on ``day``, each with the keys that place it in the whole."""
+def _shown_on(
+    members: list[Record], day: date, registry: dict, ranks: dict[str, str]
+) -> Iterator[tuple[tuple, dict]]:
+    """The unit's entries on ``day``, each with the keys that place it in the whole:
+    ((section, key, sort key, dated, version key), entry)."""
     begun = [r for r in members if r.document.occurred.start <= day]
-    ranks = {r.id: _rank(r.document) for r in members}
     sections = dict(state_sections(begun, day, None, registry))
-    broken = {e["event_id"] for e in sections["undetermined"]}
+    broken = {
+        e["event_id"]
+        for e in sections["undetermined"]
+        if e["reason"].startswith("depends on something undetermined")
+    }
     applied = [r for r in begun if r.document.occurred.end <= day and r.id not in broken]
     joins, versions = _actor_keys_on(applied, ranks)
     measures = _measure_keys(applied, ranks)
@@ -329,8 +348,7 @@ def _shown_on(members: list[Record], day: date, registry: dict) -> Iterator[Show
             if section == "measures":  # several views of one measure: their order within it
                 n = counts[entry["measure"]] = counts.get(entry["measure"], -1) + 1
                 sort_key = f"{sort_key}|{n:04d}"
-            text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
-            yield section, key, sort_key, dated, version_key, text
+            yield (section, key, sort_key, dated, version_key), entry
 
 
 def _rank(document: Any) -> str:
@@ -388,30 +406,33 @@ def _actor_keys_on(applied: list[Record], ranks: dict) -> tuple[dict[str, str], 
 
 def _change_days(records: Sequence[Record]) -> list[date]:
     """The days on which the unit's state may differ from the day before: each date's
-    start, end, and the day after its end (sources' dates are never compared)."""
-    days = {BEGINNING}
+    start and end (the rules compare them with ``<=``, ``>`` and the undetermined span
+    with ``start <= D < end``), and the day after a step's target (overdue once the
+    target is wholly past: ``target.end < D``). Sources' dates are never compared."""
+    days: set[date] = set()  # before the first start nothing has begun: no entry
     for record in records:
-        for value in _dates(record.document):
+        for name, value in _dates(record.document):
             days.add(value.start)
             days.add(value.end)
-            if value.end < date.max:
+            if name == "target" and value.end < date.max:
                 days.add(value.end + timedelta(days=1))
     return sorted(days)
 
 
-def _dates(value: Any) -> Iterator[FuzzyDate]:
+def _dates(value: Any, name: str = "") -> Iterator[tuple[str, FuzzyDate]]:
+    """Every date inside a document, however deep, with the name of its field."""
     if isinstance(value, FuzzyDate):
-        yield value
+        yield name, value
     elif isinstance(value, BaseModel):
-        for name, field in value:
-            if name != "sources":
-                yield from _dates(field)
+        for field, inner in value:
+            if field != "sources":
+                yield from _dates(inner, field)
     elif isinstance(value, dict):
-        for field in value.values():
-            yield from _dates(field)
+        for field, inner in value.items():
+            yield from _dates(inner, field)
     elif isinstance(value, list | tuple | set | frozenset):
         for item in value:
-            yield from _dates(item)
+            yield from _dates(item, name)
 
 
 _COLUMNS = "section, entry_key, valid_from, valid_to, sort_key, dated, version_key, entry"

@@ -1003,45 +1003,81 @@ class ReadModel:
 
 class _KeptLookup:
     """What maintaining the standing rows reads (projections.kept.KeptLookup): the
-    records believed at the moment ``at``, in the writing transaction."""
+    records believed at the moment ``at``, in the writing transaction. Each record is
+    decoded once per maintenance, and each actor's introductions read once."""
 
     def __init__(self, views: ReadModel, sql: Statements, at: str) -> None:
         self.views, self.sql, self.at = views, sql, at
+        self.decoded: dict[str, Record] = {}
+        self.introduced: dict[str, list[Record]] = {}
 
-    def _believed(self, at: str, clause: str, keys: Collection[str], join: str = ""):
-        found: dict[str, Record] = {}
+    def _ids(self, at: str, clause: str, keys: Collection[str], join: str = "") -> list[str]:
+        found: list[str] = []
         for chunk in _chunks(sorted(keys)):
             where, params = ReadModel._believed_at(at)
             where.append(clause.format(marks=", ".join("?" for _ in chunk)))
-            for record in self.views._records(where, [*params, *chunk], join=join, sql=self.sql):
-                found.setdefault(record.id, record)
-        return list(found.values())
+            rows = self.sql.all(
+                f"SELECT DISTINCT e.event_id FROM uspk_view_events e{join}"
+                f" WHERE {' AND '.join(where)}",
+                [*params, *chunk],
+            )
+            found += [row[0] for row in rows]
+        return found
+
+    def _load(self, ids: Collection[str]) -> list[Record]:
+        missing = sorted({i for i in ids if i not in self.decoded})
+        for chunk in _chunks(missing):
+            marks = ", ".join("?" for _ in chunk)
+            for record in self.views._records([f"e.event_id IN ({marks})"], chunk, sql=self.sql):
+                self.decoded[record.id] = record
+        return [self.decoded[i] for i in dict.fromkeys(ids) if i in self.decoded]
 
     def with_keys(self, keys: Collection[str]) -> list[Record]:
         join = " JOIN uspk_view_things j ON j.event_id = e.event_id"
-        return self._believed(self.at, "j.thing IN ({marks})", keys, join)
+        return self._load(self._ids(self.at, "j.thing IN ({marks})", keys, join))
 
     def by_ids(self, ids: Collection[str]) -> list[Record]:
-        return self._believed(self.at, "e.event_id IN ({marks})", ids)
+        return self._load(self._ids(self.at, "e.event_id IN ({marks})", ids))
 
-    def mentioning(self, actors: Collection[str]) -> list[Record]:
+    def mentioning(self, actors: Collection[str], before: bool = False) -> list[Record]:
         join = " JOIN uspk_view_mentions j ON j.event_id = e.event_id"
-        return self._believed(self.at, "j.actor_id IN ({marks})", actors, join)
+        clause = "j.actor_id IN ({marks})" + (" AND e.recorded_at < ?" if before else "")
+        if before:  # recorded before this moment, believed at it
+            found: list[str] = []
+            for chunk in _chunks(sorted(actors)):
+                where, params = ReadModel._believed_at(self.at)
+                where.append(clause.format(marks=", ".join("?" for _ in chunk)))
+                rows = self.sql.all(
+                    f"SELECT DISTINCT e.event_id FROM uspk_view_events e{join}"
+                    f" WHERE {' AND '.join(where)}",
+                    [*params, *chunk, self.at],
+                )
+                found += [row[0] for row in rows]
+            return self._load(found)
+        return self._load(self._ids(self.at, clause, actors, join))
+
+    def introductions(self, actors: Collection[str]) -> dict[str, list[Record]]:
+        """Actor -> the believed records introducing it, at any date."""
+        missing = sorted({a for a in actors if a not in self.introduced})
+        if missing:
+            for actor in missing:
+                self.introduced[actor] = []
+            for record in self.with_keys([f"introduces:{a}" for a in missing]):
+                for actor in record.document.introduces:
+                    if actor.id in self.introduced and record not in self.introduced[actor.id]:
+                        self.introduced[actor.id].append(record)
+        return {a: self.introduced[a] for a in actors}
 
     def introductions_before(self, actors: Collection[str]) -> list[Record]:
         before = (datetime.fromisoformat(self.at) - timedelta(microseconds=1)).isoformat(
             timespec="microseconds"
         )
-        keys = [f"introduces:{a}" for a in actors]
         join = " JOIN uspk_view_things j ON j.event_id = e.event_id"
-        return self._believed(before, "j.thing IN ({marks})", keys, join)
+        keys = [f"introduces:{a}" for a in actors]
+        return self._load(self._ids(before, "j.thing IN ({marks})", keys, join))
 
     def any_version(self, ids: Collection[str]) -> list[Record]:
-        found: list[Record] = []
-        for chunk in _chunks(sorted(ids)):
-            marks = ", ".join("?" for _ in chunk)
-            found += self.views._records([f"e.event_id IN ({marks})"], chunk, sql=self.sql)
-        return found
+        return self._load(ids)
 
 
 def _is_integrity_error(error: BaseException) -> bool:
