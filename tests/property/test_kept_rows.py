@@ -61,13 +61,17 @@ def relate(data: st.DataObject, session: Session, oracle: Oracle, clock: Clock) 
 
 
 def reintroduce(data: st.DataObject, session: Session, oracle: Oracle, clock: Clock) -> None:
-    """An actor introduced before, introduced again by a new event with another role."""
+    """An actor introduced before, introduced again by a new event under another name
+    and role: every entry naming it shows the name of its latest introduction."""
     introduced = [a for d in oracle.standing() for a in d.introduces]
     if not introduced:
         return
     actor = data.draw(st.sampled_from(introduced), label="actor")
     batch, document = data.draw(appendable_batches("meeting", amend=False))
-    again = actor.model_dump(mode="json") | {"role": f"{actor.role or 'role'} (again)"}
+    again = actor.model_dump(mode="json") | {
+        "name": f"{actor.name} (again)"[:300],
+        "role": f"{actor.role or 'role'} (again)"[:300],
+    }
     document["introduces"] = [again]
     document["participants"] = [actor.id, *document["participants"][1:]]
     if record(session, oracle, clock, [validate(d, "batch") for d in batch]):
