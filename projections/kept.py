@@ -39,7 +39,12 @@ from domain.chronicle import Record
 from domain.recording import thing_keys
 from domain.world import actor_registry, replay_key
 from events.dates import FuzzyDate
-from projections.state import STATE_KEYS, state_sections
+from projections.state import (
+    DEPENDS_ON_UNDETERMINED,
+    EFFECTIVE_DATE_CONTAINS,
+    STATE_KEYS,
+    state_sections,
+)
 from projections.views import timestamp_view
 
 SECTIONS = tuple(key for key in STATE_KEYS if key not in ("as_of", "known_at"))
@@ -325,7 +330,7 @@ def _shown_on(
     broken = {
         e["event_id"]
         for e in sections["undetermined"]
-        if e["reason"].startswith("depends on something undetermined")
+        if e["reason"].startswith(DEPENDS_ON_UNDETERMINED)
     }
     applied = [r for r in begun if r.document.occurred.end <= day and r.id not in broken]
     joins, versions = _actor_keys_on(applied, ranks)
@@ -365,9 +370,9 @@ def _sort_key(section: str, entry: dict, ranks: dict, measures: dict, day: date)
         return measures[entry["measure"]]
     if section == "undetermined":
         reason = entry["reason"]
-        if reason.startswith("depends on something undetermined"):
+        if reason.startswith(DEPENDS_ON_UNDETERMINED):
             return f"1|{ranks[entry['event_id']]}"
-        if reason.startswith("its effective date"):
+        if reason.startswith(EFFECTIVE_DATE_CONTAINS):
             return f"2|{measures['@' + entry['event_id']]}"
         return f"0|{ranks[entry['event_id']]}"
     return ranks[entry["event_id"]]
