@@ -649,6 +649,14 @@ def bench_size(backend, size: int, documents: list, settings: Settings, out: Res
             "  of which state_at on rows in hand",
             lambda: state_at(state_records, mid, None, registry),
         )
+        from service import reading
+
+        bench.timed(
+            "state.kept",
+            f"state --at {mid}, uspk's path (warm session)",
+            lambda: reading.state_at(session, mid),
+            "reading.state_at: the kept standing rows where the index keeps them",
+        )
         narrowed_state(bench, session, documents, mid)
         window = f"{since:%Y-%m}"
         rows = session.believed(None, starting_by=until, ending_from=since)

@@ -56,10 +56,13 @@ class Change(NamedTuple):
 class RuleBroken(ValueError):
     """A happening that breaks one of the domain's rules at its date."""
 
-    def __init__(self, event_id: str, message: str) -> None:
-        super().__init__(f"event {event_id!r}: {message}")
+    def __init__(self, event_id: str, message: str, hint: str = "") -> None:
+        super().__init__(f"event {event_id!r}: {message}{hint}")
         self.event_id = event_id
-        self.message = message
+        self.message = f"{message}{hint}"
+        # Without the typing aid that lists every actor or agreement of the record (what
+        # the kept state quotes: projections/kept.py).
+        self.reason = message
 
 
 def only_forward(
@@ -376,11 +379,11 @@ class World:
             if actor_id in self.actors or actor_id in introduced:
                 continue
             if actor_id not in self.registry:
-                raise RuleBroken(happening.id, self._unknown_actor(actor_id))
+                raise RuleBroken(happening.id, *self._unknown_actor(actor_id))
             appearing.append(self.registry[actor_id])
         return appearing
 
-    def _unknown_actor(self, actor_id: str) -> str:
+    def _unknown_actor(self, actor_id: str) -> tuple[str, str]:
         known = {**self.registry, **self.actors}
         names = {a.id: a.id for a in known.values()}
         for actor in known.values():
@@ -389,7 +392,7 @@ class World:
         close = difflib.get_close_matches(actor_id.lower(), list(names), n=3, cutoff=0.5)
         suggestions = list(dict.fromkeys(names[c] for c in close))
         hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-        return f"unknown actor {actor_id!r} (introduced by no event in the record){hint}"
+        return f"unknown actor {actor_id!r} (introduced by no event in the record)", hint
 
     # -- one handler per kind, chosen by the happening's type ---------------------------
     # A kind may bring its own from its own module: ``@World.handle.register(MyKind)``.
@@ -689,7 +692,8 @@ class World:
             raise RuleBroken(
                 happening.id,
                 f"agreement {agreement_id!r} is not signed by {happening.occurred} "
-                f"(a {happening.kind.replace('-', ' ')} must follow the signing){hint}",
+                f"(a {happening.kind.replace('-', ' ')} must follow the signing)",
+                hint,
             )
         return agreement
 

@@ -29,8 +29,8 @@ import json
 import re
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from contextlib import contextmanager, nullcontext
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from eventsourcing.application import Application
@@ -42,6 +42,7 @@ from domain.recording import thing_keys
 from domain.world import actor_registry, kind_rank
 from events.dates import parse_date
 from events.model import mentioned_ids
+from projections import kept
 from projections.decoding import decoded_under_any_settings
 from projections.locks import READ_MODEL_LOCK, StoreLocked, is_lock_timeout
 from projections.recorders import SQLiteIndexRecorder, Statements
@@ -52,7 +53,7 @@ RECORDED = f"{Chronicle.Recorded.__module__}:{Chronicle.Recorded.__qualname__}"
 HISTORY_LOADED = f"{Chronicle.HistoryLoaded.__module__}:{Chronicle.HistoryLoaded.__qualname__}"
 META_NAME = "believed-events"
 # Bump when the tables change: a read model of another version is rebuilt from the log.
-SCHEMA_VERSION = 8  # 8: text sealed under a cipher (projections/sealed.py)
+SCHEMA_VERSION = 9  # 9: the state kept as standing rows (projections/kept.py)
 _PAGE = 2000
 REPLAY_ORDER = ("e.occ_start", "e.rank", "e.event_id")  # the replay index's order
 _END_OF_TIME = "9999-12-31T23:59:59.999999"
@@ -90,6 +91,7 @@ SCHEMA = [
         hidden_until TEXT,
         PRIMARY KEY (event_id, by_id))""",
     """CREATE INDEX IF NOT EXISTS uspk_view_hidden_by ON uspk_view_hidden (by_id)""",
+    *kept.SCHEMA,
 ]
 LEGACY_TABLES = ("uspk_view_tracking",)  # schema 3 and before: its own tracking table
 TABLES = (
@@ -98,6 +100,7 @@ TABLES = (
     "uspk_view_mentions",
     "uspk_view_things",
     "uspk_view_hidden",
+    *kept.TABLES,
 )
 META_COLUMNS = (
     "history_digest",
@@ -545,6 +548,7 @@ class ReadModel:
         """Apply a page up to the first unreadable event that no retraction names, or the
         first change whose link does not verify."""
         done, last, blocked = 0, None, None
+        touched: dict[str, set[str]] = {}  # recorded moment -> the events it touches
         for notification in page:
             try:
                 entry: Entry | None = read_entry(self.mapper, notification)
@@ -564,7 +568,12 @@ class ReadModel:
                 records += 1
             if entry is not None:
                 self._write(sql, entry, records)
+                if entry.row is not None:
+                    ids = touched.setdefault(entry.row[5], set())
+                    ids.update(i for i in (entry.row[0], entry.hides, entry.ends_hidings_by) if i)
             done, last = done + 1, notification
+        for at in sorted(touched):  # once per recorded moment (a batch), in recorded order
+            kept.maintain(sql, _KeptLookup(self, sql, at), touched[at], at, self.text)
         if last is not None:
             self.index.insert_position(sql, Tracking(self.name, last.id))
             sql.execute(
@@ -890,8 +899,21 @@ class ReadModel:
         where.append("e.introduces = 1")
         return self._records(where, params)
 
+    def state_rows(self, as_of: date, known_at: datetime | None) -> list[tuple]:
+        """The standing rows at (``as_of``, ``known_at``), as ``kept.read_state`` takes
+        them: one indexed query."""
+        day, at = as_of.isoformat(), moment(known_at) if known_at else _END_OF_TIME
+        return self._all(kept.STANDING_AT, (day, day, at, at))
+
+    def kept_state(self, as_of: date, known_at: datetime | None) -> Iterator[tuple[str, Any]]:
+        """The state at (``as_of``, ``known_at``) read from the standing rows, whole."""
+        return kept.read_state(self.state_rows(as_of, known_at), as_of, known_at, self.text.unseal)
+
     def _believed_where(self, known_at: datetime | None) -> tuple[list[str], list[Any]]:
-        at = moment(known_at) if known_at else _END_OF_TIME
+        return self._believed_at(moment(known_at) if known_at else _END_OF_TIME)
+
+    @staticmethod
+    def _believed_at(at: str) -> tuple[list[str], list[Any]]:
         where = [
             "e.kind <> 'retraction'",
             "e.recorded_at <= ?",
@@ -906,6 +928,7 @@ class ReadModel:
         params: list[Any],
         order: tuple[str, ...] = ("e.position",),
         join: str = "",
+        sql: Statements | None = None,
     ) -> list[Record]:
         """Records of the rows that ``where`` selects, in ``order`` (whose last column is
         unique), read in keyset pages within one read transaction, so that only a page
@@ -922,7 +945,7 @@ class ReadModel:
         marks = ", ".join("?" for _ in order)
         records: list[Record] = []
         after: tuple | None = None
-        with self._transaction() as sql:
+        with nullcontext(sql) if sql is not None else self._transaction() as sql:
             while True:
                 clauses = [*where, f"({keys}) > ({marks})"] if after else where
                 rows = sql.all(
@@ -976,6 +999,85 @@ class ReadModel:
             return self.index.lock_holder(READ_MODEL_LOCK)
         except database_errors():
             return None
+
+
+class _KeptLookup:
+    """What maintaining the standing rows reads (projections.kept.KeptLookup): the
+    records believed at the moment ``at``, in the writing transaction. Each record is
+    decoded once per maintenance, and each actor's introductions read once."""
+
+    def __init__(self, views: ReadModel, sql: Statements, at: str) -> None:
+        self.views, self.sql, self.at = views, sql, at
+        self.decoded: dict[str, Record] = {}
+        self.introduced: dict[str, list[Record]] = {}
+
+    def _ids(self, at: str, clause: str, keys: Collection[str], join: str = "") -> list[str]:
+        found: list[str] = []
+        for chunk in _chunks(sorted(keys)):
+            where, params = ReadModel._believed_at(at)
+            where.append(clause.format(marks=", ".join("?" for _ in chunk)))
+            rows = self.sql.all(
+                f"SELECT DISTINCT e.event_id FROM uspk_view_events e{join}"
+                f" WHERE {' AND '.join(where)}",
+                [*params, *chunk],
+            )
+            found += [row[0] for row in rows]
+        return found
+
+    def _load(self, ids: Collection[str]) -> list[Record]:
+        missing = sorted({i for i in ids if i not in self.decoded})
+        for chunk in _chunks(missing):
+            marks = ", ".join("?" for _ in chunk)
+            for record in self.views._records([f"e.event_id IN ({marks})"], chunk, sql=self.sql):
+                self.decoded[record.id] = record
+        return [self.decoded[i] for i in dict.fromkeys(ids) if i in self.decoded]
+
+    def with_keys(self, keys: Collection[str]) -> list[Record]:
+        join = " JOIN uspk_view_things j ON j.event_id = e.event_id"
+        return self._load(self._ids(self.at, "j.thing IN ({marks})", keys, join))
+
+    def by_ids(self, ids: Collection[str]) -> list[Record]:
+        return self._load(self._ids(self.at, "e.event_id IN ({marks})", ids))
+
+    def mentioning(self, actors: Collection[str], before: bool = False) -> list[Record]:
+        join = " JOIN uspk_view_mentions j ON j.event_id = e.event_id"
+        clause = "j.actor_id IN ({marks})" + (" AND e.recorded_at < ?" if before else "")
+        if before:  # recorded before this moment, believed at it
+            found: list[str] = []
+            for chunk in _chunks(sorted(actors)):
+                where, params = ReadModel._believed_at(self.at)
+                where.append(clause.format(marks=", ".join("?" for _ in chunk)))
+                rows = self.sql.all(
+                    f"SELECT DISTINCT e.event_id FROM uspk_view_events e{join}"
+                    f" WHERE {' AND '.join(where)}",
+                    [*params, *chunk, self.at],
+                )
+                found += [row[0] for row in rows]
+            return self._load(found)
+        return self._load(self._ids(self.at, clause, actors, join))
+
+    def introductions(self, actors: Collection[str]) -> dict[str, list[Record]]:
+        """Actor -> the believed records introducing it, at any date."""
+        missing = sorted({a for a in actors if a not in self.introduced})
+        if missing:
+            for actor in missing:
+                self.introduced[actor] = []
+            for record in self.with_keys([f"introduces:{a}" for a in missing]):
+                for actor in record.document.introduces:
+                    if actor.id in self.introduced and record not in self.introduced[actor.id]:
+                        self.introduced[actor.id].append(record)
+        return {a: self.introduced[a] for a in actors}
+
+    def introductions_before(self, actors: Collection[str]) -> list[Record]:
+        before = (datetime.fromisoformat(self.at) - timedelta(microseconds=1)).isoformat(
+            timespec="microseconds"
+        )
+        join = " JOIN uspk_view_things j ON j.event_id = e.event_id"
+        keys = [f"introduces:{a}" for a in actors]
+        return self._load(self._ids(before, "j.thing IN ({marks})", keys, join))
+
+    def any_version(self, ids: Collection[str]) -> list[Record]:
+        return self._load(ids)
 
 
 def _is_integrity_error(error: BaseException) -> bool:

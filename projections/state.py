@@ -58,6 +58,12 @@ STATE_KEYS = (
 )
 
 
+# How an undetermined entry's reason begins, by why it is undetermined (the kept rows
+# place each group as the whole state does: projections/kept.py).
+DEPENDS_ON_UNDETERMINED = "depends on something undetermined"
+EFFECTIVE_DATE_CONTAINS = "its effective date"
+
+
 def state_at(
     records: list[Record],
     as_of: date,
@@ -107,12 +113,13 @@ def state_sections(
             for r in pending
         ]
         + [
-            _undetermined(by_id[h.id], f"depends on something undetermined: {error.message}")
+            _undetermined(by_id[h.id], f"{DEPENDS_ON_UNDETERMINED}: {error.reason}")
             for h, error in broken
         ]
         + [
             _undetermined(
-                by_id[a.event_id], f"its effective date ({a.effective.human()}) contains {as_of}"
+                by_id[a.event_id],
+                f"{EFFECTIVE_DATE_CONTAINS} ({a.effective.human()}) contains {as_of}",
             )
             for a in unsettled
         ],

@@ -212,6 +212,10 @@ class Session:
     def registry(self, known_at: datetime | None = None) -> dict:
         return self._readable().registry(known_at)
 
+    def kept_state(self, as_of: date, known_at: datetime | None = None):  # noqa: ANN201
+        """The state's sections at (``as_of``, ``known_at``) from the standing rows."""
+        return self._readable().kept_state(as_of, known_at)
+
     def recorded_until(self, known_at: datetime | None = None) -> date | None:
         return self._readable().recorded_until(known_at)
 

@@ -103,9 +103,8 @@ def state_sections(
 ) -> Iterator[tuple[str, Any]]:
     """The state's sections in order, each made when asked for. Narrowed, only the
     records the kept entries depend on are read (``states.narrowed_state``)."""
-    if not narrowing:
-        records = session.believed(known_at, starting_by=as_of)
-        return states.state_sections(records, as_of, known_at, session.registry(known_at))
+    if not narrowing:  # one indexed query over the kept rows (projections/kept.py)
+        return session.kept_state(as_of, known_at)
     state, _ = states.narrowed_state(
         narrowing,
         IndexLookup(session, known_at),

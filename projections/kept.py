@@ -1,0 +1,542 @@
+"""The state kept: bitemporal standing rows, maintained on append (issue 19).
+
+Each row is one entry of one section of ``uspk state``, valid in the world from a day
+(inclusive) to a day (exclusive; NULL: still standing) and in the store from the moment
+it was recorded to the moment it was hidden (exclusive; NULL: still believed). The rows
+standing at (D, T) are exactly ``state_at(believed at T, D)``'s entries; ``sort_key``
+puts each section in the whole fold's order.
+
+A unit is a set of believed records closed under what a fold of them needs (the narrowed
+fold's closure in projections/state.py: records sharing a thing, records relating to
+one, and the introductions of an actor whose shown versions differ), at any date. Its
+entries are the whole fold's: a fold of a closed set gives each of its entries as the
+whole history does. On append, once per recorded moment, only the units the moment's
+records touch are folded again, at the days where their answer can change (each date's
+start, end and the day after: the rules compare dates with ``<=`` and ``<``), never
+the whole history. An entry whose reason names the asked date ("its date contains D")
+is kept once, the date filled in as it is read (``dated``).
+
+Two things span units and are settled when the rows are read, not written: an actor
+joins the state with the first record that involves it in any unit (``sort_key``, the
+least wins), and shows the version that its latest applied introduction set
+(``version_key``, the greatest wins; equal everywhere for an actor of one version).
+
+An undetermined entry's reason quotes the broken rule without its typing hint ("known
+agreements like it", "did you mean"): the hint lists every agreement or actor of the
+record, so keeping it would tie every unit to every other (``RuleBroken.reason``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from domain.chronicle import Record
+from domain.recording import thing_keys
+from domain.world import actor_registry, replay_key
+from events.dates import FuzzyDate
+from projections.state import (
+    DEPENDS_ON_UNDETERMINED,
+    EFFECTIVE_DATE_CONTAINS,
+    STATE_KEYS,
+    state_sections,
+)
+from projections.views import timestamp_view
+
+SECTIONS = tuple(key for key in STATE_KEYS if key not in ("as_of", "known_at"))
+BEGINNING = date.min  # before every event: the first valid day
+
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS uspk_view_standing (
+        section TEXT NOT NULL,
+        entry_key TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        valid_from TEXT NOT NULL,
+        valid_to TEXT,
+        recorded_from TEXT NOT NULL,
+        hidden_at TEXT,
+        sort_key TEXT NOT NULL,
+        dated INTEGER NOT NULL,
+        version_key TEXT NOT NULL,
+        entry TEXT NOT NULL)""",
+    """CREATE INDEX IF NOT EXISTS uspk_view_standing_open
+        ON uspk_view_standing (unit, hidden_at)""",
+    """CREATE INDEX IF NOT EXISTS uspk_view_standing_valid
+        ON uspk_view_standing (valid_from, valid_to)""",
+    """CREATE TABLE IF NOT EXISTS uspk_view_units (
+        event_id TEXT PRIMARY KEY, unit TEXT NOT NULL)""",
+    """CREATE INDEX IF NOT EXISTS uspk_view_units_unit ON uspk_view_units (unit)""",
+]
+TABLES = ("uspk_view_standing", "uspk_view_units")
+
+
+class KeptLookup(Protocol):
+    """The index's believed records at one moment, read in the writing transaction."""
+
+    def with_keys(self, keys: Collection[str]) -> list[Record]: ...
+
+    def by_ids(self, ids: Collection[str]) -> list[Record]: ...
+
+    def any_version(self, ids: Collection[str]) -> list[Record]:
+        """The records of ``ids`` believed or not (what a hidden one was about)."""
+
+    def introductions(self, actors: Collection[str]) -> dict[str, list[Record]]:
+        """Actor -> the believed records introducing it, at any date."""
+
+    def introductions_before(self, actors: Collection[str]) -> list[Record]:
+        """The introductions of ``actors`` believed just before this moment."""
+
+    def mentioning(self, actors: Collection[str], before: bool = False) -> list[Record]:
+        """Believed records naming ``actors`` (``before``: recorded before this moment)."""
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+def maintain(sql: Any, lookup: KeptLookup, touched: Iterable[str], at: str, seal) -> None:
+    """Bring the rows of the units that ``touched`` (event ids added, hidden or restored
+    at moment ``at``) reaches up to date, in the writing transaction ``sql``."""
+    touched = set(touched)
+    if not touched:
+        return
+    records, old_units = _closure(sql, lookup, touched)
+    components = _components(records, lookup)
+    new_rows: dict[str, set[tuple]] = {}
+    for members in components:
+        unit = min(r.id for r in members)
+        new_rows[unit] = set(_unit_rows(members, lookup))
+    _replace(sql, old_units, new_rows, at, seal)
+    for unit in old_units:
+        sql.execute("DELETE FROM uspk_view_units WHERE unit = ?", (unit,))
+    for members in components:
+        unit = min(r.id for r in members)
+        for record in members:
+            sql.execute(
+                "DELETE FROM uspk_view_units WHERE event_id = ?", (record.id,)
+            )  # a member moved from a unit not closed here
+            sql.execute(
+                "INSERT INTO uspk_view_units (event_id, unit) VALUES (?, ?)", (record.id, unit)
+            )
+
+
+def _closure(sql: Any, lookup: KeptLookup, touched: set[str]) -> tuple[list[Record], set[str]]:
+    """The believed records that the entries of ``touched`` depend on, with every member
+    of the units they were in (a unit may have split or merged), to a fixpoint."""
+    taken: dict[str, Record] = {}
+    old_units: set[str] = set()
+    asked_keys: set[str] = set()
+    asked_ids: set[str] = set()
+    ids = set(touched)
+    keys: set[str] = set()
+    # What touched records were about, believed or not: their things, relations, actors.
+    found = lookup.any_version(touched)
+    # A retraction touches what it retracts; an amendment (or its retraction) what it
+    # supersedes (hidden by it, or believed again).
+    hidden = {
+        r.document.retracts if r.document.kind == "retraction" else r.document.supersedes
+        for r in found
+    }
+    hidden = {i for i in hidden if i} - touched
+    ids |= hidden
+    for record in [*found, *lookup.any_version(hidden)]:
+        document = record.document
+        if document.kind == "retraction":
+            continue
+        keys |= _depends_on(document)
+        ids |= {r.to for r in getattr(document, "relates", ())}
+        keys |= _actor_keys(document, lookup)
+    while ids - asked_ids or keys - asked_keys:
+        fresh_ids, fresh_keys = ids - asked_ids, keys - asked_keys
+        asked_ids |= fresh_ids
+        asked_keys |= fresh_keys
+        units = _units_of(sql, fresh_ids)
+        fresh_units = units - old_units
+        old_units |= fresh_units
+        member_ids = _members(sql, fresh_units)
+        ids |= member_ids
+        found = lookup.by_ids(sorted((fresh_ids | member_ids) - taken.keys()))
+        mentioned = {k for k in fresh_keys if k.startswith("mentioned")}
+        for prefix, before in (("mentioned:", False), ("mentioned-before:", True)):
+            actors = sorted(k.removeprefix(prefix) for k in mentioned if k.startswith(prefix))
+            found += lookup.mentioning(actors, before) if actors else []
+        if fresh_keys - mentioned:
+            found += lookup.with_keys(sorted(fresh_keys - mentioned))
+        for record in found:
+            if record.id in taken:
+                continue
+            taken[record.id] = record
+            ids.add(record.id)
+            keys |= _depends_on(record.document) | _versioned_keys(record.document, lookup)
+    return sorted(taken.values(), key=lambda r: replay_key(r.document)), old_units
+
+
+def _depends_on(document: Any) -> set[str]:
+    return thing_keys(document) | {f"related-to:{document.id}"}
+
+
+def _actor_keys(document: Any, lookup: KeptLookup) -> set[str]:
+    """When a touched record introduces an actor whose shown versions, or whether it is
+    introduced at all, differ from before this moment, every entry naming the actor may
+    change (its name, or an unknown actor's records): the records naming it are asked
+    for (``mentioned:``; of an actor not introduced before, only those recorded before
+    this moment, as the batch's own are touched anyway)."""
+    actors = [a.id for a in document.introduces]
+    if not actors:
+        return set()
+    now = {a: _versions(a, r) for a, r in lookup.introductions(actors).items()}
+    before = _shown_versions(lookup.introductions_before(actors))
+    keys = set()
+    for actor in actors:
+        if now[actor] == before.get(actor, set()) and len(now[actor]) < 2:
+            continue
+        keys.add(f"mentioned:{actor}" if before.get(actor) else f"mentioned-before:{actor}")
+    return keys
+
+
+def _versions(actor: str, records: Iterable[Record]) -> set[tuple]:
+    """The distinct versions of what the state shows of ``actor`` that ``records`` give."""
+    return _shown_versions(records).get(actor, set())
+
+
+def _shown_versions(records: Iterable[Record]) -> dict[str, set[tuple]]:
+    """Actor id -> the distinct versions its introductions give of what the state shows."""
+    versions: dict[str, set[tuple]] = {}
+    for record in records:
+        for actor in record.document.introduces:
+            versions.setdefault(actor.id, set()).add(_shown(actor))
+    return versions
+
+
+def _shown(actor: Any) -> tuple:
+    return (actor.name, actor.type, actor.country, actor.role)
+
+
+def _versioned_keys(document: Any, lookup: KeptLookup) -> set[str]:
+    """The introductions of the actors ``document`` names that are introduced in more
+    than one shown version: a fold showing such an actor's name needs them all."""
+    named = _actors_named(document)
+    if not named:
+        return set()
+    introduced = lookup.introductions(named)
+    return {f"introduces:{a}" for a, found in introduced.items() if len(_versions(a, found)) > 1}
+
+
+def _actors_named(document: Any) -> set[str]:
+    return {*document.mentions(), *(a.id for a in document.introduces)}
+
+
+def _units_of(sql: Any, ids: set[str]) -> set[str]:
+    units: set[str] = set()
+    for chunk in _chunks(sorted(ids)):
+        marks = ", ".join("?" for _ in chunk)
+        rows = sql.all(f"SELECT unit FROM uspk_view_units WHERE event_id IN ({marks})", chunk)
+        units.update(row[0] for row in rows)
+    return units
+
+
+def _members(sql: Any, units: set[str]) -> set[str]:
+    members: set[str] = set()
+    for chunk in _chunks(sorted(units)):
+        marks = ", ".join("?" for _ in chunk)
+        rows = sql.all(f"SELECT event_id FROM uspk_view_units WHERE unit IN ({marks})", chunk)
+        members.update(row[0] for row in rows)
+    return members
+
+
+def _components(records: list[Record], lookup: KeptLookup) -> list[list[Record]]:
+    """``records`` split into the smallest sets closed under what a fold needs."""
+    parent = {r.id: r.id for r in records}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    owner: dict[str, str] = {}  # a key -> the first record having it
+    for record in records:
+        document = record.document
+        for key in thing_keys(document) | _versioned_keys(document, lookup):
+            if key in owner:
+                union(owner[key], record.id)
+            else:
+                owner[key] = record.id
+        for actor in document.introduces:  # an introduction joins the versioned keys' owners
+            key = f"introduces:{actor.id}"
+            if key in owner:
+                union(owner[key], record.id)
+            else:
+                owner[key] = record.id
+        for relation in getattr(document, "relates", ()):
+            if relation.to in parent:
+                union(relation.to, record.id)
+    groups: dict[str, list[Record]] = {}
+    for record in records:
+        groups.setdefault(find(record.id), []).append(record)
+    return list(groups.values())
+
+
+def _unit_rows(members: list[Record], lookup: KeptLookup) -> Iterator[tuple]:
+    """The unit's rows: (section, key, valid_from, valid_to, sort key, dated, version
+    key, entry JSON), its state folded at each day where it can change. An entry equal
+    to the one the day before continues its row (compared as data: written once)."""
+    named = {a for r in members for a in _actors_named(r.document)}
+    introducing = {r.id: r for found in lookup.introductions(named).values() for r in found}
+    registry = actor_registry(r.document for r in introducing.values())
+    ranks = {r.id: _rank(r.document) for r in members}
+    opened: dict[tuple, tuple[dict, date]] = {}
+    for day in _change_days(members):
+        current = dict(_shown_on(members, day, registry, ranks))
+        for ident in [i for i, (entry, _) in opened.items() if current.get(i) != entry]:
+            entry, since = opened.pop(ident)
+            yield _row(ident, entry, since, day)
+        for ident, entry in current.items():
+            if ident not in opened:
+                opened[ident] = (entry, day)
+    for ident, (entry, since) in opened.items():
+        yield _row(ident, entry, since, None)
+
+
+def _row(ident: tuple, entry: dict, since: date, until: date | None) -> tuple:
+    section, key, sort_key, dated, version_key = ident
+    return (
+        section,
+        key,
+        since.isoformat(),
+        until.isoformat() if until else None,
+        sort_key,
+        dated,
+        version_key,
+        json.dumps(entry, ensure_ascii=False, separators=(",", ":")),
+    )
+
+
+def _shown_on(
+    members: list[Record], day: date, registry: dict, ranks: dict[str, str]
+) -> Iterator[tuple[tuple, dict]]:
+    """The unit's entries on ``day``, each with the keys that place it in the whole:
+    ((section, key, sort key, dated, version key), entry)."""
+    begun = [r for r in members if r.document.occurred.start <= day]
+    sections = dict(state_sections(begun, day, None, registry))
+    broken = {
+        e["event_id"]
+        for e in sections["undetermined"]
+        if e["reason"].startswith(DEPENDS_ON_UNDETERMINED)
+    }
+    applied = [r for r in begun if r.document.occurred.end <= day and r.id not in broken]
+    joins, versions = _actor_keys_on(applied, ranks)
+    measures = _measure_keys(applied, ranks)
+    for section in SECTIONS:
+        counts: dict[str, int] = {}
+        for entry in sections[section]:
+            dated = 0
+            if section == "actors":
+                key = entry["id"]
+                sort_key, version_key = joins[key], versions.get(key, "")
+            else:
+                key = entry.get("id") or entry["event_id"]
+                sort_key, version_key = _sort_key(section, entry, ranks, measures, day), ""
+                if section == "undetermined":
+                    suffix = f" contains {day.isoformat()}"
+                    if sort_key[0] != "1" and entry["reason"].endswith(suffix):
+                        entry = {**entry, "reason": entry["reason"][: -len(day.isoformat())]}
+                        dated = 1
+            if section == "measures":  # several views of one measure: their order within it
+                n = counts[entry["measure"]] = counts.get(entry["measure"], -1) + 1
+                sort_key = f"{sort_key}|{n:04d}"
+            yield (section, key, sort_key, dated, version_key), entry
+
+
+def _rank(document: Any) -> str:
+    start, rank, event_id = replay_key(document)
+    return f"{start.isoformat()}|{rank:04d}|{event_id}"
+
+
+def _sort_key(section: str, entry: dict, ranks: dict, measures: dict, day: date) -> str:
+    """Where the whole fold puts the entry: its section lists entries in the replay
+    order of the event that made them."""
+    if section in ("next_steps", "financing"):
+        return ranks[entry["history"][0]["event_id"]]
+    if section == "measures":
+        return measures[entry["measure"]]
+    if section == "undetermined":
+        reason = entry["reason"]
+        if reason.startswith(DEPENDS_ON_UNDETERMINED):
+            return f"1|{ranks[entry['event_id']]}"
+        if reason.startswith(EFFECTIVE_DATE_CONTAINS):
+            return f"2|{measures['@' + entry['event_id']]}"
+        return f"0|{ranks[entry['event_id']]}"
+    return ranks[entry["event_id"]]
+
+
+def _measure_keys(applied: list[Record], ranks: dict) -> dict[str, str]:
+    """A measure -> the rank of its first applied action (the whole fold's order of
+    measures); '@' + an action's event -> its measure's rank and its place among them."""
+    keys: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for record in applied:
+        measure = getattr(record.document, "measure", None)
+        if record.document.kind != "government-action" or measure is None:
+            continue
+        keys.setdefault(measure, ranks[record.id])
+        n = seen[measure] = seen.get(measure, -1) + 1
+        keys["@" + record.id] = f"{keys[measure]}|{n:04d}"
+    return keys
+
+
+def _actor_keys_on(applied: list[Record], ranks: dict) -> tuple[dict[str, str], dict[str, str]]:
+    """Each actor of the unit's state: the rank of the first applied record involving it
+    (and its place among those that record brings), and of the latest applied record
+    introducing it."""
+    joins: dict[str, str] = {}
+    versions: dict[str, str] = {}
+    for record in applied:
+        document = record.document
+        joining = list(dict.fromkeys([*(a.id for a in document.introduces), *document.mentions()]))
+        for n, actor in enumerate(joining):
+            joins.setdefault(actor, f"{ranks[record.id]}|{n:04d}")
+        for actor in document.introduces:
+            versions[actor.id] = ranks[record.id]
+    return joins, versions
+
+
+def _change_days(records: Sequence[Record]) -> list[date]:
+    """The days on which the unit's state may differ from the day before: each date's
+    start and end (the rules compare them with ``<=``, ``>`` and the undetermined span
+    with ``start <= D < end``), and the day after a step's target (overdue once the
+    target is wholly past: ``target.end < D``). Sources' dates are never compared."""
+    days: set[date] = set()  # before the first start nothing has begun: no entry
+    for record in records:
+        for name, value in _dates(record.document):
+            days.add(value.start)
+            days.add(value.end)
+            if name == "target" and value.end < date.max:
+                days.add(value.end + timedelta(days=1))
+    return sorted(days)
+
+
+def _dates(value: Any, name: str = "") -> Iterator[tuple[str, FuzzyDate]]:
+    """Every date inside a document, however deep, with the name of its field."""
+    if isinstance(value, FuzzyDate):
+        yield name, value
+    elif isinstance(value, BaseModel):
+        for field, inner in value:
+            if field != "sources":
+                yield from _dates(inner, field)
+    elif isinstance(value, dict):
+        for field, inner in value.items():
+            yield from _dates(inner, field)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            yield from _dates(item, name)
+
+
+_COLUMNS = "section, entry_key, valid_from, valid_to, sort_key, dated, version_key, entry"
+
+
+def _replace(sql: Any, old_units: set[str], new: dict[str, set[tuple]], at: str, seal) -> None:
+    """Close the open rows of ``old_units`` that no longer hold, and open the new ones
+    (a row opened at this same moment and closed again is deleted)."""
+    units = sorted(old_units | new.keys())
+    held: dict[tuple, tuple[str, str]] = {}  # (unit, *row) -> (rowid key, recorded_from)
+    for chunk in _chunks(units):
+        marks = ", ".join("?" for _ in chunk)
+        rows = sql.all(
+            f"SELECT unit, {_COLUMNS}, recorded_from FROM uspk_view_standing"
+            f" WHERE hidden_at IS NULL AND unit IN ({marks})",
+            chunk,
+        )
+        for row in rows:
+            held[row[:-1]] = row[-1]
+    wanted = {(unit, *row) for unit, rows in new.items() for row in rows}
+    sealed = {}
+    for ident, since in held.items():
+        if _unsealed(ident, seal) in wanted:
+            continue
+        sealed[ident] = since
+    keep = {_unsealed(ident, seal) for ident in held if ident not in sealed}
+    for ident, since in sealed.items():
+        until = "valid_to IS NULL" if ident[4] is None else "valid_to = ?"
+        where = (
+            f"unit = ? AND section = ? AND entry_key = ? AND valid_from = ? AND {until}"
+            " AND sort_key = ? AND version_key = ? AND hidden_at IS NULL"
+        )
+        params = tuple(v for v in (*ident[:5], ident[5], ident[7]) if v is not None)
+        if since == at:
+            sql.execute(f"DELETE FROM uspk_view_standing WHERE {where}", params)
+        else:
+            sql.execute(f"UPDATE uspk_view_standing SET hidden_at = ? WHERE {where}", (at, *params))
+    for ident in wanted - keep:
+        unit, section, key, since, until, sort_key, dated, version_key, entry = ident
+        sql.execute(
+            "INSERT INTO uspk_view_standing (unit, section, entry_key, valid_from, valid_to,"
+            " sort_key, dated, version_key, entry, recorded_from)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (unit, section, key, since, until, sort_key, dated, version_key, seal.seal(entry), at),
+        )
+
+
+def _unsealed(ident: tuple, seal) -> tuple:
+    return (*ident[:-1], seal.unseal(ident[-1]))
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def read_state(
+    rows: Iterable[tuple], as_of: date, known_at: datetime | None, unseal
+) -> Iterator[tuple[str, Any]]:
+    """The state's sections from the standing rows at (``as_of``, ``known_at``): each
+    row (section, entry key, sort key, dated, version key, entry)."""
+    by_section: dict[str, list[tuple]] = {s: [] for s in SECTIONS}
+    for row in rows:
+        by_section[row[0]].append(row)
+    yield "as_of", as_of.isoformat()
+    yield "known_at", timestamp_view(known_at)
+    day = as_of.isoformat()
+    for section in SECTIONS:
+        rows = by_section[section]
+        if section == "actors":
+            rows = _actors(rows)
+        rows.sort(key=lambda r: r[2])
+        entries = []
+        for row in rows:
+            entry = json.loads(unseal(row[5]))
+            if row[3]:
+                entry["reason"] += day
+            entries.append(entry)
+        yield section, entries
+
+
+def _actors(rows: list[tuple]) -> list[tuple]:
+    """One row per actor: placed where it first joined in any unit, showing the version
+    of its latest applied introduction in any unit."""
+    first: dict[str, str] = {}
+    latest: dict[str, tuple] = {}
+    for row in rows:
+        key = row[1]
+        first[key] = min(first.get(key, row[2]), row[2])
+        if key not in latest or row[4] > latest[key][4]:
+            latest[key] = row
+    return [(*latest[k][:2], first[k], *latest[k][3:]) for k in latest]
+
+
+STANDING_AT = (
+    "SELECT section, entry_key, sort_key, dated, version_key, entry FROM uspk_view_standing"
+    " WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
+    " AND recorded_from <= ? AND (hidden_at IS NULL OR hidden_at > ?)"
+)
