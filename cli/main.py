@@ -152,7 +152,16 @@ def state(ctx, as_of, known_at, agreements, actors, kinds, everything, fmt):
         else:
             latest = None if everything else render.LATEST
             until = reading.recorded_until(opened, as_of, known_at)
-            click.echo(render.state_text(dict(sections), latest, until))
+            state = dict(sections)
+            try:
+                text = render.state_text(state, latest, until)
+            except (KeyError, TypeError, AttributeError) as error:
+                # The entries are the index's stored rows: one was edited into another shape.
+                raise reading.BrokenRecord(
+                    f"a stored state entry is not of the shape uspk writes (no {error}); "
+                    "`uspk verify` shows where, `uspk rebuild` repairs it from the log"
+                ) from None
+            click.echo(text)
 
 
 def echo_pieces(pieces: Iterable[str]) -> None:

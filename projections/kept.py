@@ -105,15 +105,12 @@ def maintain(sql: Any, lookup: KeptLookup, touched: Iterable[str], at: str, seal
         return
     records, old_units = _closure(sql, lookup, touched)
     components = _components(records, lookup)
-    new_rows: dict[str, set[tuple]] = {}
-    for members in components:
-        unit = min(r.id for r in members)
-        new_rows[unit] = set(_unit_rows(members, lookup))
+    new_rows = {_unit_of(members): set(_unit_rows(members, lookup)) for members in components}
     _replace(sql, old_units, new_rows, at, seal)
     for unit in old_units:
         sql.execute("DELETE FROM uspk_view_units WHERE unit = ?", (unit,))
     for members in components:
-        unit = min(r.id for r in members)
+        unit = _unit_of(members)
         for record in members:
             sql.execute(
                 "DELETE FROM uspk_view_units WHERE event_id = ?", (record.id,)
@@ -121,6 +118,24 @@ def maintain(sql: Any, lookup: KeptLookup, touched: Iterable[str], at: str, seal
             sql.execute(
                 "INSERT INTO uspk_view_units (event_id, unit) VALUES (?, ?)", (record.id, unit)
             )
+
+
+def standing_now(records: list[Record], lookup: KeptLookup) -> tuple[set[tuple], set[tuple]]:
+    """What the kept rows hold open when ``records`` are every record believed now:
+    ((unit, section, entry key, valid from, valid to, sort key, dated, version key,
+    entry JSON), ...) and ((event id, unit), ...), made afresh (``uspk verify``)."""
+    rows: set[tuple] = set()
+    units: set[tuple] = set()
+    records = sorted(records, key=lambda r: replay_key(r.document))  # as a unit is folded
+    for members in _components(records, lookup):
+        unit = _unit_of(members)
+        rows |= {(unit, *row) for row in _unit_rows(members, lookup)}
+        units |= {(r.id, unit) for r in members}
+    return rows, units
+
+
+def _unit_of(members: list[Record]) -> str:
+    return min(r.id for r in members)  # a unit is named by its least event id
 
 
 def _closure(sql: Any, lookup: KeptLookup, touched: set[str]) -> tuple[list[Record], set[str]]:
@@ -441,6 +456,7 @@ def _dates(value: Any, name: str = "") -> Iterator[tuple[str, FuzzyDate]]:
 
 
 _COLUMNS = "section, entry_key, valid_from, valid_to, sort_key, dated, version_key, entry"
+OPEN_ROWS = f"SELECT unit, {_COLUMNS} FROM uspk_view_standing WHERE hidden_at IS NULL"
 
 
 def _replace(sql: Any, old_units: set[str], new: dict[str, set[tuple]], at: str, seal) -> None:
@@ -515,11 +531,26 @@ def read_state(
         rows.sort(key=lambda r: r[2])
         entries = []
         for row in rows:
-            entry = json.loads(unseal(row[5]))
+            entry = _entry(section, row, unseal)
             if row[3]:
-                entry["reason"] += day
+                entry["reason"] = f"{entry.get('reason', '')}{day}"
             entries.append(entry)
         yield section, entries
+
+
+class RowUnreadable(ValueError):
+    """A standing row whose entry is not what uspk writes (an edited index)."""
+
+
+def _entry(section: str, row: tuple, unseal) -> dict[str, Any]:
+    """A row's entry, read as uspk wrote it: a JSON object (the state's own shape)."""
+    try:
+        entry = json.loads(unseal(row[5]))
+    except (ValueError, TypeError):
+        entry = None
+    if not isinstance(entry, dict):
+        raise RowUnreadable(f"the standing row of {section} {row[1]!r} cannot be read")
+    return entry
 
 
 def _actors(rows: list[tuple]) -> list[tuple]:

@@ -899,6 +899,21 @@ class ReadModel:
         where.append("e.introduces = 1")
         return self._records(where, params)
 
+    def kept_now(self) -> tuple[tuple[set[tuple], set[tuple]], tuple[set[tuple], set[tuple]]]:
+        """The standing rows held open and the units, as kept and as made afresh from the
+        records believed now (``kept.standing_now``): what ``uspk verify`` compares."""
+        with self.index.transaction() as sql:
+            lookup = _KeptLookup(self, sql, _END_OF_TIME)
+            where, params = self._believed_at(_END_OF_TIME)
+            ids = sql.all(
+                f"SELECT e.event_id FROM uspk_view_events e WHERE {' AND '.join(where)}", params
+            )
+            made = kept.standing_now(lookup.by_ids([row[0] for row in ids]), lookup)
+            unseal = self.text.unseal
+            held = {(*row[:-1], unseal(row[-1])) for row in sql.all(kept.OPEN_ROWS)}
+            units = set(sql.all("SELECT event_id, unit FROM uspk_view_units"))
+        return (held, units), made
+
     def state_rows(self, as_of: date, known_at: datetime | None) -> list[tuple]:
         """The standing rows at (``as_of``, ``known_at``), as ``kept.read_state`` takes
         them: one indexed query."""
@@ -907,7 +922,12 @@ class ReadModel:
 
     def kept_state(self, as_of: date, known_at: datetime | None) -> Iterator[tuple[str, Any]]:
         """The state at (``as_of``, ``known_at``) read from the standing rows, whole."""
-        return kept.read_state(self.state_rows(as_of, known_at), as_of, known_at, self.text.unseal)
+        try:
+            yield from kept.read_state(
+                self.state_rows(as_of, known_at), as_of, known_at, self.text.unseal
+            )
+        except kept.RowUnreadable as error:
+            raise ReadModelDamaged(str(error)) from None
 
     def _believed_where(self, known_at: datetime | None) -> tuple[list[str], list[Any]]:
         return self._believed_at(moment(known_at) if known_at else _END_OF_TIME)

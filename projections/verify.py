@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from projections import kept
 from projections.readmodel import (
     HISTORY_LOADED,
     RECORDED,
@@ -100,6 +101,8 @@ def verify(recorder: Any, views: ReadModel) -> Verdict:
     if blocked is not None:
         lines.append(str(blocked))
     lines += _compare_rows(views, present, fold)
+    if not lines and present >= {*kept.TABLES}:  # the records it is made from agree
+        lines += _compare_kept(views)
     if tracking is not None:
         lines += _compare_tracking(tracking, fold)
     summary = (
@@ -175,6 +178,30 @@ def _compare_rows(views: ReadModel, present: set[str], fold: _Fold) -> list[str]
         actual = {key(row): tuple(row) for row in views.rows(table)}
         lines += _differences(table, rows, actual)
     return lines
+
+
+def _compare_kept(views: ReadModel) -> list[str]:
+    """The state kept now (the standing rows still believed, and their units) against
+    the same rows made afresh from the believed records: an edited, added or removed
+    row of ``uspk_view_standing`` or ``uspk_view_units`` is named. Rows of earlier
+    beliefs (closed ones) are not remade here: ``uspk rebuild`` makes them again."""
+    (held, units), (rows, expected_units) = views.kept_now()
+    lines = []
+    for table, expected, actual in (
+        ("uspk_view_standing", rows, held),
+        ("uspk_view_units", expected_units, units),
+    ):
+        lines += _differences(table, _by_key(expected), _by_key(actual))
+    return lines
+
+
+def _by_key(rows: set[tuple]) -> dict[tuple, tuple]:
+    """Rows by what names them (unit or event, section, entry key, valid from), each
+    key's rows together."""
+    grouped: dict[tuple, list[tuple]] = {}
+    for row in rows:
+        grouped.setdefault(tuple(row[:4]) if len(row) > 2 else row[:1], []).append(row)
+    return {key: tuple(sorted(found, key=repr)) for key, found in grouped.items()}
 
 
 def _key(table: str):

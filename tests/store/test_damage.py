@@ -8,6 +8,7 @@ with the log again.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -116,6 +117,22 @@ UNSEEN_BY_COMMANDS = {  # too costly to notice on every command: verify finds th
     "an edited event row": (
         "UPDATE uspk_view_events SET occ_start = '2030-01-01' WHERE event_id = '{first}'",
         "uspk_view_events: 1 row(s) that differ from the log: {first}",
+    ),
+    # The state kept (projections/kept.py): verify makes the believed rows again.
+    "an edited standing row": (
+        'UPDATE uspk_view_standing SET entry = \'{"id": "meg-nlcp-mou"}\''
+        " WHERE section = 'agreements' AND entry_key = 'meg-nlcp-mou' AND hidden_at IS NULL",
+        "uspk_view_standing: 1 row(s) that differ from the log: "
+        "meg-nlcp-mou-signed-2025-09-08/agreements/meg-nlcp-mou/2025-09-08",
+    ),
+    "a standing row deleted": (
+        "DELETE FROM uspk_view_standing"
+        " WHERE section = 'agreements' AND entry_key = 'meg-nlcp-mou'",
+        "uspk_view_standing: 1 row(s) missing (the log has them): meg-nlcp-mou-signed-2025-09-08",
+    ),
+    "units emptied": (
+        "DELETE FROM uspk_view_units",
+        "uspk_view_units: ",
     ),
     "hidings emptied": (
         "DELETE FROM uspk_view_hidden",
@@ -297,3 +314,19 @@ def test_a_read_model_of_an_older_release_is_rebuilt_on_first_use(used_store):
     assert "schema version 2" in uspk("verify").output
     assert timeline_ids(uspk) == before
     assert uspk.ok("verify").startswith("verified: ")
+
+
+@pytest.mark.parametrize("entry", ["{not json", '["a list"]', '{"id": "meg-nlcp-mou"}'])
+def test_a_standing_row_edited_out_of_shape_is_refused_by_state_in_one_line(used_store, entry):
+    """``uspk state`` answers from the kept rows: one uspk could not have written is
+    named in one line that says how to repair it, never a traceback."""
+    uspk, _ = used_store
+    run_sql(
+        uspk.address,
+        f"UPDATE uspk_view_standing SET entry = '{entry}'"
+        " WHERE section = 'agreements' AND entry_key = 'meg-nlcp-mou'",
+    )
+    one_line_error(uspk("state", "--at", "2025-10-01"), "`uspk rebuild` repairs it")
+    uspk.ok("rebuild")
+    state = json.loads(uspk.ok("state", "--at", "2025-10-01", "--format", "json"))
+    assert "meg-nlcp-mou" in {a["id"] for a in state["agreements"]}
