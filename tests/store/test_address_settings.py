@@ -1,0 +1,345 @@
+"""What an address resolves to, before anything is opened: the settings a PostgreSQL URL
+gives eventsourcing (and the parameters kept for every connection), the read-only URI a
+SQLite store is opened with, and the one line a refused address or write gets. Real
+files, no server: each test reads ``resolve_store``'s answer itself."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import stat
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from psycopg.conninfo import conninfo_to_dict
+
+from service.stores import (
+    ReadOnlyStore,
+    Store,
+    StoreError,
+    _reason,
+    refuse_writing,
+    resolve_store,
+)
+from tests.store.helpers import read_only
+
+
+def test_a_postgresql_url_gives_eventsourcing_its_parts_and_keeps_the_others_for_every_connection():
+    store = resolve_store(
+        "postgresql://alice:s3cret@db.example:6543/records?sslmode=require&application_name=desk"
+    )
+
+    assert store.address == "postgresql://alice@db.example:6543/records"
+    assert store.is_postgres and not store.read_only and not store.new
+    env = store.env
+    assert env["PERSISTENCE_MODULE"] == "service.postgres:PostgresFactory"
+    assert (env["POSTGRES_DBNAME"], env["POSTGRES_HOST"], env["POSTGRES_PORT"]) == (
+        "records",
+        "db.example",
+        "6543",
+    )
+    assert (env["POSTGRES_USER"], env["POSTGRES_PASSWORD"]) == ("alice", "s3cret")
+    assert env["POSTGRES_CONNECT_TIMEOUT"] == "10"
+    assert env["POSTGRES_LOCK_TIMEOUT"] == "30"
+    assert env["POSTGRES_ENABLE_DB_FUNCTIONS"] == "y"
+    assert conninfo_to_dict(env["POSTGRES_CONNINFO"]) == {
+        "sslmode": "require",
+        "application_name": "desk",
+        "connect_timeout": "10",
+    }
+    assert conninfo_to_dict(store.postgres_conninfo()) == {
+        "dbname": "records",
+        "host": "db.example",
+        "port": "6543",
+        "user": "alice",
+        "password": "s3cret",
+        "sslmode": "require",
+        "application_name": "desk",
+        "connect_timeout": "10",
+    }
+
+
+def test_a_postgresql_url_without_host_port_user_or_password_takes_the_defaults(monkeypatch):
+    monkeypatch.setenv("USER", "carol")
+    monkeypatch.setenv("USPK_LOCK_TIMEOUT", "7")
+
+    store = resolve_store("postgres:///records?connect_timeout=3")
+
+    assert store.address == "postgresql://carol@127.0.0.1:5432/records"
+    assert store.env["POSTGRES_USER"] == "carol"
+    assert store.env["POSTGRES_PASSWORD"] == ""
+    assert store.env["POSTGRES_CONNECT_TIMEOUT"] == "3"
+    assert store.env["POSTGRES_LOCK_TIMEOUT"] == "7"
+    # no password at all, rather than an empty one, reaches libpq
+    assert "password" not in conninfo_to_dict(store.postgres_conninfo())
+
+    monkeypatch.delenv("USER")
+    assert resolve_store("postgresql:///records").env["POSTGRES_USER"] == "postgres"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://me@[::1]:5433/records", "postgresql://me@[::1]:5433/records"),
+        ("postgresql://me@h1:5432,h2:5433/records", "postgresql://me@h1,h2:5432,5433/records"),
+        ("postgresql://me:pw@localhost/records", "postgresql://me@localhost:5432/records"),
+    ],
+)
+def test_a_postgresql_address_is_shown_without_password_and_an_ipv6_host_in_brackets(url, shown):
+    assert resolve_store(url).address == shown
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("postgresql://me:pw@db/", "postgresql://me@db/ names no database: "),
+        ("postgresql://me@db:0/records", "the port must be a number from 1 to 65535, not '0'"),
+        ("postgresql://me@db:65536/records", "the port must be a number from 1 to 65535"),
+        (
+            "postgresql://me@h1:65535,h2:x/records",
+            "the port must be a number from 1 to 65535, not 'x'",
+        ),
+        (
+            "postgresql://me:pw@db/r?connect_timeout=-1",
+            "connect_timeout must be a number of seconds",
+        ),
+    ],
+)
+def test_a_postgresql_url_that_cannot_be_used_is_refused_naming_what(url, said):
+    with pytest.raises(StoreError) as refused:
+        resolve_store(url)
+    assert said in str(refused.value)
+    assert "pw" not in str(refused.value)
+
+
+def test_the_highest_and_lowest_ports_are_taken():
+    store = resolve_store("postgresql://me@h1:1,h2:65535/records")
+    assert store.env["POSTGRES_PORT"] == "1,65535"
+
+
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [
+        (
+            'connection to server at "127.0.0.1", port 1 failed: Connection refused\n'
+            "\tIs the server running on that host and accepting TCP/IP connections?",
+            "Connection refused",
+        ),
+        (
+            'connection failed: FATAL:  database "records" does not exist',
+            'database "records" does not exist',
+        ),
+        (
+            "ERROR:  permission denied for table uspk_events\n\n",
+            "permission denied for table uspk_events",
+        ),
+        ("Is the server running on that host?", "Is the server running on that host?"),
+        ("", "Exception"),
+    ],
+)
+def test_a_servers_refusal_is_reduced_to_its_one_line_of_reason(message, reason):
+    """The line names host and port already: the reason alone follows it."""
+    assert _reason(Exception(message)) == reason
+
+
+def test_a_write_to_a_read_only_store_is_refused_naming_the_missing_right():
+    store = Store(address="/shelf/uspk.sqlite", env={}, read_only="write permission on it")
+
+    with pytest.raises(ReadOnlyStore) as refused:
+        refuse_writing(store, "recording")
+
+    assert str(refused.value) == (
+        "/shelf/uspk.sqlite: this store is read-only for you: recording needs "
+        "write permission on it; nothing was written"
+    )
+    refuse_writing(Store(address="/desk/uspk.sqlite", env={}), "recording")  # writable
+
+
+# -- SQLite: the read-only URI ----------------------------------------------------------
+
+
+def sqlite_store(path: Path, wal: bool) -> Path:
+    with sqlite3.connect(path) as db:
+        if wal:
+            db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE t (x)")
+    db.close()
+    return path
+
+
+def test_a_mode_ro_address_of_a_wal_store_is_opened_with_sqlites_locks(tmp_path):
+    path = sqlite_store(tmp_path / "my store.sqlite", wal=True)
+
+    store = resolve_store(f"file:{quote(str(path))}?mode=ro")
+
+    assert store.address == str(path)
+    assert store.env["SQLITE_DBNAME"] == f"file:{quote(str(path))}?mode=ro"
+    assert store.env["CREATE_TABLE"] == "no"
+    assert store.read_only == "an address without mode=ro"
+    assert not store.new
+
+
+def test_a_mode_ro_address_of_a_rollback_journal_store_is_read_as_immutable(tmp_path):
+    path = sqlite_store(tmp_path / "old.sqlite", wal=False)
+
+    store = resolve_store(f"file:{path}?mode=ro")
+
+    assert store.env["SQLITE_DBNAME"] == f"file:{quote(str(path))}?mode=ro&immutable=1"
+
+
+def test_a_log_that_only_a_shm_file_could_read_is_refused_not_read_stale(tmp_path):
+    path = sqlite_store(tmp_path / "old.sqlite", wal=False)
+    Path(f"{path}-wal").write_bytes(b"x")  # one byte is a change not yet in the file
+
+    with pytest.raises(StoreError) as refused:
+        resolve_store(f"file:{path}?mode=ro")
+
+    assert str(refused.value) == (
+        f"{path}: its write-ahead log (old.sqlite-wal) holds changes not yet in the file, "
+        "which SQLite reads only through a -shm file it cannot make here: a curator runs "
+        "any uspk command on this store to fold them in"
+    )
+
+
+def test_an_empty_log_beside_a_rollback_journal_store_is_no_reason_to_refuse(tmp_path):
+    path = sqlite_store(tmp_path / "old.sqlite", wal=False)
+    Path(f"{path}-wal").touch()
+
+    store = resolve_store(f"file:{path}?mode=ro")
+
+    assert store.env["SQLITE_DBNAME"].endswith("?mode=ro&immutable=1")
+
+
+def test_a_writable_store_is_opened_by_its_path_and_may_create_tables(tmp_path):
+    path = sqlite_store(tmp_path / "desk.sqlite", wal=True)
+
+    store = resolve_store(str(path))
+
+    assert store.env["SQLITE_DBNAME"] == str(path)
+    assert "CREATE_TABLE" not in store.env
+    assert store.read_only == "" and not store.new
+
+
+@pytest.mark.parametrize(
+    ("address", "said"),
+    [
+        ("file:x.sqlite?mode=ro#part", "expected file:/path/to/store.sqlite?mode=ro"),
+        ("file:x.sqlite?mode=rw", "the one SQLite URI uspk takes is file:PATH?mode=ro"),
+        ("file:x.sqlite?mode=ro&cache=shared", "the one SQLite URI uspk takes"),
+        ("file:x.sqlite", "the one SQLite URI uspk takes"),
+        ("file:?mode=ro", "the URI names no file"),
+        ("file:absent.sqlite?mode=ro", "absent.sqlite: no such file"),
+        ("file:empty.sqlite?mode=ro", "empty.sqlite: an empty file, not a store yet"),
+    ],
+)
+def test_a_sqlite_uri_that_cannot_be_read_is_refused_naming_why(
+    address, said, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty.sqlite").touch()
+
+    with pytest.raises(StoreError) as refused:
+        resolve_store(address)
+
+    assert said in str(refused.value)
+
+
+def test_a_block_device_is_refused_naming_it(tmp_path):
+    device = tmp_path / "disk"
+    try:
+        os.mknod(device, 0o600 | stat.S_IFBLK, os.makedev(7, 0))
+    except PermissionError:
+        pytest.skip("making a device file needs root")
+
+    with pytest.raises(StoreError) as refused:
+        resolve_store(str(device))
+
+    assert (
+        str(refused.value) == f"{device} is a special file (a block device), not a SQLite database"
+    )
+
+
+def test_the_default_store_is_uspk_sqlite_in_the_users_data_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("USPK_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+
+    store = resolve_store()
+
+    assert store.address == str(tmp_path / "data" / "uspk" / "uspk.sqlite")
+    assert store.new and (tmp_path / "data" / "uspk").is_dir()
+
+
+def test_a_file_too_short_for_the_sqlite_header_is_refused_as_damaged(tmp_path):
+    stub = tmp_path / "stub.sqlite"
+    stub.write_bytes(b"SQLite format 3\x00" + bytes(44))
+
+    with pytest.raises(StoreError) as refused:
+        resolve_store(str(stub))
+
+    assert str(refused.value) == f"{stub} is damaged: the file is shorter than its header says"
+
+
+# -- stores this user may not write ------------------------------------------------------
+
+
+def test_a_store_on_a_read_only_mount_is_read_as_immutable_naming_the_mount(tmp_path):
+    folder = tmp_path / "shelf"
+    folder.mkdir()
+    path = sqlite_store(folder / "uspk.sqlite", wal=True)
+
+    with read_only(folder):
+        store = resolve_store(str(path))
+
+    assert store.read_only == f"a writable file system ({folder} is mounted read-only)"
+    assert store.env["SQLITE_DBNAME"] == f"file:{quote(str(path))}?mode=ro&immutable=1"
+    assert store.env["CREATE_TABLE"] == "no"
+
+
+def test_a_wal_store_whose_shm_file_is_there_is_read_with_locks_even_on_a_read_only_mount(
+    tmp_path,
+):
+    """A -shm file beside it means a writer may have it open: locks, not immutable."""
+    folder = tmp_path / "shelf"
+    folder.mkdir()
+    path = sqlite_store(folder / "uspk.sqlite", wal=True)
+    Path(f"{path}-shm").touch()
+
+    with read_only(folder):
+        store = resolve_store(str(path))
+
+    assert store.env["SQLITE_DBNAME"] == f"file:{quote(str(path))}?mode=ro"
+
+
+@contextmanager
+def real_user(uid: int):
+    """Permission checks (``os.access``) made for another, unprivileged user: the real
+    user id changes, the effective one (root, to change it back) stays."""
+    if os.geteuid() != 0:
+        pytest.skip("changing the real user id needs root")
+    os.setreuid(uid, -1)
+    try:
+        yield
+    finally:
+        os.setreuid(0, -1)
+
+
+def test_a_store_whose_folder_this_user_may_not_write_is_read_only_naming_the_right():
+    """SQLite makes its -wal/-shm files beside the store: a writable file in a folder
+    this user may not write is read-only too."""
+    folder = Path(tempfile.mkdtemp())  # outside pytest's root-only folder
+    try:
+        folder.chmod(0o755)
+        path = sqlite_store(folder / "uspk.sqlite", wal=True)
+        path.chmod(0o666)
+
+        with real_user(65534):
+            store = resolve_store(str(path))
+
+        assert store.read_only == f"write permission on {path} and its folder"
+        assert store.env["SQLITE_DBNAME"] == f"file:{quote(str(path))}?mode=ro&immutable=1"
+    finally:
+        shutil.rmtree(folder)
