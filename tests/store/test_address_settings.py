@@ -9,12 +9,14 @@ import os
 import shutil
 import sqlite3
 import stat
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from psycopg import ProgrammingError
 from psycopg.conninfo import conninfo_to_dict
 
 from service.stores import (
@@ -97,7 +99,10 @@ def test_a_postgresql_address_is_shown_without_password_and_an_ipv6_host_in_brac
     ("url", "said"),
     [
         ("postgresql://me:pw@db/", "postgresql://me@db/ names no database: "),
-        ("postgresql://me@db:0/records", "the port must be a number from 1 to 65535, not '0'"),
+        (
+            "postgresql://me@db:0/records",
+            "postgresql://me@db:0/records: the port must be a number from 1 to 65535, not '0'",
+        ),
         ("postgresql://me@db:65536/records", "the port must be a number from 1 to 65535"),
         (
             "postgresql://me@h1:65535,h2:x/records",
@@ -228,8 +233,13 @@ def test_a_writable_store_is_opened_by_its_path_and_may_create_tables(tmp_path):
     ("address", "said"),
     [
         ("file:x.sqlite?mode=ro#part", "expected file:/path/to/store.sqlite?mode=ro"),
-        ("file:x.sqlite?mode=rw", "the one SQLite URI uspk takes is file:PATH?mode=ro"),
+        (
+            "file:x.sqlite?mode=rw",
+            "'file:x.sqlite?mode=rw': the one SQLite URI uspk takes is file:PATH?mode=ro "
+            "(read-only); give a plain file path otherwise",
+        ),
         ("file:x.sqlite?mode=ro&cache=shared", "the one SQLite URI uspk takes"),
+        ("file:x.sqlite?mode=ro&cache=", "the one SQLite URI uspk takes"),
         ("file:x.sqlite", "the one SQLite URI uspk takes"),
         ("file:?mode=ro", "the URI names no file"),
         ("file:absent.sqlite?mode=ro", "absent.sqlite: no such file"),
@@ -343,3 +353,82 @@ def test_a_store_whose_folder_this_user_may_not_write_is_read_only_naming_the_ri
         assert store.env["SQLITE_DBNAME"] == f"file:{quote(str(path))}?mode=ro&immutable=1"
     finally:
         shutil.rmtree(folder)
+
+
+def test_several_ipv6_hosts_are_shown_as_given_without_brackets():
+    store = resolve_store("postgresql://me@[::1]:5432,[::2]:5433/records")
+    assert store.address == "postgresql://me@::1,::2:5432,5433/records"
+
+
+def test_an_invalid_postgresql_url_is_refused_with_libpqs_reason_without_the_password():
+    url = "postgresql://me:s3cret@db/records?no_such_setting=1"
+    with pytest.raises(ProgrammingError) as libpq:
+        conninfo_to_dict(url)
+    reason = str(libpq.value).strip().splitlines()[0].replace(url, "postgresql://me@db/records")
+
+    with pytest.raises(StoreError) as refused:
+        resolve_store(url)
+
+    assert str(refused.value) == (
+        f"postgresql://me@db/records?no_such_setting=1 is not a valid PostgreSQL URL: {reason}"
+    )
+    assert reason and "s3cret" not in reason
+
+
+def test_a_postgresql_url_without_postgresql_support_installed_says_how_to_install_it(
+    monkeypatch,
+):
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if not installed
+
+    with pytest.raises(StoreError) as refused:
+        resolve_store("postgresql://me@db/records")
+
+    assert str(refused.value) == (
+        "PostgreSQL support is not installed: pip install 'uspk[postgres]'"
+    )
+
+
+def test_a_store_in_the_home_folder_is_found_by_tilde(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert resolve_store("~/desk.sqlite").address == str(tmp_path / "desk.sqlite")
+
+
+def test_a_file_beside_its_write_ahead_log_is_left_for_sqlite_to_judge(tmp_path):
+    """Another process may be growing it: neither its header nor its length is judged."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database yet\n")
+    Path(f"{notes}-wal").touch()
+
+    assert resolve_store(str(notes)).address == str(notes)
+
+
+def header(page_size_field: int, pages: int) -> bytes:
+    """A SQLite header whose page count is valid (change counter == version-valid-for)."""
+    head = bytearray(100)
+    head[:16] = b"SQLite format 3\x00"
+    head[16:18] = page_size_field.to_bytes(2, "big")
+    head[24:28] = head[92:96] = (7).to_bytes(4, "big")
+    head[28:32] = pages.to_bytes(4, "big")
+    return bytes(head)
+
+
+def test_a_store_of_64_kib_pages_is_measured_in_them(tmp_path):
+    """The page size field holds 1 for 65536, which two bytes cannot hold."""
+    whole, cut = tmp_path / "whole.sqlite", tmp_path / "cut.sqlite"
+    whole.write_bytes(header(1, 2).ljust(2 * 65536, b"\0"))
+    cut.write_bytes(header(1, 2).ljust(65536, b"\0"))
+
+    assert resolve_store(str(whole)).address == str(whole)
+    with pytest.raises(StoreError) as refused:
+        resolve_store(str(cut))
+    assert str(refused.value) == f"{cut} is damaged: the file is shorter than its header says"
+
+
+def test_a_page_count_past_three_bytes_is_read_whole(tmp_path):
+    claims = tmp_path / "claims.sqlite"
+    claims.write_bytes(header(4096, 2**24).ljust(4096, b"\0"))
+
+    with pytest.raises(StoreError) as refused:
+        resolve_store(str(claims))
+
+    assert str(refused.value) == f"{claims} is damaged: the file is shorter than its header says"

@@ -69,6 +69,7 @@ def test_a_rule_across_the_whole_event_is_reported_on_the_event():
         (False, "got false"),
         (None, "got nothing"),
         ({"a": 1}, "got a mapping"),
+        (Decimal("1.5"), "got 1.5"),  # a number as written, not its Python form
         (["x"], "got a list of 1 item"),
         ([], "got a list of 0 items"),
     ],

@@ -1,0 +1,72 @@
+"""The lines `uspk verify` writes for rows that disagree with the log: the count, the
+first five keys in order (a pair as ``actor/event``), and how many more there are."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from projections.chain import ChainCheck
+from tests.clirunner import Uspk
+
+
+@pytest.fixture
+def uspk(tmp_path) -> Uspk:
+    store = Uspk(str(tmp_path / "uspk.sqlite"))
+    store.ok("timeline")  # the shipped history, indexed
+    return store
+
+
+def first(address: str, sql: str, count: int) -> list[tuple]:
+    with sqlite3.connect(address) as db:
+        return db.execute(sql).fetchall()[:count]
+
+
+def verify_lines(uspk: Uspk) -> list[str]:
+    result = uspk("verify")
+    assert result.exit_code == 1, result.output
+    return result.output.splitlines()
+
+
+def delete_events(address: str, ids: list[str]) -> None:
+    with sqlite3.connect(address) as db:
+        db.executemany("DELETE FROM uspk_view_events WHERE event_id = ?", [(i,) for i in ids])
+
+
+def test_six_missing_rows_name_the_first_five_in_order_and_count_the_one_more(uspk):
+    ids = [r[0] for r in first(uspk.address, "SELECT event_id FROM uspk_view_events", 6)]
+    delete_events(uspk.address, ids)
+
+    named = ", ".join(sorted(ids)[:5])
+    assert (
+        f"uspk_view_events: 6 row(s) missing (the log has them): {named} and 1 more"
+        in verify_lines(uspk)
+    )
+
+
+def test_five_missing_rows_are_all_named_with_no_more(uspk):
+    ids = [r[0] for r in first(uspk.address, "SELECT event_id FROM uspk_view_events", 5)]
+    delete_events(uspk.address, ids)
+
+    named = ", ".join(sorted(ids))
+    assert f"uspk_view_events: 5 row(s) missing (the log has them): {named}" in verify_lines(uspk)
+
+
+def test_a_missing_mention_is_named_by_its_actor_and_event(uspk):
+    (actor, event), *_ = first(uspk.address, "SELECT actor_id, event_id FROM uspk_view_mentions", 1)
+    with sqlite3.connect(uspk.address) as db:
+        db.execute(
+            "DELETE FROM uspk_view_mentions WHERE actor_id = ? AND event_id = ?", (actor, event)
+        )
+
+    assert (
+        f"uspk_view_mentions: 1 row(s) missing (the log has them): {actor}/{event}"
+        in verify_lines(uspk)
+    )
+
+
+def test_a_log_with_no_recorded_change_says_so_for_its_chain():
+    """Before any change is recorded (an empty log: every store loads the shipped
+    history, so the summary is read directly)."""
+    assert ChainCheck().summary() == "chain: no recorded changes yet"
