@@ -5,13 +5,17 @@ files, no server: each test reads ``resolve_store``'s answer itself."""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import socket
 import sqlite3
 import stat
 import sys
 import tempfile
-from contextlib import contextmanager
+import threading
+import time
+from contextlib import closing, contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -24,6 +28,8 @@ from service.stores import (
     Store,
     StoreError,
     _reason,
+    check_connection,
+    in_wal_mode,
     refuse_writing,
     resolve_store,
 )
@@ -432,3 +438,144 @@ def test_a_page_count_past_three_bytes_is_read_whole(tmp_path):
         resolve_store(str(claims))
 
     assert str(refused.value) == f"{claims} is damaged: the file is shorter than its header says"
+
+
+# -- WAL mode, set before eventsourcing opens a store --------------------------------------
+
+
+def journal_mode(path: Path) -> str:
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute("PRAGMA journal_mode").fetchone()[0]
+
+
+def test_a_new_store_is_put_in_wal_mode_before_it_is_opened(tmp_path):
+    path = tmp_path / "new.sqlite"
+    in_wal_mode(resolve_store(str(path)))
+    assert journal_mode(path) == "wal"
+
+
+def test_wal_mode_waits_while_another_connection_holds_the_new_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("USPK_LOCK_TIMEOUT", "20")
+    path = tmp_path / "new.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    store = resolve_store(str(path))
+    release = threading.Timer(0.5, holder.close)
+    release.start()
+    try:
+        in_wal_mode(store)
+    finally:
+        release.join()
+
+    assert journal_mode(path) == "wal"
+
+
+def test_wal_mode_gives_up_after_the_lock_timeout_and_leaves_the_file_as_it_was(
+    tmp_path, monkeypatch
+):
+    """eventsourcing's own opening then says what is wrong, in its one line."""
+    monkeypatch.setenv("USPK_LOCK_TIMEOUT", "1")
+    path = tmp_path / "new.sqlite"
+    with closing(sqlite3.connect(path, isolation_level=None)) as holder:
+        holder.execute("BEGIN EXCLUSIVE")
+        store = resolve_store(str(path))
+        started = time.monotonic()
+        in_wal_mode(store)
+        waited = time.monotonic() - started
+    assert waited >= 1.0
+    assert journal_mode(path) != "wal"
+
+
+def test_a_read_only_or_postgresql_store_is_not_touched(tmp_path):
+    path = sqlite_store(tmp_path / "old.sqlite", wal=False)
+    before = path.read_bytes()
+
+    in_wal_mode(resolve_store(f"file:{path}?mode=ro"))
+    in_wal_mode(resolve_store("postgresql://me@db/records"))
+
+    assert path.read_bytes() == before and journal_mode(path) == "delete"
+
+
+# -- paths: the one line for each refusal -------------------------------------------------
+
+
+def refused_line(*args, **kwargs) -> str:
+    with pytest.raises(StoreError) as refused:
+        resolve_store(*args, **kwargs)
+    return str(refused.value)
+
+
+def test_a_missing_folder_is_refused_unless_create_is_asked(tmp_path):
+    path = tmp_path / "no" / "uspk.sqlite"
+    assert refused_line(str(path)).startswith(f"{path}: the folder {path.parent} does not exist")
+    assert resolve_store(str(path), create=True).new and path.parent.is_dir()
+
+
+def test_a_missing_file_is_refused_when_it_must_exist(tmp_path):
+    path = tmp_path / "uspk.sqlite"
+    assert refused_line(str(path), must_exist=True) == f"{path}: no such file"
+
+
+def test_the_address_in_uspk_db_is_used_when_none_is_given(tmp_path, monkeypatch):
+    monkeypatch.setenv("USPK_DB", str(tmp_path / "from-env.sqlite"))
+    assert resolve_store().address == str(tmp_path / "from-env.sqlite")
+
+
+def test_an_address_of_another_scheme_is_refused_in_one_line():
+    assert refused_line("mysql://me@db/records") == (
+        "unsupported store address 'mysql://me@db/records': give a file path or postgresql://..."
+    )
+
+
+def test_an_unknown_user_in_a_tilde_path_is_named_alone():
+    assert refused_line("~uspk-no-such-user/a/b.sqlite") == (
+        "~uspk-no-such-user/a/b.sqlite: there is no user 'uspk-no-such-user' whose home "
+        "~uspk-no-such-user could mean"
+    )
+
+
+def test_a_lock_timeout_that_is_not_a_number_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("USPK_LOCK_TIMEOUT", "soon")
+    assert refused_line(str(tmp_path / "uspk.sqlite")) == (
+        "USPK_LOCK_TIMEOUT='soon': expected a whole number of seconds (1 or more)"
+    )
+
+
+def test_a_name_of_exactly_the_longest_length_is_taken(tmp_path):
+    longest = os.pathconf(tmp_path, "PC_NAME_MAX")
+    path = tmp_path / ("n" * (longest - len(".sqlite")) + ".sqlite")
+    assert resolve_store(str(path)).new
+
+
+def test_a_folder_that_cannot_be_made_is_refused_with_the_systems_reason(tmp_path):
+    path = Path("/proc/uspk/no/such.sqlite")
+    with pytest.raises(OSError) as mkdir:
+        path.parent.mkdir(parents=True)
+    assert refused_line(str(path), create=True) == (
+        f"{path}: cannot create the folder {path.parent}: {mkdir.value.strerror}"
+    )
+
+
+def test_a_path_the_system_cannot_follow_is_refused_with_its_reason(tmp_path):
+    loop = tmp_path / "loop.sqlite"
+    loop.symlink_to(tmp_path / "loop.sqlite")
+    assert refused_line(str(loop)) == f"{loop}: {os.strerror(errno.ELOOP)}"
+
+
+def test_a_server_that_accepts_but_never_answers_is_given_up_after_connect_timeout():
+    """A listening socket nobody serves: the connection waits the URL's connect_timeout
+    (3 s here, under the 5 s the first connection allows), then one line says so."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        store = resolve_store(f"postgresql://me@127.0.0.1:{port}/records?connect_timeout=3")
+        started = time.monotonic()
+        with pytest.raises(StoreError) as refused:
+            check_connection(store)
+        waited = time.monotonic() - started
+
+    assert 3.0 <= waited < 20, waited
+    assert str(refused.value).startswith(
+        f"cannot connect to postgresql://me@127.0.0.1:{port}/records: "
+    )

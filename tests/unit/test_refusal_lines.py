@@ -5,6 +5,7 @@ a substring would pass "1 items" for "1 item"."""
 
 from __future__ import annotations
 
+import json
 import math
 from decimal import Decimal
 
@@ -224,3 +225,33 @@ def test_a_value_that_would_read_back_changed_is_named_by_its_whole_path():
 )
 def test_the_first_difference_is_the_dotted_path_of_the_deepest_changed_value(before, after, path):
     assert _first_difference(before, after) == path
+
+
+def test_a_changed_value_after_an_amount_is_named_not_the_amount():
+    """The amount's Python value (a Decimal) and its JSON (text) differ: the field is
+    found by comparing the JSON of both sides, so the amount is not taken for it."""
+    commitment = make(
+        "commitment-made",
+        "c1",
+        agreement="a1",
+        description="x",
+        amount="1.5",
+        currency="USD",
+        phase="first",
+    )
+    broken = commitment.model_copy(update={"phase": "  first  "})
+
+    with pytest.raises(InputError) as refused:
+        check_round_trip(broken, "c1.yaml", "event (id 'c1')")
+
+    assert str(refused.value).startswith(
+        "c1.yaml: event (id 'c1'), field 'phase': would read back changed"
+    )
+
+
+def test_a_control_character_after_a_line_feed_or_tab_is_still_refused():
+    data = json.dumps({**MEETING, "summary": "first line\n\tsecond \x1b[31m"}).encode()
+    assert file_refusal(data, "bad.json") == (
+        "bad.json: event (id 'm1'), field 'summary': control character U+001B is not "
+        "allowed in text (only line feeds and tabs are)"
+    )
