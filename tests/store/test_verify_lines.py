@@ -4,11 +4,16 @@ first five keys in order (a pair as ``actor/event``), and how many more there ar
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
+import yaml
 
 from projections.chain import ChainCheck
 from tests.clirunner import Uspk
+
+HISTORY = Path(__file__).resolve().parents[2] / "events" / "history"
+SOURCE = ["--publisher", "Review desk", "--title", "Curation review", "--published", "2025-10"]
 
 
 @pytest.fixture
@@ -70,3 +75,31 @@ def test_a_log_with_no_recorded_change_says_so_for_its_chain():
     """Before any change is recorded (an empty log: every store loads the shipped
     history, so the summary is read directly)."""
     assert ChainCheck().summary() == "chain: no recorded changes yet"
+
+
+def test_the_summary_says_how_many_changes_were_stored_before_the_chain():
+    assert ChainCheck(count=3, head="ab", unchained=2).summary() == (
+        "chain: 3 recorded changes, head sha256:ab; the first 2 were stored before the "
+        "chain existed (covered by the links after them)"
+    )
+    assert ChainCheck(count=3, head="ab").summary() == "chain: 3 recorded changes, head sha256:ab"
+
+
+def test_an_amendment_retracted_shows_its_original_again_and_verify_agrees(uspk, tmp_path):
+    """The retraction ends the amendment's hiding: the fold verify makes ends it too."""
+    original = "ussm-fwo-sustainability-priority-2025-09-08"  # nothing depends on it
+    amended = yaml.safe_load(
+        (HISTORY / "2025-09-08-ussm-fwo-sustainability-priority.yaml").read_text()
+    )
+    amended = {**amended, "id": f"{original}-amended", "summary": "Said again, more plainly."}
+    amendment = tmp_path / "amended.yaml"
+    amendment.write_text(yaml.safe_dump(amended))
+    uspk.ok("amend", original, str(amendment))
+    hidden = uspk.ok("verify")
+    uspk.ok("retract", amended["id"], "--reason", "Not so.", *SOURCE)
+
+    result = uspk("verify")
+
+    assert result.exit_code == 0, result.output
+    count = int(hidden.split(" hidden")[0].rsplit(" ", 1)[1])
+    assert f", {count} hidden," in result.output  # the amendment now, not the original

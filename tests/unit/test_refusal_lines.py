@@ -18,6 +18,7 @@ from events.files import (
     _first_difference,
     _PlainDataLoader,
     check_round_trip,
+    load_bytes,
     parse_bytes,
     validate,
 )
@@ -254,4 +255,21 @@ def test_a_control_character_after_a_line_feed_or_tab_is_still_refused():
     assert file_refusal(data, "bad.json") == (
         "bad.json: event (id 'm1'), field 'summary': control character U+001B is not "
         "allowed in text (only line feeds and tabs are)"
+    )
+
+
+def test_in_a_file_of_two_events_the_refused_one_is_numbered():
+    second = {**MEETING, "id": "m2", "title": 5}
+    with pytest.raises(InputError) as refused:
+        load_bytes(json.dumps([MEETING, second]).encode(), "two.json")
+    assert str(refused.value) == "two.json: event 2 (id 'm2'), field 'title': expected text, got 5"
+
+
+def test_a_refusal_keeps_its_file_and_message_apart_for_callers_that_relabel_it():
+    """The recording service words a retraction's refusal from ``message`` alone."""
+    error = InputError("f.yaml", "event (id 'x'), field 'title': must not be empty")
+    assert (error.file, error.message, str(error)) == (
+        "f.yaml",
+        "event (id 'x'), field 'title': must not be empty",
+        "f.yaml: event (id 'x'), field 'title': must not be empty",
     )
