@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from projections.chain import ChainCheck
+from projections.readmodel import TABLES
 from tests.clirunner import Uspk
 
 HISTORY = Path(__file__).resolve().parents[2] / "events" / "history"
@@ -103,3 +104,19 @@ def test_an_amendment_retracted_shows_its_original_again_and_verify_agrees(uspk,
     assert result.exit_code == 0, result.output
     count = int(hidden.split(" hidden")[0].rsplit(" ", 1)[1])
     assert f", {count} hidden," in result.output  # the amendment now, not the original
+
+
+def test_a_log_without_an_index_is_verified_by_its_count_and_left_for_the_next_command(uspk):
+    """As a copied store, or one no command has opened: only the log is read."""
+    changes = uspk.ok("verify").split(" recorded changes")[0].rsplit(" ", 1)[1]
+    with sqlite3.connect(uspk.address) as db:
+        for table in TABLES:
+            db.execute(f"DROP TABLE {table}")
+
+    result = uspk("verify")
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        f"verified: {changes} recorded changes in the log; no index yet "
+        "(the next command builds it)"
+    )

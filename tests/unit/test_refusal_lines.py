@@ -5,6 +5,7 @@ a substring would pass "1 items" for "1 item"."""
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from decimal import Decimal
@@ -13,6 +14,7 @@ import pytest
 import yaml
 
 from events.files import (
+    MAX_FILE_BYTES,
     MAX_VALUES,
     InputError,
     _first_difference,
@@ -20,6 +22,8 @@ from events.files import (
     check_round_trip,
     load_bytes,
     parse_bytes,
+    read_file,
+    read_stream,
     validate,
 )
 from tests.factories import doc, make
@@ -273,3 +277,30 @@ def test_a_refusal_keeps_its_file_and_message_apart_for_callers_that_relabel_it(
         "event (id 'x'), field 'title': must not be empty",
         "f.yaml: event (id 'x'), field 'title': must not be empty",
     )
+
+
+def test_exactly_as_many_yaml_values_as_allowed_are_read_and_one_more_is_refused():
+    # the sequence itself and its numbers, counted from the parser's events
+    just = ("[" + "1," * (MAX_VALUES - 2) + "1]").encode()
+    over = ("[" + "1," * (MAX_VALUES - 1) + "1]").encode()
+
+    assert file_refusal(just, "n.yaml") == "n.yaml: event 1: expected a mapping of fields, got int"
+    assert file_refusal(over, "n.yaml") == f"n.yaml: {TOO_MANY}"
+
+
+def test_a_file_of_exactly_the_largest_size_is_read_and_one_byte_more_is_refused(tmp_path):
+    just, over = tmp_path / "just.yaml", tmp_path / "over.yaml"
+    just.write_bytes(b"#" * MAX_FILE_BYTES)
+    over.write_bytes(b"#" * (MAX_FILE_BYTES + 1))
+
+    assert len(read_file(str(just))) == MAX_FILE_BYTES
+    with pytest.raises(InputError) as refused:
+        read_file(str(over))
+    assert str(refused.value).startswith(f"{over}: file is {MAX_FILE_BYTES + 1:,} bytes; ")
+
+
+def test_a_stream_of_exactly_the_largest_size_is_read_and_one_byte_more_is_refused():
+    assert len(read_stream(io.BytesIO(b"#" * MAX_FILE_BYTES))) == MAX_FILE_BYTES
+    with pytest.raises(InputError) as refused:
+        read_stream(io.BytesIO(b"#" * (MAX_FILE_BYTES + 1)))
+    assert str(refused.value).startswith(f"<stdin>: file is more than {MAX_FILE_BYTES:,} bytes; ")
