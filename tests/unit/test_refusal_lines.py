@@ -26,6 +26,7 @@ from events.files import (
     read_stream,
     validate,
 )
+from events.kinds import kinds
 from tests.factories import doc, make
 
 MEETING = doc("meeting", "m1", participants=["ussm", "fwo"])
@@ -304,3 +305,39 @@ def test_a_stream_of_exactly_the_largest_size_is_read_and_one_byte_more_is_refus
     with pytest.raises(InputError) as refused:
         read_stream(io.BytesIO(b"#" * (MAX_FILE_BYTES + 1)))
     assert str(refused.value).startswith(f"<stdin>: file is more than {MAX_FILE_BYTES:,} bytes; ")
+
+
+def test_yaml_nested_exactly_as_deep_as_allowed_is_read_and_one_deeper_is_refused_where():
+    """The event's mapping is the first level; the line and column are those of the
+    collection that goes one level too deep, found before any data is built."""
+    just = "x: " + "[" * 19 + "]" * 19 + "\n"
+    over = "x: " + "[" * 20 + "]" * 20 + "\n"
+
+    read = parse_bytes(just.encode(), "n.yaml")[0]["x"]
+    for _ in range(18):
+        (read,) = read  # nineteen lists, one inside the other
+    assert read == []
+    assert file_refusal(over.encode(), "n.yaml") == (
+        "n.yaml: data nested deeper than 20 levels (line 1, column 23)"
+    )
+
+
+def test_yaml_depth_falls_back_as_each_collection_closes():
+    # [] closes at the second level: the next list opens at the second level again
+    text = "x: [[], " + "[" * 19 + "]" * 19 + "]\n"
+    assert file_refusal(text.encode(), "n.yaml") == (
+        "n.yaml: data nested deeper than 20 levels (line 1, column 27)"
+    )
+
+
+def test_a_missing_or_unknown_kind_is_refused_listing_the_kinds():
+    expected = ", ".join(kinds())
+    no_kind = {k: v for k, v in MEETING.items() if k != "kind"}
+
+    assert refusal(no_kind) == (
+        f"bad.yaml: event (id 'm1'), field 'kind': missing; expected one of: {expected}"
+    )
+    assert refusal({**MEETING, "kind": "party"}) == (
+        f"bad.yaml: event (id 'm1'), field 'kind': unknown kind 'party'; "
+        f"expected one of: {expected}"
+    )
