@@ -1,0 +1,122 @@
+"""The lines `uspk verify` writes for rows that disagree with the log: the count, the
+first five keys in order (a pair as ``actor/event``), and how many more there are."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+
+from projections.chain import ChainCheck
+from projections.readmodel import TABLES
+from tests.clirunner import Uspk
+
+HISTORY = Path(__file__).resolve().parents[2] / "events" / "history"
+SOURCE = ["--publisher", "Review desk", "--title", "Curation review", "--published", "2025-10"]
+
+
+@pytest.fixture
+def uspk(tmp_path) -> Uspk:
+    store = Uspk(str(tmp_path / "uspk.sqlite"))
+    store.ok("timeline")  # the shipped history, indexed
+    return store
+
+
+def first(address: str, sql: str, count: int) -> list[tuple]:
+    with sqlite3.connect(address) as db:
+        return db.execute(sql).fetchall()[:count]
+
+
+def verify_lines(uspk: Uspk) -> list[str]:
+    result = uspk("verify")
+    assert result.exit_code == 1, result.output
+    return result.output.splitlines()
+
+
+def delete_events(address: str, ids: list[str]) -> None:
+    with sqlite3.connect(address) as db:
+        db.executemany("DELETE FROM uspk_view_events WHERE event_id = ?", [(i,) for i in ids])
+
+
+def test_six_missing_rows_name_the_first_five_in_order_and_count_the_one_more(uspk):
+    ids = [r[0] for r in first(uspk.address, "SELECT event_id FROM uspk_view_events", 6)]
+    delete_events(uspk.address, ids)
+
+    named = ", ".join(sorted(ids)[:5])
+    assert (
+        f"uspk_view_events: 6 row(s) missing (the log has them): {named} and 1 more"
+        in verify_lines(uspk)
+    )
+
+
+def test_five_missing_rows_are_all_named_with_no_more(uspk):
+    ids = [r[0] for r in first(uspk.address, "SELECT event_id FROM uspk_view_events", 5)]
+    delete_events(uspk.address, ids)
+
+    named = ", ".join(sorted(ids))
+    assert f"uspk_view_events: 5 row(s) missing (the log has them): {named}" in verify_lines(uspk)
+
+
+def test_a_missing_mention_is_named_by_its_actor_and_event(uspk):
+    (actor, event), *_ = first(uspk.address, "SELECT actor_id, event_id FROM uspk_view_mentions", 1)
+    with sqlite3.connect(uspk.address) as db:
+        db.execute(
+            "DELETE FROM uspk_view_mentions WHERE actor_id = ? AND event_id = ?", (actor, event)
+        )
+
+    assert (
+        f"uspk_view_mentions: 1 row(s) missing (the log has them): {actor}/{event}"
+        in verify_lines(uspk)
+    )
+
+
+def test_a_log_with_no_recorded_change_says_so_for_its_chain():
+    """Before any change is recorded (an empty log: every store loads the shipped
+    history, so the summary is read directly)."""
+    assert ChainCheck().summary() == "chain: no recorded changes yet"
+
+
+def test_the_summary_says_how_many_changes_were_stored_before_the_chain():
+    assert ChainCheck(count=3, head="ab", unchained=2).summary() == (
+        "chain: 3 recorded changes, head sha256:ab; the first 2 were stored before the "
+        "chain existed (covered by the links after them)"
+    )
+    assert ChainCheck(count=3, head="ab").summary() == "chain: 3 recorded changes, head sha256:ab"
+
+
+def test_an_amendment_retracted_shows_its_original_again_and_verify_agrees(uspk, tmp_path):
+    """The retraction ends the amendment's hiding: the fold verify makes ends it too."""
+    original = "ussm-fwo-sustainability-priority-2025-09-08"  # nothing depends on it
+    amended = yaml.safe_load(
+        (HISTORY / "2025-09-08-ussm-fwo-sustainability-priority.yaml").read_text()
+    )
+    amended = {**amended, "id": f"{original}-amended", "summary": "Said again, more plainly."}
+    amendment = tmp_path / "amended.yaml"
+    amendment.write_text(yaml.safe_dump(amended))
+    uspk.ok("amend", original, str(amendment))
+    hidden = uspk.ok("verify")
+    uspk.ok("retract", amended["id"], "--reason", "Not so.", *SOURCE)
+
+    result = uspk("verify")
+
+    assert result.exit_code == 0, result.output
+    count = int(hidden.split(" hidden")[0].rsplit(" ", 1)[1])
+    assert f", {count} hidden," in result.output  # the amendment now, not the original
+
+
+def test_a_log_without_an_index_is_verified_by_its_count_and_left_for_the_next_command(uspk):
+    """As a copied store, or one no command has opened: only the log is read."""
+    changes = uspk.ok("verify").split(" recorded changes")[0].rsplit(" ", 1)[1]
+    with sqlite3.connect(uspk.address) as db:
+        for table in TABLES:
+            db.execute(f"DROP TABLE {table}")
+
+    result = uspk("verify")
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        f"verified: {changes} recorded changes in the log; no index yet "
+        "(the next command builds it)"
+    )
