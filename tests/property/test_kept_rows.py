@@ -98,7 +98,13 @@ def check_kept_rows(stores: Callable[[], AbstractContextManager[str]], examples:
         deadline=None,
         phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking (slow)
         derandomize=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        # Long histories overrun hypothesis's buffer now and then; such a draw is
+        # discarded (counted as filtered), not a failure of the property.
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+        ],
     )
     @given(st.data())
     def check(data: st.DataObject) -> None:
