@@ -245,21 +245,21 @@ def _actors_named(document: Any) -> set[str]:
 
 
 def _units_of(sql: Any, ids: set[str]) -> set[str]:
-    units: set[str] = set()
-    for chunk in _chunks(sorted(ids)):
-        marks = ", ".join("?" for _ in chunk)
-        rows = sql.all(f"SELECT unit FROM uspk_view_units WHERE event_id IN ({marks})", chunk)
-        units.update(row[0] for row in rows)
-    return units
+    return _unit_table(sql, "unit", "event_id", ids)
 
 
 def _members(sql: Any, units: set[str]) -> set[str]:
-    members: set[str] = set()
-    for chunk in _chunks(sorted(units)):
+    return _unit_table(sql, "event_id", "unit", units)
+
+
+def _unit_table(sql: Any, column: str, by: str, values: set[str]) -> set[str]:
+    """``column`` of the ``uspk_view_units`` rows whose ``by`` is one of ``values``."""
+    found: set[str] = set()
+    for chunk in _chunks(sorted(values)):
         marks = ", ".join("?" for _ in chunk)
-        rows = sql.all(f"SELECT event_id FROM uspk_view_units WHERE unit IN ({marks})", chunk)
-        members.update(row[0] for row in rows)
-    return members
+        rows = sql.all(f"SELECT {column} FROM uspk_view_units WHERE {by} IN ({marks})", chunk)
+        found.update(row[0] for row in rows)
+    return found
 
 
 def _components(records: list[Record], lookup: KeptLookup) -> list[list[Record]]:

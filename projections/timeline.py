@@ -34,23 +34,9 @@ def actor_ids_matching(name: str, actors: Iterable[Actor]) -> set[str]:
     return found
 
 
-def timeline(
-    records: list[Record],
-    since: date | None = None,
-    until: date | None = None,
-    actor: str | None = None,
-    kinds: Iterable[str] = (),
-    registry: dict[str, Actor] | None = None,
-    relating: Iterable[Record] | None = None,
-) -> list[dict[str, Any]]:
-    """Entries for ``records`` (already believed and in replay order) that match, each
-    with the relations other believed events name it in (``related_by``).
-
-    ``registry``: the record's actors, for ``--actor``, when ``records`` is a window;
-    ``relating``: the believed records that relate to them, when ``records`` is a window
-    (by default ``records`` themselves).
-    """
-    return list(timeline_entries(records, since, until, actor, kinds, registry, relating))
+def timeline(*args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+    """``timeline_entries`` (the same arguments), as one list."""
+    return list(timeline_entries(*args, **kwargs))
 
 
 def timeline_entries(
@@ -62,8 +48,15 @@ def timeline_entries(
     registry: dict[str, Actor] | None = None,
     relating: Iterable[Record] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """``timeline``'s entries, each made when it is asked for (what is written as it is
-    made is never held whole); an unknown actor is refused here, before the first."""
+    """Entries for ``records`` (already believed and in replay order) that match, each
+    with the relations other believed events name it in (``related_by``), each made when
+    it is asked for (what is written as it is made is never held whole); an unknown
+    actor is refused here, before the first.
+
+    ``registry``: the record's actors, for ``--actor``, when ``records`` is a window;
+    ``relating``: the believed records that relate to them, when ``records`` is a window
+    (by default ``records`` themselves).
+    """
     inbound = inbound_relations(r.document for r in (records if relating is None else relating))
     if registry is None:
         registry = actor_registry(r.document for r in records)

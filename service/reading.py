@@ -51,16 +51,9 @@ class Exported:
     chain: dict[str, Any]  # the chain head of the record exported (projections.chain)
 
 
-def timeline(
-    session: Session,
-    since: date | None = None,
-    until: date | None = None,
-    actor: str | None = None,
-    kinds: Iterable[str] = (),
-    known_at: datetime | None = None,
-) -> list[dict[str, Any]]:
-    """Believed happenings in occurrence order; raises projections' UnknownActor."""
-    return list(timeline_entries(session, since, until, actor, kinds, known_at))
+def timeline(*args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+    """``timeline_entries`` (the same arguments), as one list."""
+    return list(timeline_entries(*args, **kwargs))
 
 
 def timeline_entries(
@@ -71,8 +64,9 @@ def timeline_entries(
     kinds: Iterable[str] = (),
     known_at: datetime | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """``timeline``'s entries, each made when it is asked for: the records are read
-    here, the entries may be made after the session is closed."""
+    """Believed happenings in occurrence order, each made when it is asked for: the
+    records are read here, the entries may be made after the session is closed; raises
+    projections' UnknownActor."""
     records = session.believed(known_at, starting_by=until, ending_from=since, kinds=kinds)
     relating = _relating(session, records, known_at)
     registry = session.registry(known_at)

@@ -242,21 +242,22 @@ def test_sqlite_index_answers_as_the_fold_of_the_records_believed_then(tmp_path)
     check_random_histories(sqlite_file, examples=25)
 
 
+@contextmanager
+def scratch_database(admin: str) -> Iterator[str]:
+    """A PostgreSQL database of its own on the server ``admin`` names, dropped after."""
+    import psycopg
+
+    name = f"uspk_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(urlsplit(admin)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.mark.postgres
 def test_postgres_index_answers_as_the_fold_of_the_records_believed_then():
     admin = os.environ.get(POSTGRES_ENV) or pytest.skip(f"{POSTGRES_ENV} is not set")
-
-    @contextmanager
-    def database() -> Iterator[str]:
-        import psycopg
-
-        name = f"uspk_test_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield urlunsplit(urlsplit(admin)._replace(path=f"/{name}"))
-        finally:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    check_random_histories(database, examples=8)
+    check_random_histories(lambda: scratch_database(admin), examples=8)

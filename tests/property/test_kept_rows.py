@@ -18,7 +18,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime, timedelta
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from hypothesis import HealthCheck, Phase, event, given, settings
@@ -40,6 +39,7 @@ from tests.property.test_index_oracle import (
     _next,
     _previous,
     record,
+    scratch_database,
     write_history,
 )
 from tests.shipped import shipped_documents
@@ -151,18 +151,4 @@ def test_sqlite_kept_rows_are_the_fold_of_what_was_believed_then(tmp_path):
 @pytest.mark.postgres
 def test_postgres_kept_rows_are_the_fold_of_what_was_believed_then():
     admin = os.environ.get(POSTGRES_ENV) or pytest.skip(f"{POSTGRES_ENV} is not set")
-
-    @contextmanager
-    def database() -> Iterator[str]:
-        import psycopg
-
-        name = f"uspk_test_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield urlunsplit(urlsplit(admin)._replace(path=f"/{name}"))
-        finally:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    check_kept_rows(database, examples=6)
+    check_kept_rows(lambda: scratch_database(admin), examples=6)
