@@ -16,7 +16,7 @@ from projections import timeline as walks
 from projections.chain import head_view
 from projections.changelog import changelog, changes_about
 from projections.corrections import Corrections, corrections
-from projections.standing import SECTIONS, Row, standing_rows
+from projections.standing import SECTIONS, Row, export_rows
 from projections.views import event_view, inbound_relations
 from service.bootstrap import Session
 
@@ -285,16 +285,17 @@ def dataset(session: Session) -> Dataset:
     believed = {r.id for r in now}
     moments = sorted({r.recorded_at for r in records})
     inbound = inbound_relations(r.document for r in now)
+    events = [
+        {**event_view(r, inbound.get(r.id)), "believed": r.id in believed}
+        for r in records
+        if r.document.kind != "retraction"
+    ]
     return Dataset(
-        [
-            {**event_view(r, inbound.get(r.id)), "believed": r.id in believed}
-            for r in records
-            if r.document.kind != "retraction"
-        ],
+        events,
         corrections(records, session.believed, now),
         _actor_rows(session.registry(), records, now),
         moments,
-        standing_rows(session.believed, moments),
+        export_rows(session.kept_rows(), {e["id"]: e["actors"] for e in events}),
         head_view(*session.chain_head(None)),
     )
 
