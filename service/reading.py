@@ -238,11 +238,15 @@ def export_bundle(
             + (" at the --known-at moment" if known_at else "")
         )
     entries = walks.timeline(records)
+
+    def state_on(moment: datetime | None) -> dict[str, Any]:  # read from the kept rows
+        return dict(session.kept_state(as_of, moment))
+
     return Exported(
         entries,
-        states.state_at(records, as_of, known_at),
+        state_on(known_at),
         as_of,
-        corrections(everything, believed, records, known_at, as_of),
+        corrections(everything, believed, records, known_at, state_on),
         changes_about(
             changelog(everything, known_at, {e["id"]: e for e in entries}), everything, track
         ),
