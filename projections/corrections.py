@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from domain.records import Record
-from projections.state import state_at
 from projections.timeline import timeline
 from projections.views import date_view, recorder_view, source_view, timestamp_view
 
@@ -36,14 +35,15 @@ def corrections(
     believed: Callable[[datetime | None], list[Record]],
     believed_now: Iterable[Record],
     known_at: datetime | None = None,
-    as_of: date | None = None,
+    state_on: Callable[[datetime], dict[str, Any]] | None = None,
 ) -> Corrections:
     """Every amendment and retraction in ``records`` recorded by ``known_at`` (all when
     None), what it corrected, when, why and on which sources; and, from ``believed``
     (the records believed at a moment), the record as believed just before each moment a
     correction was recorded. ``believed_now`` is what is believed at ``known_at``, which
-    the caller has already read. With ``as_of``, each earlier view also holds the state on
-    that date as then believed (what a reader switching to it should see)."""
+    the caller has already read. With ``state_on`` (the export's state as believed at a
+    moment: the index's kept rows, read), each earlier view also holds that state as then
+    believed (what a reader switching to it should see)."""
     records = [r for r in records if known_at is None or r.recorded_at <= known_at]
     by_id = {r.id: r for r in records}
     after = successors(records)
@@ -61,8 +61,8 @@ def corrections(
             "corrections": [i["id"] for i in items if i["recorded_at"] == moment],
             "believed": [r.id for r in earlier],
         }
-        if as_of is not None:
-            view["state"] = state_at(earlier, as_of, just_before)
+        if state_on is not None:
+            view["state"] = state_on(just_before)
         views.append(view)
         for entry in timeline([r for r in earlier if r.id not in current]):
             former.setdefault(entry["id"], entry)

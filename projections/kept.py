@@ -571,3 +571,11 @@ STANDING_AT = (
     " WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
     " AND recorded_from <= ? AND (hidden_at IS NULL OR hidden_at > ?)"
 )
+
+# Every row, the hidden ones too (the SQLite export copies them): in the order a reader
+# meets them, and the entry last (sealed under a cipher).
+ALL_ROWS = (
+    "SELECT section, entry_key, unit, valid_from, valid_to, recorded_from, hidden_at,"
+    " sort_key, dated, version_key, entry FROM uspk_view_standing"
+    " ORDER BY recorded_from, section, sort_key, unit, valid_from"
+)

@@ -920,6 +920,12 @@ class ReadModel:
         day, at = as_of.isoformat(), moment(known_at) if known_at else _END_OF_TIME
         return self._all(kept.STANDING_AT, (day, day, at, at))
 
+    def kept_rows(self) -> list[tuple]:
+        """Every standing row, hidden ones too (the SQLite export's ``standing``), its
+        entry in clear: ``kept.ALL_ROWS``'s columns, one query."""
+        unseal = self.text.unseal
+        return [(*row[:-1], unseal(row[-1])) for row in self._all(kept.ALL_ROWS)]
+
     def kept_state(self, as_of: date, known_at: datetime | None) -> Iterator[tuple[str, Any]]:
         """The state at (``as_of``, ``known_at``) read from the standing rows, whole."""
         try:

@@ -1,58 +1,49 @@
-"""What stood when, as rows: the entries of ``uspk state`` made bitemporal, for exports.
+"""What stood when, as rows for exports: a copy of the index's kept standing rows.
 
-The state rules live once, in ``projections.state.state_at``; this module only asks it
-and coalesces the answers. On the recorded axis it asks at every moment the record
-changed (the records believed then); on the valid axis, at every day on which the
-answer can change. Those days are found by walking each believed document's dates
-(occurred, target, effective, until, ...), not by listing fields: every day of a date's
-interval and the day after it. Every day, because an event whose interval contains the
-date is undetermined and its reason names the date; the day after, because "overdue"
-flips once a target has wholly passed. Between two sampled days nothing the rules read
-changes, so the answer on the earlier day holds until the later one.
+The index keeps the state as bitemporal rows per unit (``projections.kept``): each entry
+of one section, valid from a day (inclusive) until a day (exclusive; None: still
+standing), recorded from a moment until a moment (exclusive; None: still believed).
+This module copies them, as they are, and adds what an export's reader needs beside
+them: the actors each entry is about. Nothing is folded again.
 
-Each row is one entry of one section, valid from a day (inclusive) until a day
-(exclusive; None: still standing) and recorded from a moment until a moment (exclusive;
-None: still believed). The rows standing at (D, T) are exactly ``state_at(D, T)``'s
-entries, in their order (``position``).
-
-Cost: one ``state_at`` per (moment, sampled day), each a fold of the history believed
-then: O(moments x days x history). Meant for exports, not for answering one question.
+Two things are settled when rows are read, as ``uspk state`` settles them
+(``kept.read_state``): an actor has a row in every unit that names it (the least
+``sort_key`` places it, the row of the greatest ``version_key`` is the one shown), and
+an entry whose reason names the asked day is kept once with ``dated`` set (the day is
+appended to its reason). ``stood`` reassembles the state at (D, T) from the rows
+exactly so; the SQLite export's canned queries do the same in SQL.
 """
 
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from projections import kept
+from projections.readmodel import moment
 
-from domain.records import Record
-from domain.world import actor_registry
-from events.dates import FuzzyDate
-from projections.state import STATE_KEYS, state_at
-
-# The lists of a state (its other keys, as_of and known_at, say which state it is).
-SECTIONS = tuple(key for key in STATE_KEYS if key not in ("as_of", "known_at"))
-BEGINNING = date.min  # the first valid day: before any event, the actors already stand
+SECTIONS = kept.SECTIONS
 
 
 @dataclass(frozen=True)
 class Row:
-    """One entry of a state section and the rectangle of (valid day, recorded moment)
-    over which ``uspk state`` shows it, unchanged and at the same position."""
+    """One kept standing row: an entry of a state section and the rectangle of (valid
+    day, recorded moment) over which its unit shows it."""
 
     section: str
     key: str  # the entry's id, or the event it shows
-    position: int  # its index in the section's list
-    entry: str  # the entry as JSON, exactly as ``uspk state --format json`` shows it
-    valid_from: date
-    valid_until: date | None
-    recorded_from: datetime
-    recorded_until: datetime | None
+    unit: str  # the unit (its least event id) whose fold shows it
+    sort_key: str  # its place in the section (least first; an actor: least of its rows)
+    version_key: str  # an actor: the row of the greatest is the version shown
+    dated: bool  # the asked day is appended to the entry's reason
+    entry: str  # the entry as JSON, as ``uspk state --format json`` shows it (but dated)
+    valid_from: str  # a day, YYYY-MM-DD
+    valid_until: str | None
+    recorded_from: str  # a recorded moment, fixed-width UTC text as the index writes it
+    recorded_until: str | None
     actors: tuple[str, ...]  # the actors of the events the entry shows
 
     @property
@@ -60,109 +51,64 @@ class Row:
         return json.loads(self.entry)
 
 
-# (section, key, position, entry JSON): an entry as it stands, without its rectangle
-_Shown = tuple[str, str, int, str]
+def export_rows(kept_rows: Iterable[tuple], mentions: dict[str, list[str]]) -> list[Row]:
+    """The rows of ``kept.ALL_ROWS`` as export rows; ``mentions``: event id -> the actors
+    it names (the event views' ``actors``)."""
+    rows = []
+    for (
+        section,
+        key,
+        unit,
+        since,
+        until,
+        recorded,
+        hidden,
+        sort_key,
+        dated,
+        version,
+        entry,
+    ) in kept_rows:
+        actors = _actors(section, key, entry, mentions)
+        rows.append(
+            Row(
+                section,
+                key,
+                unit,
+                sort_key,
+                version,
+                bool(dated),
+                entry,
+                since,
+                until,
+                recorded,
+                hidden,
+                actors,
+            )
+        )
+    return rows
 
 
-def standing_rows(
-    believed: Callable[[datetime], list[Record]], moments: Iterable[datetime]
-) -> list[Row]:
-    """The rows of every state, recorded moment by moment. ``believed(T)`` gives the
-    records believed at T (the index's ``believed``); ``moments``, every moment at which
-    the store recorded something (a retraction too)."""
-    opened: dict[tuple[_Shown, date, date | None], tuple[datetime, tuple[str, ...]]] = {}
-    rows: list[Row] = []
-    for moment in sorted(set(moments)):
-        records = believed(moment)
-        mentions = {r.id: r.document.mentions() for r in records}
-        current = {
-            (shown, start, end): _actors(shown, mentions)
-            for shown, start, end in _valid_rows(records, moment)
-        }
-        for ident in [i for i in opened if i not in current]:
-            rows.append(_row(ident, *opened.pop(ident), moment))
-        for ident, actors in current.items():
-            opened.setdefault(ident, (moment, actors))
-    rows += [_row(ident, since, actors, None) for ident, (since, actors) in opened.items()]
-    order = {section: rank for rank, section in enumerate(SECTIONS)}
-    return sorted(rows, key=lambda r: (r.recorded_from, order[r.section], r.valid_from, r.position))
+def stood(rows: Iterable[Row], day: date, known_at: datetime) -> dict[str, list[dict]]:
+    """The state's sections reassembled from the rows standing at (``day``, ``known_at``),
+    read as ``uspk state`` reads the index's rows."""
+    on, at = day.isoformat(), moment(known_at)
+    standing = (
+        (r.section, r.key, r.sort_key, r.dated, r.version_key, r.entry)
+        for r in rows
+        if r.valid_from <= on
+        and (r.valid_until is None or on < r.valid_until)
+        and r.recorded_from <= at
+        and (r.recorded_until is None or at < r.recorded_until)
+    )
+    state = dict(kept.read_state(standing, day, known_at, lambda text: text))
+    return {section: state[section] for section in SECTIONS}
 
 
-def _row(ident, since: datetime, actors: tuple[str, ...], until: datetime | None) -> Row:
-    (section, key, position, entry), valid_from, valid_until = ident
-    return Row(section, key, position, entry, valid_from, valid_until, since, until, actors)
-
-
-def _valid_rows(
-    records: list[Record], known_at: datetime
-) -> Iterator[tuple[_Shown, date, date | None]]:
-    """The entries of the states on every day, coalesced into runs of days. Each state is
-    asked as ``uspk state`` asks it: the records starting by the day, and the actors of
-    all of them."""
-    registry = actor_registry(r.document for r in records)
-    records = sorted(records, key=lambda r: r.document.occurred.start)
-    starts = [r.document.occurred.start for r in records]
-    since: dict[_Shown, date] = {}
-    for day in change_days(records):
-        begun = records[: bisect_right(starts, day)]
-        current = set(_entries(state_at(begun, day, known_at, registry)))
-        for shown in [s for s in since if s not in current]:
-            yield shown, since.pop(shown), day
-        for shown in current:
-            since.setdefault(shown, day)
-    for shown, start in since.items():
-        yield shown, start, None
-
-
-def _entries(state: dict[str, Any]) -> Iterator[_Shown]:
-    for section in SECTIONS:
-        for position, entry in enumerate(state[section]):
-            text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
-            yield section, entry_key(entry), position, text
-
-
-def entry_key(entry: dict[str, Any]) -> str:
-    """What an entry is about: its own id (an agreement, a step, an actor, a facility), or
-    else the event it shows."""
-    return entry.get("id") or entry["event_id"]
-
-
-def change_days(records: Iterable[Record]) -> list[date]:
-    """The days on which ``state_at``'s answer for ``records`` may differ from the day
-    before (and the first day of all): every day of each date's interval, and the next."""
-    days = {BEGINNING}
-    for record in records:
-        for value in set(_dates(record.document)):
-            day = value.start
-            while day <= value.end:
-                days.add(day)
-                day += timedelta(days=1)
-            if value.end < date.max:
-                days.add(value.end + timedelta(days=1))
-    return sorted(days)
-
-
-def _dates(value: Any) -> Iterator[FuzzyDate]:
-    """Every date inside a document, however deep (sources, steps, amounts...)."""
-    if isinstance(value, FuzzyDate):
-        yield value
-    elif isinstance(value, BaseModel):
-        for _, field in value:
-            yield from _dates(field)
-    elif isinstance(value, dict):
-        for field in value.values():
-            yield from _dates(field)
-    elif isinstance(value, list | tuple | set | frozenset):
-        for item in value:
-            yield from _dates(item)
-
-
-def _actors(shown: _Shown, mentions: dict[str, list[str]]) -> tuple[str, ...]:
+def _actors(section: str, key: str, entry: str, mentions: dict[str, list[str]]) -> tuple[str, ...]:
     """The actors an entry is about: those of every event it names (its own, its
     commitments', its history's), and an actor entry's own id."""
-    section, key, _, text = shown
     found = {key} if section == "actors" else set()
-    for event_id in _event_ids(json.loads(text)):
+    for event_id in _event_ids(json.loads(entry)):
         found.update(mentions.get(event_id, ()))
     return tuple(sorted(found))
 

@@ -216,6 +216,10 @@ class Session:
         """The state's sections at (``as_of``, ``known_at``) from the standing rows."""
         return self._readable().kept_state(as_of, known_at)
 
+    def kept_rows(self) -> list[tuple]:
+        """Every standing row, hidden ones too, in clear (``kept.ALL_ROWS``)."""
+        return self._readable().kept_rows()
+
     def recorded_until(self, known_at: datetime | None = None) -> date | None:
         return self._readable().recorded_until(known_at)
 

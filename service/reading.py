@@ -16,7 +16,7 @@ from projections import timeline as walks
 from projections.chain import head_view
 from projections.changelog import changelog, changes_about
 from projections.corrections import Corrections, corrections
-from projections.standing import SECTIONS, Row, standing_rows
+from projections.standing import SECTIONS, Row, export_rows
 from projections.views import event_view, inbound_relations
 from service.bootstrap import Session
 
@@ -232,11 +232,15 @@ def export_bundle(
             + (" at the --known-at moment" if known_at else "")
         )
     entries = walks.timeline(records)
+
+    def state_on(moment: datetime | None) -> dict[str, Any]:  # read from the kept rows
+        return dict(session.kept_state(as_of, moment))
+
     return Exported(
         entries,
-        states.state_at(records, as_of, known_at),
+        state_on(known_at),
         as_of,
-        corrections(everything, believed, records, known_at, as_of),
+        corrections(everything, believed, records, known_at, state_on),
         changes_about(
             changelog(everything, known_at, {e["id"]: e for e in entries}), everything, track
         ),
@@ -279,16 +283,17 @@ def dataset(session: Session) -> Dataset:
     believed = {r.id for r in now}
     moments = sorted({r.recorded_at for r in records})
     inbound = inbound_relations(r.document for r in now)
+    events = [
+        {**event_view(r, inbound.get(r.id)), "believed": r.id in believed}
+        for r in records
+        if r.document.kind != "retraction"
+    ]
     return Dataset(
-        [
-            {**event_view(r, inbound.get(r.id)), "believed": r.id in believed}
-            for r in records
-            if r.document.kind != "retraction"
-        ],
+        events,
         corrections(records, session.believed, now),
         _actor_rows(session.registry(), records, now),
         moments,
-        standing_rows(session.believed, moments),
+        export_rows(session.kept_rows(), {e["id"]: e["actors"] for e in events}),
         head_view(*session.chain_head(None)),
     )
 

@@ -3,8 +3,8 @@
 Every table and column is declared once, in ``TABLES``: the same declaration creates the
 table and describes it in the metadata. Full-text search is SQLite FTS5 in the form
 Datasette detects (``<table>_fts`` with ``content="<table>"``). The canned queries answer
-"what stood on a date" from the ``standing`` rows (``projections.standing``), which hold
-the entries of ``uspk state`` for every date and every recorded moment.
+"what stood on a date" from the ``standing`` rows, a copy of the index's kept standing
+rows (``projections.standing``), settled in SQL as ``uspk state`` settles them.
 
 Text is stored exactly as recorded; Datasette escapes what it shows.
 """
@@ -120,18 +120,25 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         [("recorded_at", "TEXT PRIMARY KEY", "A recorded moment (UTC)")],
     ),
     "standing": (
-        "What stood when: each entry of `uspk state` (an agreement, a step, an engagement, "
-        "an undetermined event, ...) with the days it stood (valid_from inclusive, "
+        "What stood when: the index's kept standing rows, copied. Each is one entry of "
+        "`uspk state` (an agreement, a step, an engagement, an undetermined event, ...) as "
+        "one unit of related events shows it, with the days it stood (valid_from inclusive, "
         "valid_until exclusive, empty: still standing) and the moments it was believed "
-        "(recorded_from inclusive, recorded_until exclusive, empty: believed now). The "
-        "entries standing at a day and a moment are exactly `uspk state --at DAY "
-        "--known-at MOMENT --format json`.",
+        "(recorded_from inclusive, recorded_until exclusive, empty: believed now). An actor "
+        "has a row in every unit that names it: at a day and a moment, it is placed by its "
+        "least sort_key and shown by its row of greatest version_key; a dated row's reason "
+        "ends with the day asked. Settled so (the canned queries do it), the entries "
+        "standing at a day and a moment are exactly `uspk state --at DAY --known-at MOMENT "
+        "--format json`.",
         [
             ("id", "INTEGER PRIMARY KEY", "Row number"),
             ("section", "TEXT NOT NULL", "The state's section (agreements, next_steps, ...)"),
             ("entry_key", "TEXT NOT NULL", "The entry's id, or the event it shows"),
-            ("position", "INTEGER NOT NULL", "Its place in the section"),
-            ("valid_from", "TEXT NOT NULL", "First day it stood (0001-01-01: from the start)"),
+            ("unit", "TEXT NOT NULL", "The unit of related events showing it (its least id)"),
+            ("sort_key", "TEXT NOT NULL", "Its place in the section (text order)"),
+            ("version_key", "TEXT NOT NULL", "An actor: the row of the greatest is shown"),
+            ("dated", "INTEGER NOT NULL", "1: the reason ends with the day asked, appended"),
+            ("valid_from", "TEXT NOT NULL", "First day it stood"),
             ("valid_until", "TEXT", "The day it no longer stood as here (empty: still)"),
             ("recorded_from", "TEXT NOT NULL", "First moment it was believed (UTC)"),
             ("recorded_until", "TEXT", "The moment it no longer was (empty: believed now)"),
@@ -140,7 +147,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("status", "TEXT", "Status (signed, planned, held, in force, ...)"),
             ("agreement", "TEXT", "The agreement it belongs to"),
             ("event_id", "TEXT REFERENCES events(id)", "The event it shows"),
-            ("entry", "TEXT NOT NULL", "The entry as JSON, exactly as `uspk state` shows it"),
+            ("entry", "TEXT NOT NULL", "The entry as JSON, as `uspk state` shows it (see dated)"),
         ],
     ),
     "sections": (
@@ -174,48 +181,52 @@ SEARCHED = {"events": ("title", "summary", "quotes"), "sources": ("title", "publ
 _ON = "valid_from <= {at} and (valid_until is null or {at} < valid_until)"
 _NOW = " and recorded_until is null"
 _KNOWN = " and recorded_from <= {known} and (recorded_until is null or {known} < recorded_until)"
-_ENTRY_COLUMNS = (
-    "section, title, status, kind, agreement, valid_from, valid_until, recorded_from,"
-    " recorded_until, entry_key, event_id, standing.position, entry"
-)
-_IN_ORDER = " order by (select position from sections where name = section), standing.position"
 # A day as :known_at means the end of that day, as `uspk state --known-at DAY` does.
 _KNOWN_AT = (
     "(case when length(:known_at) = 10 then :known_at || 'T23:59:59.999999' else :known_at end)"
 )
+
+
+def _settled(at: str, known: str) -> str:
+    """The entries standing at day ``at`` under the recorded condition ``known``, settled
+    as ``uspk state`` reads the kept rows (``projections.kept.read_state``): an actor's
+    rows (one per unit) become one, placed by the least sort_key and showing the row of
+    the greatest version_key; a dated reason gets the day."""
+    one = "case when section = 'actors' then entry_key else id end"
+    return (
+        "select section, title, status, kind, agreement, valid_from, valid_until,"
+        " recorded_from, recorded_until, entry_key, event_id, place as sort_key,"
+        f" case when dated then json_set(entry, '$.reason',"
+        f" coalesce(json_extract(entry, '$.reason'), '') || {at}) else entry end as entry"
+        f" from (select standing.*, min(sort_key) over (partition by section, {one}) as place,"
+        f" row_number() over (partition by section, {one} order by version_key desc, id)"
+        f" as shown from standing where {_ON.format(at=at)}{known}) where shown = 1"
+    )
+
+
+_IN_ORDER = " order by (select position from sections where name = section), sort_key"
 
 QUERIES: dict[str, dict[str, Any]] = {
     "what_stood_on": {
         "title": "What stood on a date",
         "description": "The state on :at (YYYY-MM-DD) as believed now: the same entries as "
         "`uspk state --at DATE --format json`, by section.",
-        "sql": f"select {_ENTRY_COLUMNS} from standing where "
-        + _ON.format(at=":at")
-        + _NOW
-        + _IN_ORDER,
+        "sql": _settled(":at", _NOW) + _IN_ORDER,
     },
     "what_stood_on_as_known": {
         "title": "What stood on a date, as known at a moment",
         "description": "The state on :at (YYYY-MM-DD) as believed at :known_at (a UTC moment "
         "as in the moments table, or a day, meaning its end): `uspk state --at DATE "
         "--known-at MOMENT`.",
-        "sql": f"select {_ENTRY_COLUMNS} from standing where "
-        + _ON.format(at=":at")
-        + _KNOWN.format(known=_KNOWN_AT)
-        + _IN_ORDER,
+        "sql": _settled(":at", _KNOWN.format(known=_KNOWN_AT)) + _IN_ORDER,
     },
     "what_changed": {
         "title": "What changed between two dates",
         "description": "Entries of the state (as believed now) added, removed or changed "
         "between :from and :to (YYYY-MM-DD). An undetermined entry's reason names the "
         "date, so it shows as changed.",
-        "sql": "with a as (select section, entry_key, entry from standing where "
-        + _ON.format(at=":from")
-        + _NOW
-        + "), b as (select section, entry_key, entry from standing where "
-        + _ON.format(at=":to")
-        + _NOW
-        + ") select b.section, b.entry_key, case when a.entry is null then 'added' else "
+        "sql": f"with a as ({_settled(':from', _NOW)}), b as ({_settled(':to', _NOW)})"
+        " select b.section, b.entry_key, case when a.entry is null then 'added' else "
         "'changed' end as change, a.entry as before, b.entry as after from b left join a "
         "on a.section = b.section and a.entry_key = b.entry_key where a.entry is null or "
         "a.entry <> b.entry union all select a.section, a.entry_key, 'removed', a.entry, "
@@ -355,9 +366,9 @@ def _fill(connection: sqlite3.Connection, dataset: Any) -> None:
     _insert(connection, "chain", [(chain["count"], chain["head"], chain["mark"])])
     _insert(connection, "sections", [(name, n) for n, name in enumerate(dataset.sections)])
     titles = {e["id"]: e["title"] for e in dataset.events}
-    for number, row in enumerate(dataset.standing, start=1):
-        _insert(connection, "standing", [_standing(number, row, titles)])
-        _insert(connection, "standing_actors", [(number, a) for a in row.actors])
+    numbered = list(enumerate(dataset.standing, start=1))
+    _insert(connection, "standing", [_standing(number, row, titles) for number, row in numbered])
+    _insert(connection, "standing_actors", [(n, a) for n, row in numbered for a in row.actors])
 
 
 def _date(view: dict[str, Any] | None) -> tuple[str | None, str | None]:
@@ -396,11 +407,14 @@ def _standing(number: int, row: Any, titles: dict[str, str]) -> tuple:
         number,
         row.section,
         row.key,
-        row.position,
-        row.valid_from.isoformat(),
-        None if row.valid_until is None else row.valid_until.isoformat(),
-        _moment(row.recorded_from),
-        None if row.recorded_until is None else _moment(row.recorded_until),
+        row.unit,
+        row.sort_key,
+        row.version_key,
+        int(row.dated),
+        row.valid_from,
+        row.valid_until,
+        row.recorded_from,
+        row.recorded_until,
         entry.get("kind"),
         title,
         entry.get("status"),

@@ -1,4 +1,5 @@
-"""What stood when, as rows (projections.standing), against the one definition of state.
+"""What stood when, as the export's rows (projections.standing: the index's kept standing
+rows, copied), against ``uspk state`` (the service's use case).
 
 The story, on a real store (both backends): day 1 the shipped history; day 2 the June
 meeting amended to its day, the June visit backfilled and a step with a target planned;
@@ -11,12 +12,12 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from projections.standing import SECTIONS, Row, change_days
+from projections.standing import SECTIONS, stood
 from service import reading
 from service.bootstrap import Session
 from service.stores import resolve_store
 from tests.factories import retraction, step
-from tests.shipped import after_history, june_amendment, june_visit_backfill, shipped_documents
+from tests.shipped import after_history, june_amendment, june_visit_backfill
 
 # recorded after the shipped history's last day (nothing is recorded before it occurs)
 DAY1 = after_history()
@@ -57,24 +58,6 @@ def _story(address: str) -> Session:
     clock.now = DAY4
     session.append([retraction(VISIT, reason="Not confirmed by a second source.")])
     return session
-
-
-def stood(rows: list[Row], day: date, known_at: datetime) -> dict[str, list[dict]]:
-    """The sections reassembled from the rows standing at (day, known_at)."""
-    standing = [
-        r
-        for r in rows
-        if r.valid_from <= day
-        and (r.valid_until is None or day < r.valid_until)
-        and r.recorded_from <= known_at
-        and (r.recorded_until is None or known_at < r.recorded_until)
-    ]
-    return {
-        section: [
-            r.data for r in sorted(standing, key=lambda r: r.position) if r.section == section
-        ]
-        for section in SECTIONS
-    }
 
 
 def entries(state: dict) -> dict[str, list[dict]]:
@@ -131,19 +114,6 @@ def test_a_row_names_the_actors_of_the_events_it_shows(corrected):
     _, rows = corrected
     lunch = next(r for r in rows if r.section == "engagements" and r.key == LUNCH)
     assert {"donald-trump", "asim-munir"} <= set(lunch.actors)
-
-
-def test_the_days_sampled_are_every_day_of_a_months_interval_and_the_day_after_each_date(
-    corrected,
-):
-    session, _ = corrected
-    days = set(change_days(session.believed(DAY1)))
-    assert {date(2025, 6, d) for d in range(1, 31)} | {date(2025, 7, 1)} <= days
-    assert {date(2025, 9, 8), date(2025, 9, 9)} <= days
-    # The shipped history is dated from June 2025 on (its events and their sources): a
-    # day in May is between the first day of all and the first date, and not sampled.
-    assert min(d.occurred.start for d in shipped_documents()) == date(2025, 6, 1)
-    assert date(2025, 5, 15) not in days
 
 
 @pytest.mark.postgres
