@@ -124,6 +124,23 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=2000)]
 
 
+def one_of_given(*names: str) -> dict[str, Any]:
+    """A JSON Schema saying one of these text fields must be given (what a model's own
+    check refuses otherwise), so that editors learn the rule too."""
+    return {"anyOf": [{"required": [n], "properties": {n: {"type": "string"}}} for n in names]}
+
+
+def named_or_described(model: Any, named: str, unnamed: str, what: str) -> Any:
+    """``model`` when exactly one of ``named`` (an actor id) and ``unnamed`` (words for
+    someone no source names) is given."""
+    if (getattr(model, named) is None) == (getattr(model, unnamed) is None):
+        raise ValueError(
+            f"{what} needs a {named} (an actor id) or an {unnamed} "
+            "(as the source describes them), not both"
+        )
+    return model
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
@@ -145,14 +162,7 @@ class Source(Strict):
     """A published report that tells (part of) the happening."""
 
     # Editors learn the rule below too: a title, or else a url.
-    model_config = ConfigDict(
-        json_schema_extra={
-            "anyOf": [
-                {"required": [name], "properties": {name: {"type": "string"}}}
-                for name in ("title", "url")
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra=one_of_given("title", "url"))
 
     publisher: Line
     title: Line | None = Field(None, description="Its headline; optional when it has a url.")
@@ -553,14 +563,7 @@ class StatementMade(Happening):
     )
     claimant = "speaker"
     # Editors learn the rule below too: a speaker, or else an unnamed speaker.
-    model_config = ConfigDict(
-        json_schema_extra={
-            "anyOf": [
-                {"required": [name], "properties": {name: {"type": "string"}}}
-                for name in ("speaker", "unnamed_speaker")
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra=one_of_given("speaker", "unnamed_speaker"))
     kind: Literal["statement-made"]
     speaker: ActorRef | None = Field(
         None, description="Id of the actor who spoke (or give unnamed_speaker)."
@@ -578,12 +581,7 @@ class StatementMade(Happening):
 
     @model_validator(mode="after")
     def _someone_spoke(self) -> StatementMade:
-        if (self.speaker is None) == (self.unnamed_speaker is None):
-            raise ValueError(
-                "a statement needs a speaker (an actor id) or an unnamed_speaker "
-                "(as the source describes them), not both"
-            )
-        return self
+        return named_or_described(self, "speaker", "unnamed_speaker", "a statement")
 
 
 class StepPlanned(Happening):
@@ -740,14 +738,7 @@ class Proposal(Happening):
         why="'promises, offers, or agreement for future cooperation should be coded as AGREE'",
     )
     # Editors learn the rule below too: a proposer, or else an unnamed one.
-    model_config = ConfigDict(
-        json_schema_extra={
-            "anyOf": [
-                {"required": [name], "properties": {name: {"type": "string"}}}
-                for name in ("proposer", "unnamed_proposer")
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra=one_of_given("proposer", "unnamed_proposer"))
     kind: Literal["proposal"]
     proposal: Annotated[Slug, Ref("proposal")] = Field(
         description="Stable id of what is proposed, shared by the events about it."
@@ -768,12 +759,7 @@ class Proposal(Happening):
 
     @model_validator(mode="after")
     def _someone_proposed(self) -> Proposal:
-        if (self.proposer is None) == (self.unnamed_proposer is None):
-            raise ValueError(
-                "a proposal needs a proposer (an actor id) or an unnamed_proposer "
-                "(as the source describes them), not both"
-            )
-        return self
+        return named_or_described(self, "proposer", "unnamed_proposer", "a proposal")
 
 
 class Conference(Happening):
