@@ -702,6 +702,12 @@ class Shipment(Happening):
     step: StepRef | None = None
 
 
+# The PLOVER codebook's words for an announcement's and a proposal's code.
+PROMISES_ARE_AGREE = (
+    "'promises, offers, or agreement for future cooperation should be coded as AGREE'"
+)
+
+
 class Announcement(Happening):
     """A deal or intention claimed by an actor, not (yet) signed."""
 
@@ -711,7 +717,7 @@ class Announcement(Happening):
         Code("AGREE"),
         actors=("announcer",),
         recipients=("counterparties",),
-        why="'promises, offers, or agreement for future cooperation should be coded as AGREE'",
+        why=PROMISES_ARE_AGREE,
     )
     claimant = "announcer"
     kind: Literal["announcement"]
@@ -735,7 +741,7 @@ class Proposal(Happening):
         Code("AGREE"),
         actors=("proposer",),
         recipients=("to",),
-        why="'promises, offers, or agreement for future cooperation should be coded as AGREE'",
+        why=PROMISES_ARE_AGREE,
     )
     # Editors learn the rule below too: a proposer, or else an unnamed one.
     model_config = ConfigDict(json_schema_extra=one_of_given("proposer", "unnamed_proposer"))

@@ -76,12 +76,17 @@ def test_one_event_withdrawn_twice_is_refused_even_after_other_documents():
     )
 
 
-def test_a_partial_amendment_of_an_event_earlier_in_the_same_batch_is_completed_from_it():
-    partial = validate(
+def june_moved_to_the_18th():
+    """A partial amendment of the meeting "june": its own id, a source, the new date."""
+    return validate(
         {"id": "june-18", "kind": "meeting", "supersedes": "june", "sources": [SOURCE],
          "occurred": "2025-06-18"},
         "test",
     )  # fmt: skip
+
+
+def test_a_partial_amendment_of_an_event_earlier_in_the_same_batch_is_completed_from_it():
+    partial = june_moved_to_the_18th()
     chronicle = recorded(meeting("june", place="Washington"), partial)
     [_, amended] = current(chronicle.records)
     assert (amended.id, str(amended.occurred), amended.place) == (
@@ -92,11 +97,7 @@ def test_a_partial_amendment_of_an_event_earlier_in_the_same_batch_is_completed_
 
 
 def test_a_partial_amendment_does_not_carry_the_amended_events_note():
-    partial = validate(
-        {"id": "june-18", "kind": "meeting", "supersedes": "june", "sources": [SOURCE],
-         "occurred": "2025-06-18"},
-        "test",
-    )  # fmt: skip
+    partial = june_moved_to_the_18th()
     chronicle = recorded(meeting("june", note="A note about the June meeting."))
     record(chronicle, [partial], LATER)
     [_, amended] = current(chronicle.records)
