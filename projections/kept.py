@@ -33,21 +33,12 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from pydantic import BaseModel
-
 from domain.chronicle import Record
-from domain.recording import thing_keys
-from domain.world import actor_registry, replay_key
+from domain.rules import replay_key
 from events.dates import FuzzyDate
-from projections.state import (
-    DEPENDS_ON_UNDETERMINED,
-    EFFECTIVE_DATE_CONTAINS,
-    STATE_KEYS,
-    state_sections,
-)
+from projections.sections import DEPENDS_ON_UNDETERMINED, EFFECTIVE_DATE_CONTAINS, SECTIONS
 from projections.views import timestamp_view
 
-SECTIONS = tuple(key for key in STATE_KEYS if key not in ("as_of", "known_at"))
 BEGINNING = date.min  # before every event: the first valid day
 
 SCHEMA = [
@@ -190,6 +181,8 @@ def _closure(sql: Any, lookup: KeptLookup, touched: set[str]) -> tuple[list[Reco
 
 
 def _depends_on(document: Any) -> set[str]:
+    from domain.recording import thing_keys  # the rules: on the write path only
+
     return thing_keys(document) | {f"related-to:{document.id}"}
 
 
@@ -277,6 +270,8 @@ def _components(records: list[Record], lookup: KeptLookup) -> list[list[Record]]
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
 
+    from domain.recording import thing_keys  # the rules: on the write path only
+
     owner: dict[str, str] = {}  # a key -> the first record having it
     for record in records:
         document = record.document
@@ -304,6 +299,8 @@ def _unit_rows(members: list[Record], lookup: KeptLookup) -> Iterator[tuple]:
     """The unit's rows: (section, key, valid_from, valid_to, sort key, dated, version
     key, entry JSON), its state folded at each day where it can change. An entry equal
     to the one the day before continues its row (compared as data: written once)."""
+    from domain.world import actor_registry  # the rules: on the write path only
+
     named = {a for r in members for a in _actors_named(r.document)}
     introducing = {r.id: r for found in lookup.introductions(named).values() for r in found}
     registry = actor_registry(r.document for r in introducing.values())
@@ -340,6 +337,8 @@ def _shown_on(
 ) -> Iterator[tuple[tuple, dict]]:
     """The unit's entries on ``day``, each with the keys that place it in the whole:
     ((section, key, sort key, dated, version key), entry)."""
+    from projections.state import state_sections  # the fold: on the write path only
+
     begun = [r for r in members if r.document.occurred.start <= day]
     sections = dict(state_sections(begun, day, None, registry))
     broken = {
@@ -441,6 +440,8 @@ def _change_days(records: Sequence[Record]) -> list[date]:
 
 def _dates(value: Any, name: str = "") -> Iterator[tuple[str, FuzzyDate]]:
     """Every date inside a document, however deep, with the name of its field."""
+    from pydantic import BaseModel  # documents are models: on the write path only
+
     if isinstance(value, FuzzyDate):
         yield name, value
     elif isinstance(value, BaseModel):

@@ -31,6 +31,7 @@ from domain.world import (
 from events.kinds import label
 from events.model import Actor
 from projections.claims import claim_standing
+from projections.sections import DEPENDS_ON_UNDETERMINED, EFFECTIVE_DATE_CONTAINS
 from projections.views import (
     amount_view,
     date_view,
@@ -39,29 +40,6 @@ from projections.views import (
     source_view,
     timestamp_view,
 )
-
-STATE_KEYS = (
-    "as_of",
-    "known_at",
-    "agreements",
-    "engagements",
-    "next_steps",
-    "actors",
-    "statements",
-    "undetermined",
-    "noted",
-    "measures",
-    "financing",
-    "shipments",
-    "announcements",
-    "proposals",
-)
-
-
-# How an undetermined entry's reason begins, by why it is undetermined (the kept rows
-# place each group as the whole state does: projections/kept.py).
-DEPENDS_ON_UNDETERMINED = "depends on something undetermined"
-EFFECTIVE_DATE_CONTAINS = "its effective date"
 
 
 def state_at(

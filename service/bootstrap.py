@@ -24,7 +24,7 @@ from typing import Any
 from eventsourcing.persistence import RecordConflictError
 
 from domain.chronicle import CHRONICLE_ID, Record, Signed, chronicle_events
-from domain.world import RuleBroken
+from domain.rules import RuleBroken
 from events.history import history_digest
 from projections.chain import check_chain
 from projections.readmodel import (
