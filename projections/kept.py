@@ -248,7 +248,7 @@ def _members(sql: Any, units: set[str]) -> set[str]:
 def _unit_table(sql: Any, column: str, by: str, values: set[str]) -> set[str]:
     """``column`` of the ``uspk_view_units`` rows whose ``by`` is one of ``values``."""
     found: set[str] = set()
-    for chunk in _chunks(sorted(values)):
+    for chunk in chunks(sorted(values)):
         marks = ", ".join("?" for _ in chunk)
         rows = sql.all(f"SELECT {column} FROM uspk_view_units WHERE {by} IN ({marks})", chunk)
         found.update(row[0] for row in rows)
@@ -304,7 +304,7 @@ def _unit_rows(members: list[Record], lookup: KeptLookup) -> Iterator[tuple]:
     named = {a for r in members for a in _actors_named(r.document)}
     introducing = {r.id: r for found in lookup.introductions(named).values() for r in found}
     registry = actor_registry(r.document for r in introducing.values())
-    ranks = {r.id: _rank(r.document) for r in members}
+    ranks = {r.id: rank_text(r.document) for r in members}
     opened: dict[tuple, tuple[dict, date]] = {}
     for day in _change_days(members):
         current = dict(_shown_on(members, day, registry, ranks))
@@ -370,7 +370,9 @@ def _shown_on(
             yield (section, key, sort_key, dated, version_key), entry
 
 
-def _rank(document: Any) -> str:
+def rank_text(document: Any) -> str:
+    """A happening's place in the replay as text (its start, kind's rank and id): the
+    sort keys of its entries, compared as strings in the replay's order."""
     start, rank, event_id = replay_key(document)
     return f"{start.isoformat()}|{rank:04d}|{event_id}"
 
@@ -465,7 +467,7 @@ def _replace(sql: Any, old_units: set[str], new: dict[str, set[tuple]], at: str,
     (a row opened at this same moment and closed again is deleted)."""
     units = sorted(old_units | new.keys())
     held: dict[tuple, tuple[str, str]] = {}  # (unit, *row) -> (rowid key, recorded_from)
-    for chunk in _chunks(units):
+    for chunk in chunks(units):
         marks = ", ".join("?" for _ in chunk)
         rows = sql.all(
             f"SELECT unit, {_COLUMNS}, recorded_from FROM uspk_view_standing"
@@ -506,7 +508,8 @@ def _unsealed(ident: tuple, seal) -> tuple:
     return (*ident[:-1], seal.unseal(ident[-1]))
 
 
-def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+def chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    """``items`` in lists of at most ``size``: as many ``?`` marks as one query takes."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -571,6 +574,15 @@ STANDING_AT = (
     "SELECT section, entry_key, sort_key, dated, version_key, entry FROM uspk_view_standing"
     " WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
     " AND recorded_from <= ? AND (hidden_at IS NULL OR hidden_at > ?)"
+)
+
+# Where each of some actors first joined the state at (day, moment): the earliest of its
+# units' join ranks ("<rank text>|<n>"), so a fold of some units knows who joined before.
+FIRST_JOINS = (
+    "SELECT entry_key, MIN(sort_key) FROM uspk_view_standing WHERE section = 'actors'"
+    " AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
+    " AND recorded_from <= ? AND (hidden_at IS NULL OR hidden_at > ?)"
+    " AND entry_key IN ({marks}) GROUP BY entry_key"
 )
 
 # Every row, the hidden ones too (the SQLite export copies them): in the order a reader

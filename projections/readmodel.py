@@ -924,6 +924,18 @@ class ReadModel:
         day, at = as_of.isoformat(), moment(known_at) if known_at else _END_OF_TIME
         return self._all(kept.STANDING_AT, (day, day, at, at))
 
+    def first_joins(
+        self, actors: Collection[str], as_of: date, known_at: datetime | None
+    ) -> dict[str, str]:
+        """Each of ``actors`` in the state at (``as_of``, ``known_at``) -> where it first
+        joined it (``kept.FIRST_JOINS``), from the standing rows."""
+        day, at = as_of.isoformat(), moment(known_at) if known_at else _END_OF_TIME
+        joins: dict[str, str] = {}
+        for chunk in kept.chunks(sorted(actors)):
+            query = kept.FIRST_JOINS.format(marks=", ".join("?" for _ in chunk))
+            joins.update(self._all(query, (day, day, at, at, *chunk)))
+        return joins
+
     def kept_rows(self) -> list[tuple]:
         """Every standing row, hidden ones too (the SQLite export's ``standing``), its
         entry in clear: ``kept.ALL_ROWS``'s columns, one query."""

@@ -228,6 +228,25 @@ def narrowed_state(
         fold.look_for(missing)
 
 
+def closure(
+    lookup: NarrowingLookup, seeds: Iterable[Record], as_of: date
+) -> tuple[list[Record], dict | None]:
+    """(the believed records a fold of ``seeds`` needs, in replay order; the actors
+    they name, each as first introduced): every record sharing a thing with one taken or
+    relating to one, to a fixpoint, and the introductions of the actors they name (all of
+    an actor introduced in more than one version are folded). What a unit of the kept
+    rows is, found from the index. The registry is None when a named actor has no
+    believed introduction."""
+    fold = _NarrowFold(lookup, as_of)
+    fold.take(seeds)
+    while True:
+        records = fold.records()
+        named = {a for r in records for a in _actors_named(r.document)}
+        if not named - fold.introduced:
+            return records, fold.registry()
+        fold.read_introductions(named - fold.introduced)
+
+
 class _NarrowFold:
     """The records a narrowed state folds, and what it knows of the actors they name:
     which have a believed introduction (all the rules ask of an actor), and, for those

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from domain.rules import RuleBroken
@@ -193,10 +193,24 @@ def recorded_until(session: Session, as_of: date, known_at: datetime | None = No
 def diff(
     session: Session, since: date, until: date, known_at: datetime | None = None
 ) -> list[dict[str, Any]]:
+    """What changed between the states on ``since`` and ``until``, reading only the units
+    that change: a unit's state changes only when one of its happenings ends between the
+    two days, so those happenings are the seeds, and the records they fold with are found
+    from the index (``states.closure``). Who joined the state first, which is not a
+    unit's own business, comes from the kept rows."""
     from projections import diff as changes
+    from projections.state import closure
 
-    records = session.believed(known_at, starting_by=until)
-    return changes.diff(records, since, until, session.registry(known_at))
+    if until < since:  # before reading anything
+        return changes.diff([], since, until)
+    window = session.believed(known_at, starting_by=until, ending_from=since + timedelta(days=1))
+    seeds = [r for r in window if r.document.occurred.end <= until]
+    records, registry = closure(IndexLookup(session, known_at), seeds, until)
+    if registry is None:  # an actor no believed record introduces: the rules say so
+        registry = session.registry(known_at)
+    named = set(registry) if registry else set()
+    joins = session.first_joins(named, until, known_at) if named else {}
+    return changes.diff(records, since, until, registry, joins)
 
 
 def show_event(session: Session, event_id: str) -> dict[str, Any]:
