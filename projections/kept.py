@@ -570,19 +570,36 @@ def _actors(rows: list[tuple]) -> list[tuple]:
     return [(*latest[k][:2], first[k], *latest[k][3:]) for k in latest]
 
 
-STANDING_AT = (
-    "SELECT section, entry_key, sort_key, dated, version_key, entry FROM uspk_view_standing"
-    " WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
+_STANDING = (
+    "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
     " AND recorded_from <= ? AND (hidden_at IS NULL OR hidden_at > ?)"
 )
+# The rows standing at (day, moment), one query. An actor has a row in every unit that
+# names it: settled here, not in Python, to one row placed where it first joined and
+# showing its latest version (what ``_actors`` does for rows read otherwise), so a state
+# reads one row per actor, not one per actor and unit.
+STANDING_AT = (
+    "SELECT section, entry_key, sort_key, dated, version_key, entry FROM uspk_view_standing"
+    f" WHERE section <> 'actors' AND {_STANDING}"
+    " UNION ALL SELECT section, entry_key, joined, dated, version_key, entry FROM ("
+    " SELECT section, entry_key, dated, version_key, entry,"
+    " MIN(sort_key) OVER (PARTITION BY entry_key) AS joined,"
+    " ROW_NUMBER() OVER (PARTITION BY entry_key ORDER BY version_key DESC) AS latest"
+    f" FROM uspk_view_standing WHERE section = 'actors' AND {_STANDING}) actors"
+    " WHERE latest = 1"
+)
+
+
+def standing_at(day: str, at: str) -> tuple[str, ...]:
+    """``STANDING_AT``'s parameters: the day asked and the moment known at."""
+    return (day, day, at, at) * 2
+
 
 # Where each of some actors first joined the state at (day, moment): the earliest of its
 # units' join ranks ("<rank text>|<n>"), so a fold of some units knows who joined before.
 FIRST_JOINS = (
     "SELECT entry_key, MIN(sort_key) FROM uspk_view_standing WHERE section = 'actors'"
-    " AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
-    " AND recorded_from <= ? AND (hidden_at IS NULL OR hidden_at > ?)"
-    " AND entry_key IN ({marks}) GROUP BY entry_key"
+    f" AND {_STANDING} AND entry_key IN ({{marks}}) GROUP BY entry_key"
 )
 
 # Every row, the hidden ones too (the SQLite export copies them): in the order a reader

@@ -922,7 +922,7 @@ class ReadModel:
         """The standing rows at (``as_of``, ``known_at``), as ``kept.read_state`` takes
         them: one indexed query."""
         day, at = as_of.isoformat(), moment(known_at) if known_at else _END_OF_TIME
-        return self._all(kept.STANDING_AT, (day, day, at, at))
+        return self._all(kept.STANDING_AT, kept.standing_at(day, at))
 
     def first_joins(
         self, actors: Collection[str], as_of: date, known_at: datetime | None
