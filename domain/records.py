@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from domain.world import RuleBroken, World, replay_key, world_for
-from events.kinds import document_adapter
-from events.model import AnyHappening, Retraction
+from domain.rules import RuleBroken, replay_key
+from events.registry import RETRACTION
+
+if TYPE_CHECKING:  # the models and the world are built only where a document is read
+    from domain.world import World
+    from events.model import AnyHappening
 
 
 class Conflict(RuleBroken):
@@ -21,11 +24,15 @@ class Conflict(RuleBroken):
 
 
 def decode(document: dict[str, Any]):
+    from events.kinds import document_adapter
+
     return document_adapter().validate_python(document)
 
 
 def decode_json(document: str | bytes):
     """A stored document straight from its JSON text (faster than loads + validate)."""
+    from events.kinds import document_adapter
+
     return document_adapter().validate_json(document)
 
 
@@ -60,16 +67,16 @@ def believed_records(records: Iterable[Record], known_at: datetime | None = None
     itself still standing.
     """
     seen = visible(records, known_at)
-    retracted = {r.document.retracts for r in seen if isinstance(r.document, Retraction)}
+    retracted = {r.document.retracts for r in seen if r.document.kind == RETRACTION}
     superseded = {
         r.document.supersedes
         for r in seen
-        if not isinstance(r.document, Retraction)
+        if r.document.kind != RETRACTION
         and r.document.supersedes
         and r.document.id not in retracted
     }
     hidden = retracted | superseded
-    kept = (r for r in seen if not isinstance(r.document, Retraction) and r.id not in hidden)
+    kept = (r for r in seen if r.document.kind != RETRACTION and r.id not in hidden)
     return sorted(kept, key=lambda r: replay_key(r.document))
 
 
@@ -82,6 +89,8 @@ def fold_lenient(
     happenings: list[AnyHappening], registry: dict | None = None
 ) -> tuple[World, list[tuple[Any, RuleBroken]]]:
     """Apply in replay order; happenings that do not fit are set aside with their reason."""
+    from domain.world import world_for
+
     world = world_for(happenings, registry)
     broken: list[tuple[Any, RuleBroken]] = []
     for happening in sorted(happenings, key=replay_key):

@@ -10,11 +10,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from functools import singledispatchmethod
 from typing import Any, NamedTuple
 
+from domain.rules import RuleBroken, replay_key  # noqa: F401 - the rules' vocabulary
 from events.dates import FuzzyDate
 from events.kinds import label, model_for
 from events.model import (
@@ -53,18 +53,6 @@ class Change(NamedTuple):
         return self.text
 
 
-class RuleBroken(ValueError):
-    """A happening that breaks one of the domain's rules at its date."""
-
-    def __init__(self, event_id: str, message: str, hint: str = "") -> None:
-        super().__init__(f"event {event_id!r}: {message}{hint}")
-        self.event_id = event_id
-        self.message = f"{message}{hint}"
-        # Without the typing aid that lists every actor or agreement of the record (what
-        # the kept state quotes: projections/kept.py).
-        self.reason = message
-
-
 def only_forward(
     happening: Any, what: str, current: str, new: str, order: dict[str, int], ended: set[str]
 ) -> None:
@@ -80,10 +68,6 @@ def kind_rank(kind: str, status: str | None = None) -> int:
     rank: causes before what depends on them, so the fold does not depend on the order
     in which same-day events were appended)."""
     return model_for(kind).replay_rank({"status": status})
-
-
-def replay_key(happening: AnyHappening) -> tuple[date, int, str]:
-    return (happening.occurred.start, type(happening).replay_rank(happening.__dict__), happening.id)
 
 
 @dataclass

@@ -33,21 +33,12 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from pydantic import BaseModel
-
 from domain.chronicle import Record
-from domain.recording import thing_keys
-from domain.world import actor_registry, replay_key
+from domain.rules import replay_key
 from events.dates import FuzzyDate
-from projections.state import (
-    DEPENDS_ON_UNDETERMINED,
-    EFFECTIVE_DATE_CONTAINS,
-    STATE_KEYS,
-    state_sections,
-)
+from projections.sections import DEPENDS_ON_UNDETERMINED, EFFECTIVE_DATE_CONTAINS, SECTIONS
 from projections.views import timestamp_view
 
-SECTIONS = tuple(key for key in STATE_KEYS if key not in ("as_of", "known_at"))
 BEGINNING = date.min  # before every event: the first valid day
 
 SCHEMA = [
@@ -190,6 +181,8 @@ def _closure(sql: Any, lookup: KeptLookup, touched: set[str]) -> tuple[list[Reco
 
 
 def _depends_on(document: Any) -> set[str]:
+    from domain.recording import thing_keys  # the rules: on the write path only
+
     return thing_keys(document) | {f"related-to:{document.id}"}
 
 
@@ -255,7 +248,7 @@ def _members(sql: Any, units: set[str]) -> set[str]:
 def _unit_table(sql: Any, column: str, by: str, values: set[str]) -> set[str]:
     """``column`` of the ``uspk_view_units`` rows whose ``by`` is one of ``values``."""
     found: set[str] = set()
-    for chunk in _chunks(sorted(values)):
+    for chunk in chunks(sorted(values)):
         marks = ", ".join("?" for _ in chunk)
         rows = sql.all(f"SELECT {column} FROM uspk_view_units WHERE {by} IN ({marks})", chunk)
         found.update(row[0] for row in rows)
@@ -276,6 +269,8 @@ def _components(records: list[Record], lookup: KeptLookup) -> list[list[Record]]
         ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
+
+    from domain.recording import thing_keys  # the rules: on the write path only
 
     owner: dict[str, str] = {}  # a key -> the first record having it
     for record in records:
@@ -304,10 +299,12 @@ def _unit_rows(members: list[Record], lookup: KeptLookup) -> Iterator[tuple]:
     """The unit's rows: (section, key, valid_from, valid_to, sort key, dated, version
     key, entry JSON), its state folded at each day where it can change. An entry equal
     to the one the day before continues its row (compared as data: written once)."""
+    from domain.world import actor_registry  # the rules: on the write path only
+
     named = {a for r in members for a in _actors_named(r.document)}
     introducing = {r.id: r for found in lookup.introductions(named).values() for r in found}
     registry = actor_registry(r.document for r in introducing.values())
-    ranks = {r.id: _rank(r.document) for r in members}
+    ranks = {r.id: rank_text(r.document) for r in members}
     opened: dict[tuple, tuple[dict, date]] = {}
     for day in _change_days(members):
         current = dict(_shown_on(members, day, registry, ranks))
@@ -340,6 +337,8 @@ def _shown_on(
 ) -> Iterator[tuple[tuple, dict]]:
     """The unit's entries on ``day``, each with the keys that place it in the whole:
     ((section, key, sort key, dated, version key), entry)."""
+    from projections.state import state_sections  # the fold: on the write path only
+
     begun = [r for r in members if r.document.occurred.start <= day]
     sections = dict(state_sections(begun, day, None, registry))
     broken = {
@@ -371,7 +370,9 @@ def _shown_on(
             yield (section, key, sort_key, dated, version_key), entry
 
 
-def _rank(document: Any) -> str:
+def rank_text(document: Any) -> str:
+    """A happening's place in the replay as text (its start, kind's rank and id): the
+    sort keys of its entries, compared as strings in the replay's order."""
     start, rank, event_id = replay_key(document)
     return f"{start.isoformat()}|{rank:04d}|{event_id}"
 
@@ -441,6 +442,8 @@ def _change_days(records: Sequence[Record]) -> list[date]:
 
 def _dates(value: Any, name: str = "") -> Iterator[tuple[str, FuzzyDate]]:
     """Every date inside a document, however deep, with the name of its field."""
+    from pydantic import BaseModel  # documents are models: on the write path only
+
     if isinstance(value, FuzzyDate):
         yield name, value
     elif isinstance(value, BaseModel):
@@ -464,7 +467,7 @@ def _replace(sql: Any, old_units: set[str], new: dict[str, set[tuple]], at: str,
     (a row opened at this same moment and closed again is deleted)."""
     units = sorted(old_units | new.keys())
     held: dict[tuple, tuple[str, str]] = {}  # (unit, *row) -> (rowid key, recorded_from)
-    for chunk in _chunks(units):
+    for chunk in chunks(units):
         marks = ", ".join("?" for _ in chunk)
         rows = sql.all(
             f"SELECT unit, {_COLUMNS}, recorded_from FROM uspk_view_standing"
@@ -505,7 +508,8 @@ def _unsealed(ident: tuple, seal) -> tuple:
     return (*ident[:-1], seal.unseal(ident[-1]))
 
 
-def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+def chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    """``items`` in lists of at most ``size``: as many ``?`` marks as one query takes."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -566,10 +570,36 @@ def _actors(rows: list[tuple]) -> list[tuple]:
     return [(*latest[k][:2], first[k], *latest[k][3:]) for k in latest]
 
 
+_STANDING = (
+    "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
+    " AND recorded_from <= ? AND (hidden_at IS NULL OR hidden_at > ?)"
+)
+# The rows standing at (day, moment), one query. An actor has a row in every unit that
+# names it: settled here, not in Python, to one row placed where it first joined and
+# showing its latest version (what ``_actors`` does for rows read otherwise), so a state
+# reads one row per actor, not one per actor and unit.
 STANDING_AT = (
     "SELECT section, entry_key, sort_key, dated, version_key, entry FROM uspk_view_standing"
-    " WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
-    " AND recorded_from <= ? AND (hidden_at IS NULL OR hidden_at > ?)"
+    f" WHERE section <> 'actors' AND {_STANDING}"
+    " UNION ALL SELECT section, entry_key, joined, dated, version_key, entry FROM ("
+    " SELECT section, entry_key, dated, version_key, entry,"
+    " MIN(sort_key) OVER (PARTITION BY entry_key) AS joined,"
+    " ROW_NUMBER() OVER (PARTITION BY entry_key ORDER BY version_key DESC) AS latest"
+    f" FROM uspk_view_standing WHERE section = 'actors' AND {_STANDING}) actors"
+    " WHERE latest = 1"
+)
+
+
+def standing_at(day: str, at: str) -> tuple[str, ...]:
+    """``STANDING_AT``'s parameters: the day asked and the moment known at."""
+    return (day, day, at, at) * 2
+
+
+# Where each of some actors first joined the state at (day, moment): the earliest of its
+# units' join ranks ("<rank text>|<n>"), so a fold of some units knows who joined before.
+FIRST_JOINS = (
+    "SELECT entry_key, MIN(sort_key) FROM uspk_view_standing WHERE section = 'actors'"
+    f" AND {_STANDING} AND entry_key IN ({{marks}}) GROUP BY entry_key"
 )
 
 # Every row, the hidden ones too (the SQLite export copies them): in the order a reader

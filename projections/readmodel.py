@@ -38,16 +38,12 @@ from eventsourcing.persistence import Mapper, MapperDeserialisationError, Persis
 
 from domain.chain import BrokenLink, follow, link
 from domain.chronicle import Chronicle, Record, decode, decode_json
-from domain.recording import thing_keys
-from domain.world import actor_registry, kind_rank
 from events.dates import parse_date
-from events.model import mentioned_ids
 from projections import kept
 from projections.decoding import decoded_under_any_settings
 from projections.locks import READ_MODEL_LOCK, StoreLocked, is_lock_timeout
 from projections.recorders import SQLiteIndexRecorder, Statements
 from projections.sealed import IndexText
-from projections.trusted import trusted_document
 
 RECORDED = f"{Chronicle.Recorded.__module__}:{Chronicle.Recorded.__qualname__}"
 HISTORY_LOADED = f"{Chronicle.HistoryLoaded.__module__}:{Chronicle.HistoryLoaded.__qualname__}"
@@ -294,6 +290,12 @@ def _entry_of(
     message: str | None = None,
     chain: str | None = None,
 ) -> Entry:
+    # The rules and the models, imported where rows are written: a read of kept rows
+    # (state) builds neither.
+    from domain.recording import thing_keys
+    from domain.world import kind_rank
+    from events.model import mentioned_ids
+
     validated = decode(document)  # validated once, here: the queries decode this row's JSON
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     recorded = moment(timestamp)
@@ -783,6 +785,8 @@ class ReadModel:
         """Every actor introduced by a believed happening, whatever its date."""
         where, params = self._believed_where(known_at)
         where.append("e.introduces = 1")
+        from domain.world import actor_registry  # the actors' models, when they are asked
+
         return actor_registry(r.document for r in self._records(where, params))
 
     def everything(self) -> list[Record]:
@@ -918,7 +922,19 @@ class ReadModel:
         """The standing rows at (``as_of``, ``known_at``), as ``kept.read_state`` takes
         them: one indexed query."""
         day, at = as_of.isoformat(), moment(known_at) if known_at else _END_OF_TIME
-        return self._all(kept.STANDING_AT, (day, day, at, at))
+        return self._all(kept.STANDING_AT, kept.standing_at(day, at))
+
+    def first_joins(
+        self, actors: Collection[str], as_of: date, known_at: datetime | None
+    ) -> dict[str, str]:
+        """Each of ``actors`` in the state at (``as_of``, ``known_at``) -> where it first
+        joined it (``kept.FIRST_JOINS``), from the standing rows."""
+        day, at = as_of.isoformat(), moment(known_at) if known_at else _END_OF_TIME
+        joins: dict[str, str] = {}
+        for chunk in kept.chunks(sorted(actors)):
+            query = kept.FIRST_JOINS.format(marks=", ".join("?" for _ in chunk))
+            joins.update(self._all(query, (day, day, at, at, *chunk)))
+        return joins
 
     def kept_rows(self) -> list[tuple]:
         """Every standing row, hidden ones too (the SQLite export's ``standing``), its
@@ -968,6 +984,8 @@ class ReadModel:
             "SELECT e.document, e.recorded_at, e.position, e.recorder, e.message, e.chain,"
             f" {keys} FROM uspk_view_events e{join}"
         )
+        from projections.trusted import trusted_document  # the models, when records are read
+
         marks = ", ".join("?" for _ in order)
         records: list[Record] = []
         after: tuple | None = None

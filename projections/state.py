@@ -31,6 +31,7 @@ from domain.world import (
 from events.kinds import label
 from events.model import Actor
 from projections.claims import claim_standing
+from projections.sections import DEPENDS_ON_UNDETERMINED, EFFECTIVE_DATE_CONTAINS
 from projections.views import (
     amount_view,
     date_view,
@@ -39,29 +40,6 @@ from projections.views import (
     source_view,
     timestamp_view,
 )
-
-STATE_KEYS = (
-    "as_of",
-    "known_at",
-    "agreements",
-    "engagements",
-    "next_steps",
-    "actors",
-    "statements",
-    "undetermined",
-    "noted",
-    "measures",
-    "financing",
-    "shipments",
-    "announcements",
-    "proposals",
-)
-
-
-# How an undetermined entry's reason begins, by why it is undetermined (the kept rows
-# place each group as the whole state does: projections/kept.py).
-DEPENDS_ON_UNDETERMINED = "depends on something undetermined"
-EFFECTIVE_DATE_CONTAINS = "its effective date"
 
 
 def state_at(
@@ -248,6 +226,25 @@ def narrowed_state(
         if not missing or fold.looked_for >= missing:
             return state, records
         fold.look_for(missing)
+
+
+def closure(
+    lookup: NarrowingLookup, seeds: Iterable[Record], as_of: date
+) -> tuple[list[Record], dict | None]:
+    """(the believed records a fold of ``seeds`` needs, in replay order; the actors
+    they name, each as first introduced): every record sharing a thing with one taken or
+    relating to one, to a fixpoint, and the introductions of the actors they name (all of
+    an actor introduced in more than one version are folded). What a unit of the kept
+    rows is, found from the index. The registry is None when a named actor has no
+    believed introduction."""
+    fold = _NarrowFold(lookup, as_of)
+    fold.take(seeds)
+    while True:
+        records = fold.records()
+        named = {a for r in records for a in _actors_named(r.document)}
+        if not named - fold.introduced:
+            return records, fold.registry()
+        fold.read_introductions(named - fold.introduced)
 
 
 class _NarrowFold:

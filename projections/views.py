@@ -10,11 +10,13 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.chronicle import Record
 from events.dates import FuzzyDate
-from events.model import Source
+
+if TYPE_CHECKING:  # a source's model: the views read what is given, they build no model
+    from events.model import Source
 
 
 def date_view(value: FuzzyDate | None) -> dict[str, Any] | None:

@@ -11,14 +11,16 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import RecordConflictError
 
 from domain.chronicle import Signed, chronicle_events
-from domain.recording import RecordLookup, check_batch
 from events.history import history_digest, history_files
+
+if TYPE_CHECKING:
+    from domain.recording import RecordLookup
 from service.settings import check_store_settings, wanted_settings
 from service.stores import Store, in_wal_mode, tables_created_one_at_a_time
 
@@ -115,6 +117,8 @@ class Uspk(Application):
             if digest is not None and seen.history_digest == digest:
                 return Appended([], [d.id for d in documents])
             now = self.clock()
+            from domain.recording import check_batch  # the rules, built to check a batch
+
             fresh, unchanged = check_batch(documents, seen.lookup, now)
             added = [d.id for d in fresh]
             if dry_run or not (fresh or digest):

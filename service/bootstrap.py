@@ -17,14 +17,14 @@ retraction (its checks cannot look at the unreadable event; the catch-up then sk
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, datetime
 from typing import Any
 
 from eventsourcing.persistence import RecordConflictError
 
 from domain.chronicle import CHRONICLE_ID, Record, Signed, chronicle_events
-from domain.world import RuleBroken
+from domain.rules import RuleBroken
 from events.history import history_digest
 from projections.chain import check_chain
 from projections.readmodel import (
@@ -215,6 +215,12 @@ class Session:
     def kept_state(self, as_of: date, known_at: datetime | None = None):  # noqa: ANN201
         """The state's sections at (``as_of``, ``known_at``) from the standing rows."""
         return self._readable().kept_state(as_of, known_at)
+
+    def first_joins(
+        self, actors: Collection[str], as_of: date, known_at: datetime | None = None
+    ) -> dict[str, str]:
+        """Where each of ``actors`` first joined the state at (``as_of``, ``known_at``)."""
+        return self._readable().first_joins(actors, as_of, known_at)
 
     def kept_rows(self) -> list[tuple]:
         """Every standing row, hidden ones too, in clear (``kept.ALL_ROWS``)."""

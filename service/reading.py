@@ -1,24 +1,27 @@
 """Use cases that read: each takes an open session and simple values (dates, moments,
-ids) and returns plain data (lists and dicts of str, numbers, dates) ready to render."""
+ids) and returns plain data (lists and dicts of str, numbers, dates) ready to render.
+
+The projections that fold happenings (state, timeline, diff, history, corrections) build
+the rules and every model when imported: each use case imports those it runs, so that a
+state read from the kept rows starts without them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from domain.world import RuleBroken
-from projections import diff as changes
-from projections import history
-from projections import state as states
-from projections import timeline as walks
+from domain.rules import RuleBroken
 from projections.chain import head_view
-from projections.changelog import changelog, changes_about
-from projections.corrections import Corrections, corrections
 from projections.standing import SECTIONS, Row, export_rows
 from projections.views import event_view, inbound_relations
 from service.bootstrap import Session
+
+if TYPE_CHECKING:
+    from projections.corrections import Corrections
+    from projections.state import Narrowing
 
 
 class UnknownEvent(LookupError):
@@ -67,6 +70,8 @@ def timeline_entries(
     """Believed happenings in occurrence order, each made when it is asked for: the
     records are read here, the entries may be made after the session is closed; raises
     projections' UnknownActor."""
+    from projections import timeline as walks
+
     records = session.believed(known_at, starting_by=until, ending_from=since, kinds=kinds)
     relating = _relating(session, records, known_at)
     registry = session.registry(known_at)
@@ -83,7 +88,7 @@ def state_at(
     session: Session,
     as_of: date,
     known_at: datetime | None = None,
-    narrowing: states.Narrowing | None = None,
+    narrowing: Narrowing | None = None,
 ) -> dict[str, Any]:
     """The state on ``as_of`` as believed at ``known_at``, whole (the README's JSON)."""
     return dict(state_sections(session, as_of, known_at, narrowing))
@@ -93,12 +98,14 @@ def state_sections(
     session: Session,
     as_of: date,
     known_at: datetime | None = None,
-    narrowing: states.Narrowing | None = None,
+    narrowing: Narrowing | None = None,
 ) -> Iterator[tuple[str, Any]]:
     """The state's sections in order, each made when asked for. Narrowed, only the
     records the kept entries depend on are read (``states.narrowed_state``)."""
     if not narrowing:  # one indexed query over the kept rows (projections/kept.py)
         return session.kept_state(as_of, known_at)
+    from projections import state as states
+
     state, _ = states.narrowed_state(
         narrowing,
         IndexLookup(session, known_at),
@@ -115,10 +122,15 @@ def narrowing(
     actors: Iterable[str] = (),
     kinds: Iterable[str] = (),
     known_at: datetime | None = None,
-) -> states.Narrowing:
+) -> Narrowing | None:
     """What ``state --agreement/--actor/--kind`` asks about, its ids checked: an agreement
     no record names raises UnknownAgreement, an actor that is no one's id, name or alias
-    UnknownActor, each with the close matches."""
+    UnknownActor, each with the close matches. None when nothing is asked: the whole."""
+    if not (agreements or actors or kinds):
+        return None
+    from projections import state as states
+    from projections import timeline as walks
+
     for agreement in agreements:
         if not session.has_key(f"agreement:{agreement}"):
             from difflib import get_close_matches  # only when a name is unknown
@@ -158,6 +170,8 @@ class IndexLookup:
 def replay(
     session: Session, until: date | None = None, known_at: datetime | None = None
 ) -> list[dict[str, Any]]:
+    from projections import timeline as walks
+
     records = session.believed(known_at, starting_by=until)
     try:
         return walks.replay(records, until, session.registry(known_at))
@@ -179,8 +193,24 @@ def recorded_until(session: Session, as_of: date, known_at: datetime | None = No
 def diff(
     session: Session, since: date, until: date, known_at: datetime | None = None
 ) -> list[dict[str, Any]]:
-    records = session.believed(known_at, starting_by=until)
-    return changes.diff(records, since, until, session.registry(known_at))
+    """What changed between the states on ``since`` and ``until``, reading only the units
+    that change: a unit's state changes only when one of its happenings ends between the
+    two days, so those happenings are the seeds, and the records they fold with are found
+    from the index (``states.closure``). Who joined the state first, which is not a
+    unit's own business, comes from the kept rows."""
+    from projections import diff as changes
+    from projections.state import closure
+
+    if until < since:  # before reading anything
+        return changes.diff([], since, until)
+    window = session.believed(known_at, starting_by=until, ending_from=since + timedelta(days=1))
+    seeds = [r for r in window if r.document.occurred.end <= until]
+    records, registry = closure(IndexLookup(session, known_at), seeds, until)
+    if registry is None:  # an actor no believed record introduces: the rules say so
+        registry = session.registry(known_at)
+    named = set(registry) if registry else set()
+    joins = session.first_joins(named, until, known_at) if named else {}
+    return changes.diff(records, since, until, registry, joins)
 
 
 def show_event(session: Session, event_id: str) -> dict[str, Any]:
@@ -188,6 +218,8 @@ def show_event(session: Session, event_id: str) -> dict[str, Any]:
     record = _record_of(session, event_id)
     if record.document.kind == "retraction":
         return {"retraction": record.document.model_dump(mode="json")}
+    from projections import history
+
     standing = history.standing(session.records(), event_id)
     return {"event": event_view(record, standing["related_by"]), "standing": standing}
 
@@ -208,6 +240,8 @@ def kind_of(session: Session, event_id: str) -> str:
 
 def event_history(session: Session, event_id: str) -> list[dict[str, Any]]:
     """The versions, amendments and retractions of one event, in recorded order."""
+    from projections import history
+
     _record_of(session, event_id)
     return history.lineage(session.records(), event_id)
 
@@ -216,11 +250,15 @@ def export_bundle(
     session: Session,
     as_of: date | None = None,
     known_at: datetime | None = None,
-    track: states.Narrowing | None = None,
+    track: Narrowing | None = None,
 ) -> Exported:
     """Every believed event, and the state on ``as_of`` (by default the last day on which
     a believed event occurred), with the chain head of the record as it stood at
     ``known_at`` (now when None): what a reader checks the export against."""
+    from projections import timeline as walks
+    from projections.changelog import changelog, changes_about
+    from projections.corrections import corrections
+
     everything = session.records()
     believed = _sharing(everything, session.believed)
     records = believed(known_at)
@@ -278,6 +316,8 @@ class Dataset:
 
 def dataset(session: Session) -> Dataset:
     """The whole record for a database: both clocks, every correction, every state."""
+    from projections.corrections import corrections
+
     records = session.records()
     now = session.believed()
     believed = {r.id for r in now}

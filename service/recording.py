@@ -14,7 +14,7 @@ from typing import Any
 
 from domain.chronicle import Signed
 from domain.recording import retraction_id
-from domain.world import RuleBroken
+from domain.rules import RuleBroken
 from events.files import InputError, Loaded, parse_bytes, validate
 from service.application import Appended
 from service.bootstrap import Session

@@ -82,3 +82,38 @@ def test_reading_builds_no_pydantic_model_and_imports_nothing_of_the_write_path(
     )
     assert shown in result.stdout, result.stderr[-500:]
     assert result.stdout.strip().endswith("BUILT: [] WRITE PATH: []"), result.stdout[-300:]
+
+
+RULES_PROBE = """
+import sys
+from cli.main import main
+try:
+    main(sys.argv[1:], prog_name="uspk")
+except SystemExit as exit:
+    assert not exit.code, exit.code
+loaded = sorted(m for m in ("pydantic", "events.model", "domain.world") if m in sys.modules)
+print("LOADED:", ",".join(loaded))
+"""
+
+
+@pytest.mark.parametrize(
+    "command, shown",
+    [
+        (["state", "--at", "2025-09-08"], "Agreements"),
+        (["state", "--at", "2025-09-08", "--format", "json", "--known-at", "2026"], '"as_of"'),
+        (["state", "--at", "2025-10", "--all"], "Agreements"),
+    ],
+)
+def test_the_whole_state_is_read_from_kept_rows_without_the_models_or_the_rules(
+    shipped_store, command, shown
+):
+    # The state kept as rows needs no fold: the models (pydantic) and the rules
+    # (domain.world) are not even imported, which is most of a cold start's cost.
+    result = subprocess.run(
+        [sys.executable, "-c", RULES_PROBE, "--db", shipped_store, *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert shown in result.stdout, result.stderr[-500:]
+    assert result.stdout.strip().endswith("LOADED:"), result.stdout[-300:]

@@ -1,0 +1,28 @@
+"""The state's shape: its keys in the order it is shown, and the words an undetermined
+entry's reason begins with. Light on purpose: the kept rows' reader (projections/kept.py)
+answers a state from stored rows and must not build the rules or the models to do it."""
+
+from __future__ import annotations
+
+STATE_KEYS = (
+    "as_of",
+    "known_at",
+    "agreements",
+    "engagements",
+    "next_steps",
+    "actors",
+    "statements",
+    "undetermined",
+    "noted",
+    "measures",
+    "financing",
+    "shipments",
+    "announcements",
+    "proposals",
+)
+SECTIONS = tuple(key for key in STATE_KEYS if key not in ("as_of", "known_at"))
+
+# How an undetermined entry's reason begins, by why it is undetermined (the kept rows
+# place each group as the whole state does: projections/kept.py).
+DEPENDS_ON_UNDETERMINED = "depends on something undetermined"
+EFFECTIVE_DATE_CONTAINS = "its effective date"
