@@ -45,6 +45,7 @@ from events.model import mentioned_ids
 from projections import kept
 from projections.decoding import decoded_under_any_settings
 from projections.locks import READ_MODEL_LOCK, StoreLocked, is_lock_timeout
+from projections.notifications import notifications, page, pages
 from projections.recorders import SQLiteIndexRecorder, Statements
 from projections.sealed import IndexText
 from projections.trusted import trusted_document
@@ -54,7 +55,7 @@ HISTORY_LOADED = f"{Chronicle.HistoryLoaded.__module__}:{Chronicle.HistoryLoaded
 META_NAME = "believed-events"
 # Bump when the tables change: a read model of another version is rebuilt from the log.
 SCHEMA_VERSION = 9  # 9: the state kept as standing rows (projections/kept.py)
-_PAGE = 2000
+_ROWS = 2000  # the index's rows read at a time (keyset pages)
 REPLAY_ORDER = ("e.occ_start", "e.rank", "e.event_id")  # the replay index's order
 _END_OF_TIME = "9999-12-31T23:59:59.999999"
 
@@ -248,17 +249,12 @@ class ChainFollower:
             )
 
     def _stored_link_before(self, stop: int) -> bool:
-        start = 1
-        while page := self.recorder.select_notifications(
-            start=start, limit=_PAGE, stop=stop - 1, topics=[RECORDED]
-        ):
-            for notification in page:
-                try:
-                    if decoded_under_any_settings(self.mapper, notification).chain is not None:
-                        return True
-                except Exception:  # noqa: BLE001, S112 - an unreadable one links nothing
-                    continue
-            start = page[-1].id + 1
+        for notification in notifications(self.recorder, 0, [RECORDED], stop=stop - 1):
+            try:
+                if decoded_under_any_settings(self.mapper, notification).chain is not None:
+                    return True
+            except Exception:  # noqa: BLE001, S112 - an unreadable one links nothing
+                continue
         return False
 
 
@@ -357,16 +353,13 @@ def retracted_later(mapper: Mapper, recorder: Any, after: int, name: str) -> boo
 
     Only asked when an unreadable event is met, so a scan of the rest of the log is fine.
     """
-    start = after + 1
-    while page := recorder.select_notifications(start=start, limit=_PAGE, topics=[RECORDED]):
-        for notification in page:
-            try:
-                document = mapper.to_domain_event(notification).document
-            except Exception:  # noqa: BLE001, S112 - another unreadable one names nothing
-                continue
-            if document.get("kind") == "retraction" and document.get("retracts") == name:
-                return True
-        start = page[-1].id + 1
+    for notification in notifications(recorder, after, [RECORDED]):
+        try:
+            document = mapper.to_domain_event(notification).document
+        except Exception:  # noqa: BLE001, S112 - another unreadable one names nothing
+            continue
+        if document.get("kind") == "retraction" and document.get("retracts") == name:
+            return True
     return False
 
 
@@ -483,11 +476,7 @@ class ReadModel:
     def behind(self, recorder: Any) -> int:
         """How many recorded changes the log holds past the index's position (counted,
         not subtracted: PostgreSQL's notification ids may skip numbers)."""
-        count, start = 0, self.position() + 1
-        while page := recorder.select_notifications(start=start, limit=_PAGE, topics=[RECORDED]):
-            count += len(page)
-            start = page[-1].id + 1
-        return count
+        return sum(len(found) for found in pages(recorder, self.position(), [RECORDED]))
 
     def _create(self, sql: Statements, present: set[str]) -> None:
         self.index.make_tracking_table(sql, present)
@@ -522,20 +511,18 @@ class ReadModel:
             with self._transaction(lock=True) as sql:
                 position = self._position(sql)
                 (records,) = self._meta(sql, "records")
-                page = recorder.select_notifications(
-                    start=position + 1, limit=_PAGE, topics=[RECORDED, HISTORY_LOADED]
-                )
+                found = page(recorder, position, [RECORDED, HISTORY_LOADED])
                 if first:
-                    self._check(sql, position, records, recorder, caught_up=not page)
+                    self._check(sql, position, records, recorder, caught_up=not found)
                     first = False
-                if not page:
+                if not found:
                     return applied
                 if links is None:
                     (version,) = self._meta(sql, "chronicle_version")
                     head = self._link_before(sql, records + 1)
                     links = ChainFollower(self.mapper, recorder, head, version)
                 with _collector_paused():  # as in _records: validating makes many objects
-                    done, blocked = self._apply_page(sql, page, records, recorder, links)
+                    done, blocked = self._apply_page(sql, found, records, recorder, links)
             applied += done
             if progress is not None:
                 progress(done)
@@ -589,11 +576,8 @@ class ReadModel:
             position = self._position(sql)
             records, version = self._meta(sql, "records, chronicle_version")
             head = self._link_before(sql, records + 1)
-        page = recorder.select_notifications(
-            start=position + 1, limit=1, topics=[RECORDED, HISTORY_LOADED]
-        )
         try:
-            for notification in page:
+            for notification in page(recorder, position, [RECORDED, HISTORY_LOADED], limit=1):
                 entry = read_entry(self.mapper, notification)
                 ChainFollower(self.mapper, recorder, head, version).follow(entry, notification)
         except ChainBroken as error:
@@ -976,10 +960,10 @@ class ReadModel:
                 clauses = [*where, f"({keys}) > ({marks})"] if after else where
                 rows = sql.all(
                     f"{base}{' WHERE ' if clauses else ''}{' AND '.join(clauses)} "
-                    f"ORDER BY {keys} LIMIT {_PAGE}",
+                    f"ORDER BY {keys} LIMIT {_ROWS}",
                     [*params, *after] if after else params,
                 )
-                bulk = after is not None or len(rows) == _PAGE
+                bulk = after is not None or len(rows) == _ROWS
                 document = decode_json if bulk else trusted_document
                 unseal = self.text.unseal
                 with _collector_paused():
@@ -994,7 +978,7 @@ class ReadModel:
                         )
                         for row in rows
                     )
-                if len(rows) < _PAGE:
+                if len(rows) < _ROWS:
                     return records
                 after = rows[-1][6:]
 

@@ -8,11 +8,11 @@ the log's end does not. Nothing is written.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from projections import kept
+from projections.notifications import notifications
 from projections.readmodel import (
     HISTORY_LOADED,
     RECORDED,
@@ -25,7 +25,7 @@ from projections.readmodel import (
     retracted_later,
 )
 
-_PAGE = 2000
+LOGGED = (RECORDED, HISTORY_LOADED)  # the topics the read model is made from
 _SHOWN = 5  # ids named per line
 
 
@@ -129,20 +129,12 @@ def _tracking(views: ReadModel, present: set[str], lines: list[str]) -> dict[str
     return {"notification_id": position, **meta}
 
 
-def _notifications(recorder: Any, start: int, stop: int | None) -> Iterator[Any]:
-    while page := recorder.select_notifications(
-        start=start, limit=_PAGE, stop=stop, topics=[RECORDED, HISTORY_LOADED]
-    ):
-        yield from page
-        start = page[-1].id + 1
-
-
 def _fold(views: ReadModel, recorder: Any, upto: int) -> tuple[_Fold, UnreadableEvent | None]:
     """The log folded up to notification ``upto``, stopping where the catch-up would."""
     fold = _Fold()
     if upto < 1:
         return fold, None
-    for notification in _notifications(recorder, 1, upto):
+    for notification in notifications(recorder, 0, LOGGED, stop=upto):
         try:
             fold.add(read_entry(views.mapper, notification))
         except UnreadableEvent as error:
@@ -154,7 +146,7 @@ def _fold(views: ReadModel, recorder: Any, upto: int) -> tuple[_Fold, Unreadable
 
 def _unreadable_after(views: ReadModel, recorder: Any, upto: int) -> UnreadableEvent | None:
     """The first event after the read model's position that would stop its catch-up."""
-    for notification in _notifications(recorder, upto + 1, None):
+    for notification in notifications(recorder, upto, LOGGED):
         try:
             read_entry(views.mapper, notification)
         except UnreadableEvent as error:

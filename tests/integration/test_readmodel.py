@@ -117,7 +117,7 @@ def test_answers_read_in_keyset_pages_are_those_of_one_read(store_address, monke
         session.app.append([june_amendment(), june_visit_backfill()], session.view)
         session.views.catch_up(session.app.recorder)
         whole = session.views.everything(), session.views.believed(), session.views.registry()
-        monkeypatch.setattr(projections.readmodel, "_PAGE", 3)
+        monkeypatch.setattr(projections.readmodel, "_ROWS", 3)
         paged = session.views.everything(), session.views.believed(), session.views.registry()
         records = chronicle_of(session.app).records
     oracle = believed_records(records)
