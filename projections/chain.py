@@ -18,8 +18,8 @@ from eventsourcing.persistence import Mapper
 
 from domain.chain import BrokenLink, follow
 from projections.decoding import decoded_under_any_settings
+from projections.entries import RECORDED
 from projections.notifications import notifications
-from projections.readmodel import RECORDED
 
 
 @dataclass

@@ -4,7 +4,7 @@ Each is built by the application's factory (``app.factory.tracking_recorder(cls)
 the datastore the application already opened, so the read model opens no connection of
 its own. They add what the read model needs beside eventsourcing's ``Tracking``: one
 transaction at a time with ``?`` marks and tuple rows, taken under the read model's lock
-when asked, and which tables exist. The SQL of the tables is shared (readmodel.py).
+when asked, and which tables exist. The SQL of the tables is shared (tables.py).
 
 eventsourcing's tracking table is made and written here with SQL of our own per database
 (``TRACKING_TABLE``, ``UPSERT_POSITION``), not through the library's private methods: the

@@ -12,18 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from projections import kept
+from projections.damage import UnreadableEvent
+from projections.entries import HISTORY_LOADED, RECORDED, Entry, read_entry, retracted_later
 from projections.notifications import notifications
-from projections.readmodel import (
-    HISTORY_LOADED,
-    RECORDED,
-    SCHEMA_VERSION,
-    TABLES,
-    Entry,
-    ReadModel,
-    UnreadableEvent,
-    read_entry,
-    retracted_later,
-)
+from projections.readmodel import ReadModel
+from projections.tables import SCHEMA_VERSION, TABLES
 
 LOGGED = (RECORDED, HISTORY_LOADED)  # the topics the read model is made from
 _SHOWN = 5  # ids named per line
