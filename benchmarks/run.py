@@ -337,10 +337,10 @@ def rebuild_read_models(store) -> None:
 def rebuild_unchecked(store) -> None:
     """The rebuild as it was before catch-up checked the hash chain (issue 17): each
     change's stored link taken as it is, so the difference is the check's price."""
-    from projections.readmodel import ChainFollower
+    from projections.entries import ChainFollower
 
     checked = ChainFollower.follow
-    ChainFollower.follow = lambda self, entry, notification: entry  # type: ignore[method-assign]
+    ChainFollower.follow = lambda self, entry, notification_id, version: entry  # type: ignore[method-assign]
     try:
         rebuild_read_models(store)
     finally:

@@ -13,8 +13,8 @@ import click
 def one_line(error: BaseException) -> click.ClickException | None:
     """The user's one line for ``error``, or None when it is not a user's to fix."""
     from events.files import InputError
+    from projections.damage import ReadModelError
     from projections.locks import StoreLocked, is_lock_timeout, lock_timeout
-    from projections.readmodel import ReadModelError
     from projections.timeline import UnknownActor
     from service.captures import CaptureError
     from service.reading import BrokenRecord, NothingToExport, UnknownAgreement, UnknownEvent
@@ -59,7 +59,7 @@ def _database_errors() -> tuple[type[BaseException], ...]:
     """What the event store's libraries raise when a database cannot be used."""
     from eventsourcing.persistence import PersistenceError
 
-    from projections.readmodel import database_errors
+    from projections.damage import database_errors
 
     return (PersistenceError, *database_errors())
 

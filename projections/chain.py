@@ -11,7 +11,6 @@ what was chained. Nothing is written.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +18,8 @@ from eventsourcing.persistence import Mapper
 
 from domain.chain import BrokenLink, follow
 from projections.decoding import decoded_under_any_settings
-from projections.readmodel import RECORDED
-
-_PAGE = 2000
+from projections.entries import RECORDED
+from projections.notifications import notifications
 
 
 @dataclass
@@ -45,18 +43,11 @@ class ChainCheck:
         return f"chain: {self.count} recorded changes, head sha256:{self.head}{before}"
 
 
-def _notifications(recorder: Any) -> Iterator[Any]:
-    start = 1
-    while page := recorder.select_notifications(start=start, limit=_PAGE):
-        yield from page
-        start = page[-1].id + 1
-
-
 def check_chain(mapper: Mapper, recorder: Any, at: int | None = None) -> ChainCheck:
     """The chain recomputed over the whole log; stops at the first break."""
     check = ChainCheck(at=at)
     version = 0
-    for notification in _notifications(recorder):
+    for notification in notifications(recorder):
         version += 1
         place = (
             f"notification {notification.id}, chronicle version {notification.originator_version}"

@@ -4,7 +4,14 @@ Each is built by the application's factory (``app.factory.tracking_recorder(cls)
 the datastore the application already opened, so the read model opens no connection of
 its own. They add what the read model needs beside eventsourcing's ``Tracking``: one
 transaction at a time with ``?`` marks and tuple rows, taken under the read model's lock
-when asked, and which tables exist. The SQL of the tables is shared (readmodel.py).
+when asked, and which tables exist. The SQL of the tables is shared (tables.py).
+
+eventsourcing's tracking table is made and written here with SQL of our own per database
+(``TRACKING_TABLE``, ``UPSERT_POSITION``), not through the library's private methods: the
+same single-row table that eventsourcing 9.5 makes, with its ``__migration__`` row, so the
+library's own ``max_tracking_id`` (and its ``create_table``, which then leaves it as it is)
+reads what we write, and a store made by an earlier uspk (through those private methods)
+opens unchanged.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.sqlite import SQLITE3_DEFAULT_LOCK_TIMEOUT, SQLiteTrackingRecorder
 
 MIGRATION = "__migration__"  # eventsourcing's own row in its tracking table
@@ -42,6 +50,15 @@ class IndexRecorder:
 
     tracking_table: str  # eventsourcing's tracking table, as SQL names it
     tracking_table_name: str  # ... and as the catalogue lists it
+    # Per database, with ``{table}`` for ``tracking_table``: eventsourcing's single-row
+    # tracking table, and the upsert that moves a position forward only (RETURNING
+    # nothing when it would not: as eventsourcing's own, that is an IntegrityError).
+    TRACKING_TABLE: str
+    UPSERT_POSITION = (
+        "INSERT INTO {table} (application_name, notification_id) VALUES (?, ?) "
+        "ON CONFLICT (application_name) DO UPDATE SET notification_id = excluded.notification_id "
+        "WHERE {table}.notification_id < excluded.notification_id RETURNING notification_id"
+    )
 
     def create_table(self) -> None:
         """Nothing when the factory builds the recorder: the read model makes
@@ -49,24 +66,33 @@ class IndexRecorder:
         to remake some of them silently (``make_tracking_table``)."""
 
     def make_tracking_table(self, statements: Statements, present: Collection[str]) -> None:
-        """eventsourcing's tracking table, made as eventsourcing makes it, if missing."""
-        self.tracking_table_exists = self.tracking_table_name in present
-        self.tracking_migration_previous = None
-        if self.tracking_table_exists:
-            row = statements.one(
-                f"SELECT notification_id FROM {self.tracking_table} WHERE application_name = ?",
-                (MIGRATION,),
-            )
-            self.tracking_migration_previous = row[0] if row else None
-        self._create_table(statements.native)
+        """eventsourcing's tracking table, made as eventsourcing makes it, if missing: with
+        its ``__migration__`` row, without which eventsourcing would take it for an older
+        multi-row table and move it aside."""
+        if self.tracking_table_name in present:
+            return
+        statements.execute(self.TRACKING_TABLE.format(table=self.tracking_table))
+        self.insert_position(statements, Tracking(MIGRATION, 1))
 
-    def insert_position(self, statements: Statements, tracking: Any) -> None:
+    def insert_position(self, statements: Statements, tracking: Tracking) -> None:
         """eventsourcing's ``Tracking``, in the transaction that writes the rows."""
-        self._insert_tracking(statements.native, tracking)
+        returned = statements.one(
+            self.UPSERT_POSITION.format(table=self.tracking_table),
+            (tracking.application_name, tracking.notification_id),
+        )
+        if returned is None:  # another writer got there first: this page is not applied
+            raise IntegrityError(
+                f"Failed to record tracking for {tracking.application_name} "
+                f"{tracking.notification_id}"
+            )
 
 
 class SQLiteIndexRecorder(IndexRecorder, SQLiteTrackingRecorder):
     tracking_table = tracking_table_name = "tracking"
+    TRACKING_TABLE = (  # eventsourcing.sqlite.SQLiteTrackingRecorder's, single-row
+        "CREATE TABLE IF NOT EXISTS {table} (application_name TEXT, notification_id INTEGER, "
+        "PRIMARY KEY (application_name)) WITHOUT ROWID"
+    )
 
     @property
     def lock_seconds(self) -> int:

@@ -14,6 +14,13 @@ from projections.recorders import IndexRecorder, Statements
 
 
 class PostgresIndexRecorder(IndexRecorder, PostgresTrackingRecorder):
+    TRACKING_TABLE = (  # eventsourcing.postgres.PostgresTrackingRecorder's, single-row
+        "CREATE TABLE IF NOT EXISTS {table} (application_name text, notification_id bigint, "
+        "PRIMARY KEY (application_name)) WITH (autovacuum_enabled = true, "
+        "autovacuum_vacuum_threshold = 100000000, autovacuum_vacuum_scale_factor = 0.5, "
+        "autovacuum_analyze_threshold = 1000, autovacuum_analyze_scale_factor = 0.01)"
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tracking_table = f'"{self.datastore.schema}"."{self.tracking_table_name}"'

@@ -23,7 +23,7 @@ from datetime import date, datetime
 from typing import Any
 
 from projections import kept
-from projections.readmodel import moment
+from projections.entries import moment
 
 SECTIONS = kept.SECTIONS
 

@@ -1,7 +1,7 @@
 """Documents rebuilt from the read model's rows without validating them again.
 
 A row's document was validated at the door and again when the catch-up wrote the row
-(``readmodel._entry_of``); validating it on every query only repeats that, and building
+(``entries._entry_of``); validating it on every query only repeats that, and building
 the validator of the whole vocabulary costs more than a query of the shipped history
 (measured: ~65 ms of a ~330 ms ``uspk state``). Each model is built with
 ``model_construct``, its dates, amounts and nested models converted as the validators

@@ -8,24 +8,17 @@ the log's end does not. Nothing is written.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from projections import kept
-from projections.readmodel import (
-    HISTORY_LOADED,
-    RECORDED,
-    SCHEMA_VERSION,
-    TABLES,
-    Entry,
-    ReadModel,
-    UnreadableEvent,
-    read_entry,
-    retracted_later,
-)
+from projections.damage import UnreadableEvent
+from projections.entries import HISTORY_LOADED, RECORDED, Entry, read_entry, retracted_later
+from projections.notifications import notifications
+from projections.readmodel import ReadModel
+from projections.tables import SCHEMA_VERSION, TABLES
 
-_PAGE = 2000
+LOGGED = (RECORDED, HISTORY_LOADED)  # the topics the read model is made from
 _SHOWN = 5  # ids named per line
 
 
@@ -129,20 +122,12 @@ def _tracking(views: ReadModel, present: set[str], lines: list[str]) -> dict[str
     return {"notification_id": position, **meta}
 
 
-def _notifications(recorder: Any, start: int, stop: int | None) -> Iterator[Any]:
-    while page := recorder.select_notifications(
-        start=start, limit=_PAGE, stop=stop, topics=[RECORDED, HISTORY_LOADED]
-    ):
-        yield from page
-        start = page[-1].id + 1
-
-
 def _fold(views: ReadModel, recorder: Any, upto: int) -> tuple[_Fold, UnreadableEvent | None]:
     """The log folded up to notification ``upto``, stopping where the catch-up would."""
     fold = _Fold()
     if upto < 1:
         return fold, None
-    for notification in _notifications(recorder, 1, upto):
+    for notification in notifications(recorder, 0, LOGGED, stop=upto):
         try:
             fold.add(read_entry(views.mapper, notification))
         except UnreadableEvent as error:
@@ -154,7 +139,7 @@ def _fold(views: ReadModel, recorder: Any, upto: int) -> tuple[_Fold, Unreadable
 
 def _unreadable_after(views: ReadModel, recorder: Any, upto: int) -> UnreadableEvent | None:
     """The first event after the read model's position that would stop its catch-up."""
-    for notification in _notifications(recorder, upto + 1, None):
+    for notification in notifications(recorder, upto, LOGGED):
         try:
             read_entry(views.mapper, notification)
         except UnreadableEvent as error:

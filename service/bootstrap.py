@@ -27,13 +27,8 @@ from domain.chronicle import CHRONICLE_ID, Record, Signed, chronicle_events
 from domain.rules import RuleBroken
 from events.history import history_digest
 from projections.chain import check_chain
-from projections.readmodel import (
-    ChainBroken,
-    ReadModel,
-    ReadModelError,
-    UnreadableEvent,
-    database_errors,
-)
+from projections.damage import ChainBroken, ReadModelError, UnreadableEvent, database_errors
+from projections.readmodel import ReadModel
 from service.application import Appended, Clock, RecordView, Uspk, utc_now
 from service.recorders import fallback_recorder
 from service.stores import Store, StoreError, check_connection, refuse_writing, resolve_store

@@ -24,6 +24,7 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 
+from projections.notifications import notifications
 from service.application import Uspk
 from service.stores import Store, check_connection, refuse_writing
 
@@ -120,20 +121,16 @@ def _write(writer: ApplicationRecorder, batch: list[StoredEvent], target: Store,
 
 def _stored_events(recorder: ApplicationRecorder, batch_size: int) -> Iterator[Notification]:
     """Every stored event, in notification order, read a batch at a time."""
-    last: int | None = None
-    while True:
-        try:
-            page = recorder.select_notifications(
-                start=last, limit=batch_size, inclusive_of_start=last is None
-            )
-        except PersistenceError as error:
-            if last is None and _no_table(error):
-                return  # a store that was never used: no events
-            raise
-        if not page:
-            return
-        yield from page
-        last = page[-1].id
+    read = notifications(recorder, limit=batch_size)
+    try:
+        first = next(read, None)
+    except PersistenceError as error:
+        if _no_table(error):
+            return  # a store that was never used: no events
+        raise
+    if first is not None:
+        yield first
+        yield from read
 
 
 def _chain(first: Notification, rest: Iterator[Notification]) -> Iterator[Notification]:

@@ -18,7 +18,7 @@ from eventsourcing.application import AggregateNotFoundError
 from domain.chain import link
 from domain.chronicle import CHRONICLE_ID, Chronicle, Record, Signed, believed_records
 from domain.recording import check_batch, thing_keys
-from projections.readmodel import answer_keys
+from projections.entries import answer_keys
 from service.application import Appended, RecordView
 from service.application import Uspk as Application
 

@@ -111,13 +111,13 @@ def test_rebuild_from_zero_gives_the_same_rows(store_address):
 
 def test_answers_read_in_keyset_pages_are_those_of_one_read(store_address, monkeypatch):
     """Pages of 3 rows: every page boundary of the shipped history is crossed."""
-    import projections.readmodel
+    import projections.queries
 
     with Session(resolve_store(store_address)) as session:
         session.app.append([june_amendment(), june_visit_backfill()], session.view)
         session.views.catch_up(session.app.recorder)
         whole = session.views.everything(), session.views.believed(), session.views.registry()
-        monkeypatch.setattr(projections.readmodel, "_PAGE", 3)
+        monkeypatch.setattr(projections.queries, "_ROWS", 3)
         paged = session.views.everything(), session.views.believed(), session.views.registry()
         records = chronicle_of(session.app).records
     oracle = believed_records(records)

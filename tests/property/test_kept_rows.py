@@ -31,7 +31,7 @@ from domain.world import actor_registry
 from events.files import validate
 from events.relations import RELATIONS
 from projections import state as states
-from projections.readmodel import moment
+from projections.entries import moment
 from projections.standing import SECTIONS
 from service import reading
 from service.bootstrap import Session, checked_store

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from projections.chain import ChainCheck
-from projections.readmodel import TABLES
+from projections.tables import TABLES
 from tests.clirunner import Uspk
 
 HISTORY = Path(__file__).resolve().parents[2] / "events" / "history"

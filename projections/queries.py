@@ -1,0 +1,479 @@
+"""The index's reader: the questions asked of its tables (believed records at a moment,
+the lookups a batch check needs, what a narrowed state reads, the standing rows, the
+rows as they are for ``uspk verify``), each an indexed query in a read transaction of
+the index recorder."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from domain.chronicle import Record, decode_json
+from projections import kept
+from projections.damage import ReadModelDamaged, database_errors
+from projections.entries import collector_paused, moment
+from projections.kept import chunks
+from projections.locks import READ_MODEL_LOCK, StoreLocked, is_lock_timeout
+from projections.recorders import Statements
+from projections.tables import COLUMNS, END_OF_TIME, META_COLUMNS, META_NAME, REPLAY_ORDER
+
+_ROWS = 2000  # the index's rows read at a time (keyset pages)
+
+
+class IndexReader:
+    """The queries of one store's index, over its recorder (``index``), how it keeps text
+    (``text``) and whose position it tracks (``name``): set by ReadModel."""
+
+    name: str  # whose notifications the Tracking counts
+    index: Any  # the index recorder (projections.recorders)
+    tracking: str  # eventsourcing's tracking table, as SQL names it
+    text: Any  # how the index keeps text (projections.sealed.IndexText)
+
+    def position(self) -> int:
+        with self._transaction() as sql:
+            return self._position(sql)
+
+    def chronicle_version(self) -> int:
+        """The version of the chronicle that the rows reflect (0: nothing recorded)."""
+        with self._transaction() as sql:
+            return self._meta(sql, "chronicle_version")[0]
+
+    def chain_head(self, known_at: datetime | None = None) -> tuple[int, str | None]:
+        """(how many changes, the last one's link) of the record as it stood at
+        ``known_at`` (now when None): the chain head an export carries."""
+        at = moment(known_at) if known_at else END_OF_TIME
+        row = self._one(
+            "SELECT position, chain FROM uspk_view_events WHERE recorded_at <= ?"
+            " ORDER BY position DESC LIMIT 1",
+            (at,),
+        )
+        return (row[0], row[1]) if row else (0, None)
+
+    def history_digest(self) -> str | None:
+        with self._transaction() as sql:
+            return self._meta(sql, "history_digest")[0]
+
+    def _position(self, sql: Statements) -> int:
+        """eventsourcing's Tracking of the last notification applied (0: none yet)."""
+        row = sql.one(
+            f"SELECT notification_id FROM {self.tracking} WHERE application_name = ?",
+            (self.name,),
+        )
+        if row is None:
+            raise ReadModelDamaged("its tracking row is missing")
+        return row[0]
+
+    def _meta(self, sql: Statements, columns: str, damaged: bool = True) -> tuple | None:
+        row = sql.one(f"SELECT {columns} FROM uspk_view_meta WHERE name = ?", (META_NAME,))
+        if row is None and damaged:
+            raise ReadModelDamaged("its meta row is missing")
+        return row
+
+    @staticmethod
+    def _link_before(sql: Statements, position: int) -> str | None:
+        """The chain's link of the record before ``position`` (asked only for a change
+        stored before the chain existed, whose link is computed from it)."""
+        row = sql.one("SELECT chain FROM uspk_view_events WHERE position = ?", (position - 1,))
+        return row[0] if row else None
+
+    # -- reading the tables as they are (uspk verify) ----------------------------------
+
+    def tracked_position(self) -> int | None:
+        """The position in eventsourcing's tracking table, None if its row is missing."""
+        row = self._one(
+            f"SELECT notification_id FROM {self.tracking} WHERE application_name = ?",
+            (self.name,),
+        )
+        return row[0] if row else None
+
+    def meta_row(self) -> dict[str, Any] | None:
+        row = self._one(
+            f"SELECT {', '.join(META_COLUMNS)} FROM uspk_view_meta WHERE name = ?", (META_NAME,)
+        )
+        return dict(zip(META_COLUMNS, row, strict=True)) if row else None
+
+    def rows(self, table: str) -> list[tuple]:
+        """Every row of one of the read model's tables, in its columns' order, its text
+        unsealed (as the rows are made from the log)."""
+        rows = self._all(f"SELECT {', '.join(COLUMNS[table])} FROM {table}")
+        if table != "uspk_view_events" or not self.text.sealed:
+            return rows
+        unseal = self.text.unseal
+        return [(*r[:8], unseal(r[8]), unseal(r[9]), unseal(r[10]), r[11]) for r in rows]
+
+    # -- asking ----------------------------------------------------------------------
+
+    def believed(
+        self,
+        known_at: datetime | None = None,
+        starting_by: date | None = None,
+        ending_from: date | None = None,
+        kinds: Iterable[str] = (),
+    ) -> list[Record]:
+        """Believed happenings in replay order: recorded by ``known_at``, not hidden then,
+        starting on or before ``starting_by`` and ending on or after ``ending_from``."""
+        where, params = self._believed_where(known_at)
+        if starting_by is not None:
+            where.append("e.occ_start <= ?")
+            params.append(starting_by.isoformat())
+        if ending_from is not None:
+            where.append("e.occ_end >= ?")
+            params.append(ending_from.isoformat())
+        kinds = list(kinds)
+        if kinds:
+            where.append(f"e.kind IN ({', '.join('?' for _ in kinds)})")
+            params.extend(kinds)
+        return self._records(where, params, order=REPLAY_ORDER)
+
+    def recorded_until(self, known_at: datetime | None = None) -> date | None:
+        """The last day of the latest-ending believed happening: past it, the record
+        holds nothing (None when it holds no happening)."""
+        where, params = self._believed_where(known_at)
+        row = self._one(
+            f"SELECT MAX(e.occ_end) FROM uspk_view_events e WHERE {' AND '.join(where)}", params
+        )
+        return date.fromisoformat(row[0]) if row and row[0] else None
+
+    def registry(self, known_at: datetime | None = None) -> dict:
+        """Every actor introduced by a believed happening, whatever its date."""
+        where, params = self._believed_where(known_at)
+        where.append("e.introduces = 1")
+        from domain.world import actor_registry  # the actors' models, when they are asked
+
+        return actor_registry(r.document for r in self._records(where, params))
+
+    def everything(self) -> list[Record]:
+        """Every record, retractions and hidden ones included, in recorded order."""
+        return self._records([], [])
+
+    def record_of(self, event_id: str) -> Record | None:
+        found = self._records(["e.event_id = ?"], [event_id])
+        return found[0] if found else None
+
+    # -- the lookups that checking a batch needs (domain.recording.RecordLookup) --------
+
+    def recorded(self, ids: Collection[str]) -> dict[str, Record]:
+        found: dict[str, Record] = {}
+        for chunk in chunks(sorted(ids)):
+            marks = ", ".join("?" for _ in chunk)
+            for record in self._records([f"e.event_id IN ({marks})"], chunk):
+                found[record.id] = record
+        return found
+
+    def standing(self, ids: Collection[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in chunks(sorted(ids)):
+            where, params = self._believed_where(None)
+            where.append(f"e.event_id IN ({', '.join('?' for _ in chunk)})")
+            rows = self._all(
+                f"SELECT e.event_id FROM uspk_view_events e WHERE {' AND '.join(where)}",
+                [*params, *chunk],
+            )
+            found.update(row[0] for row in rows)
+        return found
+
+    def related(self, things: Collection[str], actors: Collection[str]) -> list[Record]:
+        found: dict[str, Record] = {}
+        for table, column, keys in (
+            ("uspk_view_things", "thing", things),
+            ("uspk_view_mentions", "actor_id", actors),
+        ):
+            join = f" JOIN {table} j ON j.event_id = e.event_id"
+            for chunk in chunks(sorted(keys)):
+                where, params = self._believed_where(None)
+                where.append(f"j.{column} IN ({', '.join('?' for _ in chunk)})")
+                for record in self._records(where, [*params, *chunk], join=join):
+                    found.setdefault(record.id, record)
+        return list(found.values())
+
+    # -- what a narrowed state reads (projections.state.Narrowing) -------------------
+
+    def with_keys(
+        self, keys: Collection[str], known_at: datetime | None, starting_by: date | None = None
+    ) -> list[Record]:
+        """Believed happenings having one of ``keys`` in ``uspk_view_things`` (a thing
+        key or an ``answer_keys`` key), starting on or before ``starting_by``."""
+        return self._joined("uspk_view_things", "thing", keys, known_at, starting_by)
+
+    def mentioning(
+        self, actors: Collection[str], known_at: datetime | None, starting_by: date | None = None
+    ) -> list[Record]:
+        """Believed happenings naming one of ``actors`` (``uspk_view_mentions``)."""
+        return self._joined("uspk_view_mentions", "actor_id", actors, known_at, starting_by)
+
+    def present_keys(self, keys: Collection[str], known_at: datetime | None) -> set[str]:
+        """Those of ``keys`` that a believed record has in ``uspk_view_things``."""
+        found: set[str] = set()
+        for chunk in chunks(sorted(keys)):
+            where, params = self._believed_where(known_at)
+            where.append(f"j.thing IN ({', '.join('?' for _ in chunk)})")
+            rows = self._all(
+                "SELECT DISTINCT j.thing FROM uspk_view_things j"
+                " JOIN uspk_view_events e ON e.event_id = j.event_id"
+                f" WHERE {' AND '.join(where)}",
+                [*params, *chunk],
+            )
+            found.update(row[0] for row in rows)
+        return found
+
+    def keys_like(self, prefix: str) -> list[str]:
+        """Every key of ``uspk_view_things`` that starts with ``prefix``, recorded at any
+        time (for suggestions when an asked id is unknown)."""
+        rows = self._all(
+            "SELECT DISTINCT thing FROM uspk_view_things WHERE thing LIKE ? ORDER BY thing",
+            (prefix.replace("%", "").replace("_", "") + "%",),
+        )
+        return [row[0] for row in rows if row[0].startswith(prefix)]
+
+    def has_key(self, key: str) -> bool:
+        """Whether any record, at any time, has ``key`` in ``uspk_view_things``."""
+        row = self._one("SELECT 1 FROM uspk_view_things WHERE thing = ? LIMIT 1", (key,))
+        return row is not None
+
+    def _joined(
+        self,
+        table: str,
+        column: str,
+        keys: Collection[str],
+        known_at: datetime | None,
+        starting_by: date | None,
+    ) -> list[Record]:
+        found: dict[str, Record] = {}
+        join = f" JOIN {table} j ON j.event_id = e.event_id"
+        for chunk in chunks(sorted(keys)):
+            where, params = self._believed_where(known_at)
+            where.append(f"j.{column} IN ({', '.join('?' for _ in chunk)})")
+            params.extend(chunk)
+            if starting_by is not None:
+                where.append("e.occ_start <= ?")
+                params.append(starting_by.isoformat())
+            for record in self._records(where, params, join=join):
+                found.setdefault(record.id, record)
+        return list(found.values())
+
+    def introductions(self) -> list[Record]:
+        where, params = self._believed_where(None)
+        where.append("e.introduces = 1")
+        return self._records(where, params)
+
+    def kept_now(self) -> tuple[tuple[set[tuple], set[tuple]], tuple[set[tuple], set[tuple]]]:
+        """The standing rows held open and the units, as kept and as made afresh from the
+        records believed now (``kept.standing_now``): what ``uspk verify`` compares."""
+        with self.index.transaction() as sql:
+            lookup = KeptLookup(self, sql, END_OF_TIME)
+            where, params = self._believed_at(END_OF_TIME)
+            ids = sql.all(
+                f"SELECT e.event_id FROM uspk_view_events e WHERE {' AND '.join(where)}", params
+            )
+            made = kept.standing_now(lookup.by_ids([row[0] for row in ids]), lookup)
+            unseal = self.text.unseal
+            held = {(*row[:-1], unseal(row[-1])) for row in sql.all(kept.OPEN_ROWS)}
+            units = set(sql.all("SELECT event_id, unit FROM uspk_view_units"))
+        return (held, units), made
+
+    def state_rows(self, as_of: date, known_at: datetime | None) -> list[tuple]:
+        """The standing rows at (``as_of``, ``known_at``), as ``kept.read_state`` takes
+        them: one indexed query."""
+        day, at = as_of.isoformat(), moment(known_at) if known_at else END_OF_TIME
+        return self._all(kept.STANDING_AT, kept.standing_at(day, at))
+
+    def first_joins(
+        self, actors: Collection[str], as_of: date, known_at: datetime | None
+    ) -> dict[str, str]:
+        """Each of ``actors`` in the state at (``as_of``, ``known_at``) -> where it first
+        joined it (``kept.FIRST_JOINS``), from the standing rows."""
+        day, at = as_of.isoformat(), moment(known_at) if known_at else END_OF_TIME
+        joins: dict[str, str] = {}
+        for chunk in chunks(sorted(actors)):
+            query = kept.FIRST_JOINS.format(marks=", ".join("?" for _ in chunk))
+            joins.update(self._all(query, (day, day, at, at, *chunk)))
+        return joins
+
+    def kept_rows(self) -> list[tuple]:
+        """Every standing row, hidden ones too (the SQLite export's ``standing``), its
+        entry in clear: ``kept.ALL_ROWS``'s columns, one query."""
+        unseal = self.text.unseal
+        return [(*row[:-1], unseal(row[-1])) for row in self._all(kept.ALL_ROWS)]
+
+    def kept_state(self, as_of: date, known_at: datetime | None) -> Iterator[tuple[str, Any]]:
+        """The state at (``as_of``, ``known_at``) read from the standing rows, whole."""
+        try:
+            yield from kept.read_state(
+                self.state_rows(as_of, known_at), as_of, known_at, self.text.unseal
+            )
+        except kept.RowUnreadable as error:
+            raise ReadModelDamaged(str(error)) from None
+
+    def _believed_where(self, known_at: datetime | None) -> tuple[list[str], list[Any]]:
+        return self._believed_at(moment(known_at) if known_at else END_OF_TIME)
+
+    @staticmethod
+    def _believed_at(at: str) -> tuple[list[str], list[Any]]:
+        where = [
+            "e.kind <> 'retraction'",
+            "e.recorded_at <= ?",
+            "NOT EXISTS (SELECT 1 FROM uspk_view_hidden h WHERE h.event_id = e.event_id"
+            " AND h.hidden_from <= ? AND (h.hidden_until IS NULL OR h.hidden_until > ?))",
+        ]
+        return where, [at, at, at]
+
+    def _records(
+        self,
+        where: list[str],
+        params: list[Any],
+        order: tuple[str, ...] = ("e.position",),
+        join: str = "",
+        sql: Statements | None = None,
+    ) -> list[Record]:
+        """Records of the rows that ``where`` selects, in ``order`` (whose last column is
+        unique), read in keyset pages within one read transaction, so that only a page
+        of rows is held beside the records. A few documents are rebuilt unvalidated (each
+        was validated when its row was written): building pydantic's validator costs more
+        than a small answer. Many are validated again: per row, the compiled validator is
+        twice as fast as building models in Python (measured at 10,000 rows), which pays
+        for its building past about one page."""
+        keys = ", ".join(order)
+        base = (
+            "SELECT e.document, e.recorded_at, e.position, e.recorder, e.message, e.chain,"
+            f" {keys} FROM uspk_view_events e{join}"
+        )
+        from projections.trusted import trusted_document  # the models, when records are read
+
+        marks = ", ".join("?" for _ in order)
+        records: list[Record] = []
+        after: tuple | None = None
+        with nullcontext(sql) if sql is not None else self._transaction() as sql:
+            while True:
+                clauses = [*where, f"({keys}) > ({marks})"] if after else where
+                rows = sql.all(
+                    f"{base}{' WHERE ' if clauses else ''}{' AND '.join(clauses)} "
+                    f"ORDER BY {keys} LIMIT {_ROWS}",
+                    [*params, *after] if after else params,
+                )
+                bulk = after is not None or len(rows) == _ROWS
+                document = decode_json if bulk else trusted_document
+                unseal = self.text.unseal
+                with collector_paused():
+                    records.extend(
+                        Record(
+                            document(unseal(row[0])),
+                            datetime.fromisoformat(row[1] + "+00:00"),
+                            row[2],
+                            unseal(row[3]),
+                            unseal(row[4]),
+                            row[5],
+                        )
+                        for row in rows
+                    )
+                if len(rows) < _ROWS:
+                    return records
+                after = rows[-1][6:]
+
+    # -- SQL plumbing: the index recorder's transactions ----------------------------------
+
+    def _one(self, sql: str, params: Iterable[Any] = ()) -> tuple | None:
+        with self._transaction() as statements:
+            return statements.one(sql, params)
+
+    def _all(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
+        with self._transaction() as statements:
+            return statements.all(sql, params)
+
+    @contextmanager
+    def _transaction(self, lock: bool = False) -> Iterator[Statements]:
+        """One transaction; with ``lock``, writers to the view take turns (exactly once),
+        each waiting at most the lock timeout for the one before."""
+        try:
+            with self.index.transaction(lock) as statements:
+                yield statements
+        except database_errors() as error:
+            if not is_lock_timeout(error):
+                raise
+            raise StoreLocked(self.index.lock_seconds, self._lock_holder()) from None
+
+    def _lock_holder(self) -> int | None:
+        try:
+            return self.index.lock_holder(READ_MODEL_LOCK)
+        except database_errors():
+            return None
+
+
+class KeptLookup:
+    """What maintaining the standing rows reads (projections.kept.KeptLookup): the
+    records believed at the moment ``at``, in the writing transaction. Each record is
+    decoded once per maintenance, and each actor's introductions read once."""
+
+    def __init__(self, views: IndexReader, sql: Statements, at: str) -> None:
+        self.views, self.sql, self.at = views, sql, at
+        self.decoded: dict[str, Record] = {}
+        self.introduced: dict[str, list[Record]] = {}
+
+    def _ids(self, at: str, clause: str, keys: Collection[str], join: str = "") -> list[str]:
+        found: list[str] = []
+        for chunk in chunks(sorted(keys)):
+            where, params = IndexReader._believed_at(at)
+            where.append(clause.format(marks=", ".join("?" for _ in chunk)))
+            rows = self.sql.all(
+                f"SELECT DISTINCT e.event_id FROM uspk_view_events e{join}"
+                f" WHERE {' AND '.join(where)}",
+                [*params, *chunk],
+            )
+            found += [row[0] for row in rows]
+        return found
+
+    def _load(self, ids: Collection[str]) -> list[Record]:
+        missing = sorted({i for i in ids if i not in self.decoded})
+        for chunk in chunks(missing):
+            marks = ", ".join("?" for _ in chunk)
+            for record in self.views._records([f"e.event_id IN ({marks})"], chunk, sql=self.sql):
+                self.decoded[record.id] = record
+        return [self.decoded[i] for i in dict.fromkeys(ids) if i in self.decoded]
+
+    def with_keys(self, keys: Collection[str]) -> list[Record]:
+        join = " JOIN uspk_view_things j ON j.event_id = e.event_id"
+        return self._load(self._ids(self.at, "j.thing IN ({marks})", keys, join))
+
+    def by_ids(self, ids: Collection[str]) -> list[Record]:
+        return self._load(self._ids(self.at, "e.event_id IN ({marks})", ids))
+
+    def mentioning(self, actors: Collection[str], before: bool = False) -> list[Record]:
+        join = " JOIN uspk_view_mentions j ON j.event_id = e.event_id"
+        clause = "j.actor_id IN ({marks})" + (" AND e.recorded_at < ?" if before else "")
+        if before:  # recorded before this moment, believed at it
+            found: list[str] = []
+            for chunk in chunks(sorted(actors)):
+                where, params = IndexReader._believed_at(self.at)
+                where.append(clause.format(marks=", ".join("?" for _ in chunk)))
+                rows = self.sql.all(
+                    f"SELECT DISTINCT e.event_id FROM uspk_view_events e{join}"
+                    f" WHERE {' AND '.join(where)}",
+                    [*params, *chunk, self.at],
+                )
+                found += [row[0] for row in rows]
+            return self._load(found)
+        return self._load(self._ids(self.at, clause, actors, join))
+
+    def introductions(self, actors: Collection[str]) -> dict[str, list[Record]]:
+        """Actor -> the believed records introducing it, at any date."""
+        missing = sorted({a for a in actors if a not in self.introduced})
+        if missing:
+            for actor in missing:
+                self.introduced[actor] = []
+            for record in self.with_keys([f"introduces:{a}" for a in missing]):
+                for actor in record.document.introduces:
+                    if actor.id in self.introduced and record not in self.introduced[actor.id]:
+                        self.introduced[actor.id].append(record)
+        return {a: self.introduced[a] for a in actors}
+
+    def introductions_before(self, actors: Collection[str]) -> list[Record]:
+        before = (datetime.fromisoformat(self.at) - timedelta(microseconds=1)).isoformat(
+            timespec="microseconds"
+        )
+        join = " JOIN uspk_view_things j ON j.event_id = e.event_id"
+        keys = [f"introduces:{a}" for a in actors]
+        return self._load(self._ids(before, "j.thing IN ({marks})", keys, join))
+
+    def any_version(self, ids: Collection[str]) -> list[Record]:
+        return self._load(ids)
