@@ -11,7 +11,7 @@ from typing import Any, Literal
 import pytest
 
 from domain.records import Record
-from projections.state import STATE_KEYS, state_at
+from projections.state import STATE_KEYS, Narrowing, state_at
 from tests.factories import actor, financing, make, signing, step
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -607,3 +607,163 @@ def test_an_undetermined_entry_names_the_event_and_why():
         "date": "2025-09",
         "reason": "its date (September 2025) contains 2025-09-09",
     }
+
+
+def test_a_state_asked_about_one_kind_keeps_only_the_entries_of_that_kind():
+    asked = state_at(
+        records(WORLD), date(2025, 9, 9), narrowing=Narrowing(kinds=frozenset({"visit"}))
+    )
+    assert [e["event_id"] for e in asked["engagements"]] == ["v1"]
+    assert asked["agreements"] == [] and asked["measures"] == []
+    assert [a["id"] for a in asked["actors"]] == ["pakistan", "ussm"]
+
+
+# -- the edges of the date --------------------------------------------------------------------
+
+
+def meeting(event_id: str, occurred: str):
+    return make("meeting", event_id, occurred, participants=["ussm", "fwo"])
+
+
+def standing_and_undetermined(on: str, *happenings) -> tuple[list[str], list[str]]:
+    asked = state(on, ACTORS, *happenings)
+    held = [e["event_id"] for e in asked["engagements"] if e["event_id"] != "intro"]
+    return held, [u["event_id"] for u in asked["undetermined"]]
+
+
+def test_an_event_known_to_the_day_stands_on_that_day_and_not_the_day_before():
+    on_the_day = meeting("m", "2025-09-09")
+    assert standing_and_undetermined("2025-09-08", on_the_day) == ([], [])
+    assert standing_and_undetermined("2025-09-09", on_the_day) == (["m"], [])
+
+
+def test_an_event_known_to_the_month_is_undetermined_from_its_first_day_to_the_eve_of_its_last():
+    september = meeting("m", "2025-09")
+    assert standing_and_undetermined("2025-08-31", september) == ([], [])
+    assert standing_and_undetermined("2025-09-01", september) == ([], ["m"])
+    assert standing_and_undetermined("2025-09-29", september) == ([], ["m"])
+    assert standing_and_undetermined("2025-09-30", september) == (["m"], [])
+
+
+def test_what_depends_on_an_undetermined_event_is_undetermined_saying_why():
+    signed = signing(occurred="2025-09")
+    pledged = make(
+        "commitment-made", "c1", "2025-09-08", agreement="a1", description="First phase."
+    )
+    asked = state("2025-09-09", ACTORS, signed, pledged)
+    assert asked["agreements"] == []
+    reasons = {u["event_id"]: u["reason"] for u in asked["undetermined"]}
+    assert reasons["a1-signed"] == "its date (September 2025) contains 2025-09-09"
+    assert reasons["c1"].startswith("depends on something undetermined: ")
+    assert "a1" in reasons["c1"]
+
+
+def test_an_actor_introduced_by_a_later_event_may_be_named_by_an_earlier_one():
+    early = make("meeting", "early", "2025-09-01", participants=["ussm", "newcomer"])
+    later = make(
+        "meeting",
+        "later",
+        "2025-10-01",
+        participants=["ussm", "newcomer"],
+        introduces=[actor("newcomer", role="New")],
+    )
+    asked = state("2025-09-09", ACTORS, early, later)
+    assert [e["event_id"] for e in asked["engagements"]] == ["intro", "early"]
+    assert {"id": "newcomer", "role": "New"}.items() <= asked["actors"][-1].items()
+
+
+@pytest.mark.parametrize(
+    ("on", "overdue"), [("2025-09-08", False), ("2025-09-30", False), ("2025-10-01", True)]
+)
+def test_a_planned_step_is_overdue_once_the_whole_of_its_target_has_passed(on, overdue):
+    [planned] = state(on, ACTORS, SIGNING, STEP)["next_steps"]
+    assert planned["overdue"] is overdue
+
+
+def test_a_step_under_way_or_without_a_target_is_never_overdue():
+    moving = make("step-progressed", "p1", "2025-09-10", step="s1", status="under-way")
+    [under_way] = state("2025-10-01", ACTORS, SIGNING, STEP, moving)["next_steps"]
+    [untargeted] = state("2025-12-31", ACTORS, SIGNING, step())["next_steps"]
+    assert (under_way["status"], under_way["overdue"]) == ("under-way", False)
+    assert untargeted["overdue"] is False
+
+
+def action(event_id: str, occurred: str, effective: str | None, value: str | None, **more):
+    return make(
+        "government-action",
+        event_id,
+        occurred,
+        authority="ussm",
+        instrument="executive order",
+        measure="tariff",
+        description="A tariff.",
+        value_after=value,
+        **({"effective": effective} if effective else {}),
+        **more,
+    )
+
+
+def measures(on: str, *actions) -> list[tuple[str, str | None, str]]:
+    return [
+        (m["status"], m["value"], m["event_id"]) for m in state(on, ACTORS, *actions)["measures"]
+    ]
+
+
+def test_a_measure_is_announced_until_the_day_it_takes_effect_and_in_force_on_it():
+    raised = action("raise", "2025-07-31", "2025-08-07", "19%")
+    assert measures("2025-08-06", raised) == [("announced, effective 2025-08-07", "19%", "raise")]
+    assert measures("2025-08-07", raised) == [("in force", "19%", "raise")]
+
+
+def test_a_measure_effective_in_a_month_is_undetermined_within_it():
+    raised = action("raise", "2025-07-31", "2025-08", "19%")
+    asked = state("2025-08-15", ACTORS, raised)
+    assert asked["measures"] == []
+    [undetermined] = asked["undetermined"]
+    assert (undetermined["event_id"], undetermined["reason"]) == (
+        "raise",
+        "its effective date (August 2025) contains 2025-08-15",
+    )
+    assert measures("2025-08-31", raised) == [("in force", "19%", "raise")]
+
+
+def test_the_latest_action_in_force_stands_and_the_ones_to_come_are_announced_in_date_order():
+    first = action("first", "2025-07-01", None, "10%")
+    second = action("second", "2025-08-01", None, "19%")
+    later = action("later", "2025-08-05", "2025-12-01", "25%")
+    sooner = action("sooner", "2025-08-06", "2025-10-01", "22%")
+    assert measures("2025-09-01", first, second, later, sooner) == [
+        ("announced, effective 2025-10-01", "22%", "sooner"),
+        ("announced, effective 2025-12-01", "25%", "later"),
+        ("in force", "19%", "second"),
+    ]
+
+
+def test_of_two_actions_taking_effect_the_same_day_the_later_recorded_stands():
+    announced = action("announced", "2025-07-01", "2025-08-07", "25%")
+    revised = action("revised", "2025-07-20", "2025-08-07", "19%")
+    assert measures("2025-08-07", announced, revised) == [("in force", "19%", "revised")]
+    # One told of later that took effect earlier does not replace it.
+    earlier = action("earlier", "2025-07-25", "2025-08-01", "30%")
+    assert measures("2025-08-07", revised, earlier) == [("in force", "19%", "revised")]
+
+
+def test_an_action_that_only_ends_a_measure_is_announced_as_its_end():
+    imposed = action("imposed", "2025-07-01", None, "19%")
+    lifted = action("lifted", "2025-08-01", "2025-09-01", None, ends="2025-09-01")
+    assert measures("2025-08-15", imposed, lifted) == [
+        ("announced, ends 2025-09-01", None, "lifted"),
+        ("in force", "19%", "imposed"),
+    ]
+    [(status, _, event_id)] = measures("2025-09-01", imposed, lifted)
+    assert (status, event_id) == ("ended 2025-09-01", "lifted")
+
+
+def test_an_action_that_ends_a_measure_later_is_announced_by_when_it_takes_effect():
+    imposed = action("imposed", "2025-07-01", None, "19%")
+    ending = action("ending", "2025-08-01", "2025-09-01", "5%", ends="2025-12-31")
+    assert measures("2025-08-15", imposed, ending)[0] == (
+        "announced, effective 2025-09-01",
+        "5%",
+        "ending",
+    )
