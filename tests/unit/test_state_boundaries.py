@@ -695,7 +695,7 @@ def action(event_id: str, occurred: str, effective: str | None, value: str | Non
         occurred,
         authority="ussm",
         instrument="executive order",
-        measure="tariff",
+        measure=more.pop("measure", "tariff"),
         description="A tariff.",
         value_after=value,
         **({"effective": effective} if effective else {}),
@@ -767,3 +767,40 @@ def test_an_action_that_ends_a_measure_later_is_announced_by_when_it_takes_effec
         "5%",
         "ending",
     )
+
+
+def test_an_action_without_a_value_that_ends_after_it_takes_effect_is_announced_by_its_effect():
+    imposed = action("imposed", "2025-07-01", None, "19%")
+    paused = action("paused", "2025-08-01", "2025-09-01", None, ends="2025-12-31")
+    assert measures("2025-08-15", imposed, paused)[0] == (
+        "announced, effective 2025-09-01",
+        None,
+        "paused",
+    )
+    [ended] = state("2026-01-01", ACTORS, imposed, paused)["measures"]
+    assert (ended["status"], ended["ends"]["edtf"]) == ("ended 2025-12-31", "2025-12-31")
+
+
+def test_an_announced_action_names_its_measure():
+    raised = action("raise", "2025-07-31", "2025-08-07", "19%")
+    [announced] = state("2025-08-01", ACTORS, raised)["measures"]
+    assert (announced["measure"], announced["status"]) == (
+        "tariff",
+        "announced, effective 2025-08-07",
+    )
+
+
+@pytest.mark.parametrize("on", ["2025-08-01", "2025-08-30"])
+def test_each_measure_taking_effect_within_a_month_is_undetermined_from_its_first_day(on):
+    tariff = action("tariff-raise", "2025-07-31", "2025-08", "19%")
+    quota = action("quota-set", "2025-07-31", "2025-08", "100 t", measure="quota")
+    asked = state(on, ACTORS, tariff, quota)
+    assert asked["measures"] == []
+    assert sorted(u["event_id"] for u in asked["undetermined"]) == ["quota-set", "tariff-raise"]
+
+
+def test_a_measure_taking_effect_within_a_month_is_in_force_on_its_last_day_not_undetermined():
+    tariff = action("tariff-raise", "2025-07-31", "2025-08", "19%")
+    asked = state("2025-08-31", ACTORS, tariff)
+    assert [m["status"] for m in asked["measures"]] == ["in force"]
+    assert asked["undetermined"] == []
