@@ -63,3 +63,22 @@ def test_a_lock_timeout_that_is_not_a_number_of_seconds_is_one_line(tmp_path, mo
     monkeypatch.setenv("USPK_LOCK_TIMEOUT", "soon")
     result = Uspk(str(tmp_path / "uspk.sqlite"))("timeline")
     one_line_error(result, "USPK_LOCK_TIMEOUT='soon': expected a whole number of seconds")
+
+
+@pytest.mark.postgres
+def test_the_table_lock_names_its_holder_and_no_one_once_it_is_let_go(postgres_url):
+    # Asked after the wait timed out: the holder may have let go in between.
+    import psycopg
+
+    from service.application import Uspk as Application
+    from service.stores import _holder, resolve_store
+
+    app = Application(resolve_store(postgres_url))
+    try:
+        with psycopg.connect(postgres_url) as holder:
+            holder.execute("SELECT pg_advisory_xact_lock(%s)", (CREATE_TABLES_LOCK,))
+            assert _holder(app.factory) == holder.info.backend_pid
+            holder.rollback()
+        assert _holder(app.factory) is None
+    finally:
+        app.close()

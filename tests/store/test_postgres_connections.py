@@ -4,13 +4,14 @@ line that says why."""
 
 from __future__ import annotations
 
+import socket
 import time
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from service.bootstrap import Session
-from service.stores import resolve_store
+from service.stores import StoreError, check_connection, resolve_store
 from tests.store.helpers import one_line_error, uspk
 
 FAST = 5.0  # seconds: the pool's own wait alone is 10
@@ -48,6 +49,18 @@ def test_nothing_listening_is_reported_at_once():
 
     assert time.monotonic() - started < FAST
     assert line.startswith("Error: cannot connect to postgresql://me@127.0.0.1:1/uspk: ")
+
+
+def test_a_server_that_never_answers_is_given_up_on_after_the_first_connections_limit():
+    # A listening socket nobody reads: the connection is accepted and never answered.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        address = f"postgresql://me@127.0.0.1:{silent.getsockname()[1]}/uspk"
+        store = resolve_store(address)  # the URL's own limit: 10 s, the pool's
+        started = time.monotonic()
+        with pytest.raises(StoreError, match="^cannot connect to postgresql://me@127"):
+            check_connection(store)
+        waited = time.monotonic() - started
+    assert 4.5 <= waited < 8  # the first connection's limit, 5 s, not the URL's
 
 
 @pytest.mark.postgres
