@@ -11,7 +11,8 @@ from typing import Any, Literal
 import pytest
 
 from domain.records import Record
-from projections.state import STATE_KEYS, Narrowing, state_at
+from projections.sections import STATE_KEYS
+from projections.state import Narrowing, state_at
 from tests.factories import actor, financing, make, signing, step
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

@@ -15,7 +15,7 @@ import pytest
 
 from domain.records import Record
 from domain.world import actor_registry
-from projections.readmodel import answer_keys
+from projections.entries import answer_keys
 from projections.state import Narrowing, narrowed_state
 from tests.factories import actor, make, signing
 
