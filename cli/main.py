@@ -82,12 +82,12 @@ def timeline(ctx, since, until, actor, kinds, known_at, fmt):
     from cli import render
     from service import reading
 
-    with open_session(ctx) as opened:
+    with open_session(ctx) as opened:  # open while the pages of records are read
         entries = reading.timeline_entries(opened, since, until, actor, kinds, known_at)
-    if fmt == "json":  # each entry made and written in turn, never all held at once
-        echo_pieces(render.json_list_chunks(entries))
-        return
-    entries = list(entries)
+        if fmt == "json":  # each entry made and written in turn, never all held at once
+            echo_pieces(render.json_list_chunks(entries))
+            return
+        entries = list(entries)
     click.echo(
         {
             "text": render.timeline_text,

@@ -114,6 +114,33 @@ class IndexReader:
     ) -> list[Record]:
         """Believed happenings in replay order: recorded by ``known_at``, not hidden then,
         starting on or before ``starting_by`` and ending on or after ``ending_from``."""
+        where, params = self._window(known_at, starting_by, ending_from, kinds)
+        return self._records(where, params, order=REPLAY_ORDER)
+
+    def believed_pages(
+        self,
+        known_at: datetime | None = None,
+        starting_by: date | None = None,
+        ending_from: date | None = None,
+        kinds: Iterable[str] = (),
+    ) -> Iterator[tuple[list[Record], list[Record]]]:
+        """``believed``'s records a page at a time, each page with the believed records
+        (of any date) that relate to one of its own: read in one transaction, so that the
+        pages agree with each other, and only a page is held at once."""
+        where, params = self._window(known_at, starting_by, ending_from, kinds)
+        with self._transaction() as sql:
+            for page in self._record_pages(where, params, REPLAY_ORDER, sql=sql):
+                keys = {f"related-to:{r.id}" for r in page}
+                things = ("uspk_view_things", "thing", keys, known_at, None)
+                yield page, self._joined(*things, sql=sql) if keys else []
+
+    def _window(
+        self,
+        known_at: datetime | None,
+        starting_by: date | None,
+        ending_from: date | None,
+        kinds: Iterable[str],
+    ) -> tuple[list[str], list[Any]]:
         where, params = self._believed_where(known_at)
         if starting_by is not None:
             where.append("e.occ_start <= ?")
@@ -125,7 +152,7 @@ class IndexReader:
         if kinds:
             where.append(f"e.kind IN ({', '.join('?' for _ in kinds)})")
             params.extend(kinds)
-        return self._records(where, params, order=REPLAY_ORDER)
+        return where, params
 
     def recorded_until(self, known_at: datetime | None = None) -> date | None:
         """The last day of the latest-ending believed happening: past it, the record
@@ -239,6 +266,7 @@ class IndexReader:
         keys: Collection[str],
         known_at: datetime | None,
         starting_by: date | None,
+        sql: Statements | None = None,
     ) -> list[Record]:
         found: dict[str, Record] = {}
         join = f" JOIN {table} j ON j.event_id = e.event_id"
@@ -249,7 +277,7 @@ class IndexReader:
             if starting_by is not None:
                 where.append("e.occ_start <= ?")
                 params.append(starting_by.isoformat())
-            for record in self._records(where, params, join=join):
+            for record in self._records(where, params, join=join, sql=sql):
                 found.setdefault(record.id, record)
         return list(found.values())
 
@@ -327,6 +355,17 @@ class IndexReader:
         join: str = "",
         sql: Statements | None = None,
     ) -> list[Record]:
+        """Records of the rows that ``where`` selects, in ``order`` (``_record_pages``)."""
+        return [r for page in self._record_pages(where, params, order, join, sql) for r in page]
+
+    def _record_pages(
+        self,
+        where: list[str],
+        params: list[Any],
+        order: tuple[str, ...] = ("e.position",),
+        join: str = "",
+        sql: Statements | None = None,
+    ) -> Iterator[list[Record]]:
         """Records of the rows that ``where`` selects, in ``order`` (whose last column is
         unique), read in keyset pages within one read transaction, so that only a page
         of rows is held beside the records. A few documents are rebuilt unvalidated (each
@@ -342,7 +381,6 @@ class IndexReader:
         from projections.trusted import trusted_document  # the models, when records are read
 
         marks = ", ".join("?" for _ in order)
-        records: list[Record] = []
         after: tuple | None = None
         with nullcontext(sql) if sql is not None else self._transaction() as sql:
             while True:
@@ -356,7 +394,7 @@ class IndexReader:
                 document = decode_json if bulk else trusted_document
                 unseal = self.text.unseal
                 with collector_paused():
-                    records.extend(
+                    records = [
                         Record(
                             document(unseal(row[0])),
                             datetime.fromisoformat(row[1] + "+00:00"),
@@ -366,9 +404,10 @@ class IndexReader:
                             row[5],
                         )
                         for row in rows
-                    )
+                    ]
+                yield records
                 if len(rows) < _ROWS:
-                    return records
+                    return
                 after = rows[-1][6:]
 
     # -- SQL plumbing: the index recorder's transactions ----------------------------------

@@ -17,7 +17,7 @@ retraction (its checks cannot look at the unreadable event; the catch-up then sk
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -203,6 +203,16 @@ class Session:
         kinds: Iterable[str] = (),
     ) -> list[Record]:
         return self._readable().believed(known_at, starting_by, ending_from, kinds)
+
+    def believed_pages(
+        self,
+        known_at: datetime | None = None,
+        starting_by: date | None = None,
+        ending_from: date | None = None,
+        kinds: Iterable[str] = (),
+    ) -> Iterator[tuple[list[Record], list[Record]]]:
+        """``believed`` a page at a time, each page with the records relating to it."""
+        return self._readable().believed_pages(known_at, starting_by, ending_from, kinds)
 
     def registry(self, known_at: datetime | None = None) -> dict:
         return self._readable().registry(known_at)

@@ -67,21 +67,21 @@ def timeline_entries(
     kinds: Iterable[str] = (),
     known_at: datetime | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Believed happenings in occurrence order, each made when it is asked for: the
-    records are read here, the entries may be made after the session is closed; raises
-    projections' UnknownActor."""
+    """Believed happenings in occurrence order, each made when it is asked for, from
+    records read a page at a time (with those relating to them) while the session is
+    open: only a page is held. An unknown actor raises projections' UnknownActor here,
+    before the first entry."""
     from projections import timeline as walks
 
-    records = session.believed(known_at, starting_by=until, ending_from=since, kinds=kinds)
-    relating = _relating(session, records, known_at)
     registry = session.registry(known_at)
-    return walks.timeline_entries(records, since, until, actor, kinds, registry, relating)
-
-
-def _relating(session: Session, records: list[Any], known_at: datetime | None) -> list[Any]:
-    """The believed records (of any date) that relate to one of ``records``."""
-    keys = {f"related-to:{r.id}" for r in records}
-    return session.with_keys(keys, known_at, None) if keys else []
+    if actor:
+        walks.actor_ids_matching(actor, registry.values())  # refused before any entry
+    pages = session.believed_pages(known_at, starting_by=until, ending_from=since, kinds=kinds)
+    return (
+        entry
+        for records, relating in pages
+        for entry in walks.timeline_entries(records, since, until, actor, kinds, registry, relating)
+    )
 
 
 def state_at(
