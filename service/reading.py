@@ -67,16 +67,16 @@ def timeline_entries(
     """Believed happenings in occurrence order, each made when it is asked for: the
     records are read here, the entries may be made after the session is closed; raises
     projections' UnknownActor."""
-    records = session.believed(known_at, starting_by=until, ending_from=since, kinds=kinds)
+    records = session.index.believed(known_at, starting_by=until, ending_from=since, kinds=kinds)
     relating = _relating(session, records, known_at)
-    registry = session.registry(known_at)
+    registry = session.index.registry(known_at)
     return walks.timeline_entries(records, since, until, actor, kinds, registry, relating)
 
 
 def _relating(session: Session, records: list[Any], known_at: datetime | None) -> list[Any]:
     """The believed records (of any date) that relate to one of ``records``."""
     keys = {f"related-to:{r.id}" for r in records}
-    return session.with_keys(keys, known_at, None) if keys else []
+    return session.index.with_keys(keys, known_at, None) if keys else []
 
 
 def state_at(
@@ -98,13 +98,13 @@ def state_sections(
     """The state's sections in order, each made when asked for. Narrowed, only the
     records the kept entries depend on are read (``states.narrowed_state``)."""
     if not narrowing:  # one indexed query over the kept rows (projections/kept.py)
-        return session.kept_state(as_of, known_at)
+        return session.index.kept_state(as_of, known_at)
     state, _ = states.narrowed_state(
         narrowing,
         IndexLookup(session, known_at),
         as_of,
         known_at,
-        lambda: session.registry(known_at),  # an actor whose introduction is withdrawn
+        lambda: session.index.registry(known_at),  # an actor whose introduction is withdrawn
     )
     return iter(state.items())
 
@@ -120,19 +120,19 @@ def narrowing(
     no record names raises UnknownAgreement, an actor that is no one's id, name or alias
     UnknownActor, each with the close matches."""
     for agreement in agreements:
-        if not session.has_key(f"agreement:{agreement}"):
+        if not session.index.has_key(f"agreement:{agreement}"):
             from difflib import get_close_matches  # only when a name is unknown
 
-            known = [k.removeprefix("agreement:") for k in session.keys_like("agreement:")]
+            known = [k.removeprefix("agreement:") for k in session.index.keys_like("agreement:")]
             close = get_close_matches(agreement, known, n=3, cutoff=0.5)
             hint = f"; did you mean: {', '.join(close)}?" if close else ""
             raise UnknownAgreement(f"no agreement {agreement!r} is recorded{hint}")
     ids: set[str] = set()
     for actor in actors:
-        if session.has_key(f"introduces:{actor}"):
+        if session.index.has_key(f"introduces:{actor}"):
             ids.add(actor)  # an id: no need to read every actor
         else:
-            ids |= walks.actor_ids_matching(actor, session.registry(known_at).values())
+            ids |= walks.actor_ids_matching(actor, session.index.registry(known_at).values())
     return states.Narrowing(frozenset(agreements), frozenset(ids), frozenset(kinds))
 
 
@@ -143,24 +143,24 @@ class IndexLookup:
         self.session, self.known_at = session, known_at
 
     def with_keys(self, keys: set[str], as_of: date | None) -> list[Any]:
-        return self.session.with_keys(keys, self.known_at, as_of)
+        return self.session.index.with_keys(keys, self.known_at, as_of)
 
     def present(self, keys: set[str]) -> set[str]:
-        return self.session.present_keys(keys, self.known_at) if keys else set()
+        return self.session.index.present_keys(keys, self.known_at) if keys else set()
 
     def mentioning(self, actors: Iterable[str], as_of: date) -> list[Any]:
-        return self.session.mentioning(list(actors), self.known_at, as_of)
+        return self.session.index.mentioning(list(actors), self.known_at, as_of)
 
     def of_kinds(self, kinds: Iterable[str], as_of: date) -> list[Any]:
-        return self.session.believed(self.known_at, starting_by=as_of, kinds=kinds)
+        return self.session.index.believed(self.known_at, starting_by=as_of, kinds=kinds)
 
 
 def replay(
     session: Session, until: date | None = None, known_at: datetime | None = None
 ) -> list[dict[str, Any]]:
-    records = session.believed(known_at, starting_by=until)
+    records = session.index.believed(known_at, starting_by=until)
     try:
-        return walks.replay(records, until, session.registry(known_at))
+        return walks.replay(records, until, session.index.registry(known_at))
     except RuleBroken as error:  # replay applies every rule; what was accepted kept them
         raise BrokenRecord(
             f"the record as indexed breaks a rule ({error}): `uspk verify` shows where the "
@@ -172,15 +172,15 @@ def recorded_until(session: Session, as_of: date, known_at: datetime | None = No
     """The last day the record holds an event for, when ``as_of`` is after it: what is
     shown for ``as_of`` is then the last known state, not news of that day. None when
     the record reaches ``as_of``."""
-    last = session.recorded_until(known_at)
+    last = session.index.recorded_until(known_at)
     return last if last is not None and as_of > last else None
 
 
 def diff(
     session: Session, since: date, until: date, known_at: datetime | None = None
 ) -> list[dict[str, Any]]:
-    records = session.believed(known_at, starting_by=until)
-    return changes.diff(records, since, until, session.registry(known_at))
+    records = session.index.believed(known_at, starting_by=until)
+    return changes.diff(records, since, until, session.index.registry(known_at))
 
 
 def show_event(session: Session, event_id: str) -> dict[str, Any]:
@@ -188,7 +188,7 @@ def show_event(session: Session, event_id: str) -> dict[str, Any]:
     record = _record_of(session, event_id)
     if record.document.kind == "retraction":
         return {"retraction": record.document.model_dump(mode="json")}
-    standing = history.standing(session.records(), event_id)
+    standing = history.standing(session.index.everything(), event_id)
     return {"event": event_view(record, standing["related_by"]), "standing": standing}
 
 
@@ -198,7 +198,7 @@ def kind_of(session: Session, event_id: str) -> str:
     from service.recording import Refused  # the write path's refusal (it imports YAML)
 
     kind = _record_of(session, event_id).document.kind
-    if kind != "retraction" and not session.standing({event_id}):
+    if kind != "retraction" and not session.index.standing({event_id}):
         raise Refused(
             f"cannot amend {event_id!r}: it is already retracted or superseded "
             f"(see `uspk history {event_id}`)"
@@ -209,7 +209,7 @@ def kind_of(session: Session, event_id: str) -> str:
 def event_history(session: Session, event_id: str) -> list[dict[str, Any]]:
     """The versions, amendments and retractions of one event, in recorded order."""
     _record_of(session, event_id)
-    return history.lineage(session.records(), event_id)
+    return history.lineage(session.index.everything(), event_id)
 
 
 def export_bundle(
@@ -221,8 +221,8 @@ def export_bundle(
     """Every believed event, and the state on ``as_of`` (by default the last day on which
     a believed event occurred), with the chain head of the record as it stood at
     ``known_at`` (now when None): what a reader checks the export against."""
-    everything = session.records()
-    believed = _sharing(everything, session.believed)
+    everything = session.index.everything()
+    believed = _sharing(everything, session.index.believed)
     records = believed(known_at)
     if as_of is None:
         as_of = max((r.document.occurred.end for r in records), default=None)
@@ -234,7 +234,7 @@ def export_bundle(
     entries = walks.timeline(records)
 
     def state_on(moment: datetime | None) -> dict[str, Any]:  # read from the kept rows
-        return dict(session.kept_state(as_of, moment))
+        return dict(session.index.kept_state(as_of, moment))
 
     return Exported(
         entries,
@@ -244,7 +244,7 @@ def export_bundle(
         changes_about(
             changelog(everything, known_at, {e["id"]: e for e in entries}), everything, track
         ),
-        head_view(*session.chain_head(known_at)),
+        head_view(*session.index.chain_head(known_at)),
     )
 
 
@@ -278,8 +278,8 @@ class Dataset:
 
 def dataset(session: Session) -> Dataset:
     """The whole record for a database: both clocks, every correction, every state."""
-    records = session.records()
-    now = session.believed()
+    records = session.index.everything()
+    now = session.index.believed()
     believed = {r.id for r in now}
     moments = sorted({r.recorded_at for r in records})
     inbound = inbound_relations(r.document for r in now)
@@ -290,17 +290,26 @@ def dataset(session: Session) -> Dataset:
     ]
     return Dataset(
         events,
-        corrections(records, session.believed, now),
-        _actor_rows(session.registry(), records, now),
+        corrections(records, session.index.believed, now),
+        _actor_rows(session.index.registry(), records, now),
         moments,
-        export_rows(session.kept_rows(), {e["id"]: e["actors"] for e in events}),
-        head_view(*session.chain_head(None)),
+        export_rows(session.index.kept_rows(), {e["id"]: e["actors"] for e in events}),
+        head_view(*session.index.chain_head(None)),
     )
+
+
+def registry(session: Session, known_at: datetime | None = None) -> dict:
+    """Every actor introduced by a believed happening (whatever its date), by id."""
+    return session.index.registry(known_at)
 
 
 def actors(session: Session, known_at: datetime | None = None) -> list[dict[str, Any]]:
     """Every actor known at ``known_at``, sorted by id, with the event that introduced it."""
-    return _actor_rows(session.registry(known_at), session.records(), session.believed(known_at))
+    return _actor_rows(
+        session.index.registry(known_at),
+        session.index.everything(),
+        session.index.believed(known_at),
+    )
 
 
 def _actor_rows(
@@ -326,11 +335,11 @@ def _introducers(records: Iterable[Any]) -> dict[str, str]:
 
 
 def _record_of(session: Session, event_id: str):  # noqa: ANN202 - a domain Record
-    record = session.record_of(event_id)
+    record = session.index.record_of(event_id)
     if record is None:
         from difflib import get_close_matches
 
-        close = get_close_matches(event_id, [r.id for r in session.records()], n=3)
+        close = get_close_matches(event_id, [r.id for r in session.index.everything()], n=3)
         hint = f"; did you mean: {', '.join(close)}?" if close else ""
         raise UnknownEvent(f"no event with id {event_id!r}{hint}")
     return record
