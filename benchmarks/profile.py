@@ -106,8 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             mid = mid_date(head)
 
             def state() -> None:
-                records = session.believed(None, starting_by=mid)
-                state_at(records, mid, None, session.registry(None))
+                records = session.index.believed(None, starting_by=mid)
+                state_at(records, mid, None, session.index.registry(None))
 
             state()  # warm
             show("state", f"state --at {mid}, warm session", state)

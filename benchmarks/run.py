@@ -634,13 +634,16 @@ def bench_size(backend, size: int, documents: list, settings: Settings, out: Res
 
     session = open_session(store)
     try:
-        registry = session.registry(None)
-        state_records = session.believed(None, starting_by=mid)
+        registry = session.index.registry(None)
+        state_records = session.index.believed(None, starting_by=mid)
         bench.timed(
             "state.warm",
             f"state --at {mid} (warm session)",
             lambda: state_at(
-                session.believed(None, starting_by=mid), mid, None, session.registry(None)
+                session.index.believed(None, starting_by=mid),
+                mid,
+                None,
+                session.index.registry(None),
             ),
             f"{len(state_records):,} rows read",
         )
@@ -659,17 +662,17 @@ def bench_size(backend, size: int, documents: list, settings: Settings, out: Res
         )
         narrowed_state(bench, session, documents, mid)
         window = f"{since:%Y-%m}"
-        rows = session.believed(None, starting_by=until, ending_from=since)
+        rows = session.index.believed(None, starting_by=until, ending_from=since)
         bench.timed(
             "timeline.warm",
             f"timeline, one month {window} (warm session)",
             lambda: timeline(
-                session.believed(None, starting_by=until, ending_from=since),
+                session.index.believed(None, starting_by=until, ending_from=since),
                 since,
                 until,
                 None,
                 (),
-                session.registry(None),
+                session.index.registry(None),
             ),
             f"{len(timeline(rows, since, until, None, (), registry))} entries",
         )
@@ -690,12 +693,15 @@ def bench_size(backend, size: int, documents: list, settings: Settings, out: Res
                 lambda: reading.diff(session, since, until),
                 f"{len(changed):,} changes reported",
             )
-            diff_records = session.believed(None, starting_by=until)
+            diff_records = session.index.believed(None, starting_by=until)
             bench.timed(
                 "diff.fold",
                 "  the whole fold's diff (the oracle), rows read",
                 lambda: diff(
-                    session.believed(None, starting_by=until), since, until, session.registry(None)
+                    session.index.believed(None, starting_by=until),
+                    since,
+                    until,
+                    session.index.registry(None),
                 ),
                 f"{len(diff_records):,} rows read",
             )

@@ -147,12 +147,12 @@ def draft(ctx, url, kind, output, captures_dir):
     """
     from cli.authoring import template
     from events.kinds import model_for
-    from service import archiving, drafting
+    from service import archiving, drafting, reading
 
     folder = captures_folder(ctx, captures_dir)
     capture = archiving.latest_capture(folder, url)
     with open_session(ctx) as opened:
-        found = drafting.read_report(capture, opened.registry())
+        found = drafting.read_report(capture, reading.registry(opened))
     model = model_for(kind)
     text = drafting.header(found) + template(model, values=drafting.values(found, model))
     if output == "-":

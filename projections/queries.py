@@ -325,7 +325,9 @@ class IndexReader:
         unseal = self.text.unseal
         return [(*row[:-1], unseal(row[-1])) for row in self._all(kept.ALL_ROWS)]
 
-    def kept_state(self, as_of: date, known_at: datetime | None) -> Iterator[tuple[str, Any]]:
+    def kept_state(
+        self, as_of: date, known_at: datetime | None = None
+    ) -> Iterator[tuple[str, Any]]:
         """The state at (``as_of``, ``known_at``) read from the standing rows, whole."""
         try:
             yield from kept.read_state(

@@ -55,7 +55,7 @@ def missing(session: Any, folder: Path) -> list[dict[str, str]]:
     captured = {c.url for c in read_captures(folder)}
     return [
         {"event": r.id, "publisher": s.publisher, "url": s.url, "published": s.published.edtf}
-        for r in session.believed()
+        for r in session.index.believed()
         for s in r.document.sources
         if s.url and s.url not in captured
     ]
@@ -68,7 +68,7 @@ def verify_sources(session: Any, folder: Path) -> SourcesVerdict:
 
     unreadable: list[str] = []
     captures = read_captures(folder, unreadable)
-    verdict = check_sources(session.believed(), by_url(captures))
+    verdict = check_sources(session.index.believed(), by_url(captures))
     verdict.disagreements += unreadable
     verdict.disagreements += [
         f"{c.path}: its bytes are not the sha256 its name gives: changed after it was kept"

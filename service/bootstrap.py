@@ -17,13 +17,12 @@ retraction (its checks cannot look at the unreadable event; the catch-up then sk
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
-from datetime import date, datetime
+from collections.abc import Iterable
 from typing import Any
 
 from eventsourcing.persistence import RecordConflictError
 
-from domain.chronicle import CHRONICLE_ID, Record, Signed, chronicle_events
+from domain.chronicle import CHRONICLE_ID, Signed, chronicle_events
 from domain.rules import RuleBroken
 from events.history import history_digest
 from projections.chain import check_chain
@@ -190,83 +189,13 @@ class Session:
                 if attempt == _RETRIES - 1:
                     raise
 
-    def _readable(self) -> ReadModel:
+    @property
+    def index(self) -> ReadModel:
+        """The record index, which the use cases read directly (projections/queries.py);
+        if it stops before an event this code cannot read, that is raised instead."""
         if self.blocked is not None:
             raise self.blocked
         return self.views
-
-    def believed(
-        self,
-        known_at: datetime | None = None,
-        starting_by: date | None = None,
-        ending_from: date | None = None,
-        kinds: Iterable[str] = (),
-    ) -> list[Record]:
-        return self._readable().believed(known_at, starting_by, ending_from, kinds)
-
-    def believed_pages(
-        self,
-        known_at: datetime | None = None,
-        starting_by: date | None = None,
-        ending_from: date | None = None,
-        kinds: Iterable[str] = (),
-    ) -> Iterator[tuple[list[Record], list[Record]]]:
-        """``believed`` a page at a time, each page with the records relating to it."""
-        return self._readable().believed_pages(known_at, starting_by, ending_from, kinds)
-
-    def registry(self, known_at: datetime | None = None) -> dict:
-        return self._readable().registry(known_at)
-
-    def kept_state(self, as_of: date, known_at: datetime | None = None):  # noqa: ANN201
-        """The state's sections at (``as_of``, ``known_at``) from the standing rows."""
-        return self._readable().kept_state(as_of, known_at)
-
-    def first_joins(
-        self, actors: Collection[str], as_of: date, known_at: datetime | None = None
-    ) -> dict[str, str]:
-        """Where each of ``actors`` first joined the state at (``as_of``, ``known_at``)."""
-        return self._readable().first_joins(actors, as_of, known_at)
-
-    def kept_rows(self) -> list[tuple]:
-        """Every standing row, hidden ones too, in clear (``kept.ALL_ROWS``)."""
-        return self._readable().kept_rows()
-
-    def recorded_until(self, known_at: datetime | None = None) -> date | None:
-        return self._readable().recorded_until(known_at)
-
-    def record_of(self, event_id: str) -> Record | None:
-        return self._readable().record_of(event_id)
-
-    def chain_head(self, known_at: datetime | None = None) -> tuple[int, str | None]:
-        """(recorded changes, the last one's link) as the record stood at ``known_at``."""
-        return self._readable().chain_head(known_at)
-
-    def with_keys(
-        self, keys: set[str], known_at: datetime | None, starting_by: date | None
-    ) -> list[Record]:
-        return self._readable().with_keys(keys, known_at, starting_by)
-
-    def mentioning(
-        self, actors: list[str], known_at: datetime | None, starting_by: date | None
-    ) -> list[Record]:
-        return self._readable().mentioning(actors, known_at, starting_by)
-
-    def present_keys(self, keys: set[str], known_at: datetime | None) -> set[str]:
-        return self._readable().present_keys(keys, known_at)
-
-    def standing(self, ids: set[str]) -> set[str]:
-        """Those of ``ids`` whose events stand now (not retracted or superseded)."""
-        return self._readable().standing(ids)
-
-    def has_key(self, key: str) -> bool:
-        return self._readable().has_key(key)
-
-    def keys_like(self, prefix: str) -> list[str]:
-        return self._readable().keys_like(prefix)
-
-    def records(self) -> list[Record]:
-        """Every record in recorded order, retractions and hidden ones included."""
-        return self._readable().everything()
 
 
 class Upkeep:

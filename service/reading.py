@@ -73,10 +73,11 @@ def timeline_entries(
     before the first entry."""
     from projections import timeline as walks
 
-    registry = session.registry(known_at)
+    registry = session.index.registry(known_at)
     if actor:
         walks.actor_ids_matching(actor, registry.values())  # refused before any entry
-    pages = session.believed_pages(known_at, starting_by=until, ending_from=since, kinds=kinds)
+    index = session.index
+    pages = index.believed_pages(known_at, starting_by=until, ending_from=since, kinds=kinds)
     return (
         entry
         for records, relating in pages
@@ -103,7 +104,7 @@ def state_sections(
     """The state's sections in order, each made when asked for. Narrowed, only the
     records the kept entries depend on are read (``states.narrowed_state``)."""
     if not narrowing:  # one indexed query over the kept rows (projections/kept.py)
-        return session.kept_state(as_of, known_at)
+        return session.index.kept_state(as_of, known_at)
     from projections import state as states
 
     state, _ = states.narrowed_state(
@@ -111,7 +112,7 @@ def state_sections(
         IndexLookup(session, known_at),
         as_of,
         known_at,
-        lambda: session.registry(known_at),  # an actor whose introduction is withdrawn
+        lambda: session.index.registry(known_at),  # an actor whose introduction is withdrawn
     )
     return iter(state.items())
 
@@ -132,19 +133,19 @@ def narrowing(
     from projections import timeline as walks
 
     for agreement in agreements:
-        if not session.has_key(f"agreement:{agreement}"):
+        if not session.index.has_key(f"agreement:{agreement}"):
             from difflib import get_close_matches  # only when a name is unknown
 
-            known = [k.removeprefix("agreement:") for k in session.keys_like("agreement:")]
+            known = [k.removeprefix("agreement:") for k in session.index.keys_like("agreement:")]
             close = get_close_matches(agreement, known, n=3, cutoff=0.5)
             hint = f"; did you mean: {', '.join(close)}?" if close else ""
             raise UnknownAgreement(f"no agreement {agreement!r} is recorded{hint}")
     ids: set[str] = set()
     for actor in actors:
-        if session.has_key(f"introduces:{actor}"):
+        if session.index.has_key(f"introduces:{actor}"):
             ids.add(actor)  # an id: no need to read every actor
         else:
-            ids |= walks.actor_ids_matching(actor, session.registry(known_at).values())
+            ids |= walks.actor_ids_matching(actor, session.index.registry(known_at).values())
     return states.Narrowing(frozenset(agreements), frozenset(ids), frozenset(kinds))
 
 
@@ -155,16 +156,16 @@ class IndexLookup:
         self.session, self.known_at = session, known_at
 
     def with_keys(self, keys: set[str], as_of: date | None) -> list[Any]:
-        return self.session.with_keys(keys, self.known_at, as_of)
+        return self.session.index.with_keys(keys, self.known_at, as_of)
 
     def present(self, keys: set[str]) -> set[str]:
-        return self.session.present_keys(keys, self.known_at) if keys else set()
+        return self.session.index.present_keys(keys, self.known_at) if keys else set()
 
     def mentioning(self, actors: Iterable[str], as_of: date) -> list[Any]:
-        return self.session.mentioning(list(actors), self.known_at, as_of)
+        return self.session.index.mentioning(list(actors), self.known_at, as_of)
 
     def of_kinds(self, kinds: Iterable[str], as_of: date) -> list[Any]:
-        return self.session.believed(self.known_at, starting_by=as_of, kinds=kinds)
+        return self.session.index.believed(self.known_at, starting_by=as_of, kinds=kinds)
 
 
 def replay(
@@ -172,9 +173,9 @@ def replay(
 ) -> list[dict[str, Any]]:
     from projections import timeline as walks
 
-    records = session.believed(known_at, starting_by=until)
+    records = session.index.believed(known_at, starting_by=until)
     try:
-        return walks.replay(records, until, session.registry(known_at))
+        return walks.replay(records, until, session.index.registry(known_at))
     except RuleBroken as error:  # replay applies every rule; what was accepted kept them
         raise BrokenRecord(
             f"the record as indexed breaks a rule ({error}): `uspk verify` shows where the "
@@ -186,7 +187,7 @@ def recorded_until(session: Session, as_of: date, known_at: datetime | None = No
     """The last day the record holds an event for, when ``as_of`` is after it: what is
     shown for ``as_of`` is then the last known state, not news of that day. None when
     the record reaches ``as_of``."""
-    last = session.recorded_until(known_at)
+    last = session.index.recorded_until(known_at)
     return last if last is not None and as_of > last else None
 
 
@@ -203,13 +204,14 @@ def diff(
 
     if until < since:  # before reading anything
         return changes.diff([], since, until)
-    window = session.believed(known_at, starting_by=until, ending_from=since + timedelta(days=1))
+    after = since + timedelta(days=1)
+    window = session.index.believed(known_at, starting_by=until, ending_from=after)
     seeds = [r for r in window if r.document.occurred.end <= until]
     records, registry = closure(IndexLookup(session, known_at), seeds, until)
     if registry is None:  # an actor no believed record introduces: the rules say so
-        registry = session.registry(known_at)
+        registry = session.index.registry(known_at)
     named = set(registry) if registry else set()
-    joins = session.first_joins(named, until, known_at) if named else {}
+    joins = session.index.first_joins(named, until, known_at) if named else {}
     return changes.diff(records, since, until, registry, joins)
 
 
@@ -220,7 +222,7 @@ def show_event(session: Session, event_id: str) -> dict[str, Any]:
         return {"retraction": record.document.model_dump(mode="json")}
     from projections import history
 
-    standing = history.standing(session.records(), event_id)
+    standing = history.standing(session.index.everything(), event_id)
     return {"event": event_view(record, standing["related_by"]), "standing": standing}
 
 
@@ -230,7 +232,7 @@ def kind_of(session: Session, event_id: str) -> str:
     from service.recording import Refused  # the write path's refusal (it imports YAML)
 
     kind = _record_of(session, event_id).document.kind
-    if kind != "retraction" and not session.standing({event_id}):
+    if kind != "retraction" and not session.index.standing({event_id}):
         raise Refused(
             f"cannot amend {event_id!r}: it is already retracted or superseded "
             f"(see `uspk history {event_id}`)"
@@ -243,7 +245,7 @@ def event_history(session: Session, event_id: str) -> list[dict[str, Any]]:
     from projections import history
 
     _record_of(session, event_id)
-    return history.lineage(session.records(), event_id)
+    return history.lineage(session.index.everything(), event_id)
 
 
 def export_bundle(
@@ -259,8 +261,8 @@ def export_bundle(
     from projections.changelog import changelog, changes_about
     from projections.corrections import corrections
 
-    everything = session.records()
-    believed = _sharing(everything, session.believed)
+    everything = session.index.everything()
+    believed = _sharing(everything, session.index.believed)
     records = believed(known_at)
     if as_of is None:
         as_of = max((r.document.occurred.end for r in records), default=None)
@@ -272,7 +274,7 @@ def export_bundle(
     entries = walks.timeline(records)
 
     def state_on(moment: datetime | None) -> dict[str, Any]:  # read from the kept rows
-        return dict(session.kept_state(as_of, moment))
+        return dict(session.index.kept_state(as_of, moment))
 
     return Exported(
         entries,
@@ -282,7 +284,7 @@ def export_bundle(
         changes_about(
             changelog(everything, known_at, {e["id"]: e for e in entries}), everything, track
         ),
-        head_view(*session.chain_head(known_at)),
+        head_view(*session.index.chain_head(known_at)),
     )
 
 
@@ -318,8 +320,8 @@ def dataset(session: Session) -> Dataset:
     """The whole record for a database: both clocks, every correction, every state."""
     from projections.corrections import corrections
 
-    records = session.records()
-    now = session.believed()
+    records = session.index.everything()
+    now = session.index.believed()
     believed = {r.id for r in now}
     moments = sorted({r.recorded_at for r in records})
     inbound = inbound_relations(r.document for r in now)
@@ -330,17 +332,26 @@ def dataset(session: Session) -> Dataset:
     ]
     return Dataset(
         events,
-        corrections(records, session.believed, now),
-        _actor_rows(session.registry(), records, now),
+        corrections(records, session.index.believed, now),
+        _actor_rows(session.index.registry(), records, now),
         moments,
-        export_rows(session.kept_rows(), {e["id"]: e["actors"] for e in events}),
-        head_view(*session.chain_head(None)),
+        export_rows(session.index.kept_rows(), {e["id"]: e["actors"] for e in events}),
+        head_view(*session.index.chain_head(None)),
     )
+
+
+def registry(session: Session, known_at: datetime | None = None) -> dict:
+    """Every actor introduced by a believed happening (whatever its date), by id."""
+    return session.index.registry(known_at)
 
 
 def actors(session: Session, known_at: datetime | None = None) -> list[dict[str, Any]]:
     """Every actor known at ``known_at``, sorted by id, with the event that introduced it."""
-    return _actor_rows(session.registry(known_at), session.records(), session.believed(known_at))
+    return _actor_rows(
+        session.index.registry(known_at),
+        session.index.everything(),
+        session.index.believed(known_at),
+    )
 
 
 def _actor_rows(
@@ -366,11 +377,11 @@ def _introducers(records: Iterable[Any]) -> dict[str, str]:
 
 
 def _record_of(session: Session, event_id: str):  # noqa: ANN202 - a domain Record
-    record = session.record_of(event_id)
+    record = session.index.record_of(event_id)
     if record is None:
         from difflib import get_close_matches
 
-        close = get_close_matches(event_id, [r.id for r in session.records()], n=3)
+        close = get_close_matches(event_id, [r.id for r in session.index.everything()], n=3)
         hint = f"; did you mean: {', '.join(close)}?" if close else ""
         raise UnknownEvent(f"no event with id {event_id!r}{hint}")
     return record

@@ -38,7 +38,7 @@ def session(store_address):
 
 
 def whole_fold_diff(session: Session, since: date, until: date) -> list:
-    believed = session.believed()
+    believed = session.index.believed()
     return changes.diff(believed, since, until, actor_registry(r.document for r in believed))
 
 
@@ -59,5 +59,5 @@ def test_an_actor_who_joined_through_another_unit_is_not_introduced_again(sessio
 
 
 def test_a_window_in_which_nothing_ends_changes_nothing(session):
-    last = max(r.document.occurred.end for r in session.believed())
+    last = max(r.document.occurred.end for r in session.index.believed())
     assert reading.diff(session, last, last + timedelta(days=400)) == []

@@ -21,7 +21,7 @@ class Clock:
 
 
 def fold(session: Session, as_of: date) -> dict:
-    believed = session.believed()
+    believed = session.index.believed()
     registry = actor_registry(r.document for r in believed)
     return states.state_at(believed, as_of, None, registry)
 
@@ -47,10 +47,10 @@ def test_an_actor_introduced_again_under_another_name_is_renamed_in_every_entry(
             ]
         )
         for as_of in (date(2019, 6, 1), date(2020, 6, 1), date(2025, 10, 1)):
-            assert dict(session.kept_state(as_of)) == fold(session, as_of), as_of
+            assert dict(session.index.kept_state(as_of)) == fold(session, as_of), as_of
         speaker = [
             s["speaker"]
-            for s in dict(session.kept_state(date(2020, 6, 1)))["statements"]
+            for s in dict(session.index.kept_state(date(2020, 6, 1)))["statements"]
             if s["event_id"] == "ussm-said-2020"
         ]
         assert speaker == ["US Strategic Metals (renamed)"]

@@ -23,12 +23,12 @@ UNRELATED = make("meeting", "unrelated-meeting", "2025-09-09", participants=["mo
 @pytest.fixture
 def session(store_address):
     with Session(checked_store(store_address, create=True)) as opened:
-        kinds = {r.document.kind for r in opened.believed()}
+        kinds = {r.document.kind for r in opened.index.believed()}
         assert {"government-action", "financing", "shipment", "announcement"} <= kinds
         opened.append([UNRELATED])
         # FWO introduced again, in another version, by a meeting it takes no part in:
         # from then on its role is this one, in every entry that names it.
-        fwo = opened.registry()["fwo"].model_dump(mode="json") | {"role": "Later role (test)"}
+        fwo = opened.index.registry()["fwo"].model_dump(mode="json") | {"role": "Later role (test)"}
         participants = ["mota-engil", "nlcp"]
         opened.append(
             [
@@ -45,9 +45,9 @@ def session(store_address):
 
 
 def narrowings(session: Session) -> list[Narrowing]:
-    agreements = [k.removeprefix("agreement:") for k in session.keys_like("agreement:")]
-    actors = sorted({a for r in session.believed() for a in r.document.mentions()})
-    kinds = sorted({r.document.kind for r in session.believed()})
+    agreements = [k.removeprefix("agreement:") for k in session.index.keys_like("agreement:")]
+    actors = sorted({a for r in session.index.believed() for a in r.document.mentions()})
+    kinds = sorted({r.document.kind for r in session.index.believed()})
     return [
         *(Narrowing(agreements=frozenset([a])) for a in agreements),
         *(Narrowing(actors=frozenset([a])) for a in actors),
@@ -57,7 +57,7 @@ def narrowings(session: Session) -> list[Narrowing]:
 
 
 def test_each_narrowed_state_is_the_whole_states_entries_about_the_same_thing(session):
-    believed = session.believed()
+    believed = session.index.believed()
     asked = narrowings(session)
     assert len(asked) > 20
     for as_of in DATES:
@@ -88,16 +88,16 @@ def test_a_narrowed_state_reads_only_what_its_entries_depend_on(session):
             self.read: set[str] = set()
 
         def with_keys(self, keys, as_of):
-            return self._kept(session.with_keys(keys, None, as_of))
+            return self._kept(session.index.with_keys(keys, None, as_of))
 
         def mentioning(self, actors, as_of):
-            return self._kept(session.mentioning(list(actors), None, as_of))
+            return self._kept(session.index.mentioning(list(actors), None, as_of))
 
         def present(self, keys):
-            return session.present_keys(keys, None)
+            return session.index.present_keys(keys, None)
 
         def of_kinds(self, kinds, as_of):
-            return self._kept(session.believed(None, starting_by=as_of, kinds=kinds))
+            return self._kept(session.index.believed(None, starting_by=as_of, kinds=kinds))
 
         def _kept(self, records):
             self.read |= {r.id for r in records}
@@ -106,7 +106,7 @@ def test_a_narrowed_state_reads_only_what_its_entries_depend_on(session):
     lookup = Counting()
     narrowing = reading.narrowing(session, ["ussm-fwo-mou"])
     _, records = narrowed_state(narrowing, lookup, date(2025, 12, 31))
-    everything = {r.id for r in session.believed()}
+    everything = {r.id for r in session.index.believed()}
     assert {r.id for r in records} <= lookup.read
     assert "unrelated-meeting" not in lookup.read
     assert len(lookup.read) < len(everything)  # the shipped history is dense: 21 of 39

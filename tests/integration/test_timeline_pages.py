@@ -31,7 +31,7 @@ def test_a_timeline_read_in_pages_says_what_one_read_says(session, question, mon
     whole = reading.timeline(session, **question)
     assert any(entry["related_by"] for entry in whole) or question
     monkeypatch.setattr(queries, "_ROWS", 4)  # pages of 4 rows
-    pages = list(session.believed_pages())
+    pages = list(session.index.believed_pages())
     assert len(pages) > 5 and max(len(records) for records, _ in pages) == 4
     assert reading.timeline(session, **question) == whole
 
@@ -40,10 +40,10 @@ def test_each_page_brings_exactly_the_records_relating_to_its_own(session, monke
     def targets(record) -> set[str]:
         return {link.to for link in getattr(record.document, "relates", ())}
 
-    believed = session.believed()
+    believed = session.index.believed()
     monkeypatch.setattr(queries, "_ROWS", 4)
     seen_relating = False
-    for records, relating in session.believed_pages():
+    for records, relating in session.index.believed_pages():
         ids = {r.id for r in records}
         expected = {r.id for r in believed if targets(r) & ids}
         assert {r.id for r in relating} == expected

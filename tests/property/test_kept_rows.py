@@ -96,7 +96,7 @@ def rows_equal_the_fold(
 ) -> None:
     believed = oracle.believed(known_at)
     whole = states.state_at(believed, as_of, known_at, actor_registry(r.document for r in believed))
-    assert dict(session.kept_state(as_of, known_at)) == whole, (
+    assert dict(session.index.kept_state(as_of, known_at)) == whole, (
         f"state at {as_of} known at {known_at}"
     )
     # The SQLite export's copy of the rows, settled by its canned query, says the same.

@@ -141,7 +141,7 @@ def stored_and_read_back_unchanged(store: str, event_id: str, expected: dict) ->
     finally:
         app.close()
     with Session(resolve_store(store)) as session:
-        from_view = session.record_of(event_id).document.model_dump(mode="json")
+        from_view = session.index.record_of(event_id).document.model_dump(mode="json")
     assert from_log == expected
     assert from_view == expected
 
