@@ -280,12 +280,6 @@ def _components(records: list[Record], lookup: KeptLookup) -> list[list[Record]]
                 union(owner[key], record.id)
             else:
                 owner[key] = record.id
-        for actor in document.introduces:  # an introduction joins the versioned keys' owners
-            key = f"introduces:{actor.id}"
-            if key in owner:
-                union(owner[key], record.id)
-            else:
-                owner[key] = record.id
         for relation in getattr(document, "relates", ()):
             if relation.to in parent:
                 union(relation.to, record.id)

@@ -54,3 +54,33 @@ def test_an_actor_introduced_again_under_another_name_is_renamed_in_every_entry(
             if s["event_id"] == "ussm-said-2020"
         ]
         assert speaker == ["US Strategic Metals (renamed)"]
+
+
+def test_an_actor_introduced_again_as_it_was_leaves_the_rows_as_verify_makes_them(tmp_path):
+    """A meeting of 2000 introduces Pakistan and the United States as the shipped history
+    does (the same name, type, country and role; aliases are not shown). Such an
+    introduction ties nothing together: the rows kept on append are the rows `uspk
+    verify` makes afresh from every record (it reported a damaged index here, joining
+    every introduction of an actor into one unit afresh but not on append), and the
+    state still says what the fold says."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+        states_again = [
+            actor("united-states", "state", name="United States"),
+            actor("pakistan", "state", name="Pakistan"),
+        ]
+        session.append(
+            [
+                make(
+                    "meeting",
+                    "early-meeting-2000",
+                    "2000-01",
+                    participants=["ussm", "fwo"],
+                    introduces=states_again,
+                )
+            ]
+        )
+        held, made = session.index.kept_now()
+        assert held == made
+        for as_of in (date(2000, 1, 31), date(2025, 6, 30), date(2025, 10, 1)):
+            assert dict(session.index.kept_state(as_of)) == fold(session, as_of), as_of
