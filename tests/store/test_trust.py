@@ -77,6 +77,25 @@ def delete_event(address: str, notification_id: int) -> None:
         conn.execute(f"DELETE FROM {table} WHERE {key} = {mark}", (notification_id,))
 
 
+def versions(address: str) -> dict[int, int]:
+    """The chronicle version of each stored event, by notification id."""
+    conn, table, key, _ = _connect(address)
+    with conn:
+        return dict(conn.execute(f"SELECT {key}, originator_version FROM {table}").fetchall())
+
+
+def topics(address: str) -> dict[int, str]:
+    conn, table, key, _ = _connect(address)
+    with conn:
+        return dict(conn.execute(f"SELECT {key}, topic FROM {table} ORDER BY {key}").fetchall())
+
+
+def chain_line(address: str) -> str:
+    """The line ``uspk verify`` writes for the chain's first break."""
+    [line] = [x for x in run(address, "verify").output.splitlines() if "chronicle version" in x]
+    return line
+
+
 def event_id(state: bytes) -> str:
     return json.loads(state)["document"]["id"]
 
@@ -230,12 +249,35 @@ def test_bytes_that_no_longer_decode_fail_verify_naming_the_place(curated):
     notification, state = recorded_states(curated)[2]
     set_state(curated, notification, state[:-3])
     verify_fails(curated, f"notification {notification}", "cannot be decoded")
+    version = versions(curated)[notification]
+    assert chain_line(curated) == (
+        f"the stored event at notification {notification}, chronicle version {version} "
+        "cannot be decoded: its stored bytes were changed (or written with other settings)"
+    )
 
 
 def test_a_deleted_event_fails_verify_naming_the_event_after_it(curated):
     states = recorded_states(curated)
     delete_event(curated, states[6][0])
     verify_fails(curated, f"event {event_id(states[7][1])!r}", "removed or moved")
+    after = states[7][0]
+    version = versions(curated)[after]
+    assert chain_line(curated) == (
+        f"event {event_id(states[7][1])!r} (notification {after}, chronicle version {version}) "
+        f"follows chronicle version {version - 2}: a stored event was removed or moved here"
+    )
+
+
+def test_a_deleted_event_before_a_mark_that_records_no_change_is_named_by_its_place(curated):
+    """The chronicle's other events (the shipped history's loading) carry no change:
+    a gap before one is named by where it is stored."""
+    mark = next(n for n, topic in topics(curated).items() if topic.endswith("HistoryLoaded"))
+    delete_event(curated, mark - 1)
+    version = versions(curated)[mark]
+    assert chain_line(curated) == (
+        f"the stored event at notification {mark}, chronicle version {version} follows "
+        f"chronicle version {version - 2}: a stored event was removed or moved here"
+    )
 
 
 @pytest.mark.parametrize("position", [1, 5])

@@ -9,12 +9,17 @@ from pathlib import Path
 import pytest
 import yaml
 
+from events.files import validate
 from projections.chain import ChainCheck
 from projections.tables import TABLES
 from tests.clirunner import Uspk
+from tests.factories import retraction
+from tests.store.helpers import open_store
+from tests.store.test_damage import EXTRA, rewrite_stored_event, unknown_kind
 
 HISTORY = Path(__file__).resolve().parents[2] / "events" / "history"
 SOURCE = ["--publisher", "Review desk", "--title", "Curation review", "--published", "2025-10"]
+RETRACT_OPTIONS = "--publisher TEXT --title TEXT --published DATE"
 
 
 @pytest.fixture
@@ -120,3 +125,41 @@ def test_a_log_without_an_index_is_verified_by_its_count_and_left_for_the_next_c
         f"verified: {changes} recorded changes in the log; no index yet "
         "(the next command builds it)"
     )
+
+
+def unreadable_extra(address: str, retracted: bool) -> int:
+    """A meeting recorded in the log by the application alone (the index has not seen
+    it), then edited by hand into a kind no uspk knows, and its retraction recorded after
+    it when ``retracted``; returns the meeting's notification id."""
+    app = open_store(address)
+    try:
+        app.append([validate(EXTRA, "test")])
+        if retracted:
+            app.append([retraction(EXTRA["id"])])
+    finally:
+        app.close()
+    return rewrite_stored_event(address, EXTRA["id"], unknown_kind)
+
+
+def test_a_log_without_an_index_that_holds_an_unreadable_event_names_it(uspk):
+    notification = unreadable_extra(uspk.address, retracted=False)
+    with sqlite3.connect(uspk.address) as db:
+        for table in TABLES:
+            db.execute(f"DROP TABLE {table}")
+
+    unreadable, chained = verify_lines(uspk)
+
+    assert unreadable.startswith(
+        f"the stored event at notification {notification} (event id '{EXTRA['id']}') "
+        "cannot be read by this version of uspk"
+    )
+    assert unreadable.endswith(f"uspk retract {EXTRA['id']} --reason TEXT {RETRACT_OPTIONS}")
+    assert "is not what was chained" in chained  # the hand edit, seen by the chain
+
+
+def test_an_unreadable_event_past_the_index_that_a_later_retraction_excuses_is_not_damage(uspk):
+    unreadable_extra(uspk.address, retracted=True)
+
+    (chained,) = verify_lines(uspk)  # the log's part agrees; the chain sees the edit
+
+    assert f"event '{EXTRA['id']}'" in chained and "is not what was chained" in chained
