@@ -13,6 +13,7 @@ import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -69,3 +70,25 @@ def stored_event_count(address: str) -> int:
         if "stored_events" not in tables:
             return 0
         return conn.execute("SELECT count(*) FROM stored_events").fetchone()[0]
+
+
+@pytest.fixture
+def sanction_kind():
+    """A kind without rules of its own (sanction-imposed), declared for one test and
+    forgotten after it: what a new kind is, one model class."""
+    from events import registry
+    from events.model import ActorRef, Happening, Line
+    from events.plover import Code, Plover
+
+    with registry.declaring():
+
+        class SanctionImposed(Happening):
+            rank = 2
+            label = "sanction imposed"
+            plover = Plover(Code("SANCTION", "discontinue"), actors=("authority",))
+            kind: Literal["sanction-imposed"]
+            authority: ActorRef
+            measure: Line
+
+        yield SanctionImposed
+    assert "sanction-imposed" not in registry.kinds()

@@ -8,7 +8,6 @@ import io
 import json
 import sqlite3
 from contextlib import closing
-from typing import Literal
 
 import pytest
 
@@ -25,27 +24,6 @@ SANCTION = {
     "measure": "Export licences suspended",
     "sources": [SOURCE],
 }
-
-
-@pytest.fixture
-def sanction_kind():
-    """The new kind, declared in this module only; forgotten after the test."""
-    from events import registry
-    from events.model import ActorRef, Happening, Line
-    from events.plover import Code, Plover
-
-    with registry.declaring():
-
-        class SanctionImposed(Happening):
-            rank = 2
-            label = "sanction imposed"
-            plover = Plover(Code("SANCTION", "discontinue"), actors=("authority",))
-            kind: Literal["sanction-imposed"]
-            authority: ActorRef
-            measure: Line
-
-        yield SanctionImposed
-    assert "sanction-imposed" not in registry.kinds()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ answer on the right day. Found by the mutation run (scripts/mutants state)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 
@@ -557,26 +557,6 @@ def test_a_proposal_taken_up_after_the_date_is_still_proposed_on_it():
     later = answer_to_proposal("takes-up", "ans", "2025-09-10")
     [proposal] = state("2025-09-09", ACTORS, PROPOSAL, later)["proposals"]
     assert proposal["status"] == "proposed"
-
-
-@pytest.fixture
-def sanction_kind():
-    """A kind without rules of its own, declared for one test."""
-    from events import registry
-    from events.model import ActorRef, Happening, Line
-    from events.plover import Code, Plover
-
-    with registry.declaring():
-
-        class SanctionImposed(Happening):
-            rank = 2
-            label = "sanction imposed"
-            plover = Plover(Code("SANCTION", "discontinue"), actors=("authority",))
-            kind: Literal["sanction-imposed"]
-            authority: ActorRef
-            measure: Line
-
-        yield SanctionImposed
 
 
 def test_a_happening_of_a_kind_without_rules_is_noted_as_told(sanction_kind):
