@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from contextlib import closing
 
 import click
 
@@ -83,11 +84,14 @@ def timeline(ctx, since, until, actor, kinds, known_at, fmt):
     from service import reading
 
     with open_session(ctx) as opened:  # open while the pages of records are read
-        entries = reading.timeline_entries(opened, since, until, actor, kinds, known_at)
-        if fmt == "json":  # each entry made and written in turn, never all held at once
-            echo_pieces(render.json_list_chunks(entries))
-            return
-        entries = list(entries)
+        # Closed before the session, even when writing fails (a closed pipe): the pages'
+        # read transaction ends while its connection can still go back to the pool.
+        asked = reading.timeline_entries(opened, since, until, actor, kinds, known_at)
+        with closing(asked) as entries:
+            if fmt == "json":  # each entry made and written in turn, never all held at once
+                echo_pieces(render.json_list_chunks(entries))
+                return
+            entries = list(entries)
     click.echo(
         {
             "text": render.timeline_text,

@@ -78,11 +78,25 @@ def timeline_entries(
         walks.actor_ids_matching(actor, registry.values())  # refused before any entry
     index = session.index
     pages = index.believed_pages(known_at, starting_by=until, ending_from=since, kinds=kinds)
-    return (
-        entry
-        for records, relating in pages
-        for entry in walks.timeline_entries(records, since, until, actor, kinds, registry, relating)
+    return _entries(
+        pages,
+        lambda records, relating: walks.timeline_entries(
+            records, since, until, actor, kinds, registry, relating
+        ),
     )
+
+
+def _entries(
+    pages: Iterator[tuple[list[Any], list[Any]]],
+    entries_of: Callable[[list[Any], list[Any]], Iterable[dict[str, Any]]],
+) -> Iterator[dict[str, Any]]:
+    """Each page's entries in turn; closed (as the caller must, before the session),
+    it ends the pages' read transaction at once, whether or not all were read."""
+    try:
+        for records, relating in pages:
+            yield from entries_of(records, relating)
+    finally:
+        pages.close()
 
 
 def state_at(

@@ -117,3 +117,21 @@ def test_the_whole_state_is_read_from_kept_rows_without_the_models_or_the_rules(
     )
     assert shown in result.stdout, result.stderr[-500:]
     assert result.stdout.strip().endswith("LOADED:"), result.stdout[-300:]
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_a_timeline_written_into_a_pipe_closed_early_ends_without_a_traceback(shipped_store, fmt):
+    # The records are read a page at a time while the entries are written: when the reader
+    # goes away (`uspk timeline | head`), the pages' read transaction ends with the session
+    # and nothing is left to fail after it (it printed "Exception ignored ... Pool is
+    # closed" and a traceback).
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", "--db", shipped_store, "timeline", "--format", fmt],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout.read(100)
+    process.stdout.close()  # the reader goes away; the output is far longer than a pipe holds
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=120)
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr[-800:]
