@@ -18,11 +18,11 @@ from eventsourcing.persistence import RecordConflictError
 
 from domain.chronicle import Signed, chronicle_events
 from events.history import history_digest, history_files
-
-if TYPE_CHECKING:
-    from domain.recording import RecordLookup
 from service.settings import check_store_settings, wanted_settings
 from service.stores import Store, in_wal_mode, tables_created_one_at_a_time
+
+if TYPE_CHECKING:  # the rules: imported where a batch is checked
+    from domain.recording import RecordLookup
 
 Clock = Callable[[], datetime]
 SHIPPED_MESSAGE = "the history shipped with uspk"  # why the shipped history was recorded

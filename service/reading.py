@@ -73,10 +73,10 @@ def timeline_entries(
     before the first entry."""
     from projections import timeline as walks
 
-    registry = session.index.registry(known_at)
+    index = session.index
+    registry = index.registry(known_at)
     if actor:
         walks.actor_ids_matching(actor, registry.values())  # refused before any entry
-    index = session.index
     pages = index.believed_pages(known_at, starting_by=until, ending_from=since, kinds=kinds)
     return _entries(
         pages,
@@ -216,7 +216,7 @@ def diff(
     from projections import diff as changes
     from projections.state import closure
 
-    if until < since:  # before reading anything
+    if until < since:  # refused (changes.diff says why) before anything is read
         return changes.diff([], since, until)
     after = since + timedelta(days=1)
     window = session.index.believed(known_at, starting_by=until, ending_from=after)
