@@ -584,9 +584,15 @@ STANDING_AT = (
 )
 
 
+def standing(day: str, at: str) -> tuple[str, ...]:
+    """The parameters of one test of standing at (day, moment): the day asked and the
+    moment known at, as ``_STANDING`` takes them."""
+    return (day, day, at, at)
+
+
 def standing_at(day: str, at: str) -> tuple[str, ...]:
-    """``STANDING_AT``'s parameters: the day asked and the moment known at."""
-    return (day, day, at, at) * 2
+    """``STANDING_AT``'s parameters: its two parts each test standing."""
+    return standing(day, at) * 2
 
 
 # Where each of some actors first joined the state at (day, moment): the earliest of its

@@ -22,6 +22,11 @@ from projections.tables import COLUMNS, END_OF_TIME, META_COLUMNS, META_NAME, RE
 _ROWS = 2000  # the index's rows read at a time (keyset pages)
 
 
+def _moment(known_at: datetime | None) -> str:
+    """A known-at moment as the index compares it: None is now, after every record."""
+    return moment(known_at) if known_at else END_OF_TIME
+
+
 class IndexReader:
     """The queries of one store's index, over its recorder (``index``), how it keeps text
     (``text``) and whose position it tracks (``name``): set by ReadModel."""
@@ -43,7 +48,7 @@ class IndexReader:
     def chain_head(self, known_at: datetime | None = None) -> tuple[int, str | None]:
         """(how many changes, the last one's link) of the record as it stood at
         ``known_at`` (now when None): the chain head an export carries."""
-        at = moment(known_at) if known_at else END_OF_TIME
+        at = _moment(known_at)
         row = self._one(
             "SELECT position, chain FROM uspk_view_events WHERE recorded_at <= ?"
             " ORDER BY position DESC LIMIT 1",
@@ -304,19 +309,18 @@ class IndexReader:
     def state_rows(self, as_of: date, known_at: datetime | None) -> list[tuple]:
         """The standing rows at (``as_of``, ``known_at``), as ``kept.read_state`` takes
         them: one indexed query."""
-        day, at = as_of.isoformat(), moment(known_at) if known_at else END_OF_TIME
-        return self._all(kept.STANDING_AT, kept.standing_at(day, at))
+        return self._all(kept.STANDING_AT, kept.standing_at(as_of.isoformat(), _moment(known_at)))
 
     def first_joins(
         self, actors: Collection[str], as_of: date, known_at: datetime | None
     ) -> dict[str, str]:
         """Each of ``actors`` in the state at (``as_of``, ``known_at``) -> where it first
         joined it (``kept.FIRST_JOINS``), from the standing rows."""
-        day, at = as_of.isoformat(), moment(known_at) if known_at else END_OF_TIME
+        standing = kept.standing(as_of.isoformat(), _moment(known_at))
         joins: dict[str, str] = {}
         for chunk in chunks(sorted(actors)):
             query = kept.FIRST_JOINS.format(marks=", ".join("?" for _ in chunk))
-            joins.update(self._all(query, (day, day, at, at, *chunk)))
+            joins.update(self._all(query, (*standing, *chunk)))
         return joins
 
     def kept_rows(self) -> list[tuple]:
@@ -337,7 +341,7 @@ class IndexReader:
             raise ReadModelDamaged(str(error)) from None
 
     def _believed_where(self, known_at: datetime | None) -> tuple[list[str], list[Any]]:
-        return self._believed_at(moment(known_at) if known_at else END_OF_TIME)
+        return self._believed_at(_moment(known_at))
 
     @staticmethod
     def _believed_at(at: str) -> tuple[list[str], list[Any]]:
