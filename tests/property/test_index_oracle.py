@@ -239,7 +239,8 @@ def test_sqlite_index_answers_as_the_fold_of_the_records_believed_then(tmp_path)
     def sqlite_file() -> Iterator[str]:
         yield str(tmp_path / f"{uuid.uuid4().hex}.sqlite")
 
-    check_random_histories(sqlite_file, examples=25)
+    # Fewer in a mutation run, where it runs once per mutant (pyproject's mutants.index).
+    check_random_histories(sqlite_file, int(os.environ.get("USPK_INDEX_EXAMPLES", "25")))
 
 
 @contextmanager
