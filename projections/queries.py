@@ -37,13 +37,13 @@ class IndexReader:
     text: Any  # how the index keeps text (projections.sealed.IndexText)
 
     def position(self) -> int:
-        with self._transaction() as sql:
-            return self._position(sql)
+        with self.transaction() as sql:
+            return self.position_in(sql)
 
     def chronicle_version(self) -> int:
         """The version of the chronicle that the rows reflect (0: nothing recorded)."""
-        with self._transaction() as sql:
-            return self._meta(sql, "chronicle_version")[0]
+        with self.transaction() as sql:
+            return self.meta(sql, "chronicle_version")[0]
 
     def chain_head(self, known_at: datetime | None = None) -> tuple[int, str | None]:
         """(how many changes, the last one's link) of the record as it stood at
@@ -57,10 +57,13 @@ class IndexReader:
         return (row[0], row[1]) if row else (0, None)
 
     def history_digest(self) -> str | None:
-        with self._transaction() as sql:
-            return self._meta(sql, "history_digest")[0]
+        with self.transaction() as sql:
+            return self.meta(sql, "history_digest")[0]
 
-    def _position(self, sql: Statements) -> int:
+    # -- within a transaction: these and ``transaction`` are shared with the index's
+    # writer (projections.writer), which reads its position and meta row under the lock
+
+    def position_in(self, sql: Statements) -> int:
         """eventsourcing's Tracking of the last notification applied (0: none yet)."""
         row = sql.one(
             f"SELECT notification_id FROM {self.tracking} WHERE application_name = ?",
@@ -70,14 +73,14 @@ class IndexReader:
             raise ReadModelDamaged("its tracking row is missing")
         return row[0]
 
-    def _meta(self, sql: Statements, columns: str, damaged: bool = True) -> tuple | None:
+    def meta(self, sql: Statements, columns: str, damaged: bool = True) -> tuple | None:
         row = sql.one(f"SELECT {columns} FROM uspk_view_meta WHERE name = ?", (META_NAME,))
         if row is None and damaged:
             raise ReadModelDamaged("its meta row is missing")
         return row
 
     @staticmethod
-    def _link_before(sql: Statements, position: int) -> str | None:
+    def link_before(sql: Statements, position: int) -> str | None:
         """The chain's link of the record before ``position`` (asked only for a change
         stored before the chain existed, whose link is computed from it)."""
         row = sql.one("SELECT chain FROM uspk_view_events WHERE position = ?", (position - 1,))
@@ -133,7 +136,7 @@ class IndexReader:
         (of any date) that relate to one of its own: read in one transaction, so that the
         pages agree with each other, and only a page is held at once."""
         where, params = self._window(known_at, starting_by, ending_from, kinds)
-        with self._transaction() as sql:
+        with self.transaction() as sql:
             for page in self._record_pages(where, params, REPLAY_ORDER, sql=sql):
                 keys = {f"related-to:{r.id}" for r in page}
                 things = ("uspk_view_things", "thing", keys, known_at, None)
@@ -388,7 +391,7 @@ class IndexReader:
 
         marks = ", ".join("?" for _ in order)
         after: tuple | None = None
-        with nullcontext(sql) if sql is not None else self._transaction() as sql:
+        with nullcontext(sql) if sql is not None else self.transaction() as sql:
             while True:
                 clauses = [*where, f"({keys}) > ({marks})"] if after else where
                 rows = sql.all(
@@ -419,15 +422,15 @@ class IndexReader:
     # -- SQL plumbing: the index recorder's transactions ----------------------------------
 
     def _one(self, sql: str, params: Iterable[Any] = ()) -> tuple | None:
-        with self._transaction() as statements:
+        with self.transaction() as statements:
             return statements.one(sql, params)
 
     def _all(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
-        with self._transaction() as statements:
+        with self.transaction() as statements:
             return statements.all(sql, params)
 
     @contextmanager
-    def _transaction(self, lock: bool = False) -> Iterator[Statements]:
+    def transaction(self, lock: bool = False) -> Iterator[Statements]:
         """One transaction; with ``lock``, writers to the view take turns (exactly once),
         each waiting at most the lock timeout for the one before."""
         try:

@@ -76,7 +76,7 @@ class ReadModel(IndexReader):
     def _prepare(self) -> None:
         """Make the tables of a store that has none; refuse a read model with some missing
         (repaired by rebuild, not silently remade empty); mark one of another version."""
-        with self._transaction(lock=True) as sql:  # SQLite: write lock first, no upgrade later
+        with self.transaction(lock=True) as sql:  # SQLite: write lock first, no upgrade later
             found, present = self._found(sql)
             if found == "absent":
                 self._create(sql, present)
@@ -86,7 +86,7 @@ class ReadModel(IndexReader):
         """For a reader who may not write: the index must be there, whole and of this
         release's version, since it cannot be made, repaired or rebuilt here. Writes
         nothing; each refusal names what a curator runs."""
-        with self._transaction() as sql:
+        with self.transaction() as sql:
             found, _ = self._found(sql)
         if found == "absent":
             raise ReadModelError(
@@ -108,7 +108,7 @@ class ReadModel(IndexReader):
         if not present & {*TABLES, *LEGACY_TABLES}:
             return "absent", present
         meta = "uspk_view_meta" in present
-        version = self._meta(sql, "schema_version", damaged=False) if meta else None
+        version = self.meta(sql, "schema_version", damaged=False) if meta else None
         if (version is None and LEGACY_TABLES[0] in present) or (
             version is not None and version[0] != SCHEMA_VERSION
         ):
@@ -118,7 +118,7 @@ class ReadModel(IndexReader):
             raise ReadModelDamaged(f"table {', '.join(missing)} missing")
         if version is None:
             raise ReadModelDamaged("its meta row is missing")
-        self._position(sql)
+        self.position_in(sql)
         return "ready", present
 
     def behind(self, recorder: Any) -> int:
@@ -139,7 +139,7 @@ class ReadModel(IndexReader):
 
     def tables(self) -> set[str]:
         """Which of the read model's tables exist (eventsourcing's tracking table too)."""
-        with self._transaction() as sql:
+        with self.transaction() as sql:
             return self.index.existing(sql, self.table_names)
 
     def close(self) -> None:
@@ -155,10 +155,10 @@ class ReadModel(IndexReader):
     def broken_next(self, recorder: Any) -> ChainBroken | None:
         """For a reader, who may not catch up: whether the change after the index's
         position breaks the chain (where a writer's catch-up stops), checked in memory."""
-        with self._transaction() as sql:
-            position = self._position(sql)
-            records, version = self._meta(sql, "records, chronicle_version")
-            head = self._link_before(sql, records + 1)
+        with self.transaction() as sql:
+            position = self.position_in(sql)
+            records, version = self.meta(sql, "records, chronicle_version")
+            head = self.link_before(sql, records + 1)
         try:
             for notification in page(recorder, position, [RECORDED, HISTORY_LOADED], limit=1):
                 entry = read_entry(self.mapper, notification)
@@ -172,7 +172,7 @@ class ReadModel(IndexReader):
 
     def rebuild(self, recorder: Any, progress: Callable[[int], None] | None = None) -> int:
         """Forget everything, tables included, and apply the whole notification log again."""
-        with self._transaction(lock=True) as sql:
+        with self.transaction(lock=True) as sql:
             if self.text.sealed:  # an older release's index may hold text in clear
                 self.index.erase_what_is_dropped(sql)
             for table in (*TABLES, *LEGACY_TABLES):

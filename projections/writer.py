@@ -91,9 +91,9 @@ class IndexWriter(Projection[IndexRecorder]):
         reader = self.reader
         applied, first, links = 0, True, None
         while True:
-            with reader._transaction(lock=True) as sql:  # noqa: SLF001 - the index's own
-                position = reader._position(sql)  # noqa: SLF001
-                (records,) = reader._meta(sql, "records")  # noqa: SLF001
+            with reader.transaction(lock=True) as sql:
+                position = reader.position_in(sql)
+                (records,) = reader.meta(sql, "records")
                 read = log.notifications(recorder, position, self.topics)
                 following = next(read, None)
                 if first:
@@ -102,8 +102,8 @@ class IndexWriter(Projection[IndexRecorder]):
                 if following is None:
                     return applied
                 if links is None:
-                    (version,) = reader._meta(sql, "chronicle_version")  # noqa: SLF001
-                    head = reader._link_before(sql, records + 1)  # noqa: SLF001
+                    (version,) = reader.meta(sql, "chronicle_version")
+                    head = reader.link_before(sql, records + 1)
                     links = ChainFollower(self.mapper, recorder, head, version)
                 with collector_paused():  # as in the reader: validating makes many objects
                     done, blocked = self._apply_page(
@@ -211,7 +211,7 @@ class IndexWriter(Projection[IndexRecorder]):
 
     def _write_rows(self, sql: Statements, entry: Entry, position: int) -> None:
         event_id, recorded = entry.row[0], entry.row[5]
-        before = self.reader._link_before  # noqa: SLF001 - the index's own
+        before = self.reader.link_before
         link = entry.chain or entry.link_after(before(sql, position))
         if entry.hides:
             sql.execute(
