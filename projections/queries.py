@@ -119,10 +119,12 @@ class IndexReader:
         starting_by: date | None = None,
         ending_from: date | None = None,
         kinds: Iterable[str] = (),
+        ending_by: date | None = None,
     ) -> list[Record]:
         """Believed happenings in replay order: recorded by ``known_at``, not hidden then,
-        starting on or before ``starting_by`` and ending on or after ``ending_from``."""
-        where, params = self._window(known_at, starting_by, ending_from, kinds)
+        starting on or before ``starting_by``, ending on or after ``ending_from`` and on or
+        before ``ending_by``."""
+        where, params = self._window(known_at, starting_by, ending_from, kinds, ending_by)
         return self._records(where, params, order=REPLAY_ORDER)
 
     def believed_pages(
@@ -148,6 +150,7 @@ class IndexReader:
         starting_by: date | None,
         ending_from: date | None,
         kinds: Iterable[str],
+        ending_by: date | None = None,
     ) -> tuple[list[str], list[Any]]:
         where, params = self._believed_where(known_at)
         if starting_by is not None:
@@ -156,6 +159,9 @@ class IndexReader:
         if ending_from is not None:
             where.append("e.occ_end >= ?")
             params.append(ending_from.isoformat())
+        if ending_by is not None:
+            where.append("e.occ_end <= ?")
+            params.append(ending_by.isoformat())
         kinds = list(kinds)
         if kinds:
             where.append(f"e.kind IN ({', '.join('?' for _ in kinds)})")

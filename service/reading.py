@@ -219,8 +219,8 @@ def diff(
     if until < since:  # refused (changes.diff says why) before anything is read
         return changes.diff([], since, until)
     after = since + timedelta(days=1)
-    window = session.index.believed(known_at, starting_by=until, ending_from=after)
-    seeds = [r for r in window if r.document.occurred.end <= until]
+    # Ending in (since, until]: an indexed range of the happenings' last days.
+    seeds = session.index.believed(known_at, ending_from=after, ending_by=until)
     records, registry = closure(IndexLookup(session, known_at), seeds, until)
     if registry is None:  # an actor no believed record introduces: the rules say so
         registry = session.index.registry(known_at)
