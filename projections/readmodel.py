@@ -30,7 +30,8 @@ so in one line that names ``uspk verify`` / ``uspk rebuild`` or the retraction t
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import Tracking
@@ -42,7 +43,9 @@ from projections.queries import IndexReader
 from projections.recorders import SQLiteIndexRecorder, Statements
 from projections.sealed import IndexText
 from projections.tables import LEGACY_TABLES, META_NAME, SCHEMA, SCHEMA_VERSION, TABLES
-from projections.writer import IndexWriter
+
+if TYPE_CHECKING:
+    from projections.writer import IndexWriter
 
 
 def index_recorder_class(factory: Any) -> type:
@@ -69,13 +72,26 @@ class ReadModel(IndexReader):
         self.tracking = self.index.tracking_table
         self.table_names = (self.index.tracking_table_name, *TABLES)
         self.outdated = False
-        self.writer = IndexWriter(self.index, self, app.mapper)  # its view: the index recorder
         if prepare:
             self._prepare()
 
+    @cached_property
+    def writer(self) -> IndexWriter:
+        """The index's writer, its view the index recorder: loaded (with eventsourcing's
+        projection module) only when there is something to write."""
+        from projections.writer import IndexWriter
+
+        return IndexWriter(self.index, self, self.mapper)
+
     def _prepare(self) -> None:
         """Make the tables of a store that has none; refuse a read model with some missing
-        (repaired by rebuild, not silently remade empty); mark one of another version."""
+        (repaired by rebuild, not silently remade empty); mark one of another version.
+        A whole index of this version is seen without the write lock (most opens): only
+        making the tables takes it, and looks again under it."""
+        with self.transaction() as sql:
+            found, _ = self._found(sql)
+        if found == "ready":
+            return
         with self.transaction(lock=True) as sql:  # SQLite: write lock first, no upgrade later
             found, present = self._found(sql)
             if found == "absent":
@@ -149,8 +165,21 @@ class ReadModel(IndexReader):
 
     def catch_up(self, recorder: Any, progress: Callable[[int], None] | None = None) -> int:
         """Apply the notifications recorded since the tracked position; return how many
-        (projections.writer.IndexWriter.catch_up)."""
+        (projections.writer.IndexWriter.catch_up). When the log ends at the position, as
+        on most opens, that is seen in one read, without the write lock or the writer."""
+        if self._nothing_new(recorder):
+            return 0
         return self.writer.catch_up(recorder, progress)
+
+    def _nothing_new(self, recorder: Any) -> bool:
+        """Whether the log ends at the index's position, checked for the damage a
+        catch-up checks first (so skipping the writer skips no check)."""
+        with self.transaction() as sql:
+            position = self.position_in(sql)
+            (records,) = self.meta(sql, "records")
+            end = recorder.max_notification_id() or 0
+            self.check_counts(sql, position, records, end)
+        return position == end
 
     def broken_next(self, recorder: Any) -> ChainBroken | None:
         """For a reader, who may not catch up: whether the change after the index's

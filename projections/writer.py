@@ -96,8 +96,9 @@ class IndexWriter(Projection[IndexRecorder]):
                 (records,) = reader.meta(sql, "records")
                 read = log.notifications(recorder, position, self.topics)
                 following = next(read, None)
-                if first:
-                    self._check(sql, position, records, recorder, caught_up=following is None)
+                if first:  # the end of the log matters only when nothing follows
+                    end = (recorder.max_notification_id() or 0) if following is None else None
+                    reader.check_counts(sql, position, records, end)
                     first = False
                 if following is None:
                     return applied
@@ -242,19 +243,3 @@ class IndexWriter(Projection[IndexRecorder]):
                 "INSERT INTO uspk_view_things (thing, event_id) VALUES (?, ?)",
                 (thing, event_id),
             )
-
-    # -- the damage a catch-up can see -------------------------------------------------
-
-    @staticmethod
-    def _check(
-        sql: Statements, position: int, records: int, recorder: Any, caught_up: bool
-    ) -> None:
-        counted = sql.one("SELECT COALESCE(MAX(position), 0) FROM uspk_view_events")[0]
-        if counted != records:
-            raise ReadModelDamaged(f"it counted {records} records but holds {counted}")
-        if caught_up:
-            end = recorder.max_notification_id() or 0
-            if position > end:
-                raise ReadModelDamaged(
-                    f"it is ahead of the log: at notification {position}, the log ends at {end}"
-                )
