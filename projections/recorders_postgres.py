@@ -38,10 +38,18 @@ class PostgresIndexRecorder(IndexRecorder, PostgresTrackingRecorder):
             cursor = connection.cursor(row_factory=tuple_row)
             if not lock:  # a reader's pages all see one snapshot, as on SQLite
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            if self.lock_seconds:  # SET LOCAL: this transaction's waits, not the connection's
-                cursor.execute(
-                    "SELECT set_config('lock_timeout', %s, true)", (f"{self.lock_seconds}s",)
-                )
+            # SET LOCAL (set_config's true): this transaction's settings, not the connection's.
+            # Its lock waits are bounded. The time between its statements is ours (a page's
+            # rows folded in Python, a timeline's pages written to a reader who pauses): the
+            # pool's idle-in-transaction limit (eventsourcing's 5 s) would end it halfway; a
+            # stopped process is found by the others' lock timeout instead, which names it.
+            settings = {"idle_in_transaction_session_timeout": "0"}
+            if self.lock_seconds:
+                settings["lock_timeout"] = f"{self.lock_seconds}s"
+            cursor.execute(
+                "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
+                [value for pair in settings.items() for value in pair],
+            )
             if lock:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", (READ_MODEL_LOCK,))
             yield Statements(cursor, "%s")
