@@ -14,6 +14,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import click
@@ -130,6 +131,8 @@ def export(
     output = "-" if output in STANDARD_OUTPUT else output
     if output != "-":
         refuse_unsafe_target(output, store_files(ctx))
+    if fmt == "json" and not acled:
+        return _export_json(ctx, output, as_of, known_at, captures_dir, publish_dir)
     with open_session(ctx) as opened:
         track = reading.narrowing(opened, agreements, actors, kinds, known_at)
         exported = reading.export_bundle(opened, as_of, known_at, track)
@@ -152,27 +155,90 @@ def export(
         write_atomically(output, payload)
 
 
-def _with_captures(ctx, captures_dir, publish_dir, output, *cited) -> dict:  # noqa: ANN001
-    """Link each cited source to its newest capture, if any (service.archiving), and publish
-    those captures into ``publish_dir`` when asked; the captures linked, by URL. Without a
-    folder of captures nothing is read: no capture library is even imported."""
-    from service import archiving
+def _export_json(ctx, output, as_of, known_at, captures_dir, publish_dir) -> None:  # noqa: ANN001
+    """The JSON export, its events written as they are read a page at a time (inside
+    the session: the pages are one read transaction), each linked to its captures on the
+    way; the captures linked are published after (``_with_captures``'s two steps)."""
+    from contextlib import closing
+    from itertools import chain, islice
 
-    folder = captures_folder(ctx, captures_dir)
-    captures = archiving.export_captures(folder)
-    href = None
-    if publish_dir is not None:
-        start = (
-            os.getcwd() if output in STANDARD_OUTPUT else os.path.dirname(os.path.abspath(output))
+    from cli.exporters import Bundle, Corrections, Streamed
+    from cli.exporters.report import json_document, json_text_pieces
+    from service import reading
+
+    linking = _CaptureLinks(ctx, captures_dir, publish_dir, output)
+    with open_session(ctx) as opened:
+        exported = reading.exported_events(opened, as_of, known_at)
+        linking.link(exported.corrections)
+        sections = ((name, linking.linked(value)) for name, value in exported.state)
+        moments = dict(islice(sections, 2))  # the state's as_of and known_at come first
+        bundle = Bundle(
+            entries=[],
+            state=moments,
+            version=_version(),
+            corrections=Corrections(items=exported.corrections),
+            chain=exported.chain,
         )
-        relative = os.path.relpath(os.path.abspath(publish_dir), start).replace(os.sep, "/")
-        href = quote(relative.rstrip("/") + "/")
-    linked = archiving.link_captures(captures, *cited, href=href)
-    kept = {url: captures[url] for url in sorted(linked)}
-    if publish_dir is not None:
-        count = archiving.publish_captures(folder, kept, Path(publish_dir))
-        click.echo(f"uspk: published {count} capture(s) into {publish_dir}", err=True)
-    return kept
+        with closing(exported.entries) as entries:
+            document = json_document(bundle) | {
+                "events": Streamed(map(linking.linked, entries)),
+                "state": Streamed(chain(moments.items(), sections), pairs=True),
+            }
+            payload = _encoded(json_text_pieces(document))
+            if output == "-":
+                with click.open_file("-", "wb") as stream:  # standard output, left open
+                    for piece in payload:
+                        stream.write(piece)
+            else:
+                write_atomically(output, payload)
+    linking.publish()
+
+
+class _CaptureLinks:
+    """Each cited source linked to its newest capture, if any (service.archiving), and
+    those captures published into ``publish_dir`` when asked. Without a folder of
+    captures nothing is read: no capture library is even imported."""
+
+    def __init__(self, ctx, captures_dir, publish_dir, output) -> None:  # noqa: ANN001
+        from service import archiving
+
+        self.archiving, self.publish_dir = archiving, publish_dir
+        self.folder = captures_folder(ctx, captures_dir)
+        self.captures = archiving.export_captures(self.folder)
+        self.href = None
+        self.urls: set[str] = set()
+        if publish_dir is not None:
+            start = (
+                os.getcwd()
+                if output in STANDARD_OUTPUT
+                else os.path.dirname(os.path.abspath(output))
+            )
+            relative = os.path.relpath(os.path.abspath(publish_dir), start).replace(os.sep, "/")
+            self.href = quote(relative.rstrip("/") + "/")
+
+    def link(self, *cited: Any) -> None:
+        if self.captures:
+            self.urls |= self.archiving.link_captures(self.captures, *cited, href=self.href)
+
+    def linked(self, value: Any) -> Any:
+        self.link(value)
+        return value
+
+    def publish(self) -> dict:
+        """The captures linked, by URL; published into ``publish_dir`` when asked."""
+        kept = {url: self.captures[url] for url in sorted(self.urls)}
+        if self.publish_dir is not None:
+            count = self.archiving.publish_captures(self.folder, kept, Path(self.publish_dir))
+            click.echo(f"uspk: published {count} capture(s) into {self.publish_dir}", err=True)
+        return kept
+
+
+def _with_captures(ctx, captures_dir, publish_dir, output, *cited) -> dict:  # noqa: ANN001
+    """Link each cited source to its newest capture, if any, and publish those captures
+    into ``publish_dir`` when asked (``_CaptureLinks``); the captures linked, by URL."""
+    linking = _CaptureLinks(ctx, captures_dir, publish_dir, output)
+    linking.link(*cited)
+    return linking.publish()
 
 
 def export_database(  # noqa: ANN001

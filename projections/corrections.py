@@ -44,11 +44,7 @@ def corrections(
     the caller has already read. With ``state_on`` (the export's state as believed at a
     moment: the index's kept rows, read), each earlier view also holds that state as then
     believed (what a reader switching to it should see)."""
-    records = [r for r in records if known_at is None or r.recorded_at <= known_at]
-    by_id = {r.id: r for r in records}
-    after = successors(records)
-    items = [correction(r, by_id, after) for r in records if corrects(r.document)]
-    items = [item for item in items if item is not None]
+    items = _items(records, known_at)
     current = [r.id for r in believed_now]
     views = [{"key": "now", "moment": None, "corrections": [], "believed": current}]
     former: dict[str, dict[str, Any]] = {}
@@ -70,6 +66,25 @@ def corrections(
         del item["recorded_at"]
     ordered = sorted(former.values(), key=lambda e: (e["occurred"]["start"], e["id"]))
     return Corrections(items=items, views=views, former=ordered)
+
+
+def correction_items(records: Iterable[Record], known_at: datetime | None = None) -> list[dict]:
+    """``Corrections.items`` alone: every amendment and retraction in ``records`` recorded
+    by ``known_at`` (all when None), what it corrected, when, why and on which sources.
+    ``records`` need hold only the corrections and what they correct (the index's
+    ``corrections_and_targets``), not the whole record."""
+    items = _items(records, known_at)
+    for item in items:
+        del item["recorded_at"]
+    return items
+
+
+def _items(records: Iterable[Record], known_at: datetime | None) -> list[dict[str, Any]]:
+    records = [r for r in records if known_at is None or r.recorded_at <= known_at]
+    by_id = {r.id: r for r in records}
+    after = successors(records)
+    items = [correction(r, by_id, after) for r in records if corrects(r.document)]
+    return [item for item in items if item is not None]
 
 
 def corrects(document: Any) -> bool:

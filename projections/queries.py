@@ -202,6 +202,18 @@ class IndexReader:
         """Every record, retractions and hidden ones included, in recorded order."""
         return self._records([], [])
 
+    def corrections_and_targets(self) -> list[Record]:
+        """Every amendment and retraction, with every record one corrects, in recorded
+        order: what a correction's story needs (``projections.corrections``), without the
+        rest of the record. A correction hides what it corrects (``uspk_view_hidden``)."""
+        return self._records(
+            [
+                "(e.kind = 'retraction' OR e.event_id IN (SELECT by_id FROM uspk_view_hidden)"
+                " OR e.event_id IN (SELECT event_id FROM uspk_view_hidden))"
+            ],
+            [],
+        )
+
     def record_of(self, event_id: str) -> Record | None:
         found = self._records(["e.event_id = ?"], [event_id])
         return found[0] if found else None

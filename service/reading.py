@@ -278,13 +278,7 @@ def export_bundle(
     everything = session.index.everything()
     believed = _sharing(everything, session.index.believed)
     records = believed(known_at)
-    if as_of is None:
-        as_of = max((r.document.occurred.end for r in records), default=None)
-    if as_of is None:
-        raise NothingToExport(
-            "nothing to export: no events are believed"
-            + (" at the --known-at moment" if known_at else "")
-        )
+    as_of = _export_date(session, as_of, known_at)
     entries = walks.timeline(records)
 
     def state_on(moment: datetime | None) -> dict[str, Any]:  # read from the kept rows
@@ -300,6 +294,51 @@ def export_bundle(
         ),
         head_view(*session.index.chain_head(known_at)),
     )
+
+
+@dataclass(frozen=True)
+class ExportedEvents:
+    """What the JSON export shows, its events read a page at a time as they are written
+    (``entries``: closed, as the caller must, inside the session) and its state a
+    section at a time: memory follows a page and a section, not the history. The rest is
+    ``Exported``'s, but only the corrections' items."""
+
+    entries: Iterator[dict[str, Any]]
+    state: Iterator[tuple[str, Any]]  # the kept state's sections, each read when asked
+    as_of: date
+    corrections: list[dict[str, Any]]  # Corrections.items
+    chain: dict[str, Any]
+
+
+def exported_events(
+    session: Session, as_of: date | None = None, known_at: datetime | None = None
+) -> ExportedEvents:
+    """``export_bundle``'s events, state, corrections and chain head, the events as they
+    are read: the same export, never the whole record in memory."""
+    from projections.corrections import correction_items
+
+    index = session.index
+    as_of = _export_date(session, as_of, known_at)
+    return ExportedEvents(
+        entries=timeline_entries(session, known_at=known_at),
+        state=index.kept_state(as_of, known_at),
+        as_of=as_of,
+        corrections=correction_items(index.corrections_and_targets(), known_at),
+        chain=head_view(*index.chain_head(known_at)),
+    )
+
+
+def _export_date(session: Session, as_of: date | None, known_at: datetime | None) -> date:
+    """The day an export's state is on: ``as_of``, by default the last day on which a
+    believed event occurred; refused when none is believed."""
+    if as_of is None:
+        as_of = session.index.recorded_until(known_at)
+    if as_of is None:
+        raise NothingToExport(
+            "nothing to export: no events are believed"
+            + (" at the --known-at moment" if known_at else "")
+        )
+    return as_of
 
 
 def _sharing(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -94,7 +94,13 @@ def json_chunks(data: Any, indent: int | None = 2, escape_html: bool = False) ->
     never held whole: the same text (``"".join`` of it is ``json_text``)."""
     separators = (",", ": ") if indent is not None else (",", ":")
     encoder = json.JSONEncoder(indent=indent, ensure_ascii=False, separators=separators)
-    if indent is not None:  # pieces of json.dumps's own encoder (pure Python when indented)
+    if (
+        indent is not None
+        and isinstance(data, dict)
+        and any(isinstance(v, Streamed) for v in data.values())
+    ):
+        pieces = _streamed_pieces(data, encoder, " " * indent)
+    elif indent is not None:  # pieces of json.dumps's own encoder (pure Python when indented)
         pieces = encoder.iterencode(data)
     else:  # the compact C encoder, member by member and item by item of the top lists
         pieces = _compact_pieces(data, encoder.encode)
@@ -102,6 +108,40 @@ def json_chunks(data: Any, indent: int | None = 2, escape_html: bool = False) ->
     pattern = _JSON_IN_HTML_ESCAPED if escape_html else _JSON_ESCAPED
     for batch in batched_text(pieces):
         yield pattern.sub(_unicode_escape, batch)
+
+
+class Streamed:
+    """A list that ``json_chunks`` writes as its items come (an export's events, read a
+    page at a time), or with ``pairs`` an object written a member at a time (the state, a
+    section at a time): the same text as the list or dict would give, never held whole.
+    Indented JSON only, inside an object."""
+
+    def __init__(self, items: Iterable[Any], pairs: bool = False) -> None:
+        self.items, self.pairs = items, pairs
+
+
+def _streamed_pieces(value: Any, encoder: json.JSONEncoder, pad: str, depth: int = 0):  # noqa: ANN201
+    """``value`` indented as ``json.dumps(value, indent=len(pad))`` writes it at ``depth``,
+    each ``Streamed`` in it written an item at a time. What holds none is the encoder's
+    own text with each line break indented ``depth`` times more (JSON text has no raw
+    line break but those)."""
+    if isinstance(value, dict) and any(isinstance(v, Streamed) for v in value.values()):
+        value = Streamed(value.items(), pairs=True)
+    if not isinstance(value, Streamed):
+        for piece in encoder.iterencode(value):
+            yield piece.replace("\n", "\n" + pad * depth)
+        return
+    opening, closing = "{}" if value.pairs else "[]"
+    inside = f"\n{pad * (depth + 1)}"
+    empty = True
+    for item in value.items:
+        yield f"{opening if empty else ','}{inside}"
+        if value.pairs:
+            key, item = item
+            yield f"{encoder.encode(key)}: "
+        yield from _streamed_pieces(item, encoder, pad, depth + 1)
+        empty = False
+    yield opening + closing if empty else f"\n{pad * depth}{closing}"
 
 
 def _unicode_escape(match: re.Match[str]) -> str:

@@ -335,5 +335,10 @@ def json_document(bundle: Bundle) -> dict[str, Any]:
 
 def json_export(bundle: Bundle) -> Iterator[str]:
     """The JSON export, a piece at a time (``json_chunks``)."""
-    yield from json_chunks(json_document(bundle))
+    return json_text_pieces(json_document(bundle))
+
+
+def json_text_pieces(document: dict[str, Any]) -> Iterator[str]:
+    """An export's JSON document as written, a piece at a time, and its last newline."""
+    yield from json_chunks(document)
     yield "\n"
