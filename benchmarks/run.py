@@ -620,9 +620,13 @@ def bench_size(backend, size: int, documents: list, settings: Settings, out: Res
 
     # whole export processes: time and peak memory (issue 19: written as read, bounded)
     if backend.name == "sqlite":
+        db = store.env["SQLITE_DBNAME"]
         for args, metric, label in EXPORTS:
+            args = [a.replace("{db}", db) for a in args]
             try:
-                seconds, peak = process_peak(store.env["SQLITE_DBNAME"], args)
+                seconds, peak = process_peak(db, args)
+                for written in Path(db).parent.glob(Path(db).name + ".export*"):
+                    written.unlink()
             except RuntimeError as error:
                 bench.failed(metric, label, "ms", error)
                 continue
@@ -776,6 +780,12 @@ EXPORTS = (  # (uspk arguments, metric, label): whole processes on the size's st
     (["timeline", "--format", "json"], "process.timeline.json", "uspk timeline --format json"),
     (["export", "--format", "json"], "process.export.json", "uspk export --format json"),
     (["export", "--format", "html"], "process.export.html", "uspk export --format html"),
+    # a file and its metadata beside it (never standard output), removed after
+    (
+        ["export", "--format", "sqlite", "-o", "{db}.export.db"],
+        "process.export.sqlite",
+        "uspk export --format sqlite",
+    ),
 )
 
 # Runs a command and prints its seconds and peak resident memory (KiB): a wrapper of its
