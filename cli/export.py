@@ -146,9 +146,14 @@ def export(
         changes=exported.changes,
         chain=exported.chain,
     )
-    payload = render("acled" if acled else fmt, bundle)
+    _write(output, render("acled" if acled else fmt, bundle))
+
+
+def _write(output: str, payload: Iterable[bytes]) -> None:
+    """The export's bytes, written as they are made: to standard output ("-", left open)
+    or to the file ``output``, atomically."""
     if output == "-":
-        with click.open_file("-", "wb") as stream:  # standard output, left open
+        with click.open_file("-", "wb") as stream:
             for piece in payload:
                 stream.write(piece)
     else:
@@ -184,13 +189,7 @@ def _export_json(ctx, output, as_of, known_at, captures_dir, publish_dir) -> Non
                 "events": Streamed(map(linking.linked, entries)),
                 "state": Streamed(chain(moments.items(), sections), pairs=True),
             }
-            payload = _encoded(json_text_pieces(document))
-            if output == "-":
-                with click.open_file("-", "wb") as stream:  # standard output, left open
-                    for piece in payload:
-                        stream.write(piece)
-            else:
-                write_atomically(output, payload)
+            _write(output, _encoded(json_text_pieces(document)))
     linking.publish()
 
 
