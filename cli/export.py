@@ -125,7 +125,6 @@ def export(
         raise click.UsageError("--agreement, --actor and --kind are options of --format atom")
     if fmt == "sqlite":
         return export_database(ctx, output, as_of, known_at, publish_dir, captures_dir)
-    from cli.exporters import Bundle
     from service import reading
 
     output = "-" if output in STANDARD_OUTPUT else output
@@ -138,7 +137,15 @@ def export(
         exported = reading.export_bundle(opened, as_of, known_at, track)
     cited = (exported.entries, exported.state, exported.changes, exported.corrections.items)
     _with_captures(ctx, captures_dir, publish_dir, output, *cited)
-    bundle = Bundle(
+    _write(output, render("acled" if acled else fmt, bundle_of(exported)))
+
+
+def bundle_of(exported: Any) -> Any:
+    """What every exporter is made from (a ``cli.exporters.Bundle``), of what the service
+    layer read (a ``service.reading.Exported``)."""
+    from cli.exporters import Bundle
+
+    return Bundle(
         entries=exported.entries,
         state=exported.state,
         version=_version(),
@@ -146,7 +153,6 @@ def export(
         changes=exported.changes,
         chain=exported.chain,
     )
-    _write(output, render("acled" if acled else fmt, bundle))
 
 
 def _write(output: str, payload: Iterable[bytes]) -> None:

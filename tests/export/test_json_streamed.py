@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from cli.export import _version, render
-from cli.exporters import Bundle
+from cli.export import bundle_of, render
 from projections import queries
 from service import reading
 from service.bootstrap import Session, checked_store
@@ -18,15 +17,7 @@ from tests.export.support import Uspk, corrected
 def whole_record_json(address: str, as_of: date | None, known_at: datetime | None) -> bytes:
     with Session(checked_store(address)) as session:
         exported = reading.export_bundle(session, as_of, known_at)
-    bundle = Bundle(
-        entries=exported.entries,
-        state=exported.state,
-        version=_version(),
-        corrections=exported.corrections,
-        changes=exported.changes,
-        chain=exported.chain,
-    )
-    return b"".join(render("json", bundle))
+    return b"".join(render("json", bundle_of(exported)))
 
 
 def test_the_json_export_written_as_read_is_the_whole_records_json(
