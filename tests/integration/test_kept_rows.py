@@ -3,10 +3,15 @@ rarely: each answer must be the pure fold's of the records believed then."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from domain.world import actor_registry
+from projections import kept
 from projections import state as states
+from projections.sections import SECTIONS
 from service.bootstrap import Session, checked_store
 from tests.factories import actor, make
 
@@ -84,3 +89,63 @@ def test_an_actor_introduced_again_as_it_was_leaves_the_rows_as_verify_makes_the
         assert held == made
         for as_of in (date(2000, 1, 31), date(2025, 6, 30), date(2025, 10, 1)):
             assert dict(session.index.kept_state(as_of)) == fold(session, as_of), as_of
+
+
+# -- reading rows: what ``kept.read_state`` makes of the rows a query gives ------------
+
+
+def _row(section: str, key: str, sort_key: str, entry: dict, dated: int = 0, version: str = ""):
+    """A standing row as the reader takes it: (section, entry key, sort key, dated,
+    version key, entry JSON)."""
+    return (section, key, sort_key, dated, version, json.dumps(entry))
+
+
+def read(rows: list[tuple], day: date = date(2025, 6, 10)) -> dict:
+    return dict(kept.read_state(rows, day, None, lambda text: text))
+
+
+def test_an_actor_kept_in_several_units_is_read_once_where_it_first_joined_in_its_latest_version():
+    """Rows read otherwise than by STANDING_AT (the export's standing rows) hold an actor
+    once per unit naming it: the state shows it once, placed at its least join rank and
+    showing the entry of its greatest version key."""
+    rows = [
+        _row("actors", "ussm", "3|0000", {"id": "ussm", "name": "Old"}, version="5"),
+        _row("actors", "fwo", "2|0000", {"id": "fwo", "name": "FWO"}, version="6"),
+        _row("actors", "ussm", "1|0000", {"id": "ussm", "name": "Middle"}, version="4"),
+        _row("actors", "ussm", "4|0000", {"id": "ussm", "name": "Renamed"}, version="7"),
+    ]
+    assert read(rows)["actors"] == [{"id": "ussm", "name": "Renamed"}, {"id": "fwo", "name": "FWO"}]
+
+
+def test_entries_of_other_sections_are_each_read_in_their_sort_order():
+    """Only actors are merged by key: two rows of one key in another section are two
+    entries (the views of one measure), each section in its sort key's order."""
+    rows = [
+        _row("measures", "m", "2", {"measure": "m", "view": 2}),
+        _row("measures", "m", "1", {"measure": "m", "view": 1}),
+        _row("agreements", "a", "1", {"id": "a"}),
+    ]
+    state = read(rows)
+    assert state["measures"] == [{"measure": "m", "view": 1}, {"measure": "m", "view": 2}]
+    assert state["agreements"] == [{"id": "a"}]
+    assert list(state) == ["as_of", "known_at", *SECTIONS]
+    assert state["as_of"] == "2025-06-10" and state["known_at"] is None
+
+
+def test_a_dated_reason_is_completed_with_the_day_asked_and_an_undated_one_is_not():
+    """An undetermined entry whose reason names the asked date is kept once, its date
+    cut off (``dated``): read on a day, the reason ends with that day."""
+    rows = [
+        _row("undetermined", "e", "0|1", {"event_id": "e", "reason": "its date contains "}, 1),
+        _row("undetermined", "f", "0|2", {"event_id": "f", "reason": "depends on g"}, 0),
+    ]
+    reasons = [u["reason"] for u in read(rows, date(2025, 7, 1))["undetermined"]]
+    assert reasons == ["its date contains 2025-07-01", "depends on g"]
+
+
+@pytest.mark.parametrize("entry", ["{not json", '["a list"]', "null", None])
+def test_a_row_that_uspk_could_not_have_written_is_named_by_its_section_and_key(entry):
+    row = ("agreements", "meg-nlcp-mou", "1", 0, "", entry)
+    with pytest.raises(kept.RowUnreadable) as raised:
+        read([row])
+    assert str(raised.value) == "the standing row of agreements 'meg-nlcp-mou' cannot be read"
