@@ -107,12 +107,12 @@ def read(rows: list[tuple], day: date = date(2025, 6, 10)) -> dict:
 def test_an_actor_kept_in_several_units_is_read_once_where_it_first_joined_in_its_latest_version():
     """Rows read otherwise than by STANDING_AT (the export's standing rows) hold an actor
     once per unit naming it: the state shows it once, placed at its least join rank and
-    showing the entry of its greatest version key."""
+    showing the entry of its greatest version key (not merely the last read)."""
     rows = [
         _row("actors", "ussm", "3|0000", {"id": "ussm", "name": "Old"}, version="5"),
         _row("actors", "fwo", "2|0000", {"id": "fwo", "name": "FWO"}, version="6"),
-        _row("actors", "ussm", "1|0000", {"id": "ussm", "name": "Middle"}, version="4"),
         _row("actors", "ussm", "4|0000", {"id": "ussm", "name": "Renamed"}, version="7"),
+        _row("actors", "ussm", "1|0000", {"id": "ussm", "name": "Middle"}, version="4"),
     ]
     assert read(rows)["actors"] == [{"id": "ussm", "name": "Renamed"}, {"id": "fwo", "name": "FWO"}]
 
@@ -149,3 +149,34 @@ def test_a_row_that_uspk_could_not_have_written_is_named_by_its_section_and_key(
     with pytest.raises(kept.RowUnreadable) as raised:
         read([row])
     assert str(raised.value) == "the standing row of agreements 'meg-nlcp-mou' cannot be read"
+
+
+def test_a_row_that_still_holds_when_its_unit_is_folded_again_is_kept_as_it_was(tmp_path):
+    """A 2020 statement by USSM, then one by FWO following it up: the second joins the
+    first's unit, whose rows are made again. The first statement's entry changes (it is
+    followed up from June), but USSM's entry does not: its row stays the one recorded
+    with the first statement, never hidden and opened again (the export's standing rows
+    copy every row: a row closed and reopened would say USSM's entry changed)."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+        said = make("statement-made", "a-said-2020", "2020-05-01", speaker="ussm", quote="Yes.")
+        session.append([said])
+        (first,) = [r for r in session.index.kept_rows() if r[:3] == ("actors", "ussm", said.id)]
+        followed = [{"to": said.id, "relation": "follows-up"}]
+        session.append(
+            [
+                make(
+                    "statement-made",
+                    "b-said-2020",
+                    "2020-06-01",
+                    speaker="fwo",
+                    quote="No.",
+                    relates=followed,
+                )
+            ]
+        )
+        rows = session.index.kept_rows()
+        assert [r for r in rows if r[:3] == ("actors", "ussm", said.id)] == [first]
+        assert first[6] is None  # never hidden
+        statements = [r[3:7] for r in rows if r[:3] == ("statements", said.id, said.id)]
+        assert len(statements) == 3  # the entry as it was (hidden), and as it is now
