@@ -322,6 +322,37 @@ def test_yaml_nested_exactly_as_deep_as_allowed_is_read_and_one_deeper_is_refuse
     )
 
 
+def test_json_nested_exactly_as_deep_as_allowed_is_read_and_one_deeper_is_refused():
+    """JSON's depth is checked on the data it builds (``_screen``): the event's mapping
+    is the first level, as in YAML."""
+    just = '{"x": ' + "[" * 19 + "]" * 19 + "}"
+    over = '{"x": ' + "[" * 20 + "]" * 20 + "}"
+
+    read = parse_bytes(just.encode(), "n.json")[0]["x"]
+    for _ in range(18):
+        (read,) = read
+    assert read == []
+    assert file_refusal(over.encode(), "n.json") == "n.json: data nested deeper than 20 levels"
+
+
+@pytest.mark.parametrize(
+    ("ident", "position", "label"),
+    [
+        (None, None, "event (no id)"),
+        (5, None, "event (no id)"),
+        (None, 2, "event 2 (no id)"),
+        ("m1", 2, "event 2 (id 'm1')"),
+    ],
+)
+def test_an_event_is_labelled_by_its_place_and_its_id_or_as_having_none(ident, position, label):
+    """An id that is missing or not text is "no id" (the id field's own problem is
+    counted after): the line still says which event."""
+    raw = {k: v for k, v in {**MEETING, "id": ident, "title": 5}.items() if v is not None}
+    with pytest.raises(InputError) as refused:
+        validate(raw, "bad.yaml", position)
+    assert str(refused.value).startswith(f"bad.yaml: {label}, field ")
+
+
 def test_yaml_depth_falls_back_as_each_collection_closes():
     # [] closes at the second level: the next list opens at the second level again
     text = "x: [[], " + "[" * 19 + "]" * 19 + "]\n"
