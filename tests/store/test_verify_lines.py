@@ -11,7 +11,7 @@ import yaml
 
 from events.files import validate
 from projections.chain import ChainCheck
-from projections.tables import TABLES
+from projections.tables import SCHEMA_VERSION, TABLES
 from tests.clirunner import Uspk
 from tests.factories import retraction
 from tests.store.helpers import open_store
@@ -163,3 +163,44 @@ def test_an_unreadable_event_past_the_index_that_a_later_retraction_excuses_is_n
     (chained,) = verify_lines(uspk)  # the log's part agrees; the chain sees the edit
 
     assert f"event '{EXTRA['id']}'" in chained and "is not what was chained" in chained
+
+
+def test_meta_counts_that_differ_from_the_log_are_each_named_with_both_values(uspk):
+    """The meta row's records, chronicle version and history digest are each compared
+    with the log's: each that differs is one line saying what it is and what the log
+    gives."""
+    ((records, version, digest),) = first(
+        uspk.address, "SELECT records, chronicle_version, history_digest FROM uspk_view_meta", 1
+    )
+    with sqlite3.connect(uspk.address) as db:
+        db.execute(
+            "UPDATE uspk_view_meta SET records = records + 1,"
+            " chronicle_version = chronicle_version + 2, history_digest = 'edited'"
+        )
+
+    lines = verify_lines(uspk)
+
+    assert f"uspk_view_meta: records is {records + 1}, the log gives {records}" in lines
+    assert f"uspk_view_meta: chronicle_version is {version + 2}, the log gives {version}" in lines
+    assert f"uspk_view_meta: history_digest is 'edited', the log gives {digest!r}" in lines
+
+
+def test_a_read_model_of_another_schema_says_which_it_is_and_which_this_uspk_has(uspk):
+    with sqlite3.connect(uspk.address) as db:
+        db.execute("UPDATE uspk_view_meta SET schema_version = 2")
+
+    assert (
+        f"the read model is of schema version 2, this uspk's is {SCHEMA_VERSION}"
+        in verify_lines(uspk)
+    )
+
+
+def test_a_read_model_past_the_end_of_the_log_says_where_each_is(uspk):
+    end = uspk.ok("verify").split(" of ")[1].split(";")[0]
+    with sqlite3.connect(uspk.address) as db:
+        db.execute("UPDATE tracking SET notification_id = notification_id + 3")
+
+    assert (
+        f"the read model is at notification {int(end) + 3} but the log ends at {end}"
+        in verify_lines(uspk)
+    )
