@@ -204,3 +204,21 @@ def test_a_read_model_past_the_end_of_the_log_says_where_each_is(uspk):
         f"the read model is at notification {int(end) + 3} but the log ends at {end}"
         in verify_lines(uspk)
     )
+
+
+def test_a_missing_hiding_is_named_by_what_it_hides_and_what_hides_it(uspk):
+    ((hidden, by),) = first(uspk.address, "SELECT event_id, by_id FROM uspk_view_hidden", 1)
+    with sqlite3.connect(uspk.address) as db:
+        db.execute("DELETE FROM uspk_view_hidden WHERE event_id = ? AND by_id = ?", (hidden, by))
+
+    assert f"uspk_view_hidden: 1 row(s) missing (the log has them): {hidden}/{by}" in verify_lines(
+        uspk
+    )
+
+
+def test_a_missing_unit_row_is_named_by_its_event_alone(uspk):
+    ((event, _unit),) = first(uspk.address, "SELECT event_id, unit FROM uspk_view_units", 1)
+    with sqlite3.connect(uspk.address) as db:
+        db.execute("DELETE FROM uspk_view_units WHERE event_id = ?", (event,))
+
+    assert f"uspk_view_units: 1 row(s) missing (the log has them): {event}" in verify_lines(uspk)
