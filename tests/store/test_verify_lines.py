@@ -222,3 +222,17 @@ def test_a_missing_unit_row_is_named_by_its_event_alone(uspk):
         db.execute("DELETE FROM uspk_view_units WHERE event_id = ?", (event,))
 
     assert f"uspk_view_units: 1 row(s) missing (the log has them): {event}" in verify_lines(uspk)
+
+
+def test_a_row_the_log_does_not_have_is_named_as_such(uspk):
+    ((event,),) = first(uspk.address, "SELECT event_id FROM uspk_view_events", 1)
+    with sqlite3.connect(uspk.address) as db:
+        db.execute(
+            "INSERT INTO uspk_view_things (thing, event_id) VALUES (?, ?)",
+            ("agreement:never-signed", event),
+        )
+
+    assert (
+        f"uspk_view_things: 1 row(s) that the log does not have: agreement:never-signed/{event}"
+        in verify_lines(uspk)
+    )
