@@ -353,6 +353,37 @@ def test_an_event_is_labelled_by_its_place_and_its_id_or_as_having_none(ident, p
     assert str(refused.value).startswith(f"bad.yaml: {label}, field ")
 
 
+TWICE = '{"a": 1, "a": 2}'
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "refused"),
+    [
+        # by the extension, whatever its case
+        ("e.json", TWICE, "e.json: malformed JSON: key 'a' given twice"),
+        ("E.JSON", "a: 1", "E.JSON: malformed JSON at line 1, column 1: Expecting value"),
+        ("e.yaml", TWICE, "e.yaml: malformed YAML: key 'a' given twice (line 1, column 10)"),
+        ("e.yml", TWICE, "e.yml: malformed YAML: key 'a' given twice (line 1, column 10)"),
+        ("E.YML", TWICE, "E.YML: malformed YAML: key 'a' given twice (line 1, column 10)"),
+        # standard input (or another name) sniffed: a mapping or a list, spaces before
+        ("<stdin>", TWICE, "<stdin>: malformed JSON: key 'a' given twice"),
+        ("<stdin>", f"  [{TWICE}]", "<stdin>: malformed JSON: key 'a' given twice"),
+        (
+            "notes.txt",
+            "a: 1\na: 2\n",
+            "notes.txt: malformed YAML: key 'a' given twice (line 2, column 1)",
+        ),
+    ],
+)
+def test_the_parser_is_chosen_by_the_extension_and_otherwise_by_the_first_character(
+    file, text, refused
+):
+    """A .json file is JSON and a .yaml or .yml file YAML (YAML reads JSON too, so the
+    refusal's wording tells which parser read it); other names are JSON when the text
+    starts with '{' or '[' after spaces."""
+    assert file_refusal(text.encode(), file) == refused
+
+
 def test_yaml_depth_falls_back_as_each_collection_closes():
     # [] closes at the second level: the next list opens at the second level again
     text = "x: [[], " + "[" * 19 + "]" * 19 + "]\n"
