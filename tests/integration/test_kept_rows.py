@@ -13,7 +13,7 @@ from projections import kept
 from projections import state as states
 from projections.sections import SECTIONS
 from service.bootstrap import Session, checked_store
-from tests.factories import actor, make
+from tests.factories import actor, make, retraction
 
 
 class Clock:
@@ -59,6 +59,65 @@ def test_an_actor_introduced_again_under_another_name_is_renamed_in_every_entry(
             if s["event_id"] == "ussm-said-2020"
         ]
         assert speaker == ["US Strategic Metals (renamed)"]
+
+
+def speakers(session: Session, event_id: str, as_of: date = date(2020, 6, 1)) -> list[str]:
+    state = dict(session.index.kept_state(as_of))
+    assert state == fold(session, as_of), as_of
+    return [s["speaker"] for s in state["statements"] if s["event_id"] == event_id]
+
+
+def renaming(event_id: str = "ussm-renamed-2019"):
+    renamed = actor("ussm", name="US Strategic Metals (renamed)")
+    return make(
+        "meeting", event_id, "2019-01-01", participants=["ussm", "fwo"], introduces=[renamed]
+    )
+
+
+def test_retracting_the_introduction_that_renamed_an_actor_shows_its_former_name_again(tmp_path):
+    """The renaming meeting retracted: the statement in a unit of its own shows USSM's
+    shipped name again (what the retracted meeting introduced is refolded everywhere)."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+        said = make("statement-made", "ussm-said-2020", "2020-05-01", speaker="ussm", quote="Yes.")
+        session.append([said])
+        shipped = speakers(session, said.id)
+        session.append([renaming()])
+        assert speakers(session, said.id) == ["US Strategic Metals (renamed)"] != shipped
+
+        session.append([retraction("ussm-renamed-2019")])
+
+        assert speakers(session, said.id) == shipped
+
+
+def test_an_actor_renamed_in_a_batch_with_other_events_is_renamed_in_every_entry(tmp_path):
+    """The renaming meeting appended with other events (before and after it): the
+    statement naming USSM in another unit still shows the new name."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+        said = make("statement-made", "ussm-said-2020", "2020-05-01", speaker="ussm", quote="Yes.")
+        session.append([said])
+        others = [
+            make("statement-made", f"{n}-fwo-said-2021", "2021-05-01", speaker="fwo", quote="No.")
+            for n in ("a", "z")
+        ]
+        session.append([others[0], renaming("m-ussm-renamed-2019"), others[1]])
+
+        assert speakers(session, said.id) == ["US Strategic Metals (renamed)"]
+
+
+def test_an_actor_renamed_in_a_batch_that_retracts_an_event_is_renamed_in_every_entry(tmp_path):
+    """The renaming meeting appended with the retraction of another event, the
+    retraction first: the statement naming USSM in another unit shows the new name."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+        said = make("statement-made", "ussm-said-2020", "2020-05-01", speaker="ussm", quote="Yes.")
+        other = make("statement-made", "fwo-said-2021", "2021-05-01", speaker="fwo", quote="No.")
+        session.append([said, other])
+
+        session.append([retraction(other.id, "a-retraction"), renaming("z-ussm-renamed-2019")])
+
+        assert speakers(session, said.id) == ["US Strategic Metals (renamed)"]
 
 
 def test_an_actor_introduced_again_as_it_was_leaves_the_rows_as_verify_makes_them(tmp_path):
