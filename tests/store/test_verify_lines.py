@@ -236,3 +236,24 @@ def test_a_row_the_log_does_not_have_is_named_as_such(uspk):
         f"uspk_view_things: 1 row(s) that the log does not have: agreement:never-signed/{event}"
         in verify_lines(uspk)
     )
+
+
+def test_an_edited_standing_row_is_named_by_its_unit_section_entry_and_first_day(uspk):
+    """The kept rows' line names a row by what names it, not by its end."""
+    ((unit, section, key, since),) = first(
+        uspk.address,
+        "SELECT unit, section, entry_key, valid_from FROM uspk_view_standing"
+        " WHERE hidden_at IS NULL AND valid_to IS NOT NULL",
+        1,
+    )
+    with sqlite3.connect(uspk.address) as db:
+        db.execute(
+            "UPDATE uspk_view_standing SET entry = '{}' WHERE unit = ? AND section = ?"
+            " AND entry_key = ? AND valid_from = ? AND hidden_at IS NULL",
+            (unit, section, key, since),
+        )
+
+    assert (
+        f"uspk_view_standing: 1 row(s) that differ from the log: {unit}/{section}/{key}/{since}"
+        in verify_lines(uspk)
+    )
