@@ -160,6 +160,19 @@ def test_exactly_as_many_values_as_allowed_are_read_and_one_more_is_refused():
     assert file_refusal(over, "n.json") == f"n.json: {TOO_MANY}"
 
 
+def test_json_constants_cost_nothing_before_parsing_but_count_in_the_data_built():
+    """true, false and null are not counted before the JSON is built (they cost nothing
+    to build), but the data's walk counts every value: a list of MAX_VALUES nulls is one
+    value too many, one null fewer is read."""
+    just = ("[" + "null," * (MAX_VALUES - 2) + "null]").encode()
+    over = ("[" + "null," * (MAX_VALUES - 1) + "null]").encode()
+
+    assert file_refusal(just, "n.json") == (
+        "n.json: event 1: expected a mapping of fields, got NoneType"
+    )
+    assert file_refusal(over, "n.json") == f"n.json: {TOO_MANY}"
+
+
 # -- YAML numbers ------------------------------------------------------------------------
 
 
