@@ -173,6 +173,19 @@ def test_json_constants_cost_nothing_before_parsing_but_count_in_the_data_built(
     assert file_refusal(over, "n.json") == f"n.json: {TOO_MANY}"
 
 
+def test_a_mappings_keys_count_as_values_in_the_data_built():
+    """A mapping of n keys to null is 1 + 2n values in the data's walk (the mapping, its
+    keys, their values), though only the mapping and its keys are counted before."""
+
+    def mapping(n: int) -> bytes:
+        return ("{" + ", ".join(f'"k{i}": null' for i in range(n)) + "}").encode()
+
+    half = MAX_VALUES // 2
+    (read,) = parse_bytes(mapping(half - 1), "n.json")
+    assert len(read) == half - 1
+    assert file_refusal(mapping(half), "n.json") == f"n.json: {TOO_MANY}"
+
+
 # -- YAML numbers ------------------------------------------------------------------------
 
 
