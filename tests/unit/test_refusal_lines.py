@@ -326,6 +326,18 @@ def test_a_file_of_exactly_the_largest_size_is_read_and_one_byte_more_is_refused
     assert str(refused.value).startswith(f"{over}: file is {MAX_FILE_BYTES + 1:,} bytes; ")
 
 
+def test_bytes_of_exactly_the_largest_size_are_parsed_and_one_byte_more_is_refused():
+    """Bytes given to the parser directly (not read by ``read_file``) are held to the
+    same limit, the line naming the file and the size."""
+    assert file_refusal(b"#" * MAX_FILE_BYTES, "n.yaml") == (
+        "n.yaml: empty file: expected an event (a mapping) or a list of events"
+    )
+    assert file_refusal(b"#" * (MAX_FILE_BYTES + 1), "n.yaml") == (
+        f"n.yaml: file is {MAX_FILE_BYTES + 1:,} bytes; at most {MAX_FILE_BYTES:,} allowed "
+        "(split it into several files)"
+    )
+
+
 def test_a_stream_of_exactly_the_largest_size_is_read_and_one_byte_more_is_refused():
     assert len(read_stream(io.BytesIO(b"#" * MAX_FILE_BYTES))) == MAX_FILE_BYTES
     with pytest.raises(InputError) as refused:
