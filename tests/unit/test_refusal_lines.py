@@ -289,6 +289,50 @@ def test_a_control_character_after_a_line_feed_or_tab_is_still_refused():
     )
 
 
+BAD = json.dumps({**MEETING, "summary": "\x1b"})
+CONTROL = (
+    "field 'summary': control character U+001B is not allowed in text "
+    "(only line feeds and tabs are)"
+)
+
+
+@pytest.mark.parametrize(
+    ("file", "data", "refused"),
+    [
+        ("bad.yaml", b"id: caf\xe9\n", "bad.yaml: not UTF-8 text (byte 0xe9 at offset 7)"),
+        (
+            "bad.yaml",
+            b"",
+            "bad.yaml: empty file: expected an event (a mapping) or a list of events",
+        ),
+        ("bad.json", b"[]", "bad.json: empty list: expected at least one event"),
+        ("bad.json", b"5", "bad.json: top level: expected a mapping of fields, got int"),
+        (
+            "bad.json",
+            b'[{"id": "m1"}, 5]',
+            "bad.json: event 2: expected a mapping of fields, got int",
+        ),
+        ("bad.json", BAD.encode(), f"bad.json: event (id 'm1'), {CONTROL}"),
+        ("bad.json", f"[{BAD}]".encode(), f"bad.json: event (id 'm1'), {CONTROL}"),
+        (
+            "bad.json",
+            f"[{json.dumps(MEETING)}, {BAD}]".encode(),
+            f"bad.json: event 2 (id 'm1'), {CONTROL}",
+        ),
+    ],
+)
+def test_what_parsing_refuses_is_named_in_one_whole_line(file, data, refused):
+    """Bytes that are not UTF-8 (the first bad byte and where), no event, something
+    other than a mapping (which of a list, or the top level), a character that is not
+    inert text (the event numbered only in a file of several)."""
+    assert file_refusal(data, file) == refused
+
+
+def test_a_byte_order_mark_is_not_part_of_the_text():
+    (read,) = parse_bytes(("\ufeff" + json.dumps(MEETING)).encode(), "bom.json")
+    assert read == MEETING
+
+
 def test_in_a_file_of_two_events_the_refused_one_is_numbered():
     second = {**MEETING, "id": "m2", "title": 5}
     with pytest.raises(InputError) as refused:
