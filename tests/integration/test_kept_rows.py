@@ -13,7 +13,7 @@ from projections import kept
 from projections import state as states
 from projections.sections import SECTIONS
 from service.bootstrap import Session, checked_store
-from tests.factories import actor, make, retraction
+from tests.factories import actor, commitment, make, retraction, signing
 
 
 class Clock:
@@ -240,3 +240,18 @@ def test_a_row_that_still_holds_when_its_unit_is_folded_again_is_kept_as_it_was(
         assert first[6] is None  # never hidden
         statements = [r[3:7] for r in rows if r[:3] == ("statements", said.id, said.id)]
         assert len(statements) == 3  # the entry as it was (hidden), and as it is now
+
+
+def test_a_commitment_appended_later_joins_the_unit_of_its_agreement(tmp_path):
+    """A 2020 agreement, then (at another moment) a commitment on it: the commitment is
+    folded with the signing it depends on (they share the agreement), so the state
+    shows it under the agreement as the fold does, not as undetermined."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+        session.append([signing("a2020", occurred="2020-03-01")])
+        session.append([commitment("a2020", "c2020", "2020-04-01")])
+
+        state = dict(session.index.kept_state(date(2020, 6, 1)))
+        assert state == fold(session, date(2020, 6, 1))
+        (agreement,) = [a for a in state["agreements"] if a["id"] == "a2020"]
+        assert [c["event_id"] for c in agreement["commitments"]] == ["c2020"]
