@@ -255,3 +255,30 @@ def test_a_commitment_appended_later_joins_the_unit_of_its_agreement(tmp_path):
         assert state == fold(session, date(2020, 6, 1))
         (agreement,) = [a for a in state["agreements"] if a["id"] == "a2020"]
         assert [c["event_id"] for c in agreement["commitments"]] == ["c2020"]
+
+
+def test_an_actor_renamed_by_amending_its_only_introduction_is_renamed_in_every_entry(tmp_path):
+    """Newco, introduced once (so nothing ties its introduction to the records naming
+    it), renamed by an amendment of that introduction: one version before, another one
+    after. The 2020 statement by Newco, in a unit of its own, shows the new name."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+
+        def met(event_id: str, name: str, **fields):
+            newco = actor("newco", name=name)
+            return make(
+                "meeting",
+                event_id,
+                "2019-01-01",
+                participants=["newco", "ussm"],
+                introduces=[newco],
+                **fields,
+            )
+
+        said = make("statement-made", "newco-said-2020", "2020-05-01", speaker="newco", quote="Hi.")
+        session.append([met("newco-met-2019", "Newco"), said])
+        assert speakers(session, said.id) == ["Newco"]
+
+        session.append([met("newco-met-2019-amended", "Newco Ltd", supersedes="newco-met-2019")])
+
+        assert speakers(session, said.id) == ["Newco Ltd"]
