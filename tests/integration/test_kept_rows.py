@@ -3,12 +3,17 @@ rarely: each answer must be the pure fold's of the records believed then."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from domain.world import actor_registry
+from projections import kept
 from projections import state as states
+from projections.sections import SECTIONS
 from service.bootstrap import Session, checked_store
-from tests.factories import actor, make
+from tests.factories import actor, commitment, make, retraction, signing
 
 
 class Clock:
@@ -56,6 +61,65 @@ def test_an_actor_introduced_again_under_another_name_is_renamed_in_every_entry(
         assert speaker == ["US Strategic Metals (renamed)"]
 
 
+def speakers(session: Session, event_id: str, as_of: date = date(2020, 6, 1)) -> list[str]:
+    state = dict(session.index.kept_state(as_of))
+    assert state == fold(session, as_of), as_of
+    return [s["speaker"] for s in state["statements"] if s["event_id"] == event_id]
+
+
+def renaming(event_id: str = "ussm-renamed-2019"):
+    renamed = actor("ussm", name="US Strategic Metals (renamed)")
+    return make(
+        "meeting", event_id, "2019-01-01", participants=["ussm", "fwo"], introduces=[renamed]
+    )
+
+
+def test_retracting_the_introduction_that_renamed_an_actor_shows_its_former_name_again(tmp_path):
+    """The renaming meeting retracted: the statement in a unit of its own shows USSM's
+    shipped name again (what the retracted meeting introduced is refolded everywhere)."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+        said = make("statement-made", "ussm-said-2020", "2020-05-01", speaker="ussm", quote="Yes.")
+        session.append([said])
+        shipped = speakers(session, said.id)
+        session.append([renaming()])
+        assert speakers(session, said.id) == ["US Strategic Metals (renamed)"] != shipped
+
+        session.append([retraction("ussm-renamed-2019")])
+
+        assert speakers(session, said.id) == shipped
+
+
+def test_an_actor_renamed_in_a_batch_with_other_events_is_renamed_in_every_entry(tmp_path):
+    """The renaming meeting appended with other events (before and after it): the
+    statement naming USSM in another unit still shows the new name."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+        said = make("statement-made", "ussm-said-2020", "2020-05-01", speaker="ussm", quote="Yes.")
+        session.append([said])
+        others = [
+            make("statement-made", f"{n}-fwo-said-2021", "2021-05-01", speaker="fwo", quote="No.")
+            for n in ("a", "z")
+        ]
+        session.append([others[0], renaming("m-ussm-renamed-2019"), others[1]])
+
+        assert speakers(session, said.id) == ["US Strategic Metals (renamed)"]
+
+
+def test_an_actor_renamed_in_a_batch_that_retracts_an_event_is_renamed_in_every_entry(tmp_path):
+    """The renaming meeting appended with the retraction of another event, the
+    retraction first: the statement naming USSM in another unit shows the new name."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+        said = make("statement-made", "ussm-said-2020", "2020-05-01", speaker="ussm", quote="Yes.")
+        other = make("statement-made", "fwo-said-2021", "2021-05-01", speaker="fwo", quote="No.")
+        session.append([said, other])
+
+        session.append([retraction(other.id, "a-retraction"), renaming("z-ussm-renamed-2019")])
+
+        assert speakers(session, said.id) == ["US Strategic Metals (renamed)"]
+
+
 def test_an_actor_introduced_again_as_it_was_leaves_the_rows_as_verify_makes_them(tmp_path):
     """A meeting of 2000 introduces Pakistan and the United States as the shipped history
     does (the same name, type, country and role; aliases are not shown). Such an
@@ -84,3 +148,137 @@ def test_an_actor_introduced_again_as_it_was_leaves_the_rows_as_verify_makes_the
         assert held == made
         for as_of in (date(2000, 1, 31), date(2025, 6, 30), date(2025, 10, 1)):
             assert dict(session.index.kept_state(as_of)) == fold(session, as_of), as_of
+
+
+# -- reading rows: what ``kept.read_state`` makes of the rows a query gives ------------
+
+
+def _row(section: str, key: str, sort_key: str, entry: dict, dated: int = 0, version: str = ""):
+    """A standing row as the reader takes it: (section, entry key, sort key, dated,
+    version key, entry JSON)."""
+    return (section, key, sort_key, dated, version, json.dumps(entry))
+
+
+def read(rows: list[tuple], day: date = date(2025, 6, 10)) -> dict:
+    return dict(kept.read_state(rows, day, None, lambda text: text))
+
+
+def test_an_actor_kept_in_several_units_is_read_once_where_it_first_joined_in_its_latest_version():
+    """Rows read otherwise than by STANDING_AT (the export's standing rows) hold an actor
+    once per unit naming it: the state shows it once, placed at its least join rank and
+    showing the entry of its greatest version key (neither merely the first nor the last
+    row read)."""
+    rows = [
+        _row("actors", "ussm", "1|0000", {"id": "ussm", "name": "Old"}, version="5"),
+        _row("actors", "fwo", "2|0000", {"id": "fwo", "name": "FWO"}, version="6"),
+        _row("actors", "ussm", "4|0000", {"id": "ussm", "name": "Renamed"}, version="7"),
+        _row("actors", "ussm", "3|0000", {"id": "ussm", "name": "Middle"}, version="4"),
+    ]
+    assert read(rows)["actors"] == [{"id": "ussm", "name": "Renamed"}, {"id": "fwo", "name": "FWO"}]
+
+
+def test_entries_of_other_sections_are_each_read_in_their_sort_order():
+    """Only actors are merged by key: two rows of one key in another section are two
+    entries (the views of one measure), each section in its sort key's order."""
+    rows = [
+        _row("measures", "m", "2", {"measure": "m", "view": 2}),
+        _row("measures", "m", "1", {"measure": "m", "view": 1}),
+        _row("agreements", "a", "1", {"id": "a"}),
+    ]
+    state = read(rows)
+    assert state["measures"] == [{"measure": "m", "view": 1}, {"measure": "m", "view": 2}]
+    assert state["agreements"] == [{"id": "a"}]
+    assert list(state) == ["as_of", "known_at", *SECTIONS]
+    assert state["as_of"] == "2025-06-10" and state["known_at"] is None
+
+
+def test_a_dated_reason_is_completed_with_the_day_asked_and_an_undated_one_is_not():
+    """An undetermined entry whose reason names the asked date is kept once, its date
+    cut off (``dated``): read on a day, the reason ends with that day."""
+    rows = [
+        _row("undetermined", "e", "0|1", {"event_id": "e", "reason": "its date contains "}, 1),
+        _row("undetermined", "f", "0|2", {"event_id": "f", "reason": "depends on g"}, 0),
+    ]
+    reasons = [u["reason"] for u in read(rows, date(2025, 7, 1))["undetermined"]]
+    assert reasons == ["its date contains 2025-07-01", "depends on g"]
+
+
+@pytest.mark.parametrize("entry", ["{not json", '["a list"]', "null", None])
+def test_a_row_that_uspk_could_not_have_written_is_named_by_its_section_and_key(entry):
+    row = ("agreements", "meg-nlcp-mou", "1", 0, "", entry)
+    with pytest.raises(kept.RowUnreadable) as raised:
+        read([row])
+    assert str(raised.value) == "the standing row of agreements 'meg-nlcp-mou' cannot be read"
+
+
+def test_a_row_that_still_holds_when_its_unit_is_folded_again_is_kept_as_it_was(tmp_path):
+    """A 2020 statement by USSM, then one by FWO following it up: the second joins the
+    first's unit, whose rows are made again. The first statement's entry changes (it is
+    followed up from June), but USSM's entry does not: its row stays the one recorded
+    with the first statement, never hidden and opened again (the export's standing rows
+    copy every row: a row closed and reopened would say USSM's entry changed)."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+        said = make("statement-made", "a-said-2020", "2020-05-01", speaker="ussm", quote="Yes.")
+        session.append([said])
+        (first,) = [r for r in session.index.kept_rows() if r[:3] == ("actors", "ussm", said.id)]
+        followed = [{"to": said.id, "relation": "follows-up"}]
+        session.append(
+            [
+                make(
+                    "statement-made",
+                    "b-said-2020",
+                    "2020-06-01",
+                    speaker="fwo",
+                    quote="No.",
+                    relates=followed,
+                )
+            ]
+        )
+        rows = session.index.kept_rows()
+        assert [r for r in rows if r[:3] == ("actors", "ussm", said.id)] == [first]
+        assert first[6] is None  # never hidden
+        statements = [r[3:7] for r in rows if r[:3] == ("statements", said.id, said.id)]
+        assert len(statements) == 3  # the entry as it was (hidden), and as it is now
+
+
+def test_a_commitment_appended_later_joins_the_unit_of_its_agreement(tmp_path):
+    """A 2020 agreement, then (at another moment) a commitment on it: the commitment is
+    folded with the signing it depends on (they share the agreement), so the state
+    shows it under the agreement as the fold does, not as undetermined."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+        session.append([signing("a2020", occurred="2020-03-01")])
+        session.append([commitment("a2020", "c2020", "2020-04-01")])
+
+        state = dict(session.index.kept_state(date(2020, 6, 1)))
+        assert state == fold(session, date(2020, 6, 1))
+        (agreement,) = [a for a in state["agreements"] if a["id"] == "a2020"]
+        assert [c["event_id"] for c in agreement["commitments"]] == ["c2020"]
+
+
+def test_an_actor_renamed_by_amending_its_only_introduction_is_renamed_in_every_entry(tmp_path):
+    """Newco, introduced once (so nothing ties its introduction to the records naming
+    it), renamed by an amendment of that introduction: one version before, another one
+    after. The 2020 statement by Newco, in a unit of its own, shows the new name."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+
+        def met(event_id: str, name: str, **fields):
+            newco = actor("newco", name=name)
+            return make(
+                "meeting",
+                event_id,
+                "2019-01-01",
+                participants=["newco", "ussm"],
+                introduces=[newco],
+                **fields,
+            )
+
+        said = make("statement-made", "newco-said-2020", "2020-05-01", speaker="newco", quote="Hi.")
+        session.append([met("newco-met-2019", "Newco"), said])
+        assert speakers(session, said.id) == ["Newco"]
+
+        session.append([met("newco-met-2019-amended", "Newco Ltd", supersedes="newco-met-2019")])
+
+        assert speakers(session, said.id) == ["Newco Ltd"]

@@ -11,7 +11,7 @@ import yaml
 
 from events.files import validate
 from projections.chain import ChainCheck
-from projections.tables import TABLES
+from projections.tables import SCHEMA_VERSION, TABLES
 from tests.clirunner import Uspk
 from tests.factories import retraction
 from tests.store.helpers import open_store
@@ -163,3 +163,97 @@ def test_an_unreadable_event_past_the_index_that_a_later_retraction_excuses_is_n
     (chained,) = verify_lines(uspk)  # the log's part agrees; the chain sees the edit
 
     assert f"event '{EXTRA['id']}'" in chained and "is not what was chained" in chained
+
+
+def test_meta_counts_that_differ_from_the_log_are_each_named_with_both_values(uspk):
+    """The meta row's records, chronicle version and history digest are each compared
+    with the log's: each that differs is one line saying what it is and what the log
+    gives."""
+    ((records, version, digest),) = first(
+        uspk.address, "SELECT records, chronicle_version, history_digest FROM uspk_view_meta", 1
+    )
+    with sqlite3.connect(uspk.address) as db:
+        db.execute(
+            "UPDATE uspk_view_meta SET records = records + 1,"
+            " chronicle_version = chronicle_version + 2, history_digest = 'edited'"
+        )
+
+    lines = verify_lines(uspk)
+
+    assert f"uspk_view_meta: records is {records + 1}, the log gives {records}" in lines
+    assert f"uspk_view_meta: chronicle_version is {version + 2}, the log gives {version}" in lines
+    assert f"uspk_view_meta: history_digest is 'edited', the log gives {digest!r}" in lines
+
+
+def test_a_read_model_of_another_schema_says_which_it_is_and_which_this_uspk_has(uspk):
+    with sqlite3.connect(uspk.address) as db:
+        db.execute("UPDATE uspk_view_meta SET schema_version = 2")
+
+    assert (
+        f"the read model is of schema version 2, this uspk's is {SCHEMA_VERSION}"
+        in verify_lines(uspk)
+    )
+
+
+def test_a_read_model_past_the_end_of_the_log_says_where_each_is(uspk):
+    end = uspk.ok("verify").split(" of ")[1].split(";")[0]
+    with sqlite3.connect(uspk.address) as db:
+        db.execute("UPDATE tracking SET notification_id = notification_id + 3")
+
+    assert (
+        f"the read model is at notification {int(end) + 3} but the log ends at {end}"
+        in verify_lines(uspk)
+    )
+
+
+def test_a_missing_hiding_is_named_by_what_it_hides_and_what_hides_it(uspk):
+    ((hidden, by),) = first(uspk.address, "SELECT event_id, by_id FROM uspk_view_hidden", 1)
+    with sqlite3.connect(uspk.address) as db:
+        db.execute("DELETE FROM uspk_view_hidden WHERE event_id = ? AND by_id = ?", (hidden, by))
+
+    assert f"uspk_view_hidden: 1 row(s) missing (the log has them): {hidden}/{by}" in verify_lines(
+        uspk
+    )
+
+
+def test_a_missing_unit_row_is_named_by_its_event_alone(uspk):
+    ((event, _unit),) = first(uspk.address, "SELECT event_id, unit FROM uspk_view_units", 1)
+    with sqlite3.connect(uspk.address) as db:
+        db.execute("DELETE FROM uspk_view_units WHERE event_id = ?", (event,))
+
+    assert f"uspk_view_units: 1 row(s) missing (the log has them): {event}" in verify_lines(uspk)
+
+
+def test_a_row_the_log_does_not_have_is_named_as_such(uspk):
+    ((event,),) = first(uspk.address, "SELECT event_id FROM uspk_view_events", 1)
+    with sqlite3.connect(uspk.address) as db:
+        db.execute(
+            "INSERT INTO uspk_view_things (thing, event_id) VALUES (?, ?)",
+            ("agreement:never-signed", event),
+        )
+
+    assert (
+        f"uspk_view_things: 1 row(s) that the log does not have: agreement:never-signed/{event}"
+        in verify_lines(uspk)
+    )
+
+
+def test_an_edited_standing_row_is_named_by_its_unit_section_entry_and_first_day(uspk):
+    """The kept rows' line names a row by what names it, not by its end."""
+    ((unit, section, key, since),) = first(
+        uspk.address,
+        "SELECT unit, section, entry_key, valid_from FROM uspk_view_standing"
+        " WHERE hidden_at IS NULL AND valid_to IS NOT NULL",
+        1,
+    )
+    with sqlite3.connect(uspk.address) as db:
+        db.execute(
+            "UPDATE uspk_view_standing SET entry = '{}' WHERE unit = ? AND section = ?"
+            " AND entry_key = ? AND valid_from = ? AND hidden_at IS NULL",
+            (unit, section, key, since),
+        )
+
+    assert (
+        f"uspk_view_standing: 1 row(s) that differ from the log: {unit}/{section}/{key}/{since}"
+        in verify_lines(uspk)
+    )

@@ -160,6 +160,32 @@ def test_exactly_as_many_values_as_allowed_are_read_and_one_more_is_refused():
     assert file_refusal(over, "n.json") == f"n.json: {TOO_MANY}"
 
 
+def test_json_constants_cost_nothing_before_parsing_but_count_in_the_data_built():
+    """true, false and null are not counted before the JSON is built (they cost nothing
+    to build), but the data's walk counts every value: a list of MAX_VALUES nulls is one
+    value too many, one null fewer is read."""
+    just = ("[" + "null," * (MAX_VALUES - 2) + "null]").encode()
+    over = ("[" + "null," * (MAX_VALUES - 1) + "null]").encode()
+
+    assert file_refusal(just, "n.json") == (
+        "n.json: event 1: expected a mapping of fields, got NoneType"
+    )
+    assert file_refusal(over, "n.json") == f"n.json: {TOO_MANY}"
+
+
+def test_a_mappings_keys_count_as_values_in_the_data_built():
+    """A mapping of n keys to null is 1 + 2n values in the data's walk (the mapping, its
+    keys, their values), though only the mapping and its keys are counted before."""
+
+    def mapping(n: int) -> bytes:
+        return ("{" + ", ".join(f'"k{i}": null' for i in range(n)) + "}").encode()
+
+    half = MAX_VALUES // 2
+    (read,) = parse_bytes(mapping(half - 1), "n.json")
+    assert len(read) == half - 1
+    assert file_refusal(mapping(half), "n.json") == f"n.json: {TOO_MANY}"
+
+
 # -- YAML numbers ------------------------------------------------------------------------
 
 
@@ -263,6 +289,50 @@ def test_a_control_character_after_a_line_feed_or_tab_is_still_refused():
     )
 
 
+BAD = json.dumps({**MEETING, "summary": "\x1b"})
+CONTROL = (
+    "field 'summary': control character U+001B is not allowed in text "
+    "(only line feeds and tabs are)"
+)
+
+
+@pytest.mark.parametrize(
+    ("file", "data", "refused"),
+    [
+        ("bad.yaml", b"id: caf\xe9\n", "bad.yaml: not UTF-8 text (byte 0xe9 at offset 7)"),
+        (
+            "bad.yaml",
+            b"",
+            "bad.yaml: empty file: expected an event (a mapping) or a list of events",
+        ),
+        ("bad.json", b"[]", "bad.json: empty list: expected at least one event"),
+        ("bad.json", b"5", "bad.json: top level: expected a mapping of fields, got int"),
+        (
+            "bad.json",
+            b'[{"id": "m1"}, 5]',
+            "bad.json: event 2: expected a mapping of fields, got int",
+        ),
+        ("bad.json", BAD.encode(), f"bad.json: event (id 'm1'), {CONTROL}"),
+        ("bad.json", f"[{BAD}]".encode(), f"bad.json: event (id 'm1'), {CONTROL}"),
+        (
+            "bad.json",
+            f"[{json.dumps(MEETING)}, {BAD}]".encode(),
+            f"bad.json: event 2 (id 'm1'), {CONTROL}",
+        ),
+    ],
+)
+def test_what_parsing_refuses_is_named_in_one_whole_line(file, data, refused):
+    """Bytes that are not UTF-8 (the first bad byte and where), no event, something
+    other than a mapping (which of a list, or the top level), a character that is not
+    inert text (the event numbered only in a file of several)."""
+    assert file_refusal(data, file) == refused
+
+
+def test_a_byte_order_mark_is_not_part_of_the_text():
+    (read,) = parse_bytes(("\ufeff" + json.dumps(MEETING)).encode(), "bom.json")
+    assert read == MEETING
+
+
 def test_in_a_file_of_two_events_the_refused_one_is_numbered():
     second = {**MEETING, "id": "m2", "title": 5}
     with pytest.raises(InputError) as refused:
@@ -300,6 +370,18 @@ def test_a_file_of_exactly_the_largest_size_is_read_and_one_byte_more_is_refused
     assert str(refused.value).startswith(f"{over}: file is {MAX_FILE_BYTES + 1:,} bytes; ")
 
 
+def test_bytes_of_exactly_the_largest_size_are_parsed_and_one_byte_more_is_refused():
+    """Bytes given to the parser directly (not read by ``read_file``) are held to the
+    same limit, the line naming the file and the size."""
+    assert file_refusal(b"#" * MAX_FILE_BYTES, "n.yaml") == (
+        "n.yaml: empty file: expected an event (a mapping) or a list of events"
+    )
+    assert file_refusal(b"#" * (MAX_FILE_BYTES + 1), "n.yaml") == (
+        f"n.yaml: file is {MAX_FILE_BYTES + 1:,} bytes; at most {MAX_FILE_BYTES:,} allowed "
+        "(split it into several files)"
+    )
+
+
 def test_a_stream_of_exactly_the_largest_size_is_read_and_one_byte_more_is_refused():
     assert len(read_stream(io.BytesIO(b"#" * MAX_FILE_BYTES))) == MAX_FILE_BYTES
     with pytest.raises(InputError) as refused:
@@ -320,6 +402,68 @@ def test_yaml_nested_exactly_as_deep_as_allowed_is_read_and_one_deeper_is_refuse
     assert file_refusal(over.encode(), "n.yaml") == (
         "n.yaml: data nested deeper than 20 levels (line 1, column 23)"
     )
+
+
+def test_json_nested_exactly_as_deep_as_allowed_is_read_and_one_deeper_is_refused():
+    """JSON's depth is checked on the data it builds (``_screen``): the event's mapping
+    is the first level, as in YAML."""
+    just = '{"x": ' + "[" * 19 + "]" * 19 + "}"
+    over = '{"x": ' + "[" * 20 + "]" * 20 + "}"
+
+    read = parse_bytes(just.encode(), "n.json")[0]["x"]
+    for _ in range(18):
+        (read,) = read
+    assert read == []
+    assert file_refusal(over.encode(), "n.json") == "n.json: data nested deeper than 20 levels"
+
+
+@pytest.mark.parametrize(
+    ("ident", "position", "label"),
+    [
+        (None, None, "event (no id)"),
+        (5, None, "event (no id)"),
+        (None, 2, "event 2 (no id)"),
+        ("m1", 2, "event 2 (id 'm1')"),
+    ],
+)
+def test_an_event_is_labelled_by_its_place_and_its_id_or_as_having_none(ident, position, label):
+    """An id that is missing or not text is "no id" (the id field's own problem is
+    counted after): the line still says which event."""
+    raw = {k: v for k, v in {**MEETING, "id": ident, "title": 5}.items() if v is not None}
+    with pytest.raises(InputError) as refused:
+        validate(raw, "bad.yaml", position)
+    assert str(refused.value).startswith(f"bad.yaml: {label}, field ")
+
+
+TWICE = '{"a": 1, "a": 2}'
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "refused"),
+    [
+        # by the extension, whatever its case
+        ("e.json", TWICE, "e.json: malformed JSON: key 'a' given twice"),
+        ("E.JSON", "a: 1", "E.JSON: malformed JSON at line 1, column 1: Expecting value"),
+        ("e.yaml", TWICE, "e.yaml: malformed YAML: key 'a' given twice (line 1, column 10)"),
+        ("e.yml", TWICE, "e.yml: malformed YAML: key 'a' given twice (line 1, column 10)"),
+        ("E.YML", TWICE, "E.YML: malformed YAML: key 'a' given twice (line 1, column 10)"),
+        # standard input (or another name) sniffed: a mapping or a list, spaces before
+        ("<stdin>", TWICE, "<stdin>: malformed JSON: key 'a' given twice"),
+        ("<stdin>", f"  [{TWICE}]", "<stdin>: malformed JSON: key 'a' given twice"),
+        (
+            "notes.txt",
+            "a: 1\na: 2\n",
+            "notes.txt: malformed YAML: key 'a' given twice (line 2, column 1)",
+        ),
+    ],
+)
+def test_the_parser_is_chosen_by_the_extension_and_otherwise_by_the_first_character(
+    file, text, refused
+):
+    """A .json file is JSON and a .yaml or .yml file YAML (YAML reads JSON too, so the
+    refusal's wording tells which parser read it); other names are JSON when the text
+    starts with '{' or '[' after spaces."""
+    assert file_refusal(text.encode(), file) == refused
 
 
 def test_yaml_depth_falls_back_as_each_collection_closes():
