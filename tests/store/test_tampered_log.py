@@ -24,6 +24,8 @@ from tests.store.test_trust import (
     recorded_states,
     run,
     set_state,
+    topics,
+    versions,
 )
 
 __all__ = ["curated"]  # the fixture, shared with test_trust
@@ -148,6 +150,26 @@ def test_a_catch_up_stops_at_a_link_that_does_not_verify(curated, tmp_path):
     warned_or_refused(shown, b"Eve")
     # The index stops at the last good change: the one before is still answered.
     assert EXTRA["id"] in run(curated, "show", EXTRA["id"]).stdout
+
+
+def test_a_gap_just_before_the_historys_mark_is_named_by_the_marks_place(tmp_path):
+    """The mark that the shipped history was loaded records no change and names no event:
+    the last change before it deleted, catch-up stops at the mark, named by its place."""
+    address = str(tmp_path / "uspk.sqlite")
+    ok(address, "--create", "timeline")
+    deleted = recorded_states(address)[-1][0]
+    delete_event(address, deleted)
+    found = versions(address)
+    (mark,) = [n for n, topic in topics(address).items() if topic.endswith(".HistoryLoaded")]
+
+    rebuilt = run(address, "rebuild")
+
+    assert rebuilt.exit_code == 1 and mark > deleted
+    assert [line for line in rebuilt.output.splitlines() if line.startswith("Error: ")] == [
+        f"Error: the event log is broken at notification {mark}: it follows chronicle version"
+        f" {found[mark] - 2}: a stored event was removed or moved; answers stop before it"
+        " until the log is repaired: run `uspk verify`"
+    ]
 
 
 def test_an_untampered_log_rebuilds_and_answers_without_a_warning(curated):
