@@ -62,30 +62,47 @@ def used_store(store_address) -> tuple[Uspk, list[str]]:
     return uspk, timeline_ids(uspk)
 
 
-DAMAGE = {
+DAMAGE = {  # the damage done; what verify names; what a command's refusal names
     "tracking row deleted": (
         ["DELETE FROM {tracking} WHERE application_name = 'uspk'"],
         "the tracking row is missing",
+        "(its tracking row is missing)",
     ),
     "tracking table dropped": (
         ["DROP TABLE {tracking}"],
         "table {tracking} is missing",
+        "(table {tracking} missing)",
     ),
     "meta row deleted": (
         ["DELETE FROM uspk_view_meta"],
         "the meta row is missing",
+        "(its meta row is missing)",
     ),
     "hidings table dropped": (
         ["DROP TABLE uspk_view_hidden"],
         "table uspk_view_hidden is missing",
+        "(table uspk_view_hidden missing)",
+    ),
+    "two tables dropped": (
+        ["DROP TABLE uspk_view_hidden", "DROP TABLE uspk_view_things"],
+        "table uspk_view_hidden is missing",
+        "(table uspk_view_things, uspk_view_hidden missing)",  # in the order of the schema
+    ),
+    # Both: the missing table is named, the meta row's absence taken for part of it.
+    "meta row deleted and a table dropped": (
+        ["DELETE FROM uspk_view_meta", "DROP TABLE uspk_view_hidden"],
+        "table uspk_view_hidden is missing",
+        "(table uspk_view_hidden missing)",
     ),
     "events view dropped": (
         ["DROP TABLE uspk_view_events"],
         "table uspk_view_events is missing",
+        "(table uspk_view_events missing)",
     ),
     "events view emptied": (
         ["DELETE FROM uspk_view_events"],
         "uspk_view_events: ",
+        " records but holds 0)",
     ),
 }
 
@@ -96,13 +113,14 @@ def test_a_damaged_read_model_is_refused_named_by_verify_and_repaired_by_rebuild
 ):
     uspk, before = used_store
     tracking = tracking_table(uspk.address)
-    statements, named = (
+    statements, named, said = (
         [s.format(tracking=tracking) for s in DAMAGE[damage][0]],
         DAMAGE[damage][1].format(tracking=tracking),
+        DAMAGE[damage][2].format(tracking=tracking),
     )
     run_sql(uspk.address, *statements)
 
-    line = one_line_error(uspk("timeline"), "uspk verify", "uspk rebuild")
+    line = one_line_error(uspk("timeline"), "uspk verify", "uspk rebuild", said)
     assert line.startswith("Error: the read model disagrees with the event log (") and (
         line.endswith("); `uspk verify` shows how, `uspk rebuild` repairs it from the log")
     ), line
