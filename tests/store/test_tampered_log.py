@@ -152,6 +152,38 @@ def test_a_catch_up_stops_at_a_link_that_does_not_verify(curated, tmp_path):
     assert EXTRA["id"] in run(curated, "show", EXTRA["id"]).stdout
 
 
+def test_a_catch_up_names_a_change_removed_just_past_the_index_by_the_version_skipped(
+    store_address,
+):
+    """The index's own chronicle version is where the catch-up's check of versions
+    starts: a change deleted right after it is named as removed, not only as unchained."""
+    from events.files import validate
+    from tests.factories import doc
+    from tests.store.helpers import open_store
+
+    ok(store_address, "timeline")
+    version = max(versions(store_address).values())
+    people = ["ussm", "fwo"]
+    app = open_store(store_address)  # recorded by the application alone: the index lags
+    try:
+        for day in ("2025-09-11", "2025-09-12"):
+            meeting = doc("meeting", f"tampered-log-{day}", day, participants=people)
+            app.append([validate(meeting, "test")])
+    finally:
+        app.close()
+    deleted, after = recorded_states(store_address)[-2:]
+    delete_event(store_address, deleted[0])
+
+    answered = run(store_address, "timeline")
+
+    warnings = [line for line in answered.stderr.splitlines() if BROKEN in line]
+    assert warnings == [
+        f"uspk: warning: {BROKEN} {event_id(after[1])!r} (notification {after[0]}): it follows"
+        f" chronicle version {version}: a stored event was removed or moved; answers stop"
+        " before it until the log is repaired: run `uspk verify`"
+    ], answered.output
+
+
 def test_a_gap_just_before_the_historys_mark_is_named_by_the_marks_place(tmp_path):
     """The mark that the shipped history was loaded records no change and names no event:
     the last change before it deleted, catch-up stops at the mark, named by its place."""
