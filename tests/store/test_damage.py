@@ -326,6 +326,46 @@ def test_a_blocked_store_takes_only_the_retraction_of_the_unreadable_event(store
     one_line_error(uspk("timeline"), "uspk retract test-extra-meeting")  # nothing written
 
 
+def test_a_row_the_catch_up_would_add_already_there_is_damage_named_in_one_line(used_store):
+    """A row of an event the index has not applied yet, put there by hand: the catch-up
+    that would add it is refused (a constraint of the index, on either database), named
+    by the event, and rebuild repairs it."""
+    uspk, before = used_store
+    record_extra_unseen(uspk.address)
+    run_sql(
+        uspk.address,
+        "INSERT INTO uspk_view_mentions (actor_id, event_id)"
+        f" VALUES ('ishaq-dar', '{EXTRA['id']}')",
+    )
+
+    line = one_line_error(uspk("timeline"), "uspk verify", "uspk rebuild")
+
+    assert f"(a row it would add is already there: {EXTRA['id']})" in line
+    uspk.ok("rebuild")
+    assert set(timeline_ids(uspk)) == {*before, EXTRA["id"]}
+
+
+def test_a_constraint_refusal_is_known_as_the_driver_raised_it_or_as_eventsourcing_wrapped_it():
+    from eventsourcing.persistence import IntegrityError, PersistenceError
+
+    from projections.damage import is_integrity_error
+
+    def raised(error: BaseException, cause: BaseException | None) -> BaseException:
+        try:
+            raise error from cause
+        except BaseException as caught:  # noqa: BLE001 - the error, with its cause set
+            return caught
+
+    refused = sqlite3.IntegrityError("UNIQUE constraint failed: uspk_view_mentions")
+    assert is_integrity_error(refused)
+    assert is_integrity_error(raised(IntegrityError("wrapped"), refused))
+    assert is_integrity_error(raised(sqlite3.IntegrityError("raw"), ValueError("its cause")))
+    locked = sqlite3.OperationalError("database is locked")
+    assert not is_integrity_error(locked)
+    assert not is_integrity_error(raised(PersistenceError("wrapped"), locked))
+    assert not is_integrity_error(PersistenceError("no cause"))
+
+
 def test_a_read_model_that_is_only_behind_is_not_damage(used_store):
     uspk, before = used_store
     record_extra_unseen(uspk.address)
