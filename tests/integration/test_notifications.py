@@ -78,6 +78,14 @@ def test_batches_longer_than_a_page_are_indexed_as_one_page_would(batches, monke
     assert verdict.disagreements == [], verdict.disagreements
 
 
+def test_a_page_ends_with_the_batch_that_fills_it(batches, monkeypatch):
+    """A page of 3 is exactly one batch of 3: the next batch begins the next page."""
+    monkeypatch.setattr(reader, "PAGE", 3)
+    told: list[int] = []
+    applied = ReadModel(batches).catch_up(batches.recorder, told.append)
+    assert told[1:] == [3] * BATCHES and sum(told) == applied  # after the shipped history's
+
+
 def test_a_catch_up_stopped_mid_page_leaves_its_position_and_rows_agreeing(batches, monkeypatch):
     monkeypatch.setattr(reader, "PAGE", 4)
     maintain, maintained = kept.maintain, []
