@@ -29,7 +29,7 @@ from tests.store.test_readers import (
     without_sqlite_side_files,
 )
 from tests.store.test_tampered_log import BROKEN, _byte, _delete
-from tests.store.test_trust import event_id, ok, recorded_states, run, set_state
+from tests.store.test_trust import _as_written_before, event_id, ok, recorded_states, run, set_state
 
 
 def made(path: Path) -> str:
@@ -164,7 +164,18 @@ def test_the_first_recorded_change_past_an_index_at_the_start_is_checked_for_the
     assert len(warnings) == 1 and f"{BROKEN} {event_id(state)!r}" in warnings[0], warnings
 
 
-@pytest.mark.parametrize("tamper", [_byte, _delete], ids=["a byte changed", "an event deleted"])
+def _strip(address: str) -> tuple[str, bytes]:
+    """A change after the first stored with no link, as if written before the chain."""
+    notification, state = recorded_states(address)[4]
+    set_state(address, notification, _as_written_before(state))
+    return event_id(state), b""
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [_byte, _delete, _strip],
+    ids=["a byte changed", "an event deleted", "a link stripped"],
+)
 def test_a_reader_of_an_index_stopped_at_a_broken_link_is_warned_of_it_as_a_curator_is(
     tmp_path, tamper
 ):

@@ -184,6 +184,57 @@ def test_a_catch_up_names_a_change_removed_just_past_the_index_by_the_version_sk
     ], answered.output
 
 
+def _recorded_unseen(address: str, day: str) -> tuple[int, bytes]:
+    """A meeting recorded by the application alone (the index lags); its stored row."""
+    from events.files import validate
+    from tests.factories import doc
+    from tests.store.helpers import open_store
+
+    meeting = doc("meeting", f"tampered-log-{day}", day, participants=["ussm", "fwo"])
+    app = open_store(address)
+    try:
+        app.append([validate(meeting, "test")])
+    finally:
+        app.close()
+    return recorded_states(address)[-1]
+
+
+def test_a_link_stripped_from_a_change_the_index_has_not_seen_stops_its_catch_up(
+    store_address,
+):
+    """Only changes stored before every link may carry none: the catch-up asks the log
+    whether a change before this one carries a link (here every one does)."""
+    from tests.store.test_trust import _as_written_before
+
+    ok(store_address, "timeline")
+    notification, state = _recorded_unseen(store_address, "2025-09-11")
+    set_state(store_address, notification, _as_written_before(state))
+
+    warnings = [
+        line for line in run(store_address, "timeline").stderr.splitlines() if BROKEN in line
+    ]
+
+    assert len(warnings) == 1 and f"{BROKEN} {event_id(state)!r}" in warnings[0], warnings
+
+
+def test_changes_stored_before_the_chain_are_caught_up_after_indexed_ones(store_address):
+    """A store written before the chain: a change without a link after indexed ones
+    (that carry none either) is indexed, its link computed."""
+    from tests.store.test_trust import _as_written_before
+
+    ok(store_address, "timeline")
+    for notification, state in recorded_states(store_address):
+        set_state(store_address, notification, _as_written_before(state))
+    ok(store_address, "rebuild")
+    notification, state = _recorded_unseen(store_address, "2025-09-11")
+    set_state(store_address, notification, _as_written_before(state))
+
+    answered = run(store_address, "timeline")
+
+    assert answered.exit_code == 0 and BROKEN not in answered.stderr, answered.output
+    assert event_id(state) in answered.stdout
+
+
 def test_a_gap_just_before_the_historys_mark_is_named_by_the_marks_place(tmp_path):
     """The mark that the shipped history was loaded records no change and names no event:
     the last change before it deleted, catch-up stops at the mark, named by its place."""
