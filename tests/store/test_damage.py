@@ -202,7 +202,7 @@ def test_an_emptied_event_log_is_noticed_and_after_rebuild_the_history_is_loaded
     uspk, before = used_store
     run_sql(uspk.address, f"DELETE FROM {event_table(uspk.address)}")
 
-    one_line_error(uspk("timeline"), "ahead", "uspk verify", "uspk rebuild")
+    one_line_error(uspk("timeline"), "ahead", "the log ends at 0)", "uspk verify", "uspk rebuild")
     extra = uspk("append", "-", input=yaml.safe_dump(EXTRA))
     one_line_error(extra, "uspk rebuild")
     verified = uspk("verify")
