@@ -36,7 +36,24 @@ def test_pages_of_any_size_read_the_whole_log_once_in_order(app):
     whole = ids(app.recorder.select_notifications(1, 100_000))
     for size in (1, 3, len(whole) - 1, len(whole) + 5):
         assert ids(reader.notifications(app.recorder, limit=size)) == whole
-        assert all(len(page) <= size for page in reader.pages(app.recorder, limit=size))
+        paged = list(reader.pages(app.recorder, limit=size))
+        assert all(len(page) <= size for page in paged) and ids(sum(paged, [])) == whole
+
+
+def test_a_read_asks_the_log_for_pages_of_the_size_it_is_given(app):
+    """What a read holds in memory at once is a page of ``limit`` (copy reads its batches
+    so): the log is asked for that many at a time, not for ``PAGE``."""
+    asked: list[int] = []
+
+    class Asked:  # the store's own recorder; what it is asked for, noted
+        def select_notifications(self, start, limit, stop=None, topics=()):
+            asked.append(limit)
+            return app.recorder.select_notifications(start, limit, stop=stop, topics=topics)
+
+    read = ids(reader.notifications(Asked(), limit=4))
+    assert read == ids(app.recorder.select_notifications(1, 100_000))
+    # every page, and the empty one that ends the read
+    assert set(asked) == {4} and len(asked) == -(-len(read) // 4) + 1
 
 
 def test_a_read_starts_after_a_position_stops_at_a_stop_and_keeps_its_topics(app):
@@ -76,6 +93,14 @@ def test_batches_longer_than_a_page_are_indexed_as_one_page_would(batches, monke
     )
     verdict = verify(batches.recorder, views)
     assert verdict.disagreements == [], verdict.disagreements
+
+
+def test_a_page_ends_with_the_batch_that_fills_it(batches, monkeypatch):
+    """A page of 3 is exactly one batch of 3: the next batch begins the next page."""
+    monkeypatch.setattr(reader, "PAGE", 3)
+    told: list[int] = []
+    applied = ReadModel(batches).catch_up(batches.recorder, told.append)
+    assert told[1:] == [3] * BATCHES and sum(told) == applied  # after the shipped history's
 
 
 def test_a_catch_up_stopped_mid_page_leaves_its_position_and_rows_agreeing(batches, monkeypatch):

@@ -1,6 +1,7 @@
 """The materialized read model: kept up to date from the notification log, exactly once,
 across restarts, and always telling the same story as the chronicle itself."""
 
+import sqlite3
 from datetime import date
 
 from click.testing import CliRunner
@@ -104,9 +105,27 @@ def test_retracting_an_amendment_makes_the_event_it_amended_believed_again(store
 def test_rebuild_from_zero_gives_the_same_rows(store_address):
     with Session(resolve_store(store_address)) as session:
         before = [(r.id, r.recorded_at, r.position) for r in session.views.everything()]
-        applied = session.views.rebuild(session.app.recorder)
+        told: list[int] = []
+        applied = session.views.rebuild(session.app.recorder, told.append)
         after = [(r.id, r.recorded_at, r.position) for r in session.views.everything()]
     assert applied >= len(before) and after == before
+    assert told and sum(told) == applied  # the progress shown counts every change applied
+
+
+def test_an_index_of_another_release_is_outdated_until_it_is_rebuilt(tmp_path):
+    address = str(tmp_path / "uspk.sqlite")
+    with Session(resolve_store(address)):
+        pass
+    with sqlite3.connect(address) as conn:
+        conn.execute("UPDATE uspk_view_meta SET schema_version = 2")
+    app = ReplayedUspk(resolve_store(address))
+    try:
+        views = ReadModel(app)
+        assert views.outdated is True
+        views.rebuild(app.recorder)
+        assert views.outdated is False
+    finally:
+        app.close()
 
 
 def test_answers_read_in_keyset_pages_are_those_of_one_read(store_address, monkeypatch):

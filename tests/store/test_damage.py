@@ -62,30 +62,47 @@ def used_store(store_address) -> tuple[Uspk, list[str]]:
     return uspk, timeline_ids(uspk)
 
 
-DAMAGE = {
+DAMAGE = {  # the damage done; what verify names; what a command's refusal names
     "tracking row deleted": (
         ["DELETE FROM {tracking} WHERE application_name = 'uspk'"],
         "the tracking row is missing",
+        "(its tracking row is missing)",
     ),
     "tracking table dropped": (
         ["DROP TABLE {tracking}"],
         "table {tracking} is missing",
+        "(table {tracking} missing)",
     ),
     "meta row deleted": (
         ["DELETE FROM uspk_view_meta"],
         "the meta row is missing",
+        "(its meta row is missing)",
     ),
     "hidings table dropped": (
         ["DROP TABLE uspk_view_hidden"],
         "table uspk_view_hidden is missing",
+        "(table uspk_view_hidden missing)",
+    ),
+    "two tables dropped": (
+        ["DROP TABLE uspk_view_hidden", "DROP TABLE uspk_view_things"],
+        "table uspk_view_hidden is missing",
+        "(table uspk_view_things, uspk_view_hidden missing)",  # in the order of the schema
+    ),
+    # Both: the missing table is named, the meta row's absence taken for part of it.
+    "meta row deleted and a table dropped": (
+        ["DELETE FROM uspk_view_meta", "DROP TABLE uspk_view_hidden"],
+        "table uspk_view_hidden is missing",
+        "(table uspk_view_hidden missing)",
     ),
     "events view dropped": (
         ["DROP TABLE uspk_view_events"],
         "table uspk_view_events is missing",
+        "(table uspk_view_events missing)",
     ),
     "events view emptied": (
         ["DELETE FROM uspk_view_events"],
         "uspk_view_events: ",
+        " records but holds 0)",
     ),
 }
 
@@ -96,13 +113,17 @@ def test_a_damaged_read_model_is_refused_named_by_verify_and_repaired_by_rebuild
 ):
     uspk, before = used_store
     tracking = tracking_table(uspk.address)
-    statements, named = (
+    statements, named, said = (
         [s.format(tracking=tracking) for s in DAMAGE[damage][0]],
         DAMAGE[damage][1].format(tracking=tracking),
+        DAMAGE[damage][2].format(tracking=tracking),
     )
     run_sql(uspk.address, *statements)
 
-    one_line_error(uspk("timeline"), "uspk verify", "uspk rebuild")
+    line = one_line_error(uspk("timeline"), "uspk verify", "uspk rebuild", said)
+    assert line.startswith("Error: the read model disagrees with the event log (") and (
+        line.endswith("); `uspk verify` shows how, `uspk rebuild` repairs it from the log")
+    ), line
     one_line_error(uspk("show", before[0]), "uspk verify", "uspk rebuild")
     verified = uspk("verify")
     assert verified.exit_code == 1 and named in verified.output, verified.output
@@ -181,7 +202,7 @@ def test_an_emptied_event_log_is_noticed_and_after_rebuild_the_history_is_loaded
     uspk, before = used_store
     run_sql(uspk.address, f"DELETE FROM {event_table(uspk.address)}")
 
-    one_line_error(uspk("timeline"), "ahead", "uspk verify", "uspk rebuild")
+    one_line_error(uspk("timeline"), "ahead", "the log ends at 0)", "uspk verify", "uspk rebuild")
     extra = uspk("append", "-", input=yaml.safe_dump(EXTRA))
     one_line_error(extra, "uspk rebuild")
     verified = uspk("verify")
@@ -256,9 +277,16 @@ def test_an_unreadable_stored_event_is_named_retracted_and_then_skipped(store_ad
     name = event_id or f"unreadable-notification-{notification}"
 
     refused = uspk("timeline")
-    one_line_error(refused, f"notification {notification}", f"uspk retract {name} --reason")
-    if event_id:
-        assert f"event id '{event_id}'" in refused.output
+    line = one_line_error(refused, f"notification {notification}", f"uspk retract {name} --reason")
+    # Named by its id when that can be read; by its place alone when not.
+    which = f" (event id '{event_id}')" if event_id else ""
+    assert line.startswith(
+        f"Error: the stored event at notification {notification}{which} cannot be read by "
+        "this version of uspk ("
+    ) and line.endswith(
+        "); queries stop before it until it is retracted: "
+        f"uspk retract {name} --reason TEXT --publisher TEXT --title TEXT --published DATE"
+    ), line
     one_line_error(
         uspk(
             "append",
@@ -296,6 +324,46 @@ def test_a_blocked_store_takes_only_the_retraction_of_the_unreadable_event(store
     dry = uspk("retract", EXTRA["id"], "--reason", "Unreadable.", *SOURCE, "--dry-run")
     assert dry.exit_code == 0 and "would append 1 event(s)" in dry.output
     one_line_error(uspk("timeline"), "uspk retract test-extra-meeting")  # nothing written
+
+
+def test_a_row_the_catch_up_would_add_already_there_is_damage_named_in_one_line(used_store):
+    """A row of an event the index has not applied yet, put there by hand: the catch-up
+    that would add it is refused (a constraint of the index, on either database), named
+    by the event, and rebuild repairs it."""
+    uspk, before = used_store
+    record_extra_unseen(uspk.address)
+    run_sql(
+        uspk.address,
+        "INSERT INTO uspk_view_mentions (actor_id, event_id)"
+        f" VALUES ('ishaq-dar', '{EXTRA['id']}')",
+    )
+
+    line = one_line_error(uspk("timeline"), "uspk verify", "uspk rebuild")
+
+    assert f"(a row it would add is already there: {EXTRA['id']})" in line
+    uspk.ok("rebuild")
+    assert set(timeline_ids(uspk)) == {*before, EXTRA["id"]}
+
+
+def test_a_constraint_refusal_is_known_as_the_driver_raised_it_or_as_eventsourcing_wrapped_it():
+    from eventsourcing.persistence import IntegrityError, PersistenceError
+
+    from projections.damage import is_integrity_error
+
+    def raised(error: BaseException, cause: BaseException | None) -> BaseException:
+        try:
+            raise error from cause
+        except BaseException as caught:  # noqa: BLE001 - the error, with its cause set
+            return caught
+
+    refused = sqlite3.IntegrityError("UNIQUE constraint failed: uspk_view_mentions")
+    assert is_integrity_error(refused)
+    assert is_integrity_error(raised(IntegrityError("wrapped"), refused))
+    assert is_integrity_error(raised(sqlite3.IntegrityError("raw"), ValueError("its cause")))
+    locked = sqlite3.OperationalError("database is locked")
+    assert not is_integrity_error(locked)
+    assert not is_integrity_error(raised(PersistenceError("wrapped"), locked))
+    assert not is_integrity_error(PersistenceError("no cause"))
 
 
 def test_a_read_model_that_is_only_behind_is_not_damage(used_store):

@@ -4,7 +4,8 @@ older release (which kept its own tracking table) is rebuilt on first use."""
 
 from __future__ import annotations
 
-from eventsourcing.persistence import Tracking, TrackingRecorder
+import pytest
+from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 
 from projections.readmodel import ReadModel
 from service.application import Uspk as Application
@@ -136,3 +137,20 @@ def test_the_tracking_table_uspk_makes_is_the_one_eventsourcing_makes(store_addr
     )
     assert moved_aside == []
     assert uspk.ok("verify").startswith("verified: ")
+
+
+def test_a_position_not_past_the_tracked_one_is_refused_naming_it(store_address):
+    """Another writer got there first: its page is not applied twice, and the error
+    (which a command shows) names whose position and which."""
+    Uspk(store_address).ok("timeline")
+    app = Application(resolve_store(store_address))
+    try:
+        views = ReadModel(app)
+        at = views.position()
+        transaction = views._transaction(lock=True)  # noqa: SLF001 - the index's own
+        with pytest.raises(IntegrityError) as refused, transaction as sql:
+            views.index.insert_position(sql, Tracking(app.name, at))
+        assert str(refused.value) == f"Failed to record tracking for {app.name} {at}"
+        assert views.position() == at
+    finally:
+        app.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from contextlib import contextmanager
 
 import pytest
 import yaml
@@ -87,5 +88,55 @@ def test_the_table_lock_names_its_holder_and_no_one_once_it_is_let_go(postgres_u
             assert _holder(app.factory) == holder.info.backend_pid
             holder.rollback()
         assert _holder(app.factory) is None
+    finally:
+        app.close()
+
+
+@contextmanager
+def index_lock_held(address: str):
+    """The read model's lock held by another connection, as a stopped writer would: the
+    write lock of a SQLite file, the advisory lock of PostgreSQL."""
+    if address.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(address) as holder:
+            holder.execute("SELECT pg_advisory_xact_lock(%s)", (READ_MODEL_LOCK,))
+            yield
+            holder.rollback()
+        return
+    holder = sqlite3.connect(address, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_opening_catching_up_and_rebuilding_the_index_each_wait_their_turn_on_its_lock(
+    store_address, monkeypatch
+):
+    """Each takes the index's lock before it reads (SQLite: no read lock to upgrade later;
+    PostgreSQL: writers take turns), even with nothing to write: under a held lock each
+    gives up after the timeout, and a rebuild that gave up has changed nothing."""
+    from projections.locks import StoreLocked
+    from projections.readmodel import ReadModel
+    from service.application import Uspk as Application
+    from service.stores import resolve_store
+
+    Uspk(store_address).ok("timeline")
+    monkeypatch.setenv("USPK_LOCK_TIMEOUT", "1")
+    app = Application(resolve_store(store_address))
+    try:
+        views = ReadModel(app)
+        at = views.position()
+        for step in (
+            lambda: ReadModel(app),
+            lambda: views.catch_up(app.recorder),
+            lambda: views.rebuild(app.recorder),
+        ):
+            with index_lock_held(store_address), pytest.raises(StoreLocked):
+                step()
+        assert views.position() == at and views.everything()
     finally:
         app.close()

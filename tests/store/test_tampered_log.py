@@ -24,6 +24,8 @@ from tests.store.test_trust import (
     recorded_states,
     run,
     set_state,
+    topics,
+    versions,
 )
 
 __all__ = ["curated"]  # the fixture, shared with test_trust
@@ -148,6 +150,109 @@ def test_a_catch_up_stops_at_a_link_that_does_not_verify(curated, tmp_path):
     warned_or_refused(shown, b"Eve")
     # The index stops at the last good change: the one before is still answered.
     assert EXTRA["id"] in run(curated, "show", EXTRA["id"]).stdout
+
+
+def test_a_catch_up_names_a_change_removed_just_past_the_index_by_the_version_skipped(
+    store_address,
+):
+    """The index's own chronicle version is where the catch-up's check of versions
+    starts: a change deleted right after it is named as removed, not only as unchained."""
+    from events.files import validate
+    from tests.factories import doc
+    from tests.store.helpers import open_store
+
+    ok(store_address, "timeline")
+    version = max(versions(store_address).values())
+    people = ["ussm", "fwo"]
+    app = open_store(store_address)  # recorded by the application alone: the index lags
+    try:
+        for day in ("2025-09-11", "2025-09-12"):
+            meeting = doc("meeting", f"tampered-log-{day}", day, participants=people)
+            app.append([validate(meeting, "test")])
+    finally:
+        app.close()
+    deleted, after = recorded_states(store_address)[-2:]
+    delete_event(store_address, deleted[0])
+
+    answered = run(store_address, "timeline")
+
+    warnings = [line for line in answered.stderr.splitlines() if BROKEN in line]
+    assert warnings == [
+        f"uspk: warning: {BROKEN} {event_id(after[1])!r} (notification {after[0]}): it follows"
+        f" chronicle version {version}: a stored event was removed or moved; answers stop"
+        " before it until the log is repaired: run `uspk verify`"
+    ], answered.output
+
+
+def _recorded_unseen(address: str, day: str) -> tuple[int, bytes]:
+    """A meeting recorded by the application alone (the index lags); its stored row."""
+    from events.files import validate
+    from tests.factories import doc
+    from tests.store.helpers import open_store
+
+    meeting = doc("meeting", f"tampered-log-{day}", day, participants=["ussm", "fwo"])
+    app = open_store(address)
+    try:
+        app.append([validate(meeting, "test")])
+    finally:
+        app.close()
+    return recorded_states(address)[-1]
+
+
+def test_a_link_stripped_from_a_change_the_index_has_not_seen_stops_its_catch_up(
+    store_address,
+):
+    """Only changes stored before every link may carry none: the catch-up asks the log
+    whether a change before this one carries a link (here every one does)."""
+    from tests.store.test_trust import _as_written_before
+
+    ok(store_address, "timeline")
+    notification, state = _recorded_unseen(store_address, "2025-09-11")
+    set_state(store_address, notification, _as_written_before(state))
+
+    warnings = [
+        line for line in run(store_address, "timeline").stderr.splitlines() if BROKEN in line
+    ]
+
+    assert len(warnings) == 1 and f"{BROKEN} {event_id(state)!r}" in warnings[0], warnings
+
+
+def test_changes_stored_before_the_chain_are_caught_up_after_indexed_ones(store_address):
+    """A store written before the chain: a change without a link after indexed ones
+    (that carry none either) is indexed, its link computed."""
+    from tests.store.test_trust import _as_written_before
+
+    ok(store_address, "timeline")
+    for notification, state in recorded_states(store_address):
+        set_state(store_address, notification, _as_written_before(state))
+    ok(store_address, "rebuild")
+    notification, state = _recorded_unseen(store_address, "2025-09-11")
+    set_state(store_address, notification, _as_written_before(state))
+
+    answered = run(store_address, "timeline")
+
+    assert answered.exit_code == 0 and BROKEN not in answered.stderr, answered.output
+    assert event_id(state) in answered.stdout
+
+
+def test_a_gap_just_before_the_historys_mark_is_named_by_the_marks_place(tmp_path):
+    """The mark that the shipped history was loaded records no change and names no event:
+    the last change before it deleted, catch-up stops at the mark, named by its place."""
+    address = str(tmp_path / "uspk.sqlite")
+    ok(address, "--create", "timeline")
+    deleted = recorded_states(address)[-1][0]
+    delete_event(address, deleted)
+    found = versions(address)
+    (mark,) = [n for n, topic in topics(address).items() if topic.endswith(".HistoryLoaded")]
+
+    rebuilt = run(address, "rebuild")
+
+    assert rebuilt.exit_code == 1 and mark > deleted
+    assert [line for line in rebuilt.output.splitlines() if line.startswith("Error: ")] == [
+        f"Error: the event log is broken at notification {mark}: it follows chronicle version"
+        f" {found[mark] - 2}: a stored event was removed or moved; answers stop before it"
+        " until the log is repaired: run `uspk verify`"
+    ]
 
 
 def test_an_untampered_log_rebuilds_and_answers_without_a_warning(curated):
