@@ -113,16 +113,22 @@ def index_lock_held(address: str):
         holder.close()
 
 
-def test_opening_catching_up_and_rebuilding_the_index_each_wait_their_turn_on_its_lock(
+def test_what_writes_the_index_waits_its_turn_on_its_lock_and_a_mere_read_needs_none(
     store_address, monkeypatch
 ):
-    """Each takes the index's lock before it reads (SQLite: no read lock to upgrade later;
-    PostgreSQL: writers take turns), even with nothing to write: under a held lock each
-    gives up after the timeout, and a rebuild that gave up has changed nothing."""
+    """Marking another release's index, a catch-up with something to apply and a rebuild
+    each take the index's lock before they read (SQLite: no read lock to upgrade later;
+    PostgreSQL: writers take turns): under a held lock each gives up after the timeout,
+    and a rebuild that gave up has changed nothing. Opening a whole index of this release
+    and a catch-up with nothing to apply see so in one read, without the lock, and go on."""
+    from events.files import validate
     from projections.locks import StoreLocked
     from projections.readmodel import ReadModel
+    from projections.tables import SCHEMA_VERSION
     from service.application import Uspk as Application
     from service.stores import resolve_store
+    from tests.oracle import ReplayedUspk
+    from tests.store.test_damage import run_sql
 
     Uspk(store_address).ok("timeline")
     monkeypatch.setenv("USPK_LOCK_TIMEOUT", "1")
@@ -130,13 +136,25 @@ def test_opening_catching_up_and_rebuilding_the_index_each_wait_their_turn_on_it
     try:
         views = ReadModel(app)
         at = views.position()
+        with index_lock_held(store_address):
+            assert ReadModel(app).position() == at  # nothing to make or mark
+            assert views.catch_up(app.recorder) == 0  # nothing to apply
+        run_sql(store_address, "UPDATE uspk_view_meta SET schema_version = 1")
+        with index_lock_held(store_address), pytest.raises(StoreLocked):
+            ReadModel(app)  # another release's: marked (for a rebuild) under the lock
+        run_sql(store_address, f"UPDATE uspk_view_meta SET schema_version = {SCHEMA_VERSION}")
+        grown = ReplayedUspk(resolve_store(store_address))  # the log grows, the index not
+        try:
+            grown.append([validate(EXTRA, "extra")])
+        finally:
+            grown.close()
         for step in (
-            lambda: ReadModel(app),
             lambda: views.catch_up(app.recorder),
             lambda: views.rebuild(app.recorder),
         ):
             with index_lock_held(store_address), pytest.raises(StoreLocked):
                 step()
         assert views.position() == at and views.everything()
+        assert views.catch_up(app.recorder) == 1  # the lock let go: the change applied
     finally:
         app.close()
