@@ -147,7 +147,7 @@ def test_a_position_not_past_the_tracked_one_is_refused_naming_it(store_address)
     try:
         views = ReadModel(app)
         at = views.position()
-        transaction = views._transaction(lock=True)  # noqa: SLF001 - the index's own
+        transaction = views.transaction(lock=True)
         with pytest.raises(IntegrityError) as refused, transaction as sql:
             views.index.insert_position(sql, Tracking(app.name, at))
         assert str(refused.value) == f"Failed to record tracking for {app.name} {at}"
