@@ -212,8 +212,7 @@ class IndexWriter(Projection[IndexRecorder]):
 
     def _write_rows(self, sql: Statements, entry: Entry, position: int) -> None:
         event_id, recorded = entry.row[0], entry.row[5]
-        before = self.reader.link_before
-        link = entry.chain or entry.link_after(before(sql, position))
+        link = entry.chain  # the follower's: stored, or computed for a change before the chain
         if entry.hides:
             sql.execute(
                 "INSERT INTO uspk_view_hidden (event_id, by_id, hidden_from) VALUES (?, ?, ?)",
