@@ -172,8 +172,8 @@ class ReadModel(IndexReader):
         return self.writer.catch_up(recorder, progress)
 
     def _nothing_new(self, recorder: Any) -> bool:
-        """Whether the log ends at the index's position, checked for the damage a
-        catch-up checks first (so skipping the writer skips no check)."""
+        """Whether the log ends at the index's position; first, the damage a catch-up
+        can see (the one place it is checked, whether the writer runs or not)."""
         with self.transaction() as sql:
             position = self.position_in(sql)
             (records,) = self.meta(sql, "records")

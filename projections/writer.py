@@ -84,22 +84,19 @@ class IndexWriter(Projection[IndexRecorder]):
     def catch_up(self, recorder: Any, progress: Callable[[int], None] | None = None) -> int:
         """Apply the notifications recorded since the tracked position; return how many.
 
-        Checks first, cheaply, that the read model is not damaged in a way it can see: a
-        position past the end of the log, or fewer rows than it counted. Each recorded
-        change's link in the hash chain is checked as it is indexed: the first that does
-        not verify stops the index at the one before it (ChainBroken)."""
+        Called by ``ReadModel.catch_up``, which has checked first, cheaply, that the read
+        model is not damaged in a way it can see (a position past the end of the log,
+        fewer rows than it counted: ``IndexReader.check_counts``). Each recorded change's
+        link in the hash chain is checked as it is indexed: the first that does not verify
+        stops the index at the one before it (ChainBroken)."""
         reader = self.reader
-        applied, first, links = 0, True, None
+        applied, links = 0, None
         while True:
             with reader.transaction(lock=True) as sql:
                 position = reader.position_in(sql)
                 (records,) = reader.meta(sql, "records")
                 read = log.notifications(recorder, position, self.topics)
                 following = next(read, None)
-                if first:  # the end of the log matters only when nothing follows
-                    end = (recorder.max_notification_id() or 0) if following is None else None
-                    reader.check_counts(sql, position, records, end)
-                    first = False
                 if following is None:
                     return applied
                 if links is None:
