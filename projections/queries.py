@@ -61,17 +61,16 @@ class IndexReader:
             return self.meta(sql, "history_digest")[0]
 
     # -- within a transaction: these and ``transaction`` are shared with the index's
-    # writer (projections.writer), which reads its position and meta row under the lock
+    # opening (projections.readmodel) and writer (projections.writer)
 
     @staticmethod
-    def check_counts(sql: Statements, position: int, records: int, end: int | None) -> None:
-        """The damage seen before anything is applied: fewer or more records than the index
-        counted, and (``end``, the log's last notification, given when nothing follows the
-        position) a position past the end of the log."""
+    def check_counts(sql: Statements, position: int, records: int, end: int) -> None:
+        """The damage a catch-up sees before it applies anything: fewer or more records than
+        the index counted, and a position past ``end``, the log's last notification."""
         counted = sql.one("SELECT COALESCE(MAX(position), 0) FROM uspk_view_events")[0]
         if counted != records:
             raise ReadModelDamaged(f"it counted {records} records but holds {counted}")
-        if end is not None and position > end:
+        if position > end:
             raise ReadModelDamaged(
                 f"it is ahead of the log: at notification {position}, the log ends at {end}"
             )
