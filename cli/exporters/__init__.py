@@ -94,14 +94,8 @@ def json_chunks(data: Any, indent: int | None = 2, escape_html: bool = False) ->
     never held whole: the same text (``"".join`` of it is ``json_text``)."""
     separators = (",", ": ") if indent is not None else (",", ":")
     encoder = json.JSONEncoder(indent=indent, ensure_ascii=False, separators=separators)
-    if (
-        indent is not None
-        and isinstance(data, dict)
-        and any(isinstance(v, Streamed) for v in data.values())
-    ):
+    if indent is not None:  # json.dumps's own encoder's pieces, a Streamed item by item
         pieces = _streamed_pieces(data, encoder, " " * indent)
-    elif indent is not None:  # pieces of json.dumps's own encoder (pure Python when indented)
-        pieces = encoder.iterencode(data)
     else:  # the compact C encoder, member by member and item by item of the top lists
         pieces = _compact_pieces(data, encoder.encode)
     # These characters occur only inside JSON strings, where \\uXXXX means the same thing.
@@ -127,9 +121,9 @@ def _streamed_pieces(value: Any, encoder: json.JSONEncoder, pad: str, depth: int
     line break but those)."""
     if isinstance(value, dict) and any(isinstance(v, Streamed) for v in value.values()):
         value = Streamed(value.items(), pairs=True)
-    if not isinstance(value, Streamed):
-        for piece in encoder.iterencode(value):
-            yield piece.replace("\n", "\n" + pad * depth)
+    if not isinstance(value, Streamed):  # pure Python when indented
+        pieces = encoder.iterencode(value)
+        yield from (p.replace("\n", "\n" + pad * depth) for p in pieces) if depth else pieces
         return
     opening, closing = "{}" if value.pairs else "[]"
     inside = f"\n{pad * (depth + 1)}"
