@@ -150,15 +150,17 @@ def state(ctx, as_of, known_at, agreements, actors, kinds, everything, fmt):
 
     with open_session(ctx) as opened:
         narrowing = reading.narrowing(opened, agreements, actors, kinds, known_at)
-        sections = reading.state_sections(opened, as_of, known_at, narrowing)
         if fmt == "json":
+            sections = reading.state_sections(opened, as_of, known_at, narrowing)
             echo_pieces(render.json_object_chunks(sections))
         else:
             latest = None if everything else render.LATEST
             until = reading.recorded_until(opened, as_of, known_at)
-            state = dict(sections)
+            summary = reading.state_summary(opened, as_of, known_at, narrowing, latest)
             try:
-                text = render.state_text(state, latest, until)
+                text = render.state_text(
+                    summary.state, latest, until, summary.counts, summary.names
+                )
             except (KeyError, TypeError, AttributeError) as error:
                 # The entries are the index's stored rows: one was edited into another shape.
                 raise reading.BrokenRecord(

@@ -269,17 +269,28 @@ def horizon_line(last: date | str, asked: date | str) -> str:
 
 
 def state_text(
-    state: dict[str, Any], latest: int | None = LATEST, recorded_until: date | None = None
+    state: dict[str, Any],
+    latest: int | None = LATEST,
+    recorded_until: date | None = None,
+    counts: dict[str, int] | None = None,
+    names: dict[str, str] | None = None,
 ) -> str:
     """The state for people: per section its count and its last ``latest`` entries
     (the latest: sections list entries in the order they occurred), all when None.
-    ``recorded_until``: the record's last day, given when the date asked is after it."""
+    ``recorded_until``: the record's last day, given when the date asked is after it.
+    ``state`` may hold only the entries shown, with each section's ``counts`` and the
+    ``names`` of the actors the shown engagements name (a ``kept.Summary``)."""
+    counts = counts or {}
     known = f", as known at {state['known_at']}" if state.get("known_at") else ""
     out = [f"State on {state['as_of']}{known}"]
     if recorded_until is not None:
         out.append(horizon_line(recorded_until, state["as_of"]))
     out.append("")
-    head, agreements = _bounded("Agreements", state["agreements"], latest)
+
+    def _bounded(heading: str, section: str, entries: list[dict[str, Any]]) -> tuple:
+        return bounded(heading, entries, latest, counts.get(section))
+
+    head, agreements = _bounded("Agreements", "agreements", state["agreements"])
     out += head
     for a in agreements:
         parties = " \u2013 ".join(p["name"] for p in a["parties"])
@@ -297,8 +308,8 @@ def state_text(
             status = f" [{c['status']}]" if c.get("status", "made") != "made" else ""
             out.append(wrap(f"commitment{phase}{status}: {c['display']}  [{c['event_id']}]"))
             out += [wrap(line, indent=_INDENT * 2) for line in relation_lines(c)]
-    names = {a["id"]: a["name"] for a in state["actors"]}
-    head, engagements = _bounded("Engagements", state["engagements"], latest)
+    names = names or {a["id"]: a["name"] for a in state["actors"]}
+    head, engagements = _bounded("Engagements", "engagements", state["engagements"])
     out += ["", *head]
     for e in engagements:
         until = f" to {e['until']['display']}" if e["until"] else ""
@@ -307,25 +318,27 @@ def state_text(
         roles = engagement_roles(e, names)
         if roles:
             out.append(wrap(roles))
-    head, steps = _bounded("Next steps", state["next_steps"], latest)
+    head, steps = _bounded("Next steps", "next_steps", state["next_steps"])
     out += ["", *head]
     for s in steps:
         overdue = ", overdue" if s.get("overdue") else ""
         out.append(f"  [{s['status']}{overdue}] {s['id']}")
         out.append(wrap(s["description"]))
         out += [wrap(line) for line in relation_lines(s)]
-    out += ["", *_said_section(state, latest)]
-    out += _new_kind_sections(state, latest)
+    out += ["", *_said_section(state, latest, counts.get("said"))]
+    out += _new_kind_sections(state, latest, counts)
     for section, noted in noted_sections(state):
-        head, shown = _bounded(section, noted, latest)
+        head, shown = _bounded(section, f"noted:{noted[0]['label']}", noted)
         out += ["", *head]
         for n in shown:
             out.append(f"  {n['date']['display']}  {n['event_id']}")
             out.append(wrap(f"{n['title']}: {n['summary']}"))
-    head, actors = _bounded("Actors", state["actors"], latest)
+    head, actors = _bounded("Actors", "actors", state["actors"])
     out += ["", *head]
     out.append(wrap(", ".join(a["name"] for a in actors) or "none", indent="  "))
-    head, undetermined = _bounded("Undetermined on this date", state["undetermined"], latest)
+    head, undetermined = _bounded(
+        "Undetermined on this date", "undetermined", state["undetermined"]
+    )
     out += ["", *head]
     for u in undetermined:
         out.append(f"  {u['event_id']}")
@@ -354,30 +367,38 @@ def engagement_roles(e: dict[str, Any], names: dict[str, str]) -> str:
     return "; ".join(parts)
 
 
-def _bounded(
-    heading: str, entries: list[dict[str, Any]], latest: int | None
+def bounded(
+    heading: str, entries: list[dict[str, Any]], latest: int | None, count: int | None = None
 ) -> tuple[list[str], list[dict[str, Any]]]:
-    """A section's heading with its count, a line for the entries left out, and the
-    entries to show: the last ``latest`` of them, or all."""
-    if latest is None or len(entries) <= latest:
-        return [f"{heading} ({len(entries)})"], entries
-    left_out = len(entries) - latest
+    """A section's heading with its count (``count``, when ``entries`` holds only the
+    latest; else theirs), a line for the entries left out, and the entries to show: the
+    last ``latest`` of them, or all."""
+    total = len(entries) if count is None else count
+    if latest is None or total <= latest:
+        return [f"{heading} ({total})"], entries
     return [
-        f"{heading} ({len(entries)}, the latest {latest} shown)",
-        f"  ... {left_out} earlier not shown; --all shows everything",
+        f"{heading} ({total}, the latest {latest} shown)",
+        f"  ... {total - latest} earlier not shown; --all shows everything",
     ], entries[-latest:]
 
 
-def _new_kind_sections(state: dict[str, Any], latest: int | None = LATEST) -> list[str]:
+def _new_kind_sections(
+    state: dict[str, Any], latest: int | None = LATEST, counts: dict[str, int] | None = None
+) -> list[str]:
     """Measures, financing, shipments and announcements, as ``state_text`` shows them."""
-    head, measures = _bounded("Measures", state.get("measures", []), latest)
+    counts = counts or {}
+
+    def _bounded(heading: str, section: str) -> tuple:
+        return bounded(heading, state.get(section, []), latest, counts.get(section))
+
+    head, measures = _bounded("Measures", "measures")
     out = ["", *head]
     for m in measures:
         value = f": {m['value']}" if m["value"] else ""
         out.append(f"  {m['measure']}{value} ({m['status']})")
         since = f"since {m['since']['display']}, " if m["in_force"] else ""
         out.append(wrap(f"{since}{m['instrument']} by {m['authority']['name']}  [{m['event_id']}]"))
-    head, financing = _bounded("Financing", state.get("financing", []), latest)
+    head, financing = _bounded("Financing", "financing")
     out += ["", *head]
     for f in financing:
         amount = f", {f['display']}" if f["display"] else ""
@@ -385,7 +406,7 @@ def _new_kind_sections(state: dict[str, Any], latest: int | None = LATEST) -> li
         borrower = f" to {f['borrower']['name']}" if f["borrower"] else ""
         out.append(wrap(f"{f['lender']['name']}{borrower}: {f['project']}"))
         out += [wrap(line) for line in relation_lines(f)]
-    head, shipments = _bounded("Shipments", state.get("shipments", []), latest)
+    head, shipments = _bounded("Shipments", "shipments")
     out += ["", *head]
     for m in shipments:
         quantity = f", {m['quantity']}" if m["quantity"] else ""
@@ -486,15 +507,17 @@ def standing_line(standing: dict[str, Any] | None) -> str | None:
     return f"{standing['status'].upper()}: {by}"
 
 
-def _said_section(state: dict[str, Any], latest: int | None) -> list[str]:
-    """What was said, latest first (``said``), with each claim's standing and links."""
+def _said_section(state: dict[str, Any], latest: int | None, count: int | None = None) -> list[str]:
+    """What was said, latest first (``said``), with each claim's standing and links;
+    ``count``: how many, when ``state`` holds only the latest."""
     items = said(state)
-    if latest is None or len(items) <= latest:
-        out = [f"What was said ({len(items)})"]
+    total = len(items) if count is None else count
+    if latest is None or total <= latest:
+        out = [f"What was said ({total})"]
     else:
         out = [
-            f"What was said ({len(items)}, the latest {latest} shown)",
-            f"  ... {len(items) - latest} earlier not shown; --all shows everything",
+            f"What was said ({total}, the latest {latest} shown)",
+            f"  ... {total - latest} earlier not shown; --all shows everything",
         ]
         items = items[:latest]
     for item in items:

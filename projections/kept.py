@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from domain.chronicle import Record
 from domain.rules import replay_key
@@ -56,8 +56,14 @@ SCHEMA = [
         entry TEXT NOT NULL)""",
     """CREATE INDEX IF NOT EXISTS uspk_view_standing_open
         ON uspk_view_standing (unit, hidden_at)""",
-    """CREATE INDEX IF NOT EXISTS uspk_view_standing_valid
-        ON uspk_view_standing (valid_from, valid_to)""",
+    # The rows standing at a date, by section, without reading a row: what a count, a
+    # section's latest entries and an actor's first join need (the entry read after).
+    """CREATE INDEX IF NOT EXISTS uspk_view_standing_at ON uspk_view_standing
+        (section, valid_from, valid_to, recorded_from, hidden_at, entry_key, sort_key)""",
+    # One entry's rows, newest version first: an actor's shown version among its units.
+    """CREATE INDEX IF NOT EXISTS uspk_view_standing_key ON uspk_view_standing
+        (section, entry_key, version_key, valid_from, valid_to, recorded_from, hidden_at,
+        sort_key)""",
     """CREATE TABLE IF NOT EXISTS uspk_view_units (
         event_id TEXT PRIMARY KEY, unit TEXT NOT NULL)""",
     """CREATE INDEX IF NOT EXISTS uspk_view_units_unit ON uspk_view_units (unit)""",
@@ -526,18 +532,29 @@ def read_state(
         rows = by_section[section]
         if section == "actors":
             rows = _actors(rows)
-        rows.sort(key=lambda r: r[2])
-        entries = []
-        for row in rows:
-            entry = _entry(section, row, unseal)
-            if row[3]:
-                entry["reason"] = f"{entry.get('reason', '')}{day}"
-            entries.append(entry)
-        yield section, entries
+        rows.sort(key=_place)
+        yield section, [_row_entry(row, unseal, day) for row in rows]
+
+
+def _row_entry(row: tuple, unseal, day: str) -> dict[str, Any]:
+    """A row (section, entry key, sort key, dated, version key, entry) as the state shows
+    it: a reason that names the asked date given its date."""
+    entry = _entry(row[0], row, unseal)
+    if row[3]:
+        entry["reason"] = f"{entry.get('reason', '')}{day}"
+    return entry
 
 
 class RowUnreadable(ValueError):
     """A standing row whose entry is not what uspk writes (an edited index)."""
+
+
+def _place(row: tuple) -> tuple[str, str]:
+    """Where a row (section, entry key, sort key, ...) stands in its section: its sort
+    key, then its key; RowUnreadable if an edit made either something other than text."""
+    if not (isinstance(row[2], str) and isinstance(row[1], str)):
+        raise RowUnreadable(f"the standing row of {row[0]} {row[1]!r} cannot be read")
+    return row[2], row[1]
 
 
 def _entry(section: str, row: tuple, unseal) -> dict[str, Any]:
@@ -582,6 +599,168 @@ STANDING_AT = (
     f" FROM uspk_view_standing WHERE section = 'actors' AND {_STANDING}) actors"
     " WHERE latest = 1"
 )
+
+
+# -- what the text shows: counts and the latest entries, not the whole state ------------
+
+
+class Summary(NamedTuple):
+    """What ``uspk state``'s text shows, read without reading the whole state: each
+    section's latest entries in the state's shape (``state``), how many each has
+    (``counts``: by section; "said" for statements, announcements and proposals
+    together; "noted:<label>" for each label of the noted kinds, as their entries give
+    it), and the names of the actors the shown engagements give roles to (``names``)."""
+
+    state: dict[str, Any]
+    counts: dict[str, int]
+    names: dict[str, str]
+
+
+SAID = ("statements", "announcements", "proposals")  # what was said, shown as one list
+_LISTED = tuple(s for s in SECTIONS if s not in ("actors", "noted", *SAID))
+_SHOWN_COLUMNS = "section, entry_key, sort_key, dated, version_key, entry"
+_COUNTED = ", ".join(f"'{section}'" for section in (*_LISTED, *SAID))  # our own names
+_COUNTS = (
+    "SELECT section, COUNT(*) FROM uspk_view_standing"
+    f" WHERE section IN ({_COUNTED}) AND {_STANDING} GROUP BY section"
+)
+# A section's ``latest`` rows standing at (day, moment), the last in its order: chosen
+# from the covering index ``uspk_view_standing_at`` by the database's row id, so that only
+# the rows shown are read whole.
+_LATEST = (
+    f"SELECT {_SHOWN_COLUMNS} FROM uspk_view_standing WHERE {{row_id}} IN ("
+    f" SELECT {{row_id}} FROM uspk_view_standing WHERE section = ? AND {_STANDING}"
+    " ORDER BY sort_key DESC, entry_key DESC LIMIT ?)"
+)
+# What was said, latest first as the text lists it: by the end of its date, then its
+# start; equal dates in the state's order (statements, announcements, proposals). The
+# events are walked back from the day asked by their dates' ends (a happening stands in
+# the state once its date has ended), each looked up among the rows by its id: SQLite
+# joins in the order written after CROSS JOIN, so it stops after the first few.
+_SAID_LATEST = (
+    f"SELECT {_SHOWN_COLUMNS} FROM uspk_view_standing WHERE {{row_id}} IN ("
+    " SELECT s.{row_id} FROM uspk_view_events e CROSS JOIN uspk_view_standing s"
+    " WHERE e.occ_end <= ? AND s.entry_key = e.event_id"
+    f" AND s.section IN ('statements', 'announcements', 'proposals') AND {_STANDING}"
+    " ORDER BY e.occ_end DESC, e.occ_start DESC,"
+    " CASE s.section WHEN 'statements' THEN 0 WHEN 'announcements' THEN 1 ELSE 2 END,"
+    " s.sort_key, s.entry_key LIMIT ?)"
+)
+# The noted happenings by kind: how many stand, and where the kind first occurs.
+_NOTED_KINDS = (
+    "SELECT e.kind, COUNT(*), MIN(s.sort_key) FROM uspk_view_standing s"
+    " JOIN uspk_view_events e ON e.event_id = s.entry_key"
+    f" WHERE s.section = 'noted' AND {_STANDING} GROUP BY e.kind"
+)
+_NOTED_LATEST = (
+    f"SELECT {_SHOWN_COLUMNS} FROM uspk_view_standing WHERE {{row_id}} IN ("
+    " SELECT s.{row_id} FROM uspk_view_standing s"
+    " JOIN uspk_view_events e ON e.event_id = s.entry_key"
+    f" WHERE s.section = 'noted' AND e.kind = ? AND {_STANDING}"
+    " ORDER BY s.sort_key DESC, s.entry_key DESC LIMIT ?)"
+)
+# Every actor standing and where it first joined (its rows settled as ``STANDING_AT``
+# does: the least join rank of its units), read from the covering index alone.
+_ACTOR_JOINS = (
+    "SELECT entry_key, MIN(sort_key) FROM uspk_view_standing"
+    f" WHERE section = 'actors' AND {_STANDING} GROUP BY entry_key"
+)
+# Some actors' entries: each the version of its latest applied introduction, chosen from
+# the covering index ``uspk_view_standing_key`` (an actor has a row in every unit that
+# names it), then read whole.
+_ACTOR_ENTRIES = (
+    f"SELECT {_SHOWN_COLUMNS} FROM uspk_view_standing WHERE {{row_id}} IN ("
+    " SELECT {row_id} FROM (SELECT {row_id}, ROW_NUMBER() OVER"
+    " (PARTITION BY entry_key ORDER BY version_key DESC) AS latest"
+    f" FROM uspk_view_standing WHERE section = 'actors' AND {_STANDING}"
+    " AND entry_key IN ({marks})) actors WHERE latest = 1)"
+)
+ROLES = ("hosts", "mediators", "opened_by", "participants")  # an engagement's actors
+
+
+def read_summary(
+    sql: Any, row_id: str, as_of: date, known_at: datetime | None, at: str, latest: int, unseal
+) -> Summary:
+    """The counts and the ``latest`` (at least one) entries of each section of the state
+    at (``as_of``, ``known_at``; ``at``: that moment as the index compares it), in one
+    read transaction ``sql``. ``row_id`` is the database's name for a row's identity
+    (SQLite's rowid, PostgreSQL's ctid)."""
+    day = as_of.isoformat()
+    standing_at = standing(day, at)
+    rows: dict[str, list[tuple]] = {section: [] for section in SECTIONS}
+    counts: dict[str, int] = {}
+
+    def read(query: str, *params: Any) -> list[tuple]:
+        return sql.all(query.format(row_id=row_id), params)
+
+    found = dict(sql.all(_COUNTS, standing_at))
+    for section in _LISTED:
+        counts[section] = found.get(section, 0)
+        if counts[section]:
+            rows[section] = read(_LATEST, section, *standing_at, latest)
+    counts["said"] = sum(found.get(section, 0) for section in SAID)
+    for row in read(_SAID_LATEST, day, *standing_at, latest):
+        rows[row[0]].append(row)
+    rows["noted"] = _noted(read, standing_at, latest, counts, unseal)
+    state: dict[str, Any] = {"as_of": day, "known_at": timestamp_view(known_at)}
+    for section in SECTIONS:
+        if section != "noted":  # the noted rows come grouped by label
+            rows[section].sort(key=_place)
+        state[section] = [_row_entry(row, unseal, day) for row in rows[section]]
+    joins = dict(sql.all(_ACTOR_JOINS, standing_at))
+    counts["actors"] = len(joins)
+    shown = sorted(joins, key=joins.__getitem__)[-latest:]
+    roles = {a for e in state["engagements"] for a in _given_roles(e)}
+    entries = _actor_entries(sql, row_id, {*shown, *roles}, standing_at, unseal, day)
+    state["actors"] = [entries[a] for a in shown if a in entries]
+    return Summary(state, counts, {a: _name(entry) for a, entry in entries.items()})
+
+
+def _given_roles(engagement: dict[str, Any]) -> Iterator[str]:
+    """The actors an engagement entry gives roles to (``ROLES``), as uspk writes them."""
+    for role in ROLES:
+        ids = engagement.get(role) or []
+        if not (isinstance(ids, list) and all(isinstance(i, str) for i in ids)):
+            raise RowUnreadable(
+                f"the standing row of engagements {engagement.get('event_id')!r} cannot be read"
+            )
+        yield from ids
+
+
+def _name(actor: dict[str, Any]) -> str:
+    if not isinstance(actor.get("name"), str):
+        raise RowUnreadable(f"the standing row of actors {actor.get('id')!r} cannot be read")
+    return actor["name"]
+
+
+def _noted(read, standing_at: tuple, latest: int, counts: dict, unseal) -> list[tuple]:
+    """The latest noted rows of each label, grouped by label in the order the labels
+    first occur (as the text groups them); each label's count into ``counts``."""
+    by_label: dict[str, list[tuple]] = {}
+    firsts: dict[str, str] = {}
+    for kind, count, first in read(_NOTED_KINDS, *standing_at):
+        found = read(_NOTED_LATEST, kind, *standing_at, latest)
+        label = str(_entry("noted", found[0], unseal).get("label", kind)) if found else kind
+        counts[f"noted:{label}"] = counts.get(f"noted:{label}", 0) + count
+        by_label.setdefault(label, []).extend(found)
+        firsts[label] = min(firsts.get(label, first), first)
+    noted: list[tuple] = []
+    for label in sorted(by_label, key=firsts.__getitem__):
+        noted += sorted(by_label[label], key=_place)[-latest:]
+    return noted
+
+
+def _actor_entries(
+    sql: Any, row_id: str, actors: set[str], standing_at: tuple, unseal, day: str
+) -> dict[str, dict]:
+    """Some actors' entries as the state shows them (``_ACTOR_ENTRIES``), by id."""
+    found: dict[str, dict] = {}
+    for chunk in chunks(sorted(actors)):
+        marks = ", ".join("?" for _ in chunk)
+        query = _ACTOR_ENTRIES.format(row_id=row_id, marks=marks)
+        for row in sql.all(query, (*standing_at, *chunk)):
+            found[row[1]] = _row_entry(row, unseal, day)
+    return found
 
 
 def standing(day: str, at: str) -> tuple[str, ...]:

@@ -373,6 +373,18 @@ class IndexReader:
         except kept.RowUnreadable as error:
             raise ReadModelDamaged(str(error)) from None
 
+    def state_summary(self, as_of: date, known_at: datetime | None, latest: int) -> kept.Summary:
+        """What the state's text shows at (``as_of``, ``known_at``): each section's count
+        and its ``latest`` entries (``kept.read_summary``), in one read transaction."""
+        try:
+            with self.transaction() as sql:
+                at, unseal = _moment(known_at), self.text.unseal
+                return kept.read_summary(
+                    sql, self.index.row_id, as_of, known_at, at, latest, unseal
+                )
+        except kept.RowUnreadable as error:
+            raise ReadModelDamaged(str(error)) from None
+
     def _believed_where(self, known_at: datetime | None) -> tuple[list[str], list[Any]]:
         return self._believed_at(_moment(known_at))
 

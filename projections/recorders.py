@@ -50,6 +50,7 @@ class IndexRecorder:
 
     tracking_table: str  # eventsourcing's tracking table, as SQL names it
     tracking_table_name: str  # ... and as the catalogue lists it
+    row_id: str  # the database's name for a row's identity
     # Per database, with ``{table}`` for ``tracking_table``: eventsourcing's single-row
     # tracking table, and the upsert that moves a position forward only (RETURNING
     # nothing when it would not: as eventsourcing's own, that is an IntegrityError).
@@ -89,6 +90,7 @@ class IndexRecorder:
 
 class SQLiteIndexRecorder(IndexRecorder, SQLiteTrackingRecorder):
     tracking_table = tracking_table_name = "tracking"
+    row_id = "rowid"  # a row's identity, to read whole only the rows an index chose
     TRACKING_TABLE = (  # eventsourcing.sqlite.SQLiteTrackingRecorder's, single-row
         "CREATE TABLE IF NOT EXISTS {table} (application_name TEXT, notification_id INTEGER, "
         "PRIMARY KEY (application_name)) WITHOUT ROWID"

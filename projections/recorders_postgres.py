@@ -14,6 +14,7 @@ from projections.recorders import IndexRecorder, Statements
 
 
 class PostgresIndexRecorder(IndexRecorder, PostgresTrackingRecorder):
+    row_id = "ctid"  # a row's identity, to read whole only the rows an index chose
     TRACKING_TABLE = (  # eventsourcing.postgres.PostgresTrackingRecorder's, single-row
         "CREATE TABLE IF NOT EXISTS {table} (application_name text, notification_id bigint, "
         "PRIMARY KEY (application_name)) WITH (autovacuum_enabled = true, "

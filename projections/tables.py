@@ -7,7 +7,7 @@ from projections import kept
 
 META_NAME = "believed-events"
 # Bump when the tables change: a read model of another version is rebuilt from the log.
-SCHEMA_VERSION = 10  # 10: kept units no longer joined by every introduction of an actor
+SCHEMA_VERSION = 11  # 11: the standing rows indexed by section, for counts and latest entries
 REPLAY_ORDER = ("e.occ_start", "e.rank", "e.event_id")  # the replay index's order
 END_OF_TIME = "9999-12-31T23:59:59.999999"
 

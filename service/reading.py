@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from domain.rules import RuleBroken
 from projections.chain import head_view
+from projections.kept import Summary
 from projections.standing import SECTIONS, Row, export_rows
 from projections.views import event_view, inbound_relations
 from service.bootstrap import Session
@@ -129,6 +130,22 @@ def state_sections(
         lambda: session.index.registry(known_at),  # an actor whose introduction is withdrawn
     )
     return iter(state.items())
+
+
+def state_summary(
+    session: Session,
+    as_of: date,
+    known_at: datetime | None = None,
+    narrowing: Narrowing | None = None,
+    latest: int | None = None,
+) -> Summary:
+    """What the state's text shows: each section's ``latest`` entries (at least one; None:
+    every entry) with its count. The whole state's are read from the kept rows as counts
+    and the last few rows of each section (``index.state_summary``), never every row; a
+    narrowed one or every entry is the state itself, its counts its lengths."""
+    if narrowing or latest is None:
+        return Summary(state_at(session, as_of, known_at, narrowing), {}, {})
+    return session.index.state_summary(as_of, known_at, latest)
 
 
 def narrowing(

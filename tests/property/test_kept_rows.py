@@ -7,7 +7,8 @@ and an actor introduced again in another version (its role changed), which ties 
 entry naming it together. Then the rows read at many (D, T) pairs (every date the
 history names and the days either side, at each recorded moment, between two, before
 the first and now) must equal ``state_at(believed at T, D)``, read from the index and
-from the SQLite export's copy of the rows by its canned query; and the rows held open
+from the SQLite export's copy of the rows by its canned query, and the text read as
+counts and each section's last rows must be the whole state's; and the rows held open
 must be those made afresh from what is believed now (what ``uspk verify`` checks).
 """
 
@@ -27,6 +28,7 @@ from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from cli.exporters import sqlite as sqlite_export
+from cli.render import state_text
 from domain.world import actor_registry
 from events.files import validate
 from events.relations import RELATIONS
@@ -99,6 +101,11 @@ def rows_equal_the_fold(
     assert dict(session.index.kept_state(as_of, known_at)) == whole, (
         f"state at {as_of} known at {known_at}"
     )
+    # The text, read as counts and each section's last rows, says what the whole's does.
+    summary = session.index.state_summary(as_of, known_at, 2)
+    assert state_text(summary.state, 2, None, summary.counts, summary.names) == state_text(
+        whole, 2
+    ), f"text of the state at {as_of} known at {known_at}"
     # The SQLite export's copy of the rows, settled by its canned query, says the same.
     assert stood_in_export(exported, as_of, known_at) == {
         s: whole[s] for s in SECTIONS if whole[s]

@@ -1,0 +1,148 @@
+"""The state's text is read as counts and the last few rows of each section
+(``kept.read_summary``), not as the whole state: it must say exactly what the text made
+from the whole state says, and read only the entries it shows."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from cli.render import LATEST, state_text
+from service import reading
+from service.bootstrap import Session, checked_store
+from tests.factories import doc, make
+
+# Dates inside the shipped history, at its edges and after it.
+DAYS = [
+    date(2025, 6, 18),
+    date(2025, 9, 8),
+    date(2025, 10, 6),
+    date(2025, 12, 31),
+    date(2026, 12, 5),
+]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 7, 1, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(minutes=1)
+        return self.now
+
+
+def said_and_noted() -> list:
+    """What orders the text apart from the state's order: a statement dated by its year
+    (it ends after those dated later in the year, so it is said "later"), a statement,
+    an announcement and a proposal on one day (equal dates: in the state's order), and
+    three sanctions (a kind without rules, counted and shown under its label)."""
+    yearly = make(
+        "statement-made", "test-said-2025", "2025", speaker="shehbaz-sharif", quote="This year."
+    )
+    same_day = [
+        make("statement-made", "test-said-oct", "2025-10-06", speaker="ussm", quote="Today."),
+        make(
+            "announcement",
+            "test-announced-oct",
+            "2025-10-06",
+            deal="test-deal",
+            announcer="donald-trump",
+            counterparties=["pakistan"],
+            claim="A test deal.",
+        ),
+        make(
+            "proposal",
+            "test-proposed-oct",
+            "2025-10-06",
+            proposal="test-port",
+            unnamed_proposer="advisers",
+            official=False,
+            to=["united-states"],
+            claim="A test port.",
+        ),
+    ]
+    return [yearly, *same_day]
+
+
+def sanctions() -> list:
+    from events.files import validate
+
+    return [
+        validate(
+            doc(
+                "sanction-imposed",
+                f"test-sanction-{n}",
+                f"2025-10-0{n}",
+                authority="ussm",
+                measure=f"Test measure {n}",
+            ),
+            "test",
+        )
+        for n in (1, 2, 3)
+    ]
+
+
+def summary_text(session: Session, as_of: date, known_at, latest: int) -> str:
+    summary = reading.state_summary(session, as_of, known_at, None, latest)
+    return state_text(summary.state, latest, None, summary.counts, summary.names)
+
+
+def whole_text(session: Session, as_of: date, known_at, latest: int) -> str:
+    return state_text(reading.state_at(session, as_of, known_at), latest)
+
+
+def test_the_text_read_as_counts_and_latest_rows_is_the_text_of_the_whole_state(
+    store_address, sanction_kind
+):
+    clock = Clock()
+    with Session(checked_store(store_address, create=True), clock) as session:
+        before = clock.now + timedelta(seconds=30)  # known at: before this test's events
+        session.append(said_and_noted())
+        between = clock.now + timedelta(seconds=30)
+        session.append(sanctions())
+        for known_at in (None, before, between):
+            for as_of in DAYS:
+                for latest in (1, 2, LATEST):
+                    assert summary_text(session, as_of, known_at, latest) == whole_text(
+                        session, as_of, known_at, latest
+                    ), (as_of, known_at, latest)
+        # The scenario reached what it is about: more said and noted than shown.
+        text = summary_text(session, date(2025, 12, 31), None, 2)
+        assert "Sanction imposed (3, the latest 2 shown)" in text
+        said = text.split("What was said (")[1].split("\n\n")[0]
+        assert said.count("[test-said-2025]") == 1  # first: its date ends last
+        assert said.index("[test-said-2025]") < said.index("[us-embassy-announces-exim")
+        said = summary_text(session, date(2025, 10, 6), None, 4).split("What was said (")[1]
+        same_day = ("[test-said-oct]", "[test-announced-oct]", "[test-proposed-oct]")
+        assert sorted(same_day, key=said.index) == list(same_day)
+
+
+def test_the_text_reads_only_the_entries_it_shows(tmp_path):
+    """Every entry read is unsealed once: the summary unseals what it shows (and the
+    actors the shown engagements name), not every entry standing."""
+    with Session(checked_store(str(tmp_path / "s.sqlite"), create=True), Clock()) as session:
+        as_of = date(2026, 12, 5)
+        standing = sum(
+            len(v) for k, v in reading.state_at(session, as_of).items() if isinstance(v, list)
+        )
+        unseal, read = session.index.text.unseal, []
+        session.index.text.unseal = lambda text: read.append(text) or unseal(text)
+        try:
+            summary = reading.state_summary(session, as_of, None, None, 2)
+        finally:
+            session.index.text.unseal = unseal
+        shown = sum(len(v) for v in summary.state.values() if isinstance(v, list))
+        assert shown < standing / 4  # the shipped history has far more than it shows
+        assert len(read) <= shown + len(summary.names)
+        assert summary.counts["actors"] > len(summary.state["actors"]) == 2
+
+
+@pytest.mark.parametrize("latest", [1, 3])
+def test_a_narrowed_or_whole_text_counts_what_it_holds(tmp_path, latest):
+    """Narrowed, the state is folded whole: its counts are its sections' lengths."""
+    with Session(checked_store(str(tmp_path / "s.sqlite"), create=True), Clock()) as session:
+        narrowing = reading.narrowing(session, agreements=["ussm-fwo-mou"])
+        summary = reading.state_summary(session, date(2025, 12, 31), None, narrowing, latest)
+        assert summary.counts == {} and summary.names == {}
+        assert summary.state == reading.state_at(session, date(2025, 12, 31), None, narrowing)
