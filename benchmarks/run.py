@@ -664,6 +664,7 @@ def bench_size(backend, size: int, documents: list, settings: Settings, out: Res
             lambda: reading.state_at(session, mid),
             "reading.state_at: the kept standing rows where the index keeps them",
         )
+        state_text_and_json(bench, backend, store, session, mid)
         narrowed_state(bench, session, documents, mid)
         window = f"{since:%Y-%m}"
         rows = session.index.believed(None, starting_by=until, ending_from=since)
@@ -729,6 +730,61 @@ def bench_size(backend, size: int, documents: list, settings: Settings, out: Res
         log(f"  kept {name} store of {size}: {store.address}")
     else:
         backend.drop(store)
+
+
+def state_text_and_json(bench: Any, backend: Any, store: Any, session: Any, mid: Any) -> None:
+    """`state --at D` as people read it (each section's count and latest entries), and
+    `--format json` (every entry) beside its floor: the same standing rows SELECTed with
+    plain SQL and each entry json.loads-ed (the issue's "≥ 0.5×": floor ÷ uspk)."""
+    import json
+
+    from cli import render
+    from projections import kept
+    from projections.tables import END_OF_TIME
+    from service import reading
+
+    def text() -> str:
+        summary = reading.state_summary(session, mid, None, None, render.LATEST)
+        return render.state_text(summary.state, render.LATEST, None, summary.counts, summary.names)
+
+    def whole_json() -> str:
+        return "".join(render.json_object_chunks(reading.state_sections(session, mid)))
+
+    conn = backend.connect(store)
+    sql = kept.STANDING_AT if backend.name == "sqlite" else kept.STANDING_AT.replace("?", "%s")
+    params = kept.standing_at(mid.isoformat(), END_OF_TIME)
+
+    def floor() -> int:
+        rows = conn.execute(sql, params).fetchall()
+        return sum(1 for row in rows if json.loads(row[5]) is not None)
+
+    try:
+        shown = text().count("\n")
+        bench.timed(
+            "state.text",
+            f"state --at {mid}, the text (warm session)",
+            text,
+            f"{shown} lines: counts and each section's latest {render.LATEST}",
+        )
+        bench.timed("state.json", f"state --at {mid} --format json (warm session)", whole_json)
+        bench.timed(
+            "state.json.floor",
+            "  raw floor: its rows' SELECT + json.loads",
+            floor,
+            f"{floor():,} rows",
+        )
+    finally:
+        conn.close()
+    uspk, rows = (
+        bench.out.get(*_key(bench, "state.json")),
+        bench.out.get(*_key(bench, "state.json.floor")),
+    )
+    if uspk and rows and uspk.samples and rows.samples:
+        rows.note += f"; floor ÷ uspk {rows.median / uspk.median:.2f}×"
+
+
+def _key(bench: Any, metric: str) -> tuple:
+    return bench.backend.name, bench.size, metric
 
 
 def narrowed_state(bench: Any, session: Any, documents: list, mid: Any) -> None:
