@@ -36,6 +36,8 @@ from typing import Any, NamedTuple, Protocol
 from domain.chronicle import Record
 from domain.rules import replay_key
 from events.dates import FuzzyDate
+from projections import settled
+from projections.bitemporal import STANDING, chunks, standing
 from projections.sections import DEPENDS_ON_UNDETERMINED, EFFECTIVE_DATE_CONTAINS, SECTIONS
 from projections.views import timestamp_view
 
@@ -56,14 +58,17 @@ SCHEMA = [
         entry TEXT NOT NULL)""",
     """CREATE INDEX IF NOT EXISTS uspk_view_standing_open
         ON uspk_view_standing (unit, hidden_at)""",
-    # The rows standing at a date, by section, without reading a row: what a count, a
-    # section's latest entries and an actor's first join need (the entry read after).
+    # Covering indexes: what the text's questions read, answered without reading a row
+    # (kept.read_summary), the entries shown read after. The rows standing at a date, by
+    # section: counts.
     """CREATE INDEX IF NOT EXISTS uspk_view_standing_at ON uspk_view_standing
-        (section, valid_from, valid_to, recorded_from, hidden_at, entry_key, sort_key)""",
-    # One entry's rows, newest version first: an actor's shown version among its units.
+        (section, valid_from, valid_to, recorded_from, hidden_at)""",
+    # A section's rows in its order, walked back from its last: its latest entries.
+    """CREATE INDEX IF NOT EXISTS uspk_view_standing_order ON uspk_view_standing
+        (section, sort_key, entry_key, valid_from, valid_to, recorded_from, hidden_at)""",
+    # One entry's rows: whether an event's entry stands (what was said, latest first).
     """CREATE INDEX IF NOT EXISTS uspk_view_standing_key ON uspk_view_standing
-        (section, entry_key, version_key, valid_from, valid_to, recorded_from, hidden_at,
-        sort_key)""",
+        (section, entry_key, valid_from, valid_to, recorded_from, hidden_at, sort_key)""",
     """CREATE TABLE IF NOT EXISTS uspk_view_units (
         event_id TEXT PRIMARY KEY, unit TEXT NOT NULL)""",
     """CREATE INDEX IF NOT EXISTS uspk_view_units_unit ON uspk_view_units (unit)""",
@@ -103,7 +108,8 @@ def maintain(sql: Any, lookup: KeptLookup, touched: Iterable[str], at: str, seal
     records, old_units = _closure(sql, lookup, touched)
     components = _components(records, lookup)
     new_rows = {_unit_of(members): set(_unit_rows(members, lookup)) for members in components}
-    _replace(sql, old_units, new_rows, at, seal)
+    actors = _replace(sql, old_units, new_rows, at, seal)
+    settled.resettle(sql, actors, at, seal)
     for unit in old_units:
         sql.execute("DELETE FROM uspk_view_units WHERE unit = ?", (unit,))
     for members in components:
@@ -117,10 +123,13 @@ def maintain(sql: Any, lookup: KeptLookup, touched: Iterable[str], at: str, seal
             )
 
 
-def standing_now(records: list[Record], lookup: KeptLookup) -> tuple[set[tuple], set[tuple]]:
+def standing_now(
+    records: list[Record], lookup: KeptLookup
+) -> tuple[set[tuple], set[tuple], set[tuple]]:
     """What the kept rows hold open when ``records`` are every record believed now:
     ((unit, section, entry key, valid from, valid to, sort key, dated, version key,
-    entry JSON), ...) and ((event id, unit), ...), made afresh (``uspk verify``)."""
+    entry JSON), ...), ((event id, unit), ...) and the actors settled from them
+    (``settled.settle``'s rows), made afresh (``uspk verify``)."""
     rows: set[tuple] = set()
     units: set[tuple] = set()
     records = sorted(records, key=lambda r: replay_key(r.document))  # as a unit is folded
@@ -128,7 +137,8 @@ def standing_now(records: list[Record], lookup: KeptLookup) -> tuple[set[tuple],
         unit = _unit_of(members)
         rows |= {(unit, *row) for row in _unit_rows(members, lookup)}
         units |= {(r.id, unit) for r in members}
-    return rows, units
+    actor_rows = ((r[2], r[3], r[4], r[5], r[7], r[8]) for r in rows if r[1] == "actors")
+    return rows, units, set(settled.settle(actor_rows))
 
 
 def _unit_of(members: list[Record]) -> str:
@@ -462,9 +472,10 @@ _COLUMNS = "section, entry_key, valid_from, valid_to, sort_key, dated, version_k
 OPEN_ROWS = f"SELECT unit, {_COLUMNS} FROM uspk_view_standing WHERE hidden_at IS NULL"
 
 
-def _replace(sql: Any, old_units: set[str], new: dict[str, set[tuple]], at: str, seal) -> None:
+def _replace(sql: Any, old_units: set[str], new: dict[str, set[tuple]], at: str, seal) -> set[str]:
     """Close the open rows of ``old_units`` that no longer hold, and open the new ones
-    (a row opened at this same moment and closed again is deleted)."""
+    (a row opened at this same moment and closed again is deleted); the actors whose
+    rows changed."""
     units = sorted(old_units | new.keys())
     held: dict[tuple, tuple[str, str]] = {}  # (unit, *row) -> (rowid key, recorded_from)
     for chunk in chunks(units):
@@ -502,16 +513,11 @@ def _replace(sql: Any, old_units: set[str], new: dict[str, set[tuple]], at: str,
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (unit, section, key, since, until, sort_key, dated, version_key, seal.seal(entry), at),
         )
+    return {ident[2] for ident in (*sealed, *(wanted - keep)) if ident[1] == "actors"}
 
 
 def _unsealed(ident: tuple, seal) -> tuple:
     return (*ident[:-1], seal.unseal(ident[-1]))
-
-
-def chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
-    """``items`` in lists of at most ``size``: as many ``?`` marks as one query takes."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -581,23 +587,17 @@ def _actors(rows: list[tuple]) -> list[tuple]:
     return [(*latest[k][:2], first[k], *latest[k][3:]) for k in latest]
 
 
-_STANDING = (
-    "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
-    " AND recorded_from <= ? AND (hidden_at IS NULL OR hidden_at > ?)"
-)
-# The rows standing at (day, moment), one query. An actor has a row in every unit that
-# names it: settled here, not in Python, to one row placed where it first joined and
-# showing its latest version (what ``_actors`` does for rows read otherwise), so a state
-# reads one row per actor, not one per actor and unit.
+def _quoted(sections: Iterable[str]) -> str:
+    """Section names as SQL literals (the state's own names, never a user's)."""
+    return ", ".join(f"'{section}'" for section in sections)
+
+
+# The rows standing at (day, moment), one query: the actors from their settled rows
+# (projections/settled.py, one per actor), not from their rows in every unit.
 STANDING_AT = (
     "SELECT section, entry_key, sort_key, dated, version_key, entry FROM uspk_view_standing"
-    f" WHERE section <> 'actors' AND {_STANDING}"
-    " UNION ALL SELECT section, entry_key, joined, dated, version_key, entry FROM ("
-    " SELECT section, entry_key, dated, version_key, entry,"
-    " MIN(sort_key) OVER (PARTITION BY entry_key) AS joined,"
-    " ROW_NUMBER() OVER (PARTITION BY entry_key ORDER BY version_key DESC) AS latest"
-    f" FROM uspk_view_standing WHERE section = 'actors' AND {_STANDING}) actors"
-    " WHERE latest = 1"
+    f" WHERE section IN ({_quoted(s for s in SECTIONS if s != 'actors')}) AND {STANDING}"
+    f" UNION ALL {settled.STANDING_AT}"
 )
 
 
@@ -619,18 +619,18 @@ class Summary(NamedTuple):
 SAID = ("statements", "announcements", "proposals")  # what was said, shown as one list
 _LISTED = tuple(s for s in SECTIONS if s not in ("actors", "noted", *SAID))
 _SHOWN_COLUMNS = "section, entry_key, sort_key, dated, version_key, entry"
-_COUNTED = ", ".join(f"'{section}'" for section in (*_LISTED, *SAID))  # our own names
 _COUNTS = (
     "SELECT section, COUNT(*) FROM uspk_view_standing"
-    f" WHERE section IN ({_COUNTED}) AND {_STANDING} GROUP BY section"
+    f" WHERE section IN ({_quoted((*_LISTED, *SAID))}) AND {STANDING} GROUP BY section"
 )
 # A section's ``latest`` rows standing at (day, moment), the last in its order: chosen
-# from the covering index ``uspk_view_standing_at`` by the database's row id, so that only
-# the rows shown are read whole.
+# walking back the covering index ``uspk_view_standing_order`` (named to SQLite, whose
+# planner, without statistics, would sort every row standing), by the database's row id,
+# so that only the rows shown are read whole.
 _LATEST = (
     f"SELECT {_SHOWN_COLUMNS} FROM uspk_view_standing WHERE {{row_id}} IN ("
-    f" SELECT {{row_id}} FROM uspk_view_standing WHERE section = ? AND {_STANDING}"
-    " ORDER BY sort_key DESC, entry_key DESC LIMIT ?)"
+    " SELECT {row_id} FROM uspk_view_standing {order_index}"
+    f" WHERE section = ? AND {STANDING} ORDER BY sort_key DESC, entry_key DESC LIMIT ?)"
 )
 # What was said, latest first as the text lists it: by the end of its date, then its
 # start; equal dates in the state's order (statements, announcements, proposals). The
@@ -639,9 +639,9 @@ _LATEST = (
 # joins in the order written after CROSS JOIN, so it stops after the first few.
 _SAID_LATEST = (
     f"SELECT {_SHOWN_COLUMNS} FROM uspk_view_standing WHERE {{row_id}} IN ("
-    " SELECT s.{row_id} FROM uspk_view_events e CROSS JOIN uspk_view_standing s"
+    " SELECT s.{row_id} FROM uspk_view_events e CROSS JOIN uspk_view_standing s {key_index}"
     " WHERE e.occ_end <= ? AND s.entry_key = e.event_id"
-    f" AND s.section IN ('statements', 'announcements', 'proposals') AND {_STANDING}"
+    f" AND s.section IN ('statements', 'announcements', 'proposals') AND {STANDING}"
     " ORDER BY e.occ_end DESC, e.occ_start DESC,"
     " CASE s.section WHEN 'statements' THEN 0 WHEN 'announcements' THEN 1 ELSE 2 END,"
     " s.sort_key, s.entry_key LIMIT ?)"
@@ -650,48 +650,38 @@ _SAID_LATEST = (
 _NOTED_KINDS = (
     "SELECT e.kind, COUNT(*), MIN(s.sort_key) FROM uspk_view_standing s"
     " JOIN uspk_view_events e ON e.event_id = s.entry_key"
-    f" WHERE s.section = 'noted' AND {_STANDING} GROUP BY e.kind"
+    f" WHERE s.section = 'noted' AND {STANDING} GROUP BY e.kind"
 )
 _NOTED_LATEST = (
     f"SELECT {_SHOWN_COLUMNS} FROM uspk_view_standing WHERE {{row_id}} IN ("
     " SELECT s.{row_id} FROM uspk_view_standing s"
     " JOIN uspk_view_events e ON e.event_id = s.entry_key"
-    f" WHERE s.section = 'noted' AND e.kind = ? AND {_STANDING}"
+    f" WHERE s.section = 'noted' AND e.kind = ? AND {STANDING}"
     " ORDER BY s.sort_key DESC, s.entry_key DESC LIMIT ?)"
-)
-# Every actor standing and where it first joined (its rows settled as ``STANDING_AT``
-# does: the least join rank of its units), read from the covering index alone.
-_ACTOR_JOINS = (
-    "SELECT entry_key, MIN(sort_key) FROM uspk_view_standing"
-    f" WHERE section = 'actors' AND {_STANDING} GROUP BY entry_key"
-)
-# Some actors' entries: each the version of its latest applied introduction, chosen from
-# the covering index ``uspk_view_standing_key`` (an actor has a row in every unit that
-# names it), then read whole.
-_ACTOR_ENTRIES = (
-    f"SELECT {_SHOWN_COLUMNS} FROM uspk_view_standing WHERE {{row_id}} IN ("
-    " SELECT {row_id} FROM (SELECT {row_id}, ROW_NUMBER() OVER"
-    " (PARTITION BY entry_key ORDER BY version_key DESC) AS latest"
-    f" FROM uspk_view_standing WHERE section = 'actors' AND {_STANDING}"
-    " AND entry_key IN ({marks})) actors WHERE latest = 1)"
 )
 ROLES = ("hosts", "mediators", "opened_by", "participants")  # an engagement's actors
 
 
 def read_summary(
-    sql: Any, row_id: str, as_of: date, known_at: datetime | None, at: str, latest: int, unseal
+    sql: Any, dialect: Any, as_of: date, known_at: datetime | None, at: str, latest: int, unseal
 ) -> Summary:
     """The counts and the ``latest`` (at least one) entries of each section of the state
     at (``as_of``, ``known_at``; ``at``: that moment as the index compares it), in one
-    read transaction ``sql``. ``row_id`` is the database's name for a row's identity
-    (SQLite's rowid, PostgreSQL's ctid)."""
+    read transaction ``sql``. ``dialect``: the index recorder, for its database's name
+    of a row's identity (``row_id``) and how it is told which index to use
+    (``indexed_by``)."""
     day = as_of.isoformat()
     standing_at = standing(day, at)
     rows: dict[str, list[tuple]] = {section: [] for section in SECTIONS}
     counts: dict[str, int] = {}
+    names = {
+        "row_id": dialect.row_id,
+        "order_index": dialect.indexed_by("uspk_view_standing_order"),
+        "key_index": dialect.indexed_by("uspk_view_standing_key"),
+    }
 
     def read(query: str, *params: Any) -> list[tuple]:
-        return sql.all(query.format(row_id=row_id), params)
+        return sql.all(query.format(**names), params)
 
     found = dict(sql.all(_COUNTS, standing_at))
     for section in _LISTED:
@@ -707,13 +697,13 @@ def read_summary(
         if section != "noted":  # the noted rows come grouped by label
             rows[section].sort(key=_place)
         state[section] = [_row_entry(row, unseal, day) for row in rows[section]]
-    joins = dict(sql.all(_ACTOR_JOINS, standing_at))
-    counts["actors"] = len(joins)
-    shown = sorted(joins, key=joins.__getitem__)[-latest:]
+    counts["actors"] = sql.one(settled.COUNT, standing_at)[0]
+    shown = sorted(read(settled.LATEST, *standing_at, latest), key=_place)
+    state["actors"] = [_row_entry(row, unseal, day) for row in shown]
     roles = {a for e in state["engagements"] for a in _given_roles(e)}
-    entries = _actor_entries(sql, row_id, {*shown, *roles}, standing_at, unseal, day)
-    state["actors"] = [entries[a] for a in shown if a in entries]
-    return Summary(state, counts, {a: _name(entry) for a, entry in entries.items()})
+    named = {a["id"]: a for a in state["actors"] if isinstance(a.get("id"), str)}
+    named |= _actor_entries(sql, roles - named.keys(), standing_at, unseal, day)
+    return Summary(state, counts, {a: _name(entry) for a, entry in named.items()})
 
 
 def _given_roles(engagement: dict[str, Any]) -> Iterator[str]:
@@ -751,35 +741,21 @@ def _noted(read, standing_at: tuple, latest: int, counts: dict, unseal) -> list[
 
 
 def _actor_entries(
-    sql: Any, row_id: str, actors: set[str], standing_at: tuple, unseal, day: str
+    sql: Any, actors: set[str], standing_at: tuple, unseal, day: str
 ) -> dict[str, dict]:
-    """Some actors' entries as the state shows them (``_ACTOR_ENTRIES``), by id."""
+    """Some actors' entries as the state shows them (``settled.NAMED``), by id."""
     found: dict[str, dict] = {}
     for chunk in chunks(sorted(actors)):
-        marks = ", ".join("?" for _ in chunk)
-        query = _ACTOR_ENTRIES.format(row_id=row_id, marks=marks)
+        query = settled.NAMED.format(marks=", ".join("?" for _ in chunk))
         for row in sql.all(query, (*standing_at, *chunk)):
             found[row[1]] = _row_entry(row, unseal, day)
     return found
-
-
-def standing(day: str, at: str) -> tuple[str, ...]:
-    """The parameters of one test of standing at (day, moment): the day asked and the
-    moment known at, as ``_STANDING`` takes them."""
-    return (day, day, at, at)
 
 
 def standing_at(day: str, at: str) -> tuple[str, ...]:
     """``STANDING_AT``'s parameters: its two parts each test standing."""
     return standing(day, at) * 2
 
-
-# Where each of some actors first joined the state at (day, moment): the earliest of its
-# units' join ranks ("<rank text>|<n>"), so a fold of some units knows who joined before.
-FIRST_JOINS = (
-    "SELECT entry_key, MIN(sort_key) FROM uspk_view_standing WHERE section = 'actors'"
-    f" AND {_STANDING} AND entry_key IN ({{marks}}) GROUP BY entry_key"
-)
 
 # Every row, the hidden ones too (the SQLite export copies them): in the order a reader
 # meets them, and the entry last (sealed under a cipher).

@@ -11,10 +11,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.chronicle import Record, decode_json
-from projections import kept
+from projections import kept, settled
+from projections.bitemporal import chunks
 from projections.damage import ReadModelDamaged, database_errors
 from projections.entries import collector_paused, moment
-from projections.kept import chunks
 from projections.locks import READ_MODEL_LOCK, StoreLocked, is_lock_timeout
 from projections.recorders import Statements
 from projections.tables import COLUMNS, END_OF_TIME, META_COLUMNS, META_NAME, REPLAY_ORDER
@@ -324,9 +324,10 @@ class IndexReader:
         where.append("e.introduces = 1")
         return self._records(where, params)
 
-    def kept_now(self) -> tuple[tuple[set[tuple], set[tuple]], tuple[set[tuple], set[tuple]]]:
-        """The standing rows held open and the units, as kept and as made afresh from the
-        records believed now (``kept.standing_now``): what ``uspk verify`` compares."""
+    def kept_now(self) -> tuple[tuple[set[tuple], ...], tuple[set[tuple], ...]]:
+        """The standing rows held open, the units and the actors settled, as kept and as
+        made afresh from the records believed now (``kept.standing_now``): what ``uspk
+        verify`` compares."""
         with self.index.transaction() as sql:
             lookup = KeptLookup(self, sql, END_OF_TIME)
             where, params = self._believed_at(END_OF_TIME)
@@ -337,7 +338,8 @@ class IndexReader:
             unseal = self.text.unseal
             held = {(*row[:-1], unseal(row[-1])) for row in sql.all(kept.OPEN_ROWS)}
             units = set(sql.all("SELECT event_id, unit FROM uspk_view_units"))
-        return (held, units), made
+            actors = {(*row[:-1], unseal(row[-1])) for row in sql.all(settled.OPEN_ROWS)}
+        return (held, units, actors), made
 
     def state_rows(self, as_of: date, known_at: datetime | None) -> list[tuple]:
         """The standing rows at (``as_of``, ``known_at``), as ``kept.read_state`` takes
@@ -348,11 +350,11 @@ class IndexReader:
         self, actors: Collection[str], as_of: date, known_at: datetime | None
     ) -> dict[str, str]:
         """Each of ``actors`` in the state at (``as_of``, ``known_at``) -> where it first
-        joined it (``kept.FIRST_JOINS``), from the standing rows."""
+        joined it (``settled.FIRST_JOINS``), from the actors' settled rows."""
         standing = kept.standing(as_of.isoformat(), _moment(known_at))
         joins: dict[str, str] = {}
         for chunk in chunks(sorted(actors)):
-            query = kept.FIRST_JOINS.format(marks=", ".join("?" for _ in chunk))
+            query = settled.FIRST_JOINS.format(marks=", ".join("?" for _ in chunk))
             joins.update(self._all(query, (*standing, *chunk)))
         return joins
 
@@ -379,9 +381,7 @@ class IndexReader:
         try:
             with self.transaction() as sql:
                 at, unseal = _moment(known_at), self.text.unseal
-                return kept.read_summary(
-                    sql, self.index.row_id, as_of, known_at, at, latest, unseal
-                )
+                return kept.read_summary(sql, self.index, as_of, known_at, at, latest, unseal)
         except kept.RowUnreadable as error:
             raise ReadModelDamaged(str(error)) from None
 

@@ -3,11 +3,11 @@ and the version that says which release made them."""
 
 from __future__ import annotations
 
-from projections import kept
+from projections import kept, settled
 
 META_NAME = "believed-events"
 # Bump when the tables change: a read model of another version is rebuilt from the log.
-SCHEMA_VERSION = 11  # 11: the standing rows indexed by section, for counts and latest entries
+SCHEMA_VERSION = 12  # 12: actors settled once (settled.py); 11: standing rows by section
 REPLAY_ORDER = ("e.occ_start", "e.rank", "e.event_id")  # the replay index's order
 END_OF_TIME = "9999-12-31T23:59:59.999999"
 
@@ -45,6 +45,7 @@ SCHEMA = [
         PRIMARY KEY (event_id, by_id))""",
     """CREATE INDEX IF NOT EXISTS uspk_view_hidden_by ON uspk_view_hidden (by_id)""",
     *kept.SCHEMA,
+    *settled.SCHEMA,
 ]
 LEGACY_TABLES = ("uspk_view_tracking",)  # schema 3 and before: its own tracking table
 TABLES = (
@@ -54,6 +55,7 @@ TABLES = (
     "uspk_view_things",
     "uspk_view_hidden",
     *kept.TABLES,
+    *settled.TABLES,
 )
 META_COLUMNS = (
     "history_digest",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from projections import kept
+from projections import kept, settled
 from projections.damage import UnreadableEvent
 from projections.entries import HISTORY_LOADED, RECORDED, Entry, read_entry, retracted_later
 from projections.notifications import notifications
@@ -94,7 +94,7 @@ def verify(recorder: Any, views: ReadModel) -> Verdict:
     if blocked is not None:
         lines.append(str(blocked))
     lines += _compare_rows(views, present, fold)
-    if not lines and present >= {*kept.TABLES}:  # the records it is made from agree
+    if not lines and present >= {*kept.TABLES, *settled.TABLES}:  # what it is made from agrees
         lines += _compare_kept(views)
     if tracking is not None:
         lines += _compare_tracking(tracking, fold)
@@ -166,15 +166,17 @@ def _compare_rows(views: ReadModel, present: set[str], fold: _Fold) -> list[str]
 
 
 def _compare_kept(views: ReadModel) -> list[str]:
-    """The state kept now (the standing rows still believed, and their units) against
-    the same rows made afresh from the believed records: an edited, added or removed
-    row of ``uspk_view_standing`` or ``uspk_view_units`` is named. Rows of earlier
-    beliefs (closed ones) are not remade here: ``uspk rebuild`` makes them again."""
-    (held, units), (rows, expected_units) = views.kept_now()
+    """The state kept now (the standing rows still believed, their units and the actors
+    settled from them) against the same rows made afresh from the believed records: an
+    edited, added or removed row of ``uspk_view_standing``, ``uspk_view_units`` or
+    ``uspk_view_actors`` is named. Rows of earlier beliefs (closed ones) are not remade
+    here: ``uspk rebuild`` makes them again."""
+    (held, units, actors), (rows, expected_units, expected_actors) = views.kept_now()
     lines = []
     for table, expected, actual in (
         ("uspk_view_standing", rows, held),
         ("uspk_view_units", expected_units, units),
+        (settled.TABLE, expected_actors, actors),
     ):
         lines += _differences(table, _by_key(expected), _by_key(actual))
     return lines

@@ -4,7 +4,7 @@ from the whole state says, and read only the entries it shows."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -12,6 +12,7 @@ from cli.render import LATEST, state_text
 from service import reading
 from service.bootstrap import Session, checked_store
 from tests.factories import doc, make
+from tests.integration.test_kept_rows import Clock
 
 # Dates inside the shipped history, at its edges and after it.
 DAYS = [
@@ -21,15 +22,6 @@ DAYS = [
     date(2025, 12, 31),
     date(2026, 12, 5),
 ]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 7, 1, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(minutes=1)
-        return self.now
 
 
 def said_and_noted() -> list:

@@ -155,6 +155,16 @@ UNSEEN_BY_COMMANDS = {  # too costly to notice on every command: verify finds th
         "DELETE FROM uspk_view_units",
         "uspk_view_units: ",
     ),
+    # The actors settled from the standing rows (projections/settled.py).
+    "a settled actor edited": (
+        """UPDATE uspk_view_actors SET entry = '{"id": "mota-engil", "name": "Edited"}'"""
+        " WHERE entry_key = 'mota-engil'",
+        "uspk_view_actors: 1 row(s) that differ from the log: mota-engil/",
+    ),
+    "a settled actor deleted": (
+        "DELETE FROM uspk_view_actors WHERE entry_key = 'mota-engil'",
+        "uspk_view_actors: 1 row(s) missing (the log has them): mota-engil/",
+    ),
     "hidings emptied": (
         "DELETE FROM uspk_view_hidden",
         # the test's retraction, and the shipped events their shipped amendments hide
@@ -393,7 +403,7 @@ def test_a_read_model_of_an_older_release_is_rebuilt_on_first_use(used_store):
         # What the text reads beside the entries it shows: the actors an engagement
         # names, their names, and each row's place in its section.
         ("engagements", "ussm-mota-engil-visit-2025-09-07", """entry = '{"participants": 5}'"""),
-        ("actors", "mota-engil", """entry = '{"id": "mota-engil"}'"""),
+        ("uspk_view_actors", "mota-engil", """entry = '{"id": "mota-engil"}'"""),
         ("engagements", "ussm-mota-engil-visit-2025-09-07", "sort_key = X'00'"),
     ],
 )
@@ -407,10 +417,13 @@ def test_a_standing_row_edited_out_of_shape_is_refused_by_state_in_one_line(
     uspk, _ = used_store
     if "X'00'" in edit and uspk.address.startswith("postgresql"):
         pytest.skip("a PostgreSQL text column holds only text")
-    run_sql(
-        uspk.address,
-        f"UPDATE uspk_view_standing SET {edit} WHERE section = '{section}' AND entry_key = '{key}'",
+    # the actors are read from their settled rows (one per actor), the rest by section
+    table, where = (
+        (section, "")
+        if section == "uspk_view_actors"
+        else ("uspk_view_standing", f"section = '{section}' AND ")
     )
+    run_sql(uspk.address, f"UPDATE {table} SET {edit} WHERE {where}entry_key = '{key}'")
     for asked in (["--at", "2025-10-01", "--all"], ["--at", "2025-09-08"]):
         one_line_error(uspk("state", *asked), "`uspk rebuild` repairs it")
     uspk.ok("rebuild")
