@@ -41,8 +41,9 @@ class RecordLookup(Protocol):
     def related(self, things: Collection[str], actors: Collection[str]) -> list[Record]:
         """Standing happenings about these things (``thing_keys``), or naming these actors."""
 
-    def introductions(self) -> list[Record]:
-        """Standing happenings that introduce actors."""
+    def introductions(self, actors: Collection[str] | None = None) -> list[Record]:
+        """Standing happenings that introduce actors (only those of ``actors``, when
+        given: every happening that introduces one of them)."""
 
 
 def thing_keys(happening: Any) -> set[str]:
@@ -274,13 +275,22 @@ def _check(fresh: list[Any], lookup: RecordLookup, now: datetime) -> None:
             raise RuleBroken(happening.id, unattributed)
         told_after_it(happening)
     withdrawn = [targets[i] for i in hidden if i in targets]
-    introductions = [r.document for r in lookup.introductions() if r.id not in hidden]
-    registry = actor_registry([*introductions, *happenings])
+    introducing = any(h.introduces for h in happenings)  # its names checked against all
+
+    def registry_of(actors: set[str] | None) -> dict:
+        found = lookup.introductions(actors)
+        return actor_registry([*(r.document for r in found if r.id not in hidden), *happenings])
+
+    registry = registry_of(None if introducing else _introduced(withdrawn))
     refuse_shared_names(happenings, registry)
-    lost_actors = {a.id for h in withdrawn for a in h.introduces} - set(registry)
+    lost_actors = _introduced(withdrawn) - set(registry)
     context = _related(lookup, [*happenings, *withdrawn], lost_actors)
     considered = [r.document for r in context if r.id not in hidden and r.id not in batch]
+    if not introducing:  # the actors the fold meets, not every actor of the record
+        registry = registry_of(_named([*considered, *happenings]))
     _, broken = fold_lenient([*considered, *happenings], registry)
+    if broken and not introducing:  # its reasons as every actor's introduction gives them
+        _, broken = fold_lenient([*considered, *happenings], registry_of(None))
     if not broken:
         return
     first, error = broken[0]
@@ -292,6 +302,15 @@ def _check(fresh: list[Any], lookup: RecordLookup, now: datetime) -> None:
         f"this batch would leave {len(broken)} recorded event(s) broken: {names} "
         f"(first: {error.message}); retract or amend them in the same batch",
     )
+
+
+def _introduced(happenings: Iterable[Any]) -> set[str]:
+    return {a.id for h in happenings for a in h.introduces}
+
+
+def _named(happenings: Iterable[Any]) -> set[str]:
+    """The actors a fold of ``happenings`` looks up: those each names or introduces."""
+    return {a for h in happenings for a in h.mentions()} | _introduced(happenings)
 
 
 def _refuse_orphaned_relations(

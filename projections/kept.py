@@ -609,7 +609,8 @@ class Summary(NamedTuple):
     section's latest entries in the state's shape (``state``), how many each has
     (``counts``: by section; "said" for statements, announcements and proposals
     together; "noted:<label>" for each label of the noted kinds, as their entries give
-    it), and the names of the actors the shown engagements give roles to (``names``)."""
+    it), and the names of the actors shown and of those the shown engagements give roles
+    to (``names``)."""
 
     state: dict[str, Any]
     counts: dict[str, int]

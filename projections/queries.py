@@ -319,7 +319,12 @@ class IndexReader:
                 found.setdefault(record.id, record)
         return list(found.values())
 
-    def introductions(self) -> list[Record]:
+    def introductions(self, actors: Collection[str] | None = None) -> list[Record]:
+        """Believed happenings that introduce actors; with ``actors``, those introducing
+        one of them (by their ``introduces:<actor>`` keys: a batch's check asks for the
+        actors it folds, not every actor of the record)."""
+        if actors is not None:
+            return self.with_keys({f"introduces:{a}" for a in actors}, None)
         where, params = self._believed_where(None)
         where.append("e.introduces = 1")
         return self._records(where, params)

@@ -46,8 +46,13 @@ class RecordsLookup:
             or actors & set(record.document.mentions())
         ]
 
-    def introductions(self) -> list[Record]:
-        return [r for r in self.believed if r.document.introduces]
+    def introductions(self, actors: Collection[str] | None = None) -> list[Record]:
+        return [
+            r
+            for r in self.believed
+            if r.document.introduces
+            and (actors is None or {a.id for a in r.document.introduces} & set(actors))
+        ]
 
 
 def record(
