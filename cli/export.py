@@ -132,6 +132,8 @@ def export(
         refuse_unsafe_target(output, store_files(ctx))
     if fmt == "json" and not acled:
         return _export_json(ctx, output, as_of, known_at, captures_dir, publish_dir)
+    if fmt == "html":
+        return _export_html(ctx, output, as_of, known_at, captures_dir, publish_dir)
     with open_session(ctx) as opened:
         track = reading.narrowing(opened, agreements, actors, kinds, known_at)
         exported = reading.export_bundle(opened, as_of, known_at, track)
@@ -142,7 +144,7 @@ def export(
 
 def bundle_of(exported: Any) -> Any:
     """What every exporter is made from (a ``cli.exporters.Bundle``), of what the service
-    layer read (a ``service.reading.Exported``)."""
+    layer read (a ``service.reading.Exported``, or the page's ``ExportedPage``)."""
     from cli.exporters import Bundle
 
     return Bundle(
@@ -150,7 +152,7 @@ def bundle_of(exported: Any) -> Any:
         state=exported.state,
         version=_version(),
         corrections=exported.corrections,
-        changes=exported.changes,
+        changes=getattr(exported, "changes", []),  # the page (ExportedPage) shows none
         chain=exported.chain,
     )
 
@@ -197,6 +199,34 @@ def _export_json(ctx, output, as_of, known_at, captures_dir, publish_dir) -> Non
             }
             _write(output, _encoded(json_text_pieces(document)))
     linking.publish()
+
+
+def _export_html(ctx, output, as_of, known_at, captures_dir, publish_dir) -> None:  # noqa: ANN001
+    """The page, written inside the session as its events are read: a page of them at a
+    time, at each of the passes the page makes (``html_page``), each linked to its
+    captures on the way; the captures linked are published after."""
+    from contextlib import closing
+
+    from service import reading
+
+    linking = _CaptureLinks(ctx, captures_dir, publish_dir, output)
+    with open_session(ctx) as opened:
+        exported = reading.exported_page(opened, as_of, known_at)
+        linking.link(exported.state, exported.corrections.items)
+        with closing(exported.entries) as entries:
+            page = replace(exported, entries=_Linked(entries, linking.linked))
+            _write(output, render("html", bundle_of(page)))
+    linking.publish()
+
+
+class _Linked:
+    """``items`` (iterable again and again) with ``link`` applied to each as it comes."""
+
+    def __init__(self, items: Iterable[Any], link: Any) -> None:
+        self.items, self.link = items, link
+
+    def __iter__(self) -> Iterator[Any]:
+        return map(self.link, self.items)
 
 
 class _CaptureLinks:

@@ -328,6 +328,69 @@ def exported_events(
     )
 
 
+@dataclass(frozen=True)
+class ExportedPage:
+    """What the HTML page shows: ``Exported`` but the changes, its events read afresh a
+    page at a time at each pass the page makes over them (``entries``: iterate it while
+    the session is open); the state and the corrections (with the state as known before
+    each) read whole, as they are small beside the record."""
+
+    entries: Iterable[dict[str, Any]]
+    state: dict[str, Any]
+    as_of: date
+    corrections: Corrections
+    chain: dict[str, Any]
+
+
+class Entries:
+    """``timeline_entries`` of a session, read anew each time they are iterated: what
+    is gone through several times without being held. Closed (as the caller must,
+    inside the session), it ends the read transaction of any pass left unfinished."""
+
+    def __init__(self, session: Session, known_at: datetime | None) -> None:
+        self.session, self.known_at = session, known_at
+        self.passes: list[Iterator[dict[str, Any]]] = []
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        entries = timeline_entries(self.session, known_at=self.known_at)
+        self.passes.append(entries)
+        return entries
+
+    def close(self) -> None:
+        while self.passes:
+            self.passes.pop().close()
+
+
+def exported_page(
+    session: Session, as_of: date | None = None, known_at: datetime | None = None
+) -> ExportedPage:
+    """``export_bundle``'s events, state, corrections and chain head, the events read
+    as the page is written: never the whole record in memory. The corrections are read
+    from the index's corrections and what they correct (``corrections_and_targets``);
+    the record as believed before each is read only when there are some."""
+    from projections.corrections import Corrections, correction_items, corrections
+
+    index = session.index
+    as_of = _export_date(session, as_of, known_at)
+
+    def state_on(moment: datetime | None) -> dict[str, Any]:  # read from the kept rows
+        return dict(index.kept_state(as_of, moment))
+
+    corrected = index.corrections_and_targets()
+    page_corrections = Corrections()
+    if correction_items(corrected, known_at):
+        page_corrections = corrections(
+            corrected, index.believed, index.believed(known_at), known_at, state_on
+        )
+    return ExportedPage(
+        entries=Entries(session, known_at),
+        state=state_on(known_at),
+        as_of=as_of,
+        corrections=page_corrections,
+        chain=head_view(*index.chain_head(known_at)),
+    )
+
+
 def _export_date(session: Session, as_of: date | None, known_at: datetime | None) -> date:
     """The day an export's state is on: ``as_of``, by default the last day on which a
     believed event occurred; refused when none is believed."""

@@ -108,7 +108,8 @@ class Streamed:
     """A list that ``json_chunks`` writes as its items come (an export's events, read a
     page at a time), or with ``pairs`` an object written a member at a time (the state, a
     section at a time): the same text as the list or dict would give, never held whole.
-    Indented JSON only, inside an object."""
+    Indented JSON: inside an object. Compact JSON (the page's embedded data): a list
+    within the levels that ``_compact_pieces`` opens."""
 
     def __init__(self, items: Iterable[Any], pairs: bool = False) -> None:
         self.items, self.pairs = items, pairs
@@ -151,7 +152,8 @@ def _compact_pieces(data: Any, encode: Callable[[Any], str], depth: int = 3) -> 
             yield f"{',' if i else ''}{encode(key)}:"
             yield from _compact_pieces(value, encode, depth - 1)
         yield "}"
-    elif depth and isinstance(data, list):
+    elif depth and isinstance(data, (list, Streamed)):
+        data = data.items if isinstance(data, Streamed) else data
         yield "["
         for i, item in enumerate(data):
             if i:
@@ -166,7 +168,9 @@ def _compact_pieces(data: Any, encode: Callable[[Any], str], depth: int = 3) -> 
 class Bundle:
     """What every export shows: the believed history and the state on one date."""
 
-    entries: list[dict[str, Any]]  # projections.timeline.timeline(...), in occurrence order
+    # projections.timeline.timeline(...), in occurrence order: a list, or what reads them
+    # afresh each time it is iterated (the page's, written as read: see ``Overview``)
+    entries: Iterable[dict[str, Any]]
     state: dict[str, Any]  # projections.state.state_at(...)
     version: str  # uspk's version, named in the exports
     corrections: Corrections = field(default_factory=Corrections)
@@ -190,8 +194,13 @@ class Bundle:
     def recorded_until(self) -> str | None:
         """The last day an exported event is dated to, when the state's date is after
         it (the state shown is then the last known one); else None."""
-        last = max((e["occurred"]["end"] for e in self.entries), default=None)
+        last = self.overview.last_end
         return last if last is not None and self.as_of > last else None
+
+    @cached_property
+    def overview(self) -> Overview:
+        """What the heads of an export say of all its events: one pass over them."""
+        return Overview.of(self.entries)
 
     @cached_property
     def _undetermined(self) -> frozenset[str]:
@@ -228,14 +237,46 @@ def kind_label(kind: str) -> str:
     return label(kind)
 
 
+@dataclass(frozen=True)
+class Overview:
+    """What is said of all of an export's events before any is written (counts, the
+    span, the chart's lanes), gathered in one pass so that the events need not be held."""
+
+    count: int = 0
+    first: str | None = None  # the first event's date, as shown
+    last: str | None = None  # the latest-starting (then latest-ending) one's, as shown
+    last_end: str | None = None  # the last day any event is dated to
+    kinds: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, entries: Iterable[dict[str, Any]]) -> Overview:
+        count, first, latest, last_end, kinds = 0, None, None, None, set()
+        for entry in entries:
+            occurred = entry["occurred"]
+            count += 1
+            first = first or occurred
+            if latest is None or (occurred["start"], occurred["end"]) > (
+                latest["start"],
+                latest["end"],
+            ):  # the first of the latest, as max() gives
+                latest = occurred
+            last_end = max(last_end or occurred["end"], occurred["end"])
+            kinds.add(entry["kind"])
+        return cls(
+            count,
+            first and first["display"],
+            latest and latest["display"],
+            last_end,
+            frozenset(kinds),
+        )
+
+
 def summary_line(bundle: Bundle) -> str:
     """'15 events, June 2025 to 8 Sep 2025; state on 2025-09-08, as known now'."""
-    entries = bundle.entries
-    count = f"{len(entries)} event{'s' if len(entries) != 1 else ''}"
-    if entries:
-        first = entries[0]["occurred"]["display"]
-        last = max(entries, key=lambda e: (e["occurred"]["start"], e["occurred"]["end"]))
-        last = last["occurred"]["display"]
+    seen = bundle.overview
+    count = f"{seen.count} event{'s' if seen.count != 1 else ''}"
+    if seen.count:
+        first, last = seen.first, seen.last
         count += f", {first} to {last}" if last != first else f", {first}"
     known = f"as known at {bundle.known_at}" if bundle.known_at else "as known now"
     return f"{count}; state on {bundle.as_of}, {known}"

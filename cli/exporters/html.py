@@ -18,12 +18,14 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Iterator
+from heapq import merge
 from html import escape
 from typing import Any
 
 from cli.exporters import (
     TITLE,
     Bundle,
+    Streamed,
     cited_link_html,
     extent,
     html_text,
@@ -52,7 +54,10 @@ t = html_text  # short: the page's templates use it on every value
 
 def html_page(bundle: Bundle) -> Iterator[str]:
     """The page, a piece at a time: the event list item by item and the embedded data
-    member by member (``json_chunks``), so that neither is held whole as text."""
+    member by member (``json_chunks``), so that neither is held whole as text. The
+    events are gone through four times (``bundle.overview`` for the heads, the list, the
+    chart's marks, the embedded events): each a pass of their own, so that a bundle whose
+    entries are read afresh at each pass is written without holding them."""
     data = {
         "uspk_export": 1,
         "title": TITLE,
@@ -60,7 +65,7 @@ def html_page(bundle: Bundle) -> Iterator[str]:
         "as_of_label": _day_label(bundle.as_of),
         "known_at": bundle.known_at,
         "chart": _chart(bundle),
-        "events": bundle.entries,
+        "events": Streamed(bundle.entries),
         "state": bundle.state,
         **_corrections_data(bundle),
     }
@@ -104,7 +109,7 @@ precision the sources give (a day, a month or a year).</p>
 </section>
 <div class="columns">
 <section class="events" aria-labelledby="events-heading">
-<h2 id="events-heading">Events ({len(bundle.entries)})</h2>
+<h2 id="events-heading">Events ({bundle.overview.count})</h2>
 {_known_at_control(bundle)}"""
     yield from _event_list(bundle)
     yield f"""
@@ -151,34 +156,39 @@ def _chart(bundle: Bundle) -> dict[str, Any]:
     """What the script draws, with every label already made safe to show."""
     from events.kinds import happening_kinds
 
-    lanes = [k for k in happening_kinds() if any(e["kind"] == k for e in bundle.entries)]
-    lanes += sorted({e["kind"] for e in bundle.entries} - set(lanes))
-    items = []
+    kinds = bundle.overview.kinds
+    lanes = [k for k in happening_kinds() if k in kinds]
+    lanes += sorted(kinds - set(lanes))
+    return {
+        "lanes": [{"kind": k, "label": kind_label(k)} for k in lanes],
+        "items": Streamed(_marks(bundle, {k: n for n, k in enumerate(lanes)})),
+    }
+
+
+def _marks(bundle: Bundle, lanes: dict[str, int]) -> Iterator[dict[str, Any]]:
+    """The chart's mark of each event, made as it is written."""
     for entry in bundle.entries:
         start, end, display = extent(entry)
         precision = entry["occurred"]["precision"]
         shape = "box" if precision != "day" else ("bar" if end != start else "dot")
         when = f"{display} ({precision} precision)" if precision != "day" else display
-        items.append(
-            {
-                "id": entry["id"],
-                "kind": entry["kind"],
-                "lane": lanes.index(entry["kind"]),
-                "start": start,
-                "end": end,
-                "shape": shape,
-                "label": _visible(entry["title"]),
-                "tip": _visible(f"{entry['title']}\n{when}, {kind_label(entry['kind'])}"),
-            }
-        )
-    return {"lanes": [{"kind": k, "label": kind_label(k)} for k in lanes], "items": items}
+        yield {
+            "id": entry["id"],
+            "kind": entry["kind"],
+            "lane": lanes[entry["kind"]],
+            "start": start,
+            "end": end,
+            "shape": shape,
+            "label": _visible(entry["title"]),
+            "tip": _visible(f"{entry['title']}\n{when}, {kind_label(entry['kind'])}"),
+        }
 
 
 # -- the event list (the page without JavaScript) -------------------------------------
 
 
 def _event_list(bundle: Bundle) -> Iterator[str]:
-    if not bundle.entries:
+    if not bundle.overview.count:
         yield '<p class="empty">No events.</p>'
         return
     yield '<ol class="event-list">'
@@ -793,8 +803,12 @@ def _listed_items(bundle: Bundle) -> Iterator[str]:
     """The believed events' items and, in their places by date, those of events believed
     before a correction and no longer: hidden until the known-at switch shows them. Each
     item is made as it is written."""
-    listed = [(e, False) for e in bundle.entries] + [(e, True) for e in bundle.corrections.former]
-    listed.sort(key=lambda pair: pair[0]["occurred"]["start"])  # stable: replay order kept
+    # Both come sorted by date; at one date the believed come first, each in its order.
+    listed = merge(
+        ((e, False) for e in bundle.entries),
+        ((e, True) for e in bundle.corrections.former),
+        key=lambda pair: pair[0]["occurred"]["start"],
+    )
     return (_former_item(entry) if former else _event_item(entry) for entry, former in listed)
 
 
