@@ -116,7 +116,9 @@ precision the sources give (a day, a month or a year).</p>
 </section>
 <aside class="state" aria-labelledby="state-heading">
 <h2 id="state-heading">State on {t(_day_label(bundle.as_of))}{known}</h2>
-{_horizon(bundle)}{_state_panels(bundle)}
+{_horizon(bundle)}"""
+    yield from _state_panels(bundle)
+    yield f"""
 </aside>
 </div>
 {_corrections_section(bundle)}
@@ -281,45 +283,47 @@ def _commitment(commitment: dict[str, Any]) -> str:
     )
 
 
-def _state_panels(bundle: Bundle) -> str:
+def _state_panels(bundle: Bundle) -> Iterator[str]:
     """The state on the page's date as known now and, hidden until the known-at switch
     picks one, as known before each correction (computed with the corrections)."""
-    panels = [f'<div class="state-view" data-view="now">\n{_state_panel(bundle.state)}\n</div>']
+    yield '<div class="state-view" data-view="now">\n'
+    yield from _state_panel(bundle.state)
+    yield "\n</div>"
     for view in bundle.corrections.views:
         if "state" in view:
-            panels.append(
-                f'<div class="state-view" data-view="{t(view["key"])}" hidden>\n'
+            yield (
+                f'\n<div class="state-view" data-view="{t(view["key"])}" hidden>\n'
                 f'<p class="state-known">As known before {_moment(view["moment"])}:</p>\n'
-                f"{_state_panel(view['state'])}\n</div>"
             )
-    return "\n".join(panels)
+            yield from _state_panel(view["state"])
+            yield "\n</div>"
 
 
-def _state_panel(state: dict[str, Any]) -> str:
+def _state_panel(state: dict[str, Any]) -> Iterator[str]:
+    """One state's panel, an entry at a time (a state grows with the history)."""
     names = {a["id"]: a["name"] for a in state["actors"]}
 
     def who(ids: list[str]) -> str:
         return t(", ".join(names.get(i, i) for i in ids))
 
-    out = [f"<h3>Agreements ({len(state['agreements'])})</h3>"]
+    yield f"<h3>Agreements ({len(state['agreements'])})</h3>"
     if not state["agreements"]:
-        out.append('<p class="empty">None signed by this date.</p>')
+        yield '\n<p class="empty">None signed by this date.</p>'
     for a in state["agreements"]:
         parties = " \u2013 ".join(p["name"] for p in a["parties"])
         venue = f" at {t(a['venue'])}" if a["venue"] else ""
         commitments = "".join(_commitment(c) for c in a["commitments"])
         minerals = f"<p>Minerals: {t(', '.join(a['minerals']))}</p>" if a["minerals"] else ""
-        out.append(
-            f"""<div class="agreement" data-agreement-id="{t(a["id"])}">
+        yield f"""
+<div class="agreement" data-agreement-id="{t(a["id"])}">
 <h4>{t(a["instrument"])}: <span dir="auto">{t(parties)}</span></h4>
 <p>{t(a["status"])} {_time(a["signed"])}{venue} {_sources_line(a["sources"])}</p>
 {minerals}<p class="sub">Commitments ({len(a["commitments"])})</p>
 <ul class="commitments">{commitments or "<li>none yet</li>"}</ul>
 </div>"""
-        )
 
-    out.append(f"<h3>Next steps ({len(state['next_steps'])})</h3>")
-    steps = "".join(
+    yield f"\n<h3>Next steps ({len(state['next_steps'])})</h3>\n"
+    steps = (
         f'<li data-step-id="{t(s["id"])}"><span class="status s-{t(s["status"])}">'
         f"{t(s['status'])}</span>"
         + (' <span class="status overdue">overdue</span>' if s.get("overdue") else "")
@@ -329,10 +333,10 @@ def _state_panel(state: dict[str, Any]) -> str:
         + f" {_sources_line(s['sources'])}</li>"
         for s in state["next_steps"]
     )
-    out.append(f'<ul class="steps">{steps}</ul>' if steps else '<p class="empty">None.</p>')
+    yield from _listed('<ul class="steps">', steps) if state["next_steps"] else _NONE
 
-    out.append(f"<h3>Engagements ({len(state['engagements'])})</h3>")
-    engagements = "".join(
+    yield f"\n<h3>Engagements ({len(state['engagements'])})</h3>\n"
+    engagements = (
         f"<li>{_time(e['date'])}"
         + (f" \u2013 {_time(e['until'])}" if e["until"] else "")
         + f" <span class='kind'>{t(kind_label(e['kind']))}</span>, {t(e['status'])}:"
@@ -345,61 +349,66 @@ def _state_panel(state: dict[str, Any]) -> str:
         + f" {_sources_line(e['sources'])}</li>"
         for e in state["engagements"]
     )
-    out.append(f"<ul>{engagements}</ul>" if engagements else '<p class="empty">None.</p>')
+    yield from _listed("<ul>", engagements) if state["engagements"] else _NONE
 
     if state["statements"]:
-        out.append(f"<h3>Statements ({len(state['statements'])})</h3>")
-        out.append(
-            "<ul>"
-            + "".join(
+        yield f"\n<h3>Statements ({len(state['statements'])})</h3>\n"
+        yield from _listed(
+            "<ul>",
+            (
                 f'<li>{_time(s["date"])} {t(s["speaker"])}: <q dir="auto">{t(s["quote"])}</q>'
                 + f"{_standing(s)} {_sources_line(s['sources'])}{_links(s)}</li>"
                 for s in state["statements"]
-            )
-            + "</ul>"
+            ),
         )
     for section, items in relationship_sections(state):
-        out.append(f"<h3>{t(section)} ({len(items)})</h3>")
-        out.append(
-            "<ul>"
-            + "".join(
+        yield f"\n<h3>{t(section)} ({len(items)})</h3>\n"
+        yield from _listed(
+            "<ul>",
+            (
                 f'<li data-event-id="{t(i["event_id"])}">{_time(i["date"])}'
                 f' <span dir="auto">{t(i["text"])}</span> {_sources_line(i["sources"])}'
                 f"{_links(i)}</li>"
                 for i in items
-            )
-            + "</ul>"
+            ),
         )
     for section, noted in noted_sections(state):
-        out.append(f"<h3>{t(section)} ({len(noted)})</h3>")
-        out.append(
-            "<ul>"
-            + "".join(
+        yield f"\n<h3>{t(section)} ({len(noted)})</h3>\n"
+        yield from _listed(
+            "<ul>",
+            (
                 f'<li class="k-{t(n["kind"])}">{_time(n["date"])}'
                 f' <span dir="auto">{t(n["title"])}</span>'
                 + (f" <span class='who'>({who(n['actors'])})</span>" if n["actors"] else "")
                 + f" {_sources_line(n['sources'])}</li>"
                 for n in noted
-            )
-            + "</ul>"
+            ),
         )
     if state["undetermined"]:
-        out.append(f"<h3>Undetermined on this date ({len(state['undetermined'])})</h3>")
-        out.append(
-            "<ul>"
-            + "".join(
+        yield f"\n<h3>Undetermined on this date ({len(state['undetermined'])})</h3>\n"
+        yield from _listed(
+            "<ul>",
+            (
                 f'<li><a href="#event-{t(u["event_id"])}">{t(u["title"])}</a>:'
                 f" {t(u['reason'])}</li>"
                 for u in state["undetermined"]
-            )
-            + "</ul>"
+            ),
         )
     actors = ", ".join(a["name"] for a in state["actors"]) or "none"
-    out.append(
-        f"<details><summary>Actors ({len(state['actors'])})</summary>"
+    yield (
+        f"\n<details><summary>Actors ({len(state['actors'])})</summary>"
         f'<p dir="auto">{t(actors)}</p></details>'
     )
-    return "\n".join(out)
+
+
+_NONE = ('<p class="empty">None.</p>',)
+
+
+def _listed(opening: str, items: Iterator[str]) -> Iterator[str]:
+    """A list's element, its items as they are made."""
+    yield opening
+    yield from items
+    yield "</ul>"
 
 
 # Colour-blind-safe colours, given to the kinds in the order they are declared; a kind past
