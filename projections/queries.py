@@ -180,6 +180,31 @@ class IndexReader:
             params.extend(kinds)
         return where, params
 
+    def believed_ids(self, known_at: datetime | None) -> list[str]:
+        """The ids of ``believed``'s records (all dates), in replay order."""
+        where, params = self._believed_where(known_at)
+        return self._ids(where, params)
+
+    def changed_belief(
+        self, known_at: datetime | None, not_at: datetime | None, ids: bool = False
+    ) -> list[Any]:
+        """The records (with ``ids``, their ids) believed at ``known_at`` and not at
+        ``not_at`` (each None: now), in replay order: what a correction recorded between
+        the two hid, or what was recorded between them."""
+        where, params = self._believed_where(known_at)
+        then, then_params = self._believed_where(not_at)
+        where.append(f"NOT ({' AND '.join(then)})")
+        params.extend(then_params)
+        return self._ids(where, params) if ids else self._records(where, params, REPLAY_ORDER)
+
+    def _ids(self, where: list[str], params: list[Any]) -> list[str]:
+        rows = self._all(
+            f"SELECT e.event_id FROM uspk_view_events e WHERE {' AND '.join(where)}"
+            f" ORDER BY {', '.join(REPLAY_ORDER)}",
+            params,
+        )
+        return [row[0] for row in rows]
+
     def recorded_until(self, known_at: datetime | None = None) -> date | None:
         """The last day of the latest-ending believed happening: past it, the record
         holds nothing (None when it holds no happening)."""

@@ -44,7 +44,9 @@ class NothingToExport(LookupError):
 @dataclass(frozen=True)
 class Exported:
     """What an export shows: every believed event, the state on ``as_of``, the
-    corrections recorded so far, and every recorded change (newest first)."""
+    corrections recorded so far, and every recorded change (newest first). What the
+    corrections' views hide and the ids believed are read as they are iterated: while
+    the session is open (the page's known-at switch; no other format shows them)."""
 
     entries: list[dict[str, Any]]
     state: dict[str, Any]
@@ -276,19 +278,18 @@ def export_bundle(
     from projections.corrections import corrections
 
     everything = session.index.everything()
-    believed = _sharing(everything, session.index.believed)
-    records = believed(known_at)
+    records = session.index.believed(known_at)
     as_of = _export_date(session, as_of, known_at)
     entries = walks.timeline(records)
 
-    def state_on(moment: datetime | None) -> dict[str, Any]:  # read from the kept rows
-        return dict(session.index.kept_state(as_of, moment))
+    def state_on(moment: datetime | None) -> Iterator[tuple[str, Any]]:  # the kept rows
+        return session.index.kept_state(as_of, moment)
 
     return Exported(
         entries,
-        state_on(known_at),
+        dict(state_on(known_at)),
         as_of,
-        corrections(everything, believed, records, known_at, state_on),
+        corrections(everything, session.index, known_at, state_on),
         changes_about(
             changelog(everything, known_at, {e["id"]: e for e in entries}), everything, track
         ),
@@ -332,8 +333,9 @@ def exported_events(
 class ExportedPage:
     """What the HTML page shows: ``Exported`` but the changes, its events read afresh a
     page at a time at each pass the page makes over them (``entries``: iterate it while
-    the session is open); the state and the corrections (with the state as known before
-    each) read whole, as they are small beside the record."""
+    the session is open, and close it). The state on its date is read whole; the
+    corrections from the corrections and what they correct, and what each hid, the
+    state as known before each and the ids believed read as they are written."""
 
     entries: Iterable[dict[str, Any]]
     state: dict[str, Any]
@@ -367,26 +369,20 @@ def exported_page(
     """``export_bundle``'s events, state, corrections and chain head, the events read
     as the page is written: never the whole record in memory. The corrections are read
     from the index's corrections and what they correct (``corrections_and_targets``);
-    the record as believed before each is read only when there are some."""
-    from projections.corrections import Corrections, correction_items, corrections
+    what each correction changed is read by queries (``corrections.Belief``)."""
+    from projections.corrections import corrections
 
     index = session.index
     as_of = _export_date(session, as_of, known_at)
 
-    def state_on(moment: datetime | None) -> dict[str, Any]:  # read from the kept rows
-        return dict(index.kept_state(as_of, moment))
+    def state_on(moment: datetime | None) -> Iterator[tuple[str, Any]]:  # the kept rows
+        return index.kept_state(as_of, moment)
 
-    corrected = index.corrections_and_targets()
-    page_corrections = Corrections()
-    if correction_items(corrected, known_at):
-        page_corrections = corrections(
-            corrected, index.believed, index.believed(known_at), known_at, state_on
-        )
     return ExportedPage(
         entries=Entries(session, known_at),
-        state=state_on(known_at),
+        state=dict(state_on(known_at)),
         as_of=as_of,
-        corrections=page_corrections,
+        corrections=corrections(index.corrections_and_targets(), index, known_at, state_on),
         chain=head_view(*index.chain_head(known_at)),
     )
 
@@ -402,19 +398,6 @@ def _export_date(session: Session, as_of: date | None, known_at: datetime | None
             + (" at the --known-at moment" if known_at else "")
         )
     return as_of
-
-
-def _sharing(
-    everything: list[Any], believed: Callable[[datetime | None], list[Any]]
-) -> Callable[[datetime | None], list[Any]]:
-    """``believed`` answered with the records of ``everything`` (the same rows, read
-    once): what an export reads at several moments is held in memory once."""
-    by_position = {r.position: r for r in everything}
-
-    def shared(known_at: datetime | None = None) -> list[Any]:
-        return [by_position.get(r.position, r) for r in believed(known_at)]
-
-    return shared
 
 
 @dataclass(frozen=True)
@@ -434,7 +417,7 @@ class Dataset:
 
 def dataset(session: Session) -> Dataset:
     """The whole record for a database: both clocks, every correction, every state."""
-    from projections.corrections import corrections
+    from projections.corrections import Corrections, correction_items
 
     records = session.index.everything()
     now = session.index.believed()
@@ -448,7 +431,7 @@ def dataset(session: Session) -> Dataset:
     ]
     return Dataset(
         events,
-        corrections(records, session.index.believed, now),
+        Corrections(correction_items(records)),  # the page's views of them are not shown
         _actor_rows(session.index.registry(), records, now),
         moments,
         export_rows(session.index.kept_rows(), {e["id"]: e["actors"] for e in events}),

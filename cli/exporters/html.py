@@ -295,7 +295,7 @@ def _state_panels(bundle: Bundle) -> Iterator[str]:
                 f'\n<div class="state-view" data-view="{t(view["key"])}" hidden>\n'
                 f'<p class="state-known">As known before {_moment(view["moment"])}:</p>\n'
             )
-            yield from _state_panel(view["state"])
+            yield from _state_panel(dict(view["state"]))  # read here, for this panel
             yield "\n</div>"
 
 
@@ -748,24 +748,17 @@ SCRIPT = r"""
 
 
 def _corrections_data(bundle: Bundle) -> dict[str, Any]:
-    """What the known-at switch needs: which events each view believes (nothing when no
-    event was corrected)."""
+    """What the known-at switch needs: which events each view believes, as what it hides
+    and shows of the record as known now (a page with many corrections stays small: the
+    views differ little from each other). Nothing when no event was corrected. Each
+    view's lists are read as it is written."""
     if not bundle.corrections.items:
         return {}
-    now = bundle.corrections.views[0]["believed"]
-    views = [_view_change(view, now) for view in bundle.corrections.views]
-    return {"corrections": {"now": now, "views": views}}
-
-
-def _view_change(view: dict[str, Any], now: list[str]) -> dict[str, Any]:
-    """A view as what it hides and shows of the record as known now: a page with many
-    corrections stays small (the views differ little from each other)."""
-    then, current = set(view["believed"]), set(now)
-    return {
-        "key": view["key"],
-        "hide": [i for i in now if i not in then],
-        "show": [i for i in view["believed"] if i not in current],
-    }
+    views = (
+        {"key": view["key"], "hide": list(view["hide"]), "show": list(view["show"])}
+        for view in bundle.corrections.views
+    )
+    return {"corrections": {"now": Streamed(bundle.corrections.now), "views": Streamed(views)}}
 
 
 def _corrections_assets(bundle: Bundle) -> tuple[str, str]:

@@ -37,10 +37,10 @@ def whole_record_page(
         href = quote(os.path.relpath(published, page.parent).replace(os.sep, "/") + "/")
     with Session(checked_store(address)) as session:
         exported = reading.export_bundle(session, as_of, known_at)
-    cited = (exported.entries, exported.state, exported.changes, exported.corrections.items)
-    linked = archiving.link_captures(archiving.export_captures(captures), *cited, href=href)
-    assert linked  # the article's capture is on the page
-    return b"".join(render("html", bundle_of(exported)))
+        cited = (exported.entries, exported.state, exported.changes, exported.corrections.items)
+        linked = archiving.link_captures(archiving.export_captures(captures), *cited, href=href)
+        assert linked  # the article's capture is on the page
+        return b"".join(render("html", bundle_of(exported)))  # the corrections read as written
 
 
 @pytest.fixture(scope="module")
