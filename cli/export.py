@@ -11,7 +11,7 @@ import codecs
 import contextlib
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -144,7 +144,7 @@ def export(
 
 def bundle_of(exported: Any) -> Any:
     """What every exporter is made from (a ``cli.exporters.Bundle``), of what the service
-    layer read (a ``service.reading.Exported``, or the page's ``ExportedPage``)."""
+    layer read (a ``service.reading.Exported``)."""
     from cli.exporters import Bundle
 
     return Bundle(
@@ -152,7 +152,7 @@ def bundle_of(exported: Any) -> Any:
         state=exported.state,
         version=_version(),
         corrections=exported.corrections,
-        changes=getattr(exported, "changes", []),  # the page (ExportedPage) shows none
+        changes=exported.changes,
         chain=exported.chain,
     )
 
@@ -207,15 +207,23 @@ def _export_html(ctx, output, as_of, known_at, captures_dir, publish_dir) -> Non
     captures on the way; the captures linked are published after."""
     from contextlib import closing
 
+    from cli.exporters import Bundle, Overview
     from service import reading
 
     linking = _CaptureLinks(ctx, captures_dir, publish_dir, output)
     with open_session(ctx) as opened:
         exported = reading.exported_page(opened, as_of, known_at)
-        linking.link(exported.state, exported.corrections.items)
+        linking.link(exported.corrections.items)
         with closing(exported.entries) as entries:
-            page = replace(exported, entries=_Linked(entries, linking.linked))
-            _write(output, render("html", bundle_of(page)))
+            page = Bundle(
+                entries=_Linked(entries, linking.linked),
+                state=_LinkedState(exported.state, linking.linked),
+                version=_version(),
+                corrections=exported.corrections,
+                chain=exported.chain,
+                seen=Overview(**exported.overview),
+            )
+            _write(output, render("html", page))
     linking.publish()
 
 
@@ -227,6 +235,23 @@ class _Linked:
 
     def __iter__(self) -> Iterator[Any]:
         return map(self.link, self.items)
+
+
+class _LinkedState(Mapping):
+    """A state whose sections are made when asked for (``KeptState``), each with
+    ``link`` applied as it is made."""
+
+    def __init__(self, state: Mapping[str, Any], link: Any) -> None:
+        self.state, self.link = state, link
+
+    def __getitem__(self, key: str) -> Any:
+        return self.link(self.state[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.state)
+
+    def __len__(self) -> int:
+        return len(self.state)
 
 
 class _CaptureLinks:

@@ -29,7 +29,7 @@ record, so keeping it would tie every unit to every other (``RuleBroken.reason``
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -516,24 +516,43 @@ def read_state(
 ) -> Iterator[tuple[str, Any]]:
     """The state's sections from the standing rows at (``as_of``, ``known_at``): each
     row (section, entry key, sort key, dated, version key, entry)."""
-    by_section: dict[str, list[tuple]] = {s: [] for s in SECTIONS}
-    for row in rows:
-        by_section[row[0]].append(row)
-    yield "as_of", as_of.isoformat()
-    yield "known_at", timestamp_view(known_at)
-    day = as_of.isoformat()
-    for section in SECTIONS:
-        rows = by_section[section]
-        if section == "actors":
-            rows = _actors(rows)
-        rows.sort(key=lambda r: r[2])
-        entries = []
+    return iter(KeptState(rows, as_of, known_at, unseal).items())
+
+
+class KeptState(Mapping[str, Any]):
+    """The state at (``as_of``, ``known_at``) from its standing rows (``read_state``'s),
+    each section's entries made from its rows whenever it is asked for, and not kept:
+    a state grows with the history, and its entries take several times its rows' text."""
+
+    def __init__(
+        self, rows: Iterable[tuple], as_of: date, known_at: datetime | None, unseal
+    ) -> None:
+        self.by_section: dict[str, list[tuple]] = {s: [] for s in SECTIONS}
         for row in rows:
-            entry = _entry(section, row, unseal)
+            self.by_section[row[0]].append(row)
+        self.by_section["actors"] = _actors(self.by_section["actors"])
+        for section_rows in self.by_section.values():
+            section_rows.sort(key=lambda r: r[2])
+        self.head = {"as_of": as_of.isoformat(), "known_at": timestamp_view(known_at)}
+        self.unseal = unseal
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self.head:
+            return self.head[key]
+        day, entries = self.head["as_of"], []
+        for row in self.by_section[key]:
+            entry = _entry(key, row, self.unseal)
             if row[3]:
                 entry["reason"] = f"{entry.get('reason', '')}{day}"
             entries.append(entry)
-        yield section, entries
+        return entries
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.head
+        yield from SECTIONS
+
+    def __len__(self) -> int:
+        return len(self.head) + len(SECTIONS)
 
 
 class RowUnreadable(ValueError):

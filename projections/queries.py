@@ -5,7 +5,7 @@ the index recorder."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -179,6 +179,26 @@ class IndexReader:
             where.append(f"e.kind IN ({', '.join('?' for _ in kinds)})")
             params.extend(kinds)
         return where, params
+
+    def believed_heads(
+        self, known_at: datetime | None
+    ) -> tuple[int, set[str], Record | None, Record | None, date | None]:
+        """What an export says of all the happenings believed at ``known_at`` before it
+        writes any: how many, their kinds, the first in replay order, the latest
+        (starting, then ending; the first such in replay order), and the last day any
+        is dated to. Indexed queries, two records read."""
+        where, params = self._believed_where(known_at)
+        rows = f"FROM uspk_view_events e WHERE {' AND '.join(where)}"
+        latest = ("e.occ_start DESC", "e.occ_end DESC", *REPLAY_ORDER[1:])
+        with self.transaction() as sql:
+            count, last_end = sql.one(f"SELECT COUNT(*), MAX(e.occ_end) {rows}", params)
+            kinds = {row[0] for row in sql.all(f"SELECT DISTINCT e.kind {rows}", params)}
+            ends = [
+                sql.one(f"SELECT e.event_id {rows} ORDER BY {', '.join(order)} LIMIT 1", params)
+                for order in (REPLAY_ORDER, latest)
+            ]
+        first, last = (self.record_of(end[0]) if end else None for end in ends)
+        return count, kinds, first, last, date.fromisoformat(last_end) if last_end else None
 
     def believed_ids(self, known_at: datetime | None) -> list[str]:
         """The ids of ``believed``'s records (all dates), in replay order."""
@@ -398,6 +418,12 @@ class IndexReader:
         except kept.RowUnreadable as error:
             raise ReadModelDamaged(str(error)) from None
 
+    def kept_sections(self, as_of: date, known_at: datetime | None = None) -> Mapping[str, Any]:
+        """``kept_state``'s sections by name, its rows read now and each section made
+        from them when it is asked for (``kept.KeptState``): what is shown a section at
+        a time, in any order, holds only the rows."""
+        return _CheckedState(self.state_rows(as_of, known_at), as_of, known_at, self.text.unseal)
+
     def _believed_where(self, known_at: datetime | None) -> tuple[list[str], list[Any]]:
         return self._believed_at(_moment(known_at))
 
@@ -501,6 +527,16 @@ class IndexReader:
             return self.index.lock_holder(READ_MODEL_LOCK)
         except database_errors():
             return None
+
+
+class _CheckedState(kept.KeptState):
+    """A row that cannot be read says the index is damaged, when its section is read."""
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return super().__getitem__(key)
+        except kept.RowUnreadable as error:
+            raise ReadModelDamaged(str(error)) from None
 
 
 class KeptLookup:

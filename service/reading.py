@@ -8,7 +8,7 @@ state read from the kept rows starts without them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -333,15 +333,19 @@ def exported_events(
 class ExportedPage:
     """What the HTML page shows: ``Exported`` but the changes, its events read afresh a
     page at a time at each pass the page makes over them (``entries``: iterate it while
-    the session is open, and close it). The state on its date is read whole; the
-    corrections from the corrections and what they correct, and what each hid, the
-    state as known before each and the ids believed read as they are written."""
+    the session is open, and close it). The state on its date is its rows, each section
+    made when it is written; the corrections come from the corrections and what they
+    correct, and what each hid, the state as known before each and the ids believed are
+    read as they are written."""
 
     entries: Iterable[dict[str, Any]]
-    state: dict[str, Any]
+    state: Mapping[str, Any]  # each section made when asked for (kept.KeptState)
     as_of: date
     corrections: Corrections
     chain: dict[str, Any]
+    # what the page says of all its events before it writes any, read by queries:
+    # count, first and last (their dates as shown), last_end (a day), kinds
+    overview: dict[str, Any]
 
 
 class Entries:
@@ -380,11 +384,31 @@ def exported_page(
 
     return ExportedPage(
         entries=Entries(session, known_at),
-        state=dict(state_on(known_at)),
+        state=index.kept_sections(as_of, known_at),
         as_of=as_of,
         corrections=corrections(index.corrections_and_targets(), index, known_at, state_on),
         chain=head_view(*index.chain_head(known_at)),
+        overview=_overview(*index.believed_heads(known_at)),
     )
+
+
+def _overview(
+    count: int, kinds: set[str], first: Any, last: Any, last_end: date | None
+) -> dict[str, Any]:
+    """``ExportedPage.overview`` of the index's ``believed_heads``."""
+    from projections.views import date_view
+
+    def shown(record: Any) -> str | None:
+        return date_view(record.document.occurred)["display"] if record else None
+
+    end = last_end.isoformat() if last_end else None
+    return {
+        "count": count,
+        "first": shown(first),
+        "last": shown(last),
+        "last_end": end,
+        "kinds": frozenset(kinds),
+    }
 
 
 def _export_date(session: Session, as_of: date | None, known_at: datetime | None) -> date:

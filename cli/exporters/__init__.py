@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -146,7 +146,7 @@ def _unicode_escape(match: re.Match[str]) -> str:
 def _compact_pieces(data: Any, encode: Callable[[Any], str], depth: int = 3) -> Iterator[str]:
     """Compact JSON of ``data`` (no spaces), its objects and lists opened ``depth`` levels
     deep so that no piece holds more than one of their members."""
-    if depth and isinstance(data, dict) and all(isinstance(k, str) for k in data):
+    if depth and isinstance(data, Mapping) and all(isinstance(k, str) for k in data):
         yield "{"
         for i, (key, value) in enumerate(data.items()):
             yield f"{',' if i else ''}{encode(key)}:"
@@ -171,11 +171,12 @@ class Bundle:
     # projections.timeline.timeline(...), in occurrence order: a list, or what reads them
     # afresh each time it is iterated (the page's, written as read: see ``Overview``)
     entries: Iterable[dict[str, Any]]
-    state: dict[str, Any]  # projections.state.state_at(...)
+    state: Mapping[str, Any]  # projections.state.state_at(...), or the page's KeptState
     version: str  # uspk's version, named in the exports
     corrections: Corrections = field(default_factory=Corrections)
     changes: list[dict[str, Any]] = field(default_factory=list)  # projections.changelog
     chain: dict[str, Any] | None = None  # the chain head: count, head, mark (one line)
+    seen: Overview | None = None  # the overview, when it was read otherwise (the page's)
 
     @property
     def chain_mark(self) -> str:
@@ -199,8 +200,9 @@ class Bundle:
 
     @cached_property
     def overview(self) -> Overview:
-        """What the heads of an export say of all its events: one pass over them."""
-        return Overview.of(self.entries)
+        """What the heads of an export say of all its events: ``seen``, or one pass over
+        them."""
+        return self.seen or Overview.of(self.entries)
 
     @cached_property
     def _undetermined(self) -> frozenset[str]:

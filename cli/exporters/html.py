@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from heapq import merge
 from html import escape
 from typing import Any
@@ -299,68 +299,26 @@ def _state_panels(bundle: Bundle) -> Iterator[str]:
             yield "\n</div>"
 
 
-def _state_panel(state: dict[str, Any]) -> Iterator[str]:
-    """One state's panel, an entry at a time (a state grows with the history)."""
-    names = {a["id"]: a["name"] for a in state["actors"]}
-
-    def who(ids: list[str]) -> str:
-        return t(", ".join(names.get(i, i) for i in ids))
-
-    yield f"<h3>Agreements ({len(state['agreements'])})</h3>"
-    if not state["agreements"]:
-        yield '\n<p class="empty">None signed by this date.</p>'
-    for a in state["agreements"]:
-        parties = " \u2013 ".join(p["name"] for p in a["parties"])
-        venue = f" at {t(a['venue'])}" if a["venue"] else ""
-        commitments = "".join(_commitment(c) for c in a["commitments"])
-        minerals = f"<p>Minerals: {t(', '.join(a['minerals']))}</p>" if a["minerals"] else ""
-        yield f"""
-<div class="agreement" data-agreement-id="{t(a["id"])}">
-<h4>{t(a["instrument"])}: <span dir="auto">{t(parties)}</span></h4>
-<p>{t(a["status"])} {_time(a["signed"])}{venue} {_sources_line(a["sources"])}</p>
-{minerals}<p class="sub">Commitments ({len(a["commitments"])})</p>
-<ul class="commitments">{commitments or "<li>none yet</li>"}</ul>
-</div>"""
-
-    yield f"\n<h3>Next steps ({len(state['next_steps'])})</h3>\n"
-    steps = (
-        f'<li data-step-id="{t(s["id"])}"><span class="status s-{t(s["status"])}">'
-        f"{t(s['status'])}</span>"
-        + (' <span class="status overdue">overdue</span>' if s.get("overdue") else "")
-        + f' <span dir="auto">{t(s["description"])}</span>'
-        + (f" <span class='who'>({who(s['owners'])})</span>" if s["owners"] else "")
-        + (f" target {_time(s['target'])}" if s["target"] else "")
-        + f" {_sources_line(s['sources'])}</li>"
-        for s in state["next_steps"]
-    )
-    yield from _listed('<ul class="steps">', steps) if state["next_steps"] else _NONE
-
-    yield f"\n<h3>Engagements ({len(state['engagements'])})</h3>\n"
-    engagements = (
-        f"<li>{_time(e['date'])}"
-        + (f" \u2013 {_time(e['until'])}" if e["until"] else "")
-        + f" <span class='kind'>{t(kind_label(e['kind']))}</span>, {t(e['status'])}:"
-        f' <span dir="auto">{t(e["title"])}</span>'
-        + (
-            f" <span class='who'>({t(roles)})</span>"
-            if (roles := engagement_roles(e, names))
-            else ""
-        )
-        + f" {_sources_line(e['sources'])}</li>"
-        for e in state["engagements"]
-    )
-    yield from _listed("<ul>", engagements) if state["engagements"] else _NONE
-
-    if state["statements"]:
-        yield f"\n<h3>Statements ({len(state['statements'])})</h3>\n"
+def _state_panel(state: Mapping[str, Any]) -> Iterator[str]:
+    """One state's panel, an entry at a time, each section asked for once and let go
+    when written (a state grows with the history; ``KeptState`` makes a section when
+    asked)."""
+    names, actors = _actors(state["actors"])
+    yield from _agreements(state["agreements"])
+    yield from _steps(state["next_steps"], names)
+    yield from _engagements(state["engagements"], names)
+    statements = state["statements"]
+    if statements:
+        yield f"\n<h3>Statements ({len(statements)})</h3>\n"
         yield from _listed(
             "<ul>",
             (
                 f'<li>{_time(s["date"])} {t(s["speaker"])}: <q dir="auto">{t(s["quote"])}</q>'
                 + f"{_standing(s)} {_sources_line(s['sources'])}{_links(s)}</li>"
-                for s in state["statements"]
+                for s in statements
             ),
         )
+    del statements
     for section, items in relationship_sections(state):
         yield f"\n<h3>{t(section)} ({len(items)})</h3>\n"
         yield from _listed(
@@ -379,26 +337,88 @@ def _state_panel(state: dict[str, Any]) -> Iterator[str]:
             (
                 f'<li class="k-{t(n["kind"])}">{_time(n["date"])}'
                 f' <span dir="auto">{t(n["title"])}</span>'
-                + (f" <span class='who'>({who(n['actors'])})</span>" if n["actors"] else "")
+                + (f" <span class='who'>({_who(n['actors'], names)})</span>" if n["actors"] else "")
                 + f" {_sources_line(n['sources'])}</li>"
                 for n in noted
             ),
         )
-    if state["undetermined"]:
-        yield f"\n<h3>Undetermined on this date ({len(state['undetermined'])})</h3>\n"
+    undetermined = state["undetermined"]
+    if undetermined:
+        yield f"\n<h3>Undetermined on this date ({len(undetermined)})</h3>\n"
         yield from _listed(
             "<ul>",
             (
                 f'<li><a href="#event-{t(u["event_id"])}">{t(u["title"])}</a>:'
                 f" {t(u['reason'])}</li>"
-                for u in state["undetermined"]
+                for u in undetermined
             ),
         )
-    actors = ", ".join(a["name"] for a in state["actors"]) or "none"
-    yield (
-        f"\n<details><summary>Actors ({len(state['actors'])})</summary>"
-        f'<p dir="auto">{t(actors)}</p></details>'
+    yield actors
+
+
+def _actors(actors: list[dict[str, Any]]) -> tuple[dict[str, str], str]:
+    """The names of the state's actors by id, and the panel's last line, which lists them."""
+    listed = ", ".join(a["name"] for a in actors) or "none"
+    line = (
+        f"\n<details><summary>Actors ({len(actors)})</summary>"
+        f'<p dir="auto">{t(listed)}</p></details>'
     )
+    return {a["id"]: a["name"] for a in actors}, line
+
+
+def _who(ids: list[str], names: dict[str, str]) -> str:
+    return t(", ".join(names.get(i, i) for i in ids))
+
+
+def _agreements(agreements: list[dict[str, Any]]) -> Iterator[str]:
+    yield f"<h3>Agreements ({len(agreements)})</h3>"
+    if not agreements:
+        yield '\n<p class="empty">None signed by this date.</p>'
+    for a in agreements:
+        parties = " \u2013 ".join(p["name"] for p in a["parties"])
+        venue = f" at {t(a['venue'])}" if a["venue"] else ""
+        commitments = "".join(_commitment(c) for c in a["commitments"])
+        minerals = f"<p>Minerals: {t(', '.join(a['minerals']))}</p>" if a["minerals"] else ""
+        yield f"""
+<div class="agreement" data-agreement-id="{t(a["id"])}">
+<h4>{t(a["instrument"])}: <span dir="auto">{t(parties)}</span></h4>
+<p>{t(a["status"])} {_time(a["signed"])}{venue} {_sources_line(a["sources"])}</p>
+{minerals}<p class="sub">Commitments ({len(a["commitments"])})</p>
+<ul class="commitments">{commitments or "<li>none yet</li>"}</ul>
+</div>"""
+
+
+def _steps(steps: list[dict[str, Any]], names: dict[str, str]) -> Iterator[str]:
+    yield f"\n<h3>Next steps ({len(steps)})</h3>\n"
+    items = (
+        f'<li data-step-id="{t(s["id"])}"><span class="status s-{t(s["status"])}">'
+        f"{t(s['status'])}</span>"
+        + (' <span class="status overdue">overdue</span>' if s.get("overdue") else "")
+        + f' <span dir="auto">{t(s["description"])}</span>'
+        + (f" <span class='who'>({_who(s['owners'], names)})</span>" if s["owners"] else "")
+        + (f" target {_time(s['target'])}" if s["target"] else "")
+        + f" {_sources_line(s['sources'])}</li>"
+        for s in steps
+    )
+    yield from _listed('<ul class="steps">', items) if steps else _NONE
+
+
+def _engagements(engagements: list[dict[str, Any]], names: dict[str, str]) -> Iterator[str]:
+    yield f"\n<h3>Engagements ({len(engagements)})</h3>\n"
+    items = (
+        f"<li>{_time(e['date'])}"
+        + (f" \u2013 {_time(e['until'])}" if e["until"] else "")
+        + f" <span class='kind'>{t(kind_label(e['kind']))}</span>, {t(e['status'])}:"
+        f' <span dir="auto">{t(e["title"])}</span>'
+        + (
+            f" <span class='who'>({t(roles)})</span>"
+            if (roles := engagement_roles(e, names))
+            else ""
+        )
+        + f" {_sources_line(e['sources'])}</li>"
+        for e in engagements
+    )
+    yield from _listed("<ul>", items) if engagements else _NONE
 
 
 _NONE = ('<p class="empty">None.</p>',)

@@ -19,7 +19,7 @@ from service import archiving, reading
 from service.bootstrap import Session, checked_store
 from tests.archive import site
 from tests.archive.conftest import event_file, statement
-from tests.export.support import Uspk, corrected
+from tests.export.support import Uspk, append, corrected, meeting
 
 
 def whole_record_page(
@@ -56,6 +56,12 @@ def test_the_page_written_as_read_is_the_whole_records_page(
     captures = tmp_path / "captures"
     uspk_any.ok("append", event_file(tmp_path, statement(article)))
     uspk_any.ok("archive", article, "--captures", str(captures))
+    append(  # the latest start, twice: the head names the one that ends last
+        uspk_any,
+        tmp_path,
+        meeting("a-day-in-may-2026", "2026-05-01", "A meeting on the first of May"),
+        meeting("a-month-2026-05", "2026-05", "A meeting in May"),
+    )
     recorded = corrected(uspk_any)  # an amendment and a retraction, after the history
     amended = datetime.fromisoformat(recorded["amended"].replace("Z", "+00:00"))
     monkeypatch.setattr(queries, "_ROWS", 4)  # pages of 4 rows: many pages
@@ -82,6 +88,7 @@ def test_the_page_written_as_read_is_the_whole_records_page(
         assert corrections == (known_at is None or known_at >= amended), args
         assert (b'<a class="capture"' in streamed) == (published is not None), args
         assert _listed_in_date_order(streamed.decode("utf-8")), args
+        assert b" to May 2026; state on" in streamed, args  # not "1 May 2026"
 
 
 def _listed_in_date_order(page: str) -> bool:
