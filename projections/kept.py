@@ -29,7 +29,7 @@ record, so keeping it would tie every unit to every other (``RuleBroken.reason``
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -516,31 +516,35 @@ def read_state(
 ) -> Iterator[tuple[str, Any]]:
     """The state's sections from the standing rows at (``as_of``, ``known_at``): each
     row (section, entry key, sort key, dated, version key, entry)."""
-    return iter(KeptState(rows, as_of, known_at, unseal).items())
+    by_section: dict[str, list[tuple]] = {s: [] for s in SECTIONS}
+    for row in rows:
+        by_section[row[0]].append(row)
+    return iter(KeptState(by_section.__getitem__, as_of, known_at, unseal).items())
 
 
 class KeptState(Mapping[str, Any]):
-    """The state at (``as_of``, ``known_at``) from its standing rows (``read_state``'s),
-    each section's entries made from its rows whenever it is asked for, and not kept:
-    a state grows with the history, and its entries take several times its rows' text."""
+    """The state at (``as_of``, ``known_at``), each section's entries made whenever it
+    is asked for from its standing rows (``rows_of(section)``: ``read_state``'s rows, or
+    a query of the section's, ``SECTION_AT`` and ``ACTORS_AT``), and not kept: a state
+    grows with the history, and its entries take several times its rows' text."""
 
     def __init__(
-        self, rows: Iterable[tuple], as_of: date, known_at: datetime | None, unseal
+        self, rows_of: Callable[[str], list[tuple]], as_of: date, known_at: datetime | None, unseal
     ) -> None:
-        self.by_section: dict[str, list[tuple]] = {s: [] for s in SECTIONS}
-        for row in rows:
-            self.by_section[row[0]].append(row)
-        self.by_section["actors"] = _actors(self.by_section["actors"])
-        for section_rows in self.by_section.values():
-            section_rows.sort(key=lambda r: r[2])
+        self.rows_of, self.unseal = rows_of, unseal
         self.head = {"as_of": as_of.isoformat(), "known_at": timestamp_view(known_at)}
-        self.unseal = unseal
 
     def __getitem__(self, key: str) -> Any:
         if key in self.head:
             return self.head[key]
+        if key not in SECTIONS:
+            raise KeyError(key)
+        rows = self.rows_of(key)
+        if key == "actors":
+            rows = _actors(rows)
+        rows.sort(key=lambda r: r[2])
         day, entries = self.head["as_of"], []
-        for row in self.by_section[key]:
+        for row in rows:
             entry = _entry(key, row, self.unseal)
             if row[3]:
                 entry["reason"] = f"{entry.get('reason', '')}{day}"
@@ -591,15 +595,20 @@ _STANDING = (
 # names it: settled here, not in Python, to one row placed where it first joined and
 # showing its latest version (what ``_actors`` does for rows read otherwise), so a state
 # reads one row per actor, not one per actor and unit.
-STANDING_AT = (
-    "SELECT section, entry_key, sort_key, dated, version_key, entry FROM uspk_view_standing"
-    f" WHERE section <> 'actors' AND {_STANDING}"
-    " UNION ALL SELECT section, entry_key, joined, dated, version_key, entry FROM ("
+_ROW = "section, entry_key, sort_key, dated, version_key, entry"
+# The standing actors, one row each (``ACTORS_AT``), and the rows of any other section.
+ACTORS_AT = (
+    "SELECT section, entry_key, joined, dated, version_key, entry FROM ("
     " SELECT section, entry_key, dated, version_key, entry,"
     " MIN(sort_key) OVER (PARTITION BY entry_key) AS joined,"
     " ROW_NUMBER() OVER (PARTITION BY entry_key ORDER BY version_key DESC) AS latest"
     f" FROM uspk_view_standing WHERE section = 'actors' AND {_STANDING}) actors"
     " WHERE latest = 1"
+)
+SECTION_AT = f"SELECT {_ROW} FROM uspk_view_standing WHERE section = ? AND {_STANDING}"
+STANDING_AT = (
+    f"SELECT {_ROW} FROM uspk_view_standing WHERE section <> 'actors' AND {_STANDING}"
+    f" UNION ALL {ACTORS_AT}"
 )
 
 

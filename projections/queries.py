@@ -419,10 +419,17 @@ class IndexReader:
             raise ReadModelDamaged(str(error)) from None
 
     def kept_sections(self, as_of: date, known_at: datetime | None = None) -> Mapping[str, Any]:
-        """``kept_state``'s sections by name, its rows read now and each section made
-        from them when it is asked for (``kept.KeptState``): what is shown a section at
-        a time, in any order, holds only the rows."""
-        return _CheckedState(self.state_rows(as_of, known_at), as_of, known_at, self.text.unseal)
+        """``kept_state``'s sections by name, each read from its rows whenever it is asked
+        for (``kept.KeptState``): what is shown a section at a time, in any order, holds
+        one section (a query of its rows each time)."""
+        standing = kept.standing(as_of.isoformat(), _moment(known_at))
+
+        def rows_of(section: str) -> list[tuple]:
+            if section == "actors":
+                return self._all(kept.ACTORS_AT, standing)
+            return self._all(kept.SECTION_AT, (section, *standing))
+
+        return _CheckedState(rows_of, as_of, known_at, self.text.unseal)
 
     def _believed_where(self, known_at: datetime | None) -> tuple[list[str], list[Any]]:
         return self._believed_at(_moment(known_at))
