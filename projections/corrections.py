@@ -5,7 +5,7 @@ each correction (the exports show them, and let a reader switch to an earlier be
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -25,7 +25,7 @@ class Corrections:
     # key, moment, corrections; what the record as believed at that moment ("now": the
     # export's own) hides of the record now and shows that it no longer holds (ids, in
     # replay order); and, for a moment before a correction, the state on the export's
-    # date as then believed (its sections, read each time it is iterated)
+    # date as then believed (a Mapping whose sections are read when asked for)
     views: list[dict[str, Any]] = field(default_factory=list)
     former: list[dict[str, Any]] = field(default_factory=list)  # entries no longer believed
     now: Iterable[str] = ()  # the ids believed now, in replay order (read when iterated)
@@ -61,7 +61,7 @@ def corrections(
     records: Iterable[Record],
     belief: Belief,
     known_at: datetime | None = None,
-    state_on: Callable[[datetime], Iterable[tuple[str, Any]]] | None = None,
+    state_on: Callable[[datetime], Mapping[str, Any]] | None = None,
 ) -> Corrections:
     """Every amendment and retraction in ``records`` recorded by ``known_at`` (all when
     None), what it corrected, when, why and on which sources; and the record as believed
@@ -69,8 +69,9 @@ def corrections(
     believed at ``known_at`` and what it shows that this no longer holds, each read by
     ``belief`` (the index's queries). ``records`` need hold only the corrections and what
     they correct (the index's ``corrections_and_targets``). With ``state_on`` (the
-    export's state as believed at a moment: the kept rows' sections), each earlier view
-    also holds that state as then believed (what a reader switching to it should see)."""
+    export's state as believed at a moment, each section read when asked for), each
+    earlier view also holds that state as then believed (what a reader switching to it
+    should see)."""
     items = _items(records, known_at)
     views = [{"key": "now", "moment": None, "corrections": [], "hide": [], "show": []}]
     former: dict[str, dict[str, Any]] = {}
@@ -85,7 +86,7 @@ def corrections(
             "show": [r.id for r in earlier],
         }
         if state_on is not None:
-            view["state"] = Reread(partial(state_on, just_before))
+            view["state"] = state_on(just_before)
         views.append(view)
         for entry in timeline(earlier):
             former.setdefault(entry["id"], entry)

@@ -282,12 +282,12 @@ def export_bundle(
     as_of = _export_date(session, as_of, known_at)
     entries = walks.timeline(records)
 
-    def state_on(moment: datetime | None) -> Iterator[tuple[str, Any]]:  # the kept rows
-        return session.index.kept_state(as_of, moment)
+    def state_on(moment: datetime | None) -> Mapping[str, Any]:  # read when shown
+        return session.index.kept_sections(as_of, moment)
 
     return Exported(
         entries,
-        dict(state_on(known_at)),
+        dict(session.index.kept_state(as_of, known_at)),
         as_of,
         corrections(everything, session.index, known_at, state_on),
         changes_about(
@@ -379,12 +379,12 @@ def exported_page(
     index = session.index
     as_of = _export_date(session, as_of, known_at)
 
-    def state_on(moment: datetime | None) -> Iterator[tuple[str, Any]]:  # the kept rows
-        return index.kept_state(as_of, moment)
+    def state_on(moment: datetime | None) -> Mapping[str, Any]:  # read when shown
+        return index.kept_sections(as_of, moment)
 
     return ExportedPage(
         entries=Entries(session, known_at),
-        state=index.kept_sections(as_of, known_at),
+        state=state_on(known_at),
         as_of=as_of,
         corrections=corrections(index.corrections_and_targets(), index, known_at, state_on),
         chain=head_view(*index.chain_head(known_at)),

@@ -295,7 +295,7 @@ def _state_panels(bundle: Bundle) -> Iterator[str]:
                 f'\n<div class="state-view" data-view="{t(view["key"])}" hidden>\n'
                 f'<p class="state-known">As known before {_moment(view["moment"])}:</p>\n'
             )
-            yield from _state_panel(dict(view["state"]))  # read here, for this panel
+            yield from _state_panel(view["state"])
             yield "\n</div>"
 
 
