@@ -591,12 +591,11 @@ _STANDING = (
     "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
     " AND recorded_from <= ? AND (hidden_at IS NULL OR hidden_at > ?)"
 )
-# The rows standing at (day, moment), one query. An actor has a row in every unit that
-# names it: settled here, not in Python, to one row placed where it first joined and
-# showing its latest version (what ``_actors`` does for rows read otherwise), so a state
-# reads one row per actor, not one per actor and unit.
-_ROW = "section, entry_key, sort_key, dated, version_key, entry"
-# The standing actors, one row each (``ACTORS_AT``), and the rows of any other section.
+_ROW = "section, entry_key, sort_key, dated, version_key, entry"  # what read_state takes
+# The actors standing at (day, moment). An actor has a row in every unit that names it:
+# settled here, not in Python, to one row placed where it first joined and showing its
+# latest version (what ``_actors`` does for rows read otherwise), so a state reads one
+# row per actor, not one per actor and unit.
 ACTORS_AT = (
     "SELECT section, entry_key, joined, dated, version_key, entry FROM ("
     " SELECT section, entry_key, dated, version_key, entry,"
@@ -605,7 +604,9 @@ ACTORS_AT = (
     f" FROM uspk_view_standing WHERE section = 'actors' AND {_STANDING}) actors"
     " WHERE latest = 1"
 )
+# The rows of one other section standing at (day, moment).
 SECTION_AT = f"SELECT {_ROW} FROM uspk_view_standing WHERE section = ? AND {_STANDING}"
+# The rows standing at (day, moment), one query.
 STANDING_AT = (
     f"SELECT {_ROW} FROM uspk_view_standing WHERE section <> 'actors' AND {_STANDING}"
     f" UNION ALL {ACTORS_AT}"
