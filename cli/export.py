@@ -202,9 +202,9 @@ def _export_json(ctx, output, as_of, known_at, captures_dir, publish_dir) -> Non
 
 
 def _export_html(ctx, output, as_of, known_at, captures_dir, publish_dir) -> None:  # noqa: ANN001
-    """The page, written inside the session as its events are read: a page of them at a
-    time, at each of the passes the page makes (``html_page``), each linked to its
-    captures on the way; the captures linked are published after."""
+    """The page, written inside the session as its events are read a page at a time,
+    each linked to its captures on the way (its state's sections as each is made); the
+    captures linked are published after."""
     from contextlib import closing
 
     from cli.exporters import Bundle, Overview
@@ -216,7 +216,7 @@ def _export_html(ctx, output, as_of, known_at, captures_dir, publish_dir) -> Non
         linking.link(exported.corrections.items)
         with closing(exported.entries) as entries:
             page = Bundle(
-                entries=_Linked(entries, linking.linked),
+                entries=map(linking.linked, entries),
                 state=_LinkedState(exported.state, linking.linked),
                 version=_version(),
                 corrections=exported.corrections,
@@ -225,16 +225,6 @@ def _export_html(ctx, output, as_of, known_at, captures_dir, publish_dir) -> Non
             )
             _write(output, render("html", page))
     linking.publish()
-
-
-class _Linked:
-    """``items`` (iterable again and again) with ``link`` applied to each as it comes."""
-
-    def __init__(self, items: Iterable[Any], link: Any) -> None:
-        self.items, self.link = items, link
-
-    def __iter__(self) -> Iterator[Any]:
-        return map(self.link, self.items)
 
 
 class _LinkedState(Mapping):

@@ -331,14 +331,14 @@ def exported_events(
 
 @dataclass(frozen=True)
 class ExportedPage:
-    """What the HTML page shows: ``Exported`` but the changes, its events read afresh a
-    page at a time at each pass the page makes over them (``entries``: iterate it while
-    the session is open, and close it). The state on its date is its rows, each section
+    """What the HTML page shows: ``Exported`` but the changes, its events read a page at
+    a time as they are written (``entries``: closed, as the caller must, inside the
+    session). The state on its date is its rows, each section
     made when it is written; the corrections come from the corrections and what they
     correct, and what each hid, the state as known before each and the ids believed are
     read as they are written."""
 
-    entries: Iterable[dict[str, Any]]
+    entries: Iterator[dict[str, Any]]
     state: Mapping[str, Any]  # each section made when asked for (kept.KeptState)
     as_of: date
     corrections: Corrections
@@ -346,25 +346,6 @@ class ExportedPage:
     # what the page says of all its events before it writes any, read by queries:
     # count, first and last (their dates as shown), last_end (a day), kinds
     overview: dict[str, Any]
-
-
-class Entries:
-    """``timeline_entries`` of a session, read anew each time they are iterated: what
-    is gone through several times without being held. Closed (as the caller must,
-    inside the session), it ends the read transaction of any pass left unfinished."""
-
-    def __init__(self, session: Session, known_at: datetime | None) -> None:
-        self.session, self.known_at = session, known_at
-        self.passes: list[Iterator[dict[str, Any]]] = []
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        entries = timeline_entries(self.session, known_at=self.known_at)
-        self.passes.append(entries)
-        return entries
-
-    def close(self) -> None:
-        while self.passes:
-            self.passes.pop().close()
 
 
 def exported_page(
@@ -383,7 +364,7 @@ def exported_page(
         return index.kept_sections(as_of, moment)
 
     return ExportedPage(
-        entries=Entries(session, known_at),
+        entries=timeline_entries(session, known_at=known_at),
         state=state_on(known_at),
         as_of=as_of,
         corrections=corrections(index.corrections_and_targets(), index, known_at, state_on),

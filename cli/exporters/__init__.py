@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -92,8 +93,7 @@ def json_text(data: Any, indent: int | None = 2, escape_html: bool = False) -> s
 def json_chunks(data: Any, indent: int | None = 2, escape_html: bool = False) -> Iterator[str]:
     """``json_text`` a piece at a time, so that an export is written as it is encoded and
     never held whole: the same text (``"".join`` of it is ``json_text``)."""
-    separators = (",", ": ") if indent is not None else (",", ":")
-    encoder = json.JSONEncoder(indent=indent, ensure_ascii=False, separators=separators)
+    encoder = _encoder(indent)
     if indent is not None:  # json.dumps's own encoder's pieces, a Streamed item by item
         pieces = _streamed_pieces(data, encoder, " " * indent)
     else:  # the compact C encoder, member by member and item by item of the top lists
@@ -102,6 +102,40 @@ def json_chunks(data: Any, indent: int | None = 2, escape_html: bool = False) ->
     pattern = _JSON_IN_HTML_ESCAPED if escape_html else _JSON_ESCAPED
     for batch in batched_text(pieces):
         yield pattern.sub(_unicode_escape, batch)
+
+
+def _encoder(indent: int | None) -> json.JSONEncoder:
+    separators = (",", ": ") if indent is not None else (",", ":")
+    return json.JSONEncoder(indent=indent, ensure_ascii=False, separators=separators)
+
+
+class Spooled:
+    """A list that compact ``json_chunks`` writes from a temporary file (in memory while
+    it is small) into which its items were encoded as they came: what one pass over an
+    export's events writes in several places of a document (the page's list, chart and
+    data) without reading them again or holding them. A context manager: the file is
+    gone when it is left."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed on leaving
+            max_size=1 << 20, mode="w+", encoding="utf-8", newline=""
+        )
+        self.encode, self.empty = _encoder(None).encode, True
+
+    def __enter__(self) -> Spooled:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.file.close()
+
+    def add(self, item: Any) -> None:
+        self.file.write(self.encode(item) if self.empty else "," + self.encode(item))
+        self.empty = False
+
+    def pieces(self) -> Iterator[str]:
+        self.file.seek(0)
+        while piece := self.file.read(1 << 16):
+            yield piece
 
 
 class Streamed:
@@ -152,6 +186,10 @@ def _compact_pieces(data: Any, encode: Callable[[Any], str], depth: int = 3) -> 
             yield f"{',' if i else ''}{encode(key)}:"
             yield from _compact_pieces(value, encode, depth - 1)
         yield "}"
+    elif isinstance(data, Spooled):
+        yield "["
+        yield from data.pieces()
+        yield "]"
     elif depth and isinstance(data, (list, Streamed)):
         data = data.items if isinstance(data, Streamed) else data
         yield "["
@@ -168,8 +206,8 @@ def _compact_pieces(data: Any, encode: Callable[[Any], str], depth: int = 3) -> 
 class Bundle:
     """What every export shows: the believed history and the state on one date."""
 
-    # projections.timeline.timeline(...), in occurrence order: a list, or what reads them
-    # afresh each time it is iterated (the page's, written as read: see ``Overview``)
+    # projections.timeline.timeline(...), in occurrence order: a list, or (the page's,
+    # gone through once, with ``seen``) an iterator of them as they are read
     entries: Iterable[dict[str, Any]]
     state: Mapping[str, Any]  # projections.state.state_at(...), or the page's KeptState
     version: str  # uspk's version, named in the exports

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from heapq import merge
 from html import escape
 from typing import Any
@@ -25,6 +25,7 @@ from typing import Any
 from cli.exporters import (
     TITLE,
     Bundle,
+    Spooled,
     Streamed,
     cited_link_html,
     extent,
@@ -55,20 +56,32 @@ t = html_text  # short: the page's templates use it on every value
 def html_page(bundle: Bundle) -> Iterator[str]:
     """The page, a piece at a time: the event list item by item and the embedded data
     member by member (``json_chunks``), so that neither is held whole as text. The
-    events are gone through four times (``bundle.overview`` for the heads, the list, the
-    chart's marks, the embedded events): each a pass of their own, so that a bundle whose
-    entries are read afresh at each pass is written without holding them."""
+    events are gone through once, as the list is written (``bundle.overview`` gives the
+    heads before it): each one's chart mark and data are spooled then (``Spooled``), and
+    copied into the embedded data at the end of the page."""
+    with Spooled() as marks, Spooled() as events:
+        yield from _page(bundle, marks, events)
+
+
+def _page(bundle: Bundle, marks: Spooled, events: Spooled) -> Iterator[str]:
+    lanes = _lanes(bundle)
     data = {
         "uspk_export": 1,
         "title": TITLE,
         "as_of": bundle.as_of,
         "as_of_label": _day_label(bundle.as_of),
         "known_at": bundle.known_at,
-        "chart": _chart(bundle),
-        "events": Streamed(bundle.entries),
+        "chart": {"lanes": [{"kind": k, "label": kind_label(k)} for k in lanes], "items": marks},
+        "events": events,
         "state": bundle.state,
         **_corrections_data(bundle),
     }
+    lane = {k: n for n, k in enumerate(lanes)}
+
+    def listed(entry: dict[str, Any]) -> None:  # each believed event, as the list has it
+        marks.add(_mark(entry, lane))
+        events.add(entry)
+
     page_style = style()
     extra_style, extra_script = _corrections_assets(bundle)
     script_hash = " ".join(f"'{_csp_hash(s)}'" for s in (SCRIPT, extra_script) if s)
@@ -111,7 +124,7 @@ precision the sources give (a day, a month or a year).</p>
 <section class="events" aria-labelledby="events-heading">
 <h2 id="events-heading">Events ({bundle.overview.count})</h2>
 {_known_at_control(bundle)}"""
-    yield from _event_list(bundle)
+    yield from _event_list(bundle, listed)
     yield f"""
 </section>
 <aside class="state" aria-labelledby="state-heading">
@@ -154,47 +167,42 @@ def _day_label(iso: str) -> str:
     return parse_date(iso).human()
 
 
-def _chart(bundle: Bundle) -> dict[str, Any]:
-    """What the script draws, with every label already made safe to show."""
+def _lanes(bundle: Bundle) -> list[str]:
+    """The chart's lanes: the kinds of the events, in the order they are declared."""
     from events.kinds import happening_kinds
 
     kinds = bundle.overview.kinds
     lanes = [k for k in happening_kinds() if k in kinds]
-    lanes += sorted(kinds - set(lanes))
+    return lanes + sorted(kinds - set(lanes))
+
+
+def _mark(entry: dict[str, Any], lanes: dict[str, int]) -> dict[str, Any]:
+    """What the script draws of an event, with every label already made safe to show."""
+    start, end, display = extent(entry)
+    precision = entry["occurred"]["precision"]
+    shape = "box" if precision != "day" else ("bar" if end != start else "dot")
+    when = f"{display} ({precision} precision)" if precision != "day" else display
     return {
-        "lanes": [{"kind": k, "label": kind_label(k)} for k in lanes],
-        "items": Streamed(_marks(bundle, {k: n for n, k in enumerate(lanes)})),
+        "id": entry["id"],
+        "kind": entry["kind"],
+        "lane": lanes[entry["kind"]],
+        "start": start,
+        "end": end,
+        "shape": shape,
+        "label": _visible(entry["title"]),
+        "tip": _visible(f"{entry['title']}\n{when}, {kind_label(entry['kind'])}"),
     }
-
-
-def _marks(bundle: Bundle, lanes: dict[str, int]) -> Iterator[dict[str, Any]]:
-    """The chart's mark of each event, made as it is written."""
-    for entry in bundle.entries:
-        start, end, display = extent(entry)
-        precision = entry["occurred"]["precision"]
-        shape = "box" if precision != "day" else ("bar" if end != start else "dot")
-        when = f"{display} ({precision} precision)" if precision != "day" else display
-        yield {
-            "id": entry["id"],
-            "kind": entry["kind"],
-            "lane": lanes[entry["kind"]],
-            "start": start,
-            "end": end,
-            "shape": shape,
-            "label": _visible(entry["title"]),
-            "tip": _visible(f"{entry['title']}\n{when}, {kind_label(entry['kind'])}"),
-        }
 
 
 # -- the event list (the page without JavaScript) -------------------------------------
 
 
-def _event_list(bundle: Bundle) -> Iterator[str]:
+def _event_list(bundle: Bundle, seen: Callable[[dict[str, Any]], None]) -> Iterator[str]:
     if not bundle.overview.count:
         yield '<p class="empty">No events.</p>'
         return
     yield '<ol class="event-list">'
-    for item in _listed_items(bundle):
+    for item in _listed_items(bundle, seen):
         yield "\n"
         yield item
     yield "\n</ol>"
@@ -821,17 +829,22 @@ def _known_at_control(bundle: Bundle) -> str:
     )
 
 
-def _listed_items(bundle: Bundle) -> Iterator[str]:
+def _listed_items(bundle: Bundle, seen: Callable[[dict[str, Any]], None]) -> Iterator[str]:
     """The believed events' items and, in their places by date, those of events believed
     before a correction and no longer: hidden until the known-at switch shows them. Each
-    item is made as it is written."""
+    item is made as it is written, and each believed event given to ``seen`` then."""
     # Both come sorted by date; at one date the believed come first, each in its order.
     listed = merge(
         ((e, False) for e in bundle.entries),
         ((e, True) for e in bundle.corrections.former),
         key=lambda pair: pair[0]["occurred"]["start"],
     )
-    return (_former_item(entry) if former else _event_item(entry) for entry, former in listed)
+    for entry, former in listed:
+        if former:
+            yield _former_item(entry)
+        else:
+            seen(entry)
+            yield _event_item(entry)
 
 
 def _former_item(entry: dict[str, Any]) -> str:

@@ -1,10 +1,11 @@
-"""`uspk export` (the page) is written as its events are read, a page of them at a time
-at each pass the page makes over them: the same bytes as the page made from the whole
-record in memory (what the other formats are made from), with corrections and captures,
-at any date and as believed at any moment, on both backends."""
+"""`uspk export` (the page) is written as its events are read, a page of them at a time:
+the same bytes as the page made from the whole record in memory (what the other formats
+are made from), with corrections and captures, at any date and as believed at any
+moment, on both backends."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from datetime import date, datetime, timedelta
@@ -88,7 +89,17 @@ def test_the_page_written_as_read_is_the_whole_records_page(
         assert corrections == (known_at is None or known_at >= amended), args
         assert (b'<a class="capture"' in streamed) == (published is not None), args
         assert _listed_in_date_order(streamed.decode("utf-8")), args
+        assert _data_follows_the_list(streamed.decode("utf-8")), args
         assert b" to May 2026; state on" in streamed, args  # not "1 May 2026"
+
+
+def _data_follows_the_list(page: str) -> bool:
+    """The embedded events and the chart's marks are the believed events of the list
+    (not those no longer believed, hidden there), in its order."""
+    listed = re.findall(r'<li class="event [^"]*" id="event-[^"]*" data-event-id="([^"]*)"', page)
+    data = json.loads(page.split('id="uspk-data">', 1)[1].split("</script>", 1)[0])
+    marks = [mark["id"] for mark in data["chart"]["items"]]
+    return len(listed) > 40 and [e["id"] for e in data["events"]] == marks == listed
 
 
 def _listed_in_date_order(page: str) -> bool:
