@@ -11,7 +11,7 @@ import codecs
 import contextlib
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -132,6 +132,8 @@ def export(
         refuse_unsafe_target(output, store_files(ctx))
     if fmt == "json" and not acled:
         return _export_json(ctx, output, as_of, known_at, captures_dir, publish_dir)
+    if fmt == "html":
+        return _export_html(ctx, output, as_of, known_at, captures_dir, publish_dir)
     with open_session(ctx) as opened:
         track = reading.narrowing(opened, agreements, actors, kinds, known_at)
         exported = reading.export_bundle(opened, as_of, known_at, track)
@@ -197,6 +199,49 @@ def _export_json(ctx, output, as_of, known_at, captures_dir, publish_dir) -> Non
             }
             _write(output, _encoded(json_text_pieces(document)))
     linking.publish()
+
+
+def _export_html(ctx, output, as_of, known_at, captures_dir, publish_dir) -> None:  # noqa: ANN001
+    """The page, written inside the session as its events are read a page at a time,
+    each linked to its captures on the way (its state's sections as each is made); the
+    captures linked are published after."""
+    from contextlib import closing
+
+    from cli.exporters import Bundle, Overview
+    from service import reading
+
+    linking = _CaptureLinks(ctx, captures_dir, publish_dir, output)
+    with open_session(ctx) as opened:
+        exported = reading.exported_page(opened, as_of, known_at)
+        linking.link(exported.corrections.items)
+        with closing(exported.entries) as entries:
+            page = Bundle(
+                entries=map(linking.linked, entries),
+                state=_LinkedState(exported.state, linking.linked),
+                version=_version(),
+                corrections=exported.corrections,
+                chain=exported.chain,
+                seen=Overview(**exported.overview),
+            )
+            _write(output, render("html", page))
+    linking.publish()
+
+
+class _LinkedState(Mapping):
+    """A state whose sections are made when asked for (``KeptState``), each with
+    ``link`` applied as it is made."""
+
+    def __init__(self, state: Mapping[str, Any], link: Any) -> None:
+        self.state, self.link = state, link
+
+    def __getitem__(self, key: str) -> Any:
+        return self.link(self.state[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.state)
+
+    def __len__(self) -> int:
+        return len(self.state)
 
 
 class _CaptureLinks:

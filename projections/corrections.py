@@ -5,10 +5,11 @@ each correction (the exports show them, and let a reader switch to an earlier be
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
 
 from domain.records import Record
 from projections.timeline import timeline
@@ -21,10 +22,36 @@ class Corrections:
     each was recorded (so a reader can see what a correction changed)."""
 
     items: list[dict[str, Any]] = field(default_factory=list)  # in recorded order
-    # key, moment, corrections, believed ids and, for a moment before a correction, the
-    # state on the export's date as then believed ("now" is the export's own state)
+    # key, moment, corrections; what the record as believed at that moment ("now": the
+    # export's own) hides of the record now and shows that it no longer holds (ids, in
+    # replay order); and, for a moment before a correction, the state on the export's
+    # date as then believed (a Mapping whose sections are read when asked for)
     views: list[dict[str, Any]] = field(default_factory=list)
     former: list[dict[str, Any]] = field(default_factory=list)  # entries no longer believed
+    now: Iterable[str] = ()  # the ids believed now, in replay order (read when iterated)
+
+
+class Belief(Protocol):
+    """What the index answers of the record as believed at moments (None: now)."""
+
+    def believed_ids(self, known_at: datetime | None) -> list[str]:
+        """The ids believed at ``known_at``, in replay order."""
+
+    def changed_belief(
+        self, known_at: datetime | None, not_at: datetime | None, ids: bool = False
+    ) -> list[Any]:
+        """The records (with ``ids``, their ids) believed at ``known_at`` and not at
+        ``not_at``, in replay order."""
+
+
+class Reread:
+    """What ``read()`` gives, read afresh each time it is iterated, never held."""
+
+    def __init__(self, read: Callable[[], Iterable[Any]]) -> None:
+        self.read = read
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.read())
 
 
 _SAME_IN_EVERY_VERSION = {"id", "kind", "supersedes"}  # what names the version itself
@@ -32,40 +59,42 @@ _SAME_IN_EVERY_VERSION = {"id", "kind", "supersedes"}  # what names the version 
 
 def corrections(
     records: Iterable[Record],
-    believed: Callable[[datetime | None], list[Record]],
-    believed_now: Iterable[Record],
+    belief: Belief,
     known_at: datetime | None = None,
-    state_on: Callable[[datetime], dict[str, Any]] | None = None,
+    state_on: Callable[[datetime], Mapping[str, Any]] | None = None,
 ) -> Corrections:
     """Every amendment and retraction in ``records`` recorded by ``known_at`` (all when
-    None), what it corrected, when, why and on which sources; and, from ``believed``
-    (the records believed at a moment), the record as believed just before each moment a
-    correction was recorded. ``believed_now`` is what is believed at ``known_at``, which
-    the caller has already read. With ``state_on`` (the export's state as believed at a
-    moment: the index's kept rows, read), each earlier view also holds that state as then
-    believed (what a reader switching to it should see)."""
+    None), what it corrected, when, why and on which sources; and the record as believed
+    just before each moment a correction was recorded, as what it hides of the record
+    believed at ``known_at`` and what it shows that this no longer holds, each read by
+    ``belief`` (the index's queries). ``records`` need hold only the corrections and what
+    they correct (the index's ``corrections_and_targets``). With ``state_on`` (the
+    export's state as believed at a moment, each section read when asked for), each
+    earlier view also holds that state as then believed (what a reader switching to it
+    should see)."""
     items = _items(records, known_at)
-    current = [r.id for r in believed_now]
-    views = [{"key": "now", "moment": None, "corrections": [], "believed": current}]
+    views = [{"key": "now", "moment": None, "corrections": [], "hide": [], "show": []}]
     former: dict[str, dict[str, Any]] = {}
     for number, moment in enumerate(sorted({item["recorded_at"] for item in items}), start=1):
         just_before = moment - timedelta(microseconds=1)
-        earlier = believed(just_before)
+        earlier = belief.changed_belief(just_before, known_at)  # all corrected since: few
         view = {
             "key": f"before-{number}",
             "moment": moment.isoformat(timespec="microseconds"),
             "corrections": [i["id"] for i in items if i["recorded_at"] == moment],
-            "believed": [r.id for r in earlier],
+            "hide": Reread(partial(belief.changed_belief, known_at, just_before, ids=True)),
+            "show": [r.id for r in earlier],
         }
         if state_on is not None:
             view["state"] = state_on(just_before)
         views.append(view)
-        for entry in timeline([r for r in earlier if r.id not in current]):
+        for entry in timeline(earlier):
             former.setdefault(entry["id"], entry)
     for item in items:
         del item["recorded_at"]
     ordered = sorted(former.values(), key=lambda e: (e["occurred"]["start"], e["id"]))
-    return Corrections(items=items, views=views, former=ordered)
+    now = Reread(partial(belief.believed_ids, known_at))
+    return Corrections(items=items, views=views, former=ordered, now=now)
 
 
 def correction_items(records: Iterable[Record], known_at: datetime | None = None) -> list[dict]:

@@ -29,7 +29,7 @@ record, so keeping it would tie every unit to every other (``RuleBroken.reason``
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
@@ -531,15 +531,39 @@ def read_state(
     by_section: dict[str, list[tuple]] = {s: [] for s in SECTIONS}
     for row in rows:
         by_section[row[0]].append(row)
-    yield "as_of", as_of.isoformat()
-    yield "known_at", timestamp_view(known_at)
-    day = as_of.isoformat()
-    for section in SECTIONS:
-        rows = by_section[section]
-        if section == "actors":
+    return iter(KeptState(by_section.__getitem__, as_of, known_at, unseal).items())
+
+
+class KeptState(Mapping[str, Any]):
+    """The state at (``as_of``, ``known_at``), each section's entries made whenever it
+    is asked for from its standing rows (``rows_of(section)``: ``read_state``'s rows, or
+    a query of the section's, ``SECTION_AT`` and ``ACTORS_AT``), and not kept: a state
+    grows with the history, and its entries take several times its rows' text."""
+
+    def __init__(
+        self, rows_of: Callable[[str], list[tuple]], as_of: date, known_at: datetime | None, unseal
+    ) -> None:
+        self.rows_of, self.unseal = rows_of, unseal
+        self.head = {"as_of": as_of.isoformat(), "known_at": timestamp_view(known_at)}
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self.head:
+            return self.head[key]
+        if key not in SECTIONS:
+            raise KeyError(key)
+        rows = self.rows_of(key)
+        if key == "actors":
             rows = _actors(rows)
         rows.sort(key=_place)
-        yield section, [_row_entry(row, unseal, day) for row in rows]
+        day = self.head["as_of"]
+        return [_row_entry(row, self.unseal, day) for row in rows]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.head
+        yield from SECTIONS
+
+    def __len__(self) -> int:
+        return len(self.head) + len(SECTIONS)
 
 
 def _row_entry(row: tuple, unseal, day: str) -> dict[str, Any]:
@@ -592,12 +616,17 @@ def _quoted(sections: Iterable[str]) -> str:
     return ", ".join(f"'{section}'" for section in sections)
 
 
-# The rows standing at (day, moment), one query: the actors from their settled rows
-# (projections/settled.py, one per actor), not from their rows in every unit.
+_ROW = "section, entry_key, sort_key, dated, version_key, entry"  # what read_state takes
+# The actors standing at (day, moment): their settled rows (projections/settled.py), one
+# per actor, not their rows in every unit that names them.
+ACTORS_AT = settled.STANDING_AT
+# The rows of one other section standing at (day, moment).
+SECTION_AT = f"SELECT {_ROW} FROM uspk_view_standing WHERE section = ? AND {STANDING}"
+# The rows standing at (day, moment), one query.
 STANDING_AT = (
-    "SELECT section, entry_key, sort_key, dated, version_key, entry FROM uspk_view_standing"
+    f"SELECT {_ROW} FROM uspk_view_standing"
     f" WHERE section IN ({_quoted(s for s in SECTIONS if s != 'actors')}) AND {STANDING}"
-    f" UNION ALL {settled.STANDING_AT}"
+    f" UNION ALL {ACTORS_AT}"
 )
 
 
@@ -619,7 +648,6 @@ class Summary(NamedTuple):
 
 SAID = ("statements", "announcements", "proposals")  # what was said, shown as one list
 _LISTED = tuple(s for s in SECTIONS if s not in ("actors", "noted", *SAID))
-_SHOWN_COLUMNS = "section, entry_key, sort_key, dated, version_key, entry"
 _COUNTS = (
     "SELECT section, COUNT(*) FROM uspk_view_standing"
     f" WHERE section IN ({_quoted((*_LISTED, *SAID))}) AND {STANDING} GROUP BY section"
@@ -629,7 +657,7 @@ _COUNTS = (
 # planner, without statistics, would sort every row standing), by the database's row id,
 # so that only the rows shown are read whole.
 _LATEST = (
-    f"SELECT {_SHOWN_COLUMNS} FROM uspk_view_standing WHERE {{row_id}} IN ("
+    f"SELECT {_ROW} FROM uspk_view_standing WHERE {{row_id}} IN ("
     " SELECT {row_id} FROM uspk_view_standing {order_index}"
     f" WHERE section = ? AND {STANDING} ORDER BY sort_key DESC, entry_key DESC LIMIT ?)"
 )
@@ -639,7 +667,7 @@ _LATEST = (
 # the state once its date has ended), each looked up among the rows by its id: SQLite
 # joins in the order written after CROSS JOIN, so it stops after the first few.
 _SAID_LATEST = (
-    f"SELECT {_SHOWN_COLUMNS} FROM uspk_view_standing WHERE {{row_id}} IN ("
+    f"SELECT {_ROW} FROM uspk_view_standing WHERE {{row_id}} IN ("
     " SELECT s.{row_id} FROM uspk_view_events e CROSS JOIN uspk_view_standing s {key_index}"
     " WHERE e.occ_end <= ? AND s.entry_key = e.event_id"
     f" AND s.section IN ('statements', 'announcements', 'proposals') AND {STANDING}"
@@ -654,7 +682,7 @@ _NOTED_KINDS = (
     f" WHERE s.section = 'noted' AND {STANDING} GROUP BY e.kind"
 )
 _NOTED_LATEST = (
-    f"SELECT {_SHOWN_COLUMNS} FROM uspk_view_standing WHERE {{row_id}} IN ("
+    f"SELECT {_ROW} FROM uspk_view_standing WHERE {{row_id}} IN ("
     " SELECT s.{row_id} FROM uspk_view_standing s"
     " JOIN uspk_view_events e ON e.event_id = s.entry_key"
     f" WHERE s.section = 'noted' AND e.kind = ? AND {STANDING}"

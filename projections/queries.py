@@ -5,7 +5,7 @@ the index recorder."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -179,6 +179,51 @@ class IndexReader:
             where.append(f"e.kind IN ({', '.join('?' for _ in kinds)})")
             params.extend(kinds)
         return where, params
+
+    def believed_heads(
+        self, known_at: datetime | None
+    ) -> tuple[int, set[str], Record | None, Record | None, date | None]:
+        """What an export says of all the happenings believed at ``known_at`` before it
+        writes any: how many, their kinds, the first in replay order, the latest
+        (starting, then ending; the first such in replay order), and the last day any
+        is dated to. Indexed queries, two records read."""
+        where, params = self._believed_where(known_at)
+        rows = f"FROM uspk_view_events e WHERE {' AND '.join(where)}"
+        latest = ("e.occ_start DESC", "e.occ_end DESC", *REPLAY_ORDER[1:])
+        with self.transaction() as sql:
+            count, last_end = sql.one(f"SELECT COUNT(*), MAX(e.occ_end) {rows}", params)
+            kinds = {row[0] for row in sql.all(f"SELECT DISTINCT e.kind {rows}", params)}
+            ends = [
+                sql.one(f"SELECT e.event_id {rows} ORDER BY {', '.join(order)} LIMIT 1", params)
+                for order in (REPLAY_ORDER, latest)
+            ]
+        first, last = (self.record_of(end[0]) if end else None for end in ends)
+        return count, kinds, first, last, date.fromisoformat(last_end) if last_end else None
+
+    def believed_ids(self, known_at: datetime | None) -> list[str]:
+        """The ids of ``believed``'s records (all dates), in replay order."""
+        where, params = self._believed_where(known_at)
+        return self._ids(where, params)
+
+    def changed_belief(
+        self, known_at: datetime | None, not_at: datetime | None, ids: bool = False
+    ) -> list[Any]:
+        """The records (with ``ids``, their ids) believed at ``known_at`` and not at
+        ``not_at`` (each None: now), in replay order: what a correction recorded between
+        the two hid, or what was recorded between them."""
+        where, params = self._believed_where(known_at)
+        then, then_params = self._believed_where(not_at)
+        where.append(f"NOT ({' AND '.join(then)})")
+        params.extend(then_params)
+        return self._ids(where, params) if ids else self._records(where, params, REPLAY_ORDER)
+
+    def _ids(self, where: list[str], params: list[Any]) -> list[str]:
+        rows = self._all(
+            f"SELECT e.event_id FROM uspk_view_events e WHERE {' AND '.join(where)}"
+            f" ORDER BY {', '.join(REPLAY_ORDER)}",
+            params,
+        )
+        return [row[0] for row in rows]
 
     def recorded_until(self, known_at: datetime | None = None) -> date | None:
         """The last day of the latest-ending believed happening: past it, the record
@@ -390,6 +435,19 @@ class IndexReader:
         except kept.RowUnreadable as error:
             raise ReadModelDamaged(str(error)) from None
 
+    def kept_sections(self, as_of: date, known_at: datetime | None = None) -> Mapping[str, Any]:
+        """``kept_state``'s sections by name, each read from its rows whenever it is asked
+        for (``kept.KeptState``): what is shown a section at a time, in any order, holds
+        one section (a query of its rows each time)."""
+        standing = kept.standing(as_of.isoformat(), _moment(known_at))
+
+        def rows_of(section: str) -> list[tuple]:
+            if section == "actors":
+                return self._all(kept.ACTORS_AT, standing)
+            return self._all(kept.SECTION_AT, (section, *standing))
+
+        return _CheckedState(rows_of, as_of, known_at, self.text.unseal)
+
     def _believed_where(self, known_at: datetime | None) -> tuple[list[str], list[Any]]:
         return self._believed_at(_moment(known_at))
 
@@ -493,6 +551,16 @@ class IndexReader:
             return self.index.lock_holder(READ_MODEL_LOCK)
         except database_errors():
             return None
+
+
+class _CheckedState(kept.KeptState):
+    """A row that cannot be read says the index is damaged, when its section is read."""
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return super().__getitem__(key)
+        except kept.RowUnreadable as error:
+            raise ReadModelDamaged(str(error)) from None
 
 
 class KeptLookup:

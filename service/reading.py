@@ -8,7 +8,7 @@ state read from the kept rows starts without them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -45,7 +45,9 @@ class NothingToExport(LookupError):
 @dataclass(frozen=True)
 class Exported:
     """What an export shows: every believed event, the state on ``as_of``, the
-    corrections recorded so far, and every recorded change (newest first)."""
+    corrections recorded so far, and every recorded change (newest first). What the
+    corrections' views hide and the ids believed are read as they are iterated: while
+    the session is open (the page's known-at switch; no other format shows them)."""
 
     entries: list[dict[str, Any]]
     state: dict[str, Any]
@@ -293,19 +295,18 @@ def export_bundle(
     from projections.corrections import corrections
 
     everything = session.index.everything()
-    believed = _sharing(everything, session.index.believed)
-    records = believed(known_at)
+    records = session.index.believed(known_at)
     as_of = _export_date(session, as_of, known_at)
     entries = walks.timeline(records)
 
-    def state_on(moment: datetime | None) -> dict[str, Any]:  # read from the kept rows
-        return dict(session.index.kept_state(as_of, moment))
+    def state_on(moment: datetime | None) -> Mapping[str, Any]:  # read when shown
+        return session.index.kept_sections(as_of, moment)
 
     return Exported(
         entries,
-        state_on(known_at),
+        dict(session.index.kept_state(as_of, known_at)),
         as_of,
-        corrections(everything, believed, records, known_at, state_on),
+        corrections(everything, session.index, known_at, state_on),
         changes_about(
             changelog(everything, known_at, {e["id"]: e for e in entries}), everything, track
         ),
@@ -345,6 +346,69 @@ def exported_events(
     )
 
 
+@dataclass(frozen=True)
+class ExportedPage:
+    """What the HTML page shows: ``Exported`` but the changes, its events read a page at
+    a time as they are written (``entries``: closed, as the caller must, inside the
+    session). The state on its date is its rows, each section
+    made when it is written; the corrections come from the corrections and what they
+    correct, and what each hid, the state as known before each and the ids believed are
+    read as they are written."""
+
+    entries: Iterator[dict[str, Any]]
+    state: Mapping[str, Any]  # each section made when asked for (kept.KeptState)
+    as_of: date
+    corrections: Corrections
+    chain: dict[str, Any]
+    # what the page says of all its events before it writes any, read by queries:
+    # count, first and last (their dates as shown), last_end (a day), kinds
+    overview: dict[str, Any]
+
+
+def exported_page(
+    session: Session, as_of: date | None = None, known_at: datetime | None = None
+) -> ExportedPage:
+    """``export_bundle``'s events, state, corrections and chain head, the events read
+    as the page is written: never the whole record in memory. The corrections are read
+    from the index's corrections and what they correct (``corrections_and_targets``);
+    what each correction changed is read by queries (``corrections.Belief``)."""
+    from projections.corrections import corrections
+
+    index = session.index
+    as_of = _export_date(session, as_of, known_at)
+
+    def state_on(moment: datetime | None) -> Mapping[str, Any]:  # read when shown
+        return index.kept_sections(as_of, moment)
+
+    return ExportedPage(
+        entries=timeline_entries(session, known_at=known_at),
+        state=state_on(known_at),
+        as_of=as_of,
+        corrections=corrections(index.corrections_and_targets(), index, known_at, state_on),
+        chain=head_view(*index.chain_head(known_at)),
+        overview=_overview(*index.believed_heads(known_at)),
+    )
+
+
+def _overview(
+    count: int, kinds: set[str], first: Any, last: Any, last_end: date | None
+) -> dict[str, Any]:
+    """``ExportedPage.overview`` of the index's ``believed_heads``."""
+    from projections.views import date_view
+
+    def shown(record: Any) -> str | None:
+        return date_view(record.document.occurred)["display"] if record else None
+
+    end = last_end.isoformat() if last_end else None
+    return {
+        "count": count,
+        "first": shown(first),
+        "last": shown(last),
+        "last_end": end,
+        "kinds": frozenset(kinds),
+    }
+
+
 def _export_date(session: Session, as_of: date | None, known_at: datetime | None) -> date:
     """The day an export's state is on: ``as_of``, by default the last day on which a
     believed event occurred; refused when none is believed."""
@@ -356,19 +420,6 @@ def _export_date(session: Session, as_of: date | None, known_at: datetime | None
             + (" at the --known-at moment" if known_at else "")
         )
     return as_of
-
-
-def _sharing(
-    everything: list[Any], believed: Callable[[datetime | None], list[Any]]
-) -> Callable[[datetime | None], list[Any]]:
-    """``believed`` answered with the records of ``everything`` (the same rows, read
-    once): what an export reads at several moments is held in memory once."""
-    by_position = {r.position: r for r in everything}
-
-    def shared(known_at: datetime | None = None) -> list[Any]:
-        return [by_position.get(r.position, r) for r in believed(known_at)]
-
-    return shared
 
 
 @dataclass(frozen=True)
@@ -388,7 +439,7 @@ class Dataset:
 
 def dataset(session: Session) -> Dataset:
     """The whole record for a database: both clocks, every correction, every state."""
-    from projections.corrections import corrections
+    from projections.corrections import Corrections, correction_items
 
     records = session.index.everything()
     now = session.index.believed()
@@ -402,7 +453,7 @@ def dataset(session: Session) -> Dataset:
     ]
     return Dataset(
         events,
-        corrections(records, session.index.believed, now),
+        Corrections(correction_items(records)),  # the page's views of them are not shown
         _actor_rows(session.index.registry(), records, now),
         moments,
         export_rows(session.index.kept_rows(), {e["id"]: e["actors"] for e in events}),

@@ -19,7 +19,8 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -92,8 +93,7 @@ def json_text(data: Any, indent: int | None = 2, escape_html: bool = False) -> s
 def json_chunks(data: Any, indent: int | None = 2, escape_html: bool = False) -> Iterator[str]:
     """``json_text`` a piece at a time, so that an export is written as it is encoded and
     never held whole: the same text (``"".join`` of it is ``json_text``)."""
-    separators = (",", ": ") if indent is not None else (",", ":")
-    encoder = json.JSONEncoder(indent=indent, ensure_ascii=False, separators=separators)
+    encoder = _encoder(indent)
     if indent is not None:  # json.dumps's own encoder's pieces, a Streamed item by item
         pieces = _streamed_pieces(data, encoder, " " * indent)
     else:  # the compact C encoder, member by member and item by item of the top lists
@@ -104,11 +104,46 @@ def json_chunks(data: Any, indent: int | None = 2, escape_html: bool = False) ->
         yield pattern.sub(_unicode_escape, batch)
 
 
+def _encoder(indent: int | None) -> json.JSONEncoder:
+    separators = (",", ": ") if indent is not None else (",", ":")
+    return json.JSONEncoder(indent=indent, ensure_ascii=False, separators=separators)
+
+
+class Spooled:
+    """A list that compact ``json_chunks`` writes from a temporary file (in memory while
+    it is small) into which its items were encoded as they came: what one pass over an
+    export's events writes in several places of a document (the page's list, chart and
+    data) without reading them again or holding them. A context manager: the file is
+    gone when it is left."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed on leaving
+            max_size=1 << 20, mode="w+", encoding="utf-8", newline=""
+        )
+        self.encode, self.empty = _encoder(None).encode, True
+
+    def __enter__(self) -> Spooled:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.file.close()
+
+    def add(self, item: Any) -> None:
+        self.file.write(self.encode(item) if self.empty else "," + self.encode(item))
+        self.empty = False
+
+    def pieces(self) -> Iterator[str]:
+        self.file.seek(0)
+        while piece := self.file.read(1 << 16):
+            yield piece
+
+
 class Streamed:
     """A list that ``json_chunks`` writes as its items come (an export's events, read a
     page at a time), or with ``pairs`` an object written a member at a time (the state, a
     section at a time): the same text as the list or dict would give, never held whole.
-    Indented JSON only, inside an object."""
+    Indented JSON: inside an object. Compact JSON (the page's embedded data): a list
+    within the levels that ``_compact_pieces`` opens."""
 
     def __init__(self, items: Iterable[Any], pairs: bool = False) -> None:
         self.items, self.pairs = items, pairs
@@ -145,13 +180,18 @@ def _unicode_escape(match: re.Match[str]) -> str:
 def _compact_pieces(data: Any, encode: Callable[[Any], str], depth: int = 3) -> Iterator[str]:
     """Compact JSON of ``data`` (no spaces), its objects and lists opened ``depth`` levels
     deep so that no piece holds more than one of their members."""
-    if depth and isinstance(data, dict) and all(isinstance(k, str) for k in data):
+    if depth and isinstance(data, Mapping) and all(isinstance(k, str) for k in data):
         yield "{"
         for i, (key, value) in enumerate(data.items()):
             yield f"{',' if i else ''}{encode(key)}:"
             yield from _compact_pieces(value, encode, depth - 1)
         yield "}"
-    elif depth and isinstance(data, list):
+    elif isinstance(data, Spooled):
+        yield "["
+        yield from data.pieces()
+        yield "]"
+    elif depth and isinstance(data, (list, Streamed)):
+        data = data.items if isinstance(data, Streamed) else data
         yield "["
         for i, item in enumerate(data):
             if i:
@@ -166,12 +206,15 @@ def _compact_pieces(data: Any, encode: Callable[[Any], str], depth: int = 3) -> 
 class Bundle:
     """What every export shows: the believed history and the state on one date."""
 
-    entries: list[dict[str, Any]]  # projections.timeline.timeline(...), in occurrence order
-    state: dict[str, Any]  # projections.state.state_at(...)
+    # projections.timeline.timeline(...), in occurrence order: a list, or (the page's,
+    # gone through once, with ``seen``) an iterator of them as they are read
+    entries: Iterable[dict[str, Any]]
+    state: Mapping[str, Any]  # projections.state.state_at(...), or the page's KeptState
     version: str  # uspk's version, named in the exports
     corrections: Corrections = field(default_factory=Corrections)
     changes: list[dict[str, Any]] = field(default_factory=list)  # projections.changelog
     chain: dict[str, Any] | None = None  # the chain head: count, head, mark (one line)
+    seen: Overview | None = None  # the overview, when it was read otherwise (the page's)
 
     @property
     def chain_mark(self) -> str:
@@ -190,8 +233,14 @@ class Bundle:
     def recorded_until(self) -> str | None:
         """The last day an exported event is dated to, when the state's date is after
         it (the state shown is then the last known one); else None."""
-        last = max((e["occurred"]["end"] for e in self.entries), default=None)
+        last = self.overview.last_end
         return last if last is not None and self.as_of > last else None
+
+    @cached_property
+    def overview(self) -> Overview:
+        """What the heads of an export say of all its events: ``seen``, or one pass over
+        them."""
+        return self.seen or Overview.of(self.entries)
 
     @cached_property
     def _undetermined(self) -> frozenset[str]:
@@ -228,14 +277,46 @@ def kind_label(kind: str) -> str:
     return label(kind)
 
 
+@dataclass(frozen=True)
+class Overview:
+    """What is said of all of an export's events before any is written (counts, the
+    span, the chart's lanes), gathered in one pass so that the events need not be held."""
+
+    count: int = 0
+    first: str | None = None  # the first event's date, as shown
+    last: str | None = None  # the latest-starting (then latest-ending) one's, as shown
+    last_end: str | None = None  # the last day any event is dated to
+    kinds: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, entries: Iterable[dict[str, Any]]) -> Overview:
+        count, first, latest, last_end, kinds = 0, None, None, None, set()
+        for entry in entries:
+            occurred = entry["occurred"]
+            count += 1
+            first = first or occurred
+            if latest is None or (occurred["start"], occurred["end"]) > (
+                latest["start"],
+                latest["end"],
+            ):  # the first of the latest, as max() gives
+                latest = occurred
+            last_end = max(last_end or occurred["end"], occurred["end"])
+            kinds.add(entry["kind"])
+        return cls(
+            count,
+            first and first["display"],
+            latest and latest["display"],
+            last_end,
+            frozenset(kinds),
+        )
+
+
 def summary_line(bundle: Bundle) -> str:
     """'15 events, June 2025 to 8 Sep 2025; state on 2025-09-08, as known now'."""
-    entries = bundle.entries
-    count = f"{len(entries)} event{'s' if len(entries) != 1 else ''}"
-    if entries:
-        first = entries[0]["occurred"]["display"]
-        last = max(entries, key=lambda e: (e["occurred"]["start"], e["occurred"]["end"]))
-        last = last["occurred"]["display"]
+    seen = bundle.overview
+    count = f"{seen.count} event{'s' if seen.count != 1 else ''}"
+    if seen.count:
+        first, last = seen.first, seen.last
         count += f", {first} to {last}" if last != first else f", {first}"
     known = f"as known at {bundle.known_at}" if bundle.known_at else "as known now"
     return f"{count}; state on {bundle.as_of}, {known}"

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from heapq import merge
 from html import escape
 from typing import Any
 
 from cli.exporters import (
     TITLE,
     Bundle,
+    Spooled,
+    Streamed,
     cited_link_html,
     extent,
     html_text,
@@ -52,18 +55,33 @@ t = html_text  # short: the page's templates use it on every value
 
 def html_page(bundle: Bundle) -> Iterator[str]:
     """The page, a piece at a time: the event list item by item and the embedded data
-    member by member (``json_chunks``), so that neither is held whole as text."""
+    member by member (``json_chunks``), so that neither is held whole as text. The
+    events are gone through once, as the list is written (``bundle.overview`` gives the
+    heads before it): each one's chart mark and data are spooled then (``Spooled``), and
+    copied into the embedded data at the end of the page."""
+    with Spooled() as marks, Spooled() as events:
+        yield from _page(bundle, marks, events)
+
+
+def _page(bundle: Bundle, marks: Spooled, events: Spooled) -> Iterator[str]:
+    lanes = _lanes(bundle)
     data = {
         "uspk_export": 1,
         "title": TITLE,
         "as_of": bundle.as_of,
         "as_of_label": _day_label(bundle.as_of),
         "known_at": bundle.known_at,
-        "chart": _chart(bundle),
-        "events": bundle.entries,
+        "chart": {"lanes": [{"kind": k, "label": kind_label(k)} for k in lanes], "items": marks},
+        "events": events,
         "state": bundle.state,
         **_corrections_data(bundle),
     }
+    lane = {k: n for n, k in enumerate(lanes)}
+
+    def listed(entry: dict[str, Any]) -> None:  # each believed event, as the list has it
+        marks.add(_mark(entry, lane))
+        events.add(entry)
+
     page_style = style()
     extra_style, extra_script = _corrections_assets(bundle)
     script_hash = " ".join(f"'{_csp_hash(s)}'" for s in (SCRIPT, extra_script) if s)
@@ -104,14 +122,16 @@ precision the sources give (a day, a month or a year).</p>
 </section>
 <div class="columns">
 <section class="events" aria-labelledby="events-heading">
-<h2 id="events-heading">Events ({len(bundle.entries)})</h2>
+<h2 id="events-heading">Events ({bundle.overview.count})</h2>
 {_known_at_control(bundle)}"""
-    yield from _event_list(bundle)
+    yield from _event_list(bundle, listed)
     yield f"""
 </section>
 <aside class="state" aria-labelledby="state-heading">
 <h2 id="state-heading">State on {t(_day_label(bundle.as_of))}{known}</h2>
-{_horizon(bundle)}{_state_panels(bundle)}
+{_horizon(bundle)}"""
+    yield from _state_panels(bundle)
+    yield f"""
 </aside>
 </div>
 {_corrections_section(bundle)}
@@ -147,42 +167,42 @@ def _day_label(iso: str) -> str:
     return parse_date(iso).human()
 
 
-def _chart(bundle: Bundle) -> dict[str, Any]:
-    """What the script draws, with every label already made safe to show."""
+def _lanes(bundle: Bundle) -> list[str]:
+    """The chart's lanes: the kinds of the events, in the order they are declared."""
     from events.kinds import happening_kinds
 
-    lanes = [k for k in happening_kinds() if any(e["kind"] == k for e in bundle.entries)]
-    lanes += sorted({e["kind"] for e in bundle.entries} - set(lanes))
-    items = []
-    for entry in bundle.entries:
-        start, end, display = extent(entry)
-        precision = entry["occurred"]["precision"]
-        shape = "box" if precision != "day" else ("bar" if end != start else "dot")
-        when = f"{display} ({precision} precision)" if precision != "day" else display
-        items.append(
-            {
-                "id": entry["id"],
-                "kind": entry["kind"],
-                "lane": lanes.index(entry["kind"]),
-                "start": start,
-                "end": end,
-                "shape": shape,
-                "label": _visible(entry["title"]),
-                "tip": _visible(f"{entry['title']}\n{when}, {kind_label(entry['kind'])}"),
-            }
-        )
-    return {"lanes": [{"kind": k, "label": kind_label(k)} for k in lanes], "items": items}
+    kinds = bundle.overview.kinds
+    lanes = [k for k in happening_kinds() if k in kinds]
+    return lanes + sorted(kinds - set(lanes))
+
+
+def _mark(entry: dict[str, Any], lanes: dict[str, int]) -> dict[str, Any]:
+    """What the script draws of an event, with every label already made safe to show."""
+    start, end, display = extent(entry)
+    precision = entry["occurred"]["precision"]
+    shape = "box" if precision != "day" else ("bar" if end != start else "dot")
+    when = f"{display} ({precision} precision)" if precision != "day" else display
+    return {
+        "id": entry["id"],
+        "kind": entry["kind"],
+        "lane": lanes[entry["kind"]],
+        "start": start,
+        "end": end,
+        "shape": shape,
+        "label": _visible(entry["title"]),
+        "tip": _visible(f"{entry['title']}\n{when}, {kind_label(entry['kind'])}"),
+    }
 
 
 # -- the event list (the page without JavaScript) -------------------------------------
 
 
-def _event_list(bundle: Bundle) -> Iterator[str]:
-    if not bundle.entries:
+def _event_list(bundle: Bundle, seen: Callable[[dict[str, Any]], None]) -> Iterator[str]:
+    if not bundle.overview.count:
         yield '<p class="empty">No events.</p>'
         return
     yield '<ol class="event-list">'
-    for item in _listed_items(bundle):
+    for item in _listed_items(bundle, seen):
         yield "\n"
         yield item
     yield "\n</ol>"
@@ -271,58 +291,129 @@ def _commitment(commitment: dict[str, Any]) -> str:
     )
 
 
-def _state_panels(bundle: Bundle) -> str:
+def _state_panels(bundle: Bundle) -> Iterator[str]:
     """The state on the page's date as known now and, hidden until the known-at switch
     picks one, as known before each correction (computed with the corrections)."""
-    panels = [f'<div class="state-view" data-view="now">\n{_state_panel(bundle.state)}\n</div>']
+    yield '<div class="state-view" data-view="now">\n'
+    yield from _state_panel(bundle.state)
+    yield "\n</div>"
     for view in bundle.corrections.views:
         if "state" in view:
-            panels.append(
-                f'<div class="state-view" data-view="{t(view["key"])}" hidden>\n'
+            yield (
+                f'\n<div class="state-view" data-view="{t(view["key"])}" hidden>\n'
                 f'<p class="state-known">As known before {_moment(view["moment"])}:</p>\n'
-                f"{_state_panel(view['state'])}\n</div>"
             )
-    return "\n".join(panels)
+            yield from _state_panel(view["state"])
+            yield "\n</div>"
 
 
-def _state_panel(state: dict[str, Any]) -> str:
-    names = {a["id"]: a["name"] for a in state["actors"]}
+def _state_panel(state: Mapping[str, Any]) -> Iterator[str]:
+    """One state's panel, an entry at a time, each section asked for once and let go
+    when written (a state grows with the history; ``KeptState`` makes a section when
+    asked)."""
+    names, actors = _actors(state["actors"])
+    yield from _agreements(state["agreements"])
+    yield from _steps(state["next_steps"], names)
+    yield from _engagements(state["engagements"], names)
+    statements = state["statements"]
+    if statements:
+        yield f"\n<h3>Statements ({len(statements)})</h3>\n"
+        yield from _listed(
+            "<ul>",
+            (
+                f'<li>{_time(s["date"])} {t(s["speaker"])}: <q dir="auto">{t(s["quote"])}</q>'
+                + f"{_standing(s)} {_sources_line(s['sources'])}{_links(s)}</li>"
+                for s in statements
+            ),
+        )
+    del statements
+    for section, items in relationship_sections(state):
+        yield f"\n<h3>{t(section)} ({len(items)})</h3>\n"
+        yield from _listed(
+            "<ul>",
+            (
+                f'<li data-event-id="{t(i["event_id"])}">{_time(i["date"])}'
+                f' <span dir="auto">{t(i["text"])}</span> {_sources_line(i["sources"])}'
+                f"{_links(i)}</li>"
+                for i in items
+            ),
+        )
+    for section, noted in noted_sections(state):
+        yield f"\n<h3>{t(section)} ({len(noted)})</h3>\n"
+        yield from _listed(
+            "<ul>",
+            (
+                f'<li class="k-{t(n["kind"])}">{_time(n["date"])}'
+                f' <span dir="auto">{t(n["title"])}</span>'
+                + (f" <span class='who'>({_who(n['actors'], names)})</span>" if n["actors"] else "")
+                + f" {_sources_line(n['sources'])}</li>"
+                for n in noted
+            ),
+        )
+    undetermined = state["undetermined"]
+    if undetermined:
+        yield f"\n<h3>Undetermined on this date ({len(undetermined)})</h3>\n"
+        yield from _listed(
+            "<ul>",
+            (
+                f'<li><a href="#event-{t(u["event_id"])}">{t(u["title"])}</a>:'
+                f" {t(u['reason'])}</li>"
+                for u in undetermined
+            ),
+        )
+    yield actors
 
-    def who(ids: list[str]) -> str:
-        return t(", ".join(names.get(i, i) for i in ids))
 
-    out = [f"<h3>Agreements ({len(state['agreements'])})</h3>"]
-    if not state["agreements"]:
-        out.append('<p class="empty">None signed by this date.</p>')
-    for a in state["agreements"]:
+def _actors(actors: list[dict[str, Any]]) -> tuple[dict[str, str], str]:
+    """The names of the state's actors by id, and the panel's last line, which lists them."""
+    listed = ", ".join(a["name"] for a in actors) or "none"
+    line = (
+        f"\n<details><summary>Actors ({len(actors)})</summary>"
+        f'<p dir="auto">{t(listed)}</p></details>'
+    )
+    return {a["id"]: a["name"] for a in actors}, line
+
+
+def _who(ids: list[str], names: dict[str, str]) -> str:
+    return t(", ".join(names.get(i, i) for i in ids))
+
+
+def _agreements(agreements: list[dict[str, Any]]) -> Iterator[str]:
+    yield f"<h3>Agreements ({len(agreements)})</h3>"
+    if not agreements:
+        yield '\n<p class="empty">None signed by this date.</p>'
+    for a in agreements:
         parties = " \u2013 ".join(p["name"] for p in a["parties"])
         venue = f" at {t(a['venue'])}" if a["venue"] else ""
         commitments = "".join(_commitment(c) for c in a["commitments"])
         minerals = f"<p>Minerals: {t(', '.join(a['minerals']))}</p>" if a["minerals"] else ""
-        out.append(
-            f"""<div class="agreement" data-agreement-id="{t(a["id"])}">
+        yield f"""
+<div class="agreement" data-agreement-id="{t(a["id"])}">
 <h4>{t(a["instrument"])}: <span dir="auto">{t(parties)}</span></h4>
 <p>{t(a["status"])} {_time(a["signed"])}{venue} {_sources_line(a["sources"])}</p>
 {minerals}<p class="sub">Commitments ({len(a["commitments"])})</p>
 <ul class="commitments">{commitments or "<li>none yet</li>"}</ul>
 </div>"""
-        )
 
-    out.append(f"<h3>Next steps ({len(state['next_steps'])})</h3>")
-    steps = "".join(
+
+def _steps(steps: list[dict[str, Any]], names: dict[str, str]) -> Iterator[str]:
+    yield f"\n<h3>Next steps ({len(steps)})</h3>\n"
+    items = (
         f'<li data-step-id="{t(s["id"])}"><span class="status s-{t(s["status"])}">'
         f"{t(s['status'])}</span>"
         + (' <span class="status overdue">overdue</span>' if s.get("overdue") else "")
         + f' <span dir="auto">{t(s["description"])}</span>'
-        + (f" <span class='who'>({who(s['owners'])})</span>" if s["owners"] else "")
+        + (f" <span class='who'>({_who(s['owners'], names)})</span>" if s["owners"] else "")
         + (f" target {_time(s['target'])}" if s["target"] else "")
         + f" {_sources_line(s['sources'])}</li>"
-        for s in state["next_steps"]
+        for s in steps
     )
-    out.append(f'<ul class="steps">{steps}</ul>' if steps else '<p class="empty">None.</p>')
+    yield from _listed('<ul class="steps">', items) if steps else _NONE
 
-    out.append(f"<h3>Engagements ({len(state['engagements'])})</h3>")
-    engagements = "".join(
+
+def _engagements(engagements: list[dict[str, Any]], names: dict[str, str]) -> Iterator[str]:
+    yield f"\n<h3>Engagements ({len(engagements)})</h3>\n"
+    items = (
         f"<li>{_time(e['date'])}"
         + (f" \u2013 {_time(e['until'])}" if e["until"] else "")
         + f" <span class='kind'>{t(kind_label(e['kind']))}</span>, {t(e['status'])}:"
@@ -333,63 +424,19 @@ def _state_panel(state: dict[str, Any]) -> str:
             else ""
         )
         + f" {_sources_line(e['sources'])}</li>"
-        for e in state["engagements"]
+        for e in engagements
     )
-    out.append(f"<ul>{engagements}</ul>" if engagements else '<p class="empty">None.</p>')
+    yield from _listed("<ul>", items) if engagements else _NONE
 
-    if state["statements"]:
-        out.append(f"<h3>Statements ({len(state['statements'])})</h3>")
-        out.append(
-            "<ul>"
-            + "".join(
-                f'<li>{_time(s["date"])} {t(s["speaker"])}: <q dir="auto">{t(s["quote"])}</q>'
-                + f"{_standing(s)} {_sources_line(s['sources'])}{_links(s)}</li>"
-                for s in state["statements"]
-            )
-            + "</ul>"
-        )
-    for section, items in relationship_sections(state):
-        out.append(f"<h3>{t(section)} ({len(items)})</h3>")
-        out.append(
-            "<ul>"
-            + "".join(
-                f'<li data-event-id="{t(i["event_id"])}">{_time(i["date"])}'
-                f' <span dir="auto">{t(i["text"])}</span> {_sources_line(i["sources"])}'
-                f"{_links(i)}</li>"
-                for i in items
-            )
-            + "</ul>"
-        )
-    for section, noted in noted_sections(state):
-        out.append(f"<h3>{t(section)} ({len(noted)})</h3>")
-        out.append(
-            "<ul>"
-            + "".join(
-                f'<li class="k-{t(n["kind"])}">{_time(n["date"])}'
-                f' <span dir="auto">{t(n["title"])}</span>'
-                + (f" <span class='who'>({who(n['actors'])})</span>" if n["actors"] else "")
-                + f" {_sources_line(n['sources'])}</li>"
-                for n in noted
-            )
-            + "</ul>"
-        )
-    if state["undetermined"]:
-        out.append(f"<h3>Undetermined on this date ({len(state['undetermined'])})</h3>")
-        out.append(
-            "<ul>"
-            + "".join(
-                f'<li><a href="#event-{t(u["event_id"])}">{t(u["title"])}</a>:'
-                f" {t(u['reason'])}</li>"
-                for u in state["undetermined"]
-            )
-            + "</ul>"
-        )
-    actors = ", ".join(a["name"] for a in state["actors"]) or "none"
-    out.append(
-        f"<details><summary>Actors ({len(state['actors'])})</summary>"
-        f'<p dir="auto">{t(actors)}</p></details>'
-    )
-    return "\n".join(out)
+
+_NONE = ('<p class="empty">None.</p>',)
+
+
+def _listed(opening: str, items: Iterator[str]) -> Iterator[str]:
+    """A list's element, its items as they are made."""
+    yield opening
+    yield from items
+    yield "</ul>"
 
 
 # Colour-blind-safe colours, given to the kinds in the order they are declared; a kind past
@@ -729,24 +776,17 @@ SCRIPT = r"""
 
 
 def _corrections_data(bundle: Bundle) -> dict[str, Any]:
-    """What the known-at switch needs: which events each view believes (nothing when no
-    event was corrected)."""
+    """What the known-at switch needs: which events each view believes, as what it hides
+    and shows of the record as known now (a page with many corrections stays small: the
+    views differ little from each other). Nothing when no event was corrected. Each
+    view's lists are read as it is written."""
     if not bundle.corrections.items:
         return {}
-    now = bundle.corrections.views[0]["believed"]
-    views = [_view_change(view, now) for view in bundle.corrections.views]
-    return {"corrections": {"now": now, "views": views}}
-
-
-def _view_change(view: dict[str, Any], now: list[str]) -> dict[str, Any]:
-    """A view as what it hides and shows of the record as known now: a page with many
-    corrections stays small (the views differ little from each other)."""
-    then, current = set(view["believed"]), set(now)
-    return {
-        "key": view["key"],
-        "hide": [i for i in now if i not in then],
-        "show": [i for i in view["believed"] if i not in current],
-    }
+    views = (
+        {"key": view["key"], "hide": list(view["hide"]), "show": list(view["show"])}
+        for view in bundle.corrections.views
+    )
+    return {"corrections": {"now": Streamed(bundle.corrections.now), "views": Streamed(views)}}
 
 
 def _corrections_assets(bundle: Bundle) -> tuple[str, str]:
@@ -789,13 +829,22 @@ def _known_at_control(bundle: Bundle) -> str:
     )
 
 
-def _listed_items(bundle: Bundle) -> Iterator[str]:
+def _listed_items(bundle: Bundle, seen: Callable[[dict[str, Any]], None]) -> Iterator[str]:
     """The believed events' items and, in their places by date, those of events believed
     before a correction and no longer: hidden until the known-at switch shows them. Each
-    item is made as it is written."""
-    listed = [(e, False) for e in bundle.entries] + [(e, True) for e in bundle.corrections.former]
-    listed.sort(key=lambda pair: pair[0]["occurred"]["start"])  # stable: replay order kept
-    return (_former_item(entry) if former else _event_item(entry) for entry, former in listed)
+    item is made as it is written, and each believed event given to ``seen`` then."""
+    # Both come sorted by date; at one date the believed come first, each in its order.
+    listed = merge(
+        ((e, False) for e in bundle.entries),
+        ((e, True) for e in bundle.corrections.former),
+        key=lambda pair: pair[0]["occurred"]["start"],
+    )
+    for entry, former in listed:
+        if former:
+            yield _former_item(entry)
+        else:
+            seen(entry)
+            yield _event_item(entry)
 
 
 def _former_item(entry: dict[str, Any]) -> str:

@@ -153,15 +153,16 @@ def test_each_earlier_view_holds_the_state_as_uspk_state_known_at_that_moment_gi
     recorded = corrected(uspk_any)
     with Session(checked_store(uspk_any.address, existing=True)) as session:
         exported = reading.export_bundle(session)
-    now, *earlier = exported.corrections.views
+        now, *earlier = exported.corrections.views
+        states = [dict(view["state"]) for view in earlier]  # each read when it is shown
     assert "state" not in now  # the page's own state is the export's
     moments = [just_before(recorded["amended"]), just_before(recorded["retracted"])]
     as_of = exported.as_of.isoformat()
-    for view, moment in zip(earlier, moments, strict=True):
+    for state, moment in zip(states, moments, strict=True):
         cli = uspk_any.ok("state", "--at", as_of, "--known-at", moment, "--format", "json")
-        assert json.loads(json.dumps(view["state"])) == json.loads(cli)
+        assert json.loads(json.dumps(state)) == json.loads(cli)
     commitments = [
-        [c["event_id"] for a in v["state"]["agreements"] for c in a["commitments"]] for v in earlier
+        [c["event_id"] for a in state["agreements"] for c in a["commitments"]] for state in states
     ]
     assert all(CORRECTED_COMMITMENT in ids for ids in commitments)
 
