@@ -116,6 +116,34 @@ def test_a_row_names_the_actors_of_the_events_it_shows(corrected):
     assert {"donald-trump", "asim-munir"} <= set(lunch.actors)
 
 
+def test_a_row_names_exactly_the_actors_of_the_events_it_shows_and_its_unit(corrected):
+    """Those of every event the entry shows (its own, its commitments' and their
+    progress's), not of an event it only relates to; an actor's row names the actor alone
+    (its entry shows no event). Each row carries its unit, its least event id."""
+    session, rows = corrected
+    actors_of = {e["id"]: set(e["actors"]) for e in reading.dataset(session).events}
+
+    def of(section: str, key: str) -> list:
+        found = [r for r in rows if r.section == section and r.key == key]
+        assert found, (section, key)
+        return found
+
+    assert {(r.actors, r.unit) for r in of("engagements", LUNCH)} == {
+        (tuple(sorted(actors_of[LUNCH])), LUNCH)
+    }
+    assert {(r.actors, r.unit) for r in of("actors", "asim-munir")} >= {
+        (("asim-munir",), LUNCH),
+        (("asim-munir",), VISIT),
+    }
+    assert {r.actors for r in of("actors", "asim-munir")} == {("asim-munir",)}
+    related = actors_of["first-minerals-shipment-to-ussm-2025-10-02"]
+    for mou in of("agreements", "ussm-fwo-mou"):
+        shown = [mou.data["event_id"], *(c["event_id"] for c in mou.data["commitments"])]
+        expected = set().union(*(actors_of[event] for event in shown))
+        assert set(mou.actors) == expected and related - expected, mou
+        assert mou.unit == "baker-statement-on-mou-2025-09-08"
+
+
 @pytest.mark.postgres
 def test_a_postgresql_store_gives_the_same_rows(postgres_url, corrected):
     _, rows = corrected
