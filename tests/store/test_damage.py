@@ -392,6 +392,8 @@ def test_a_history_mark_whose_digest_is_not_text_is_named_by_its_place(store_add
     assert Uspk(store_address)("rebuild").exit_code == 1
     why = unreadable_line(store_address, mark, f"unreadable-notification-{mark}", None)
     assert why == "TypeError: the history digest is not text"
+    verified = Uspk(store_address)("verify")
+    assert verified.exit_code == 1 and f"notification {mark}" in verified.output, verified.output
 
 
 def test_only_its_own_retraction_passes_an_unreadable_event_even_past_another_one(

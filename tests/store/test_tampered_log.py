@@ -280,6 +280,39 @@ def test_a_link_stripped_just_after_the_first_linked_change_stops_the_catch_up(s
     assert len(warnings) == 1 and f"{BROKEN} {event_id(state)!r}" in warnings[0], warnings
 
 
+def test_a_link_stripped_after_a_retracted_event_that_does_not_decode_stops_the_catch_up(
+    store_address,
+):
+    """After an upgrade, an event that no longer decodes is retracted: the retraction is
+    the first change with a link, so the next change without one is a link removed. The
+    log is asked for a link before it past the event that does not decode."""
+    from events.files import validate
+    from service.bootstrap import Session
+    from service.stores import resolve_store
+    from tests.factories import doc
+    from tests.store.test_trust import _as_written_before
+
+    _written_before_the_chain(store_address)
+    unreadable, _ = _recorded_unseen(store_address, "2025-09-11")
+    set_state(store_address, unreadable, b"{not json")
+    name = f"unreadable-notification-{unreadable}"
+    ok(store_address, "retract", name, "--reason", "Does not decode.", *SOURCE)
+    meeting = doc("meeting", "tampered-log-2025-09-12", "2025-09-12", participants=["ussm", "fwo"])
+    session = Session(resolve_store(store_address))
+    try:  # recorded, not yet indexed: the application's own append, without the catch-up
+        session.app.append([validate(meeting, "test")], view=session.view)
+    finally:
+        session.close()
+    notification, state = recorded_states(store_address)[-1]
+    set_state(store_address, notification, _as_written_before(state))
+
+    warnings = [
+        line for line in run(store_address, "timeline").stderr.splitlines() if BROKEN in line
+    ]
+
+    assert len(warnings) == 1 and f"{BROKEN} {event_id(state)!r}" in warnings[0], warnings
+
+
 def test_a_gap_just_before_the_historys_mark_is_named_by_the_marks_place(tmp_path):
     """The mark that the shipped history was loaded records no change and names no event:
     the last change before it deleted, catch-up stops at the mark, named by its place."""
