@@ -510,6 +510,42 @@ def test_past_a_skipped_event_whose_link_verifies_the_catch_up_goes_on_checking(
     assert f"{BROKEN} 'retract-{EXTRA['id']}'" in warned and said in warned, warned
 
 
+def test_past_a_skipped_event_without_a_link_a_forged_change_without_one_is_not_answered(
+    store_address,
+):
+    """A catch-up that skips a retracted unreadable event carrying no link still knows
+    that changes before it carry links: the next change without one (its content forged,
+    its link stripped) is named, never answered. (It was answered: the skip took the
+    unknown for "no link before", so the change after it was read as one stored before
+    the chain.)"""
+    uspk = Uspk(store_address)
+    uspk.ok("timeline")
+    forged = doc("meeting", "test-forged-meeting", "2025-09-10", participants=PEOPLE)
+    app = open_store(store_address)
+    try:
+        app.append([validate(EXTRA, "test")])
+        app.append([validate(forged, "test")])
+        app.append([retraction(EXTRA["id"])])
+    finally:
+        app.close()
+
+    def stripped(state: bytes) -> bytes:
+        return re.sub(rb',"chain":"[0-9a-f]+"', b"", state)
+
+    rewrite_stored_event(store_address, EXTRA["id"], lambda s: stripped(unknown_kind(s)))
+    rewrite_stored_event(
+        store_address,
+        forged["id"],
+        lambda s: stripped(s.replace(b'"title":"', b'"title":"FORGED ')),
+    )
+
+    answered = uspk("show", forged["id"])
+
+    assert "FORGED" not in answered.stdout
+    warned = [line for line in answered.stderr.splitlines() if BROKEN in line]
+    assert len(warned) == 1 and f"{BROKEN} '{forged['id']}'" in warned[0], answered.output
+
+
 def test_a_row_the_catch_up_would_add_already_there_is_damage_named_in_one_line(used_store):
     """A row of an event the index has not applied yet, put there by hand: the catch-up
     that would add it is refused (a constraint of the index, on either database), named
