@@ -277,7 +277,11 @@ def test_a_link_stripped_just_after_the_first_linked_change_stops_the_catch_up(s
         line for line in run(store_address, "timeline").stderr.splitlines() if BROKEN in line
     ]
 
-    assert len(warnings) == 1 and f"{BROKEN} {event_id(state)!r}" in warnings[0], warnings
+    assert warnings == [
+        f"uspk: warning: {BROKEN} {event_id(state)!r} (notification {notification}): it"
+        " carries no link although changes before it do: its link was removed, or an older"
+        " uspk recorded it; answers stop before it until the log is repaired: run `uspk verify`"
+    ]
 
 
 def test_a_link_stripped_after_a_retracted_event_that_does_not_decode_stops_the_catch_up(
