@@ -546,6 +546,43 @@ def test_past_a_skipped_event_without_a_link_a_forged_change_without_one_is_not_
     assert len(warned) == 1 and f"{BROKEN} '{forged['id']}'" in warned[0], answered.output
 
 
+def test_in_a_store_written_before_the_chain_a_skipped_linked_event_counts_as_a_link(
+    store_address,
+):
+    """After an upgrade the first change with a link is an event this version cannot read
+    (a newer uspk's, its link sound), retracted: a rebuild that skips it counts its link,
+    so a change after it without one is a link removed, named."""
+    from tests.store.test_tampered_log import _written_before_the_chain
+
+    _written_before_the_chain(store_address)
+    app = open_store(store_address)
+    try:
+        previous = app.chronicle().chain_head
+        app.append([validate(EXTRA, "test")])
+        after = doc("meeting", "test-after-meeting", "2025-09-10", participants=PEOPLE)
+        app.append([validate(after, "test")])
+        app.append([retraction(EXTRA["id"])])
+    finally:
+        app.close()
+
+    def newer(state: bytes) -> bytes:
+        data = json.loads(state)
+        data["document"]["kind"] = "coup"
+        recorded = datetime.fromisoformat(data["timestamp"]["_data_"])
+        data["chain"] = link(previous, data["document"], None, None, recorded)
+        return json.dumps(data, separators=(",", ":")).encode()
+
+    rewrite_stored_event(store_address, EXTRA["id"], newer)
+    rewrite_stored_event(
+        store_address, after["id"], lambda s: re.sub(rb',"chain":"[0-9a-f]+"', b"", s)
+    )
+
+    rebuilt = Uspk(store_address)("rebuild")
+
+    assert rebuilt.exit_code == 1, rebuilt.output
+    assert f"{BROKEN} '{after['id']}'" in rebuilt.output and "carries no link" in rebuilt.output
+
+
 def test_a_row_the_catch_up_would_add_already_there_is_damage_named_in_one_line(used_store):
     """A row of an event the index has not applied yet, put there by hand: the catch-up
     that would add it is refused (a constraint of the index, on either database), named
