@@ -76,6 +76,8 @@ class ChainFollower:
         self.version = notification.originator_version
         try:
             event = decoded_under_any_settings(self.mapper, notification)
+            if event.chain is None and self.chained_before is None:  # as ``follow`` asks
+                self.chained_before = self._stored_link_before(notification.id)
             signed = (event.document, event.recorder, event.message, event.timestamp)
             self.head = follow(self.head, event.chain, bool(self.chained_before), *signed)
         except Exception:  # noqa: BLE001, S110 - undecodable or unlinked: the head stays

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from projections.entries import moment
 from projections.standing import SECTIONS, stood
 from service import reading
 from service.bootstrap import Session
@@ -114,6 +115,49 @@ def test_a_row_names_the_actors_of_the_events_it_shows(corrected):
     _, rows = corrected
     lunch = next(r for r in rows if r.section == "engagements" and r.key == LUNCH)
     assert {"donald-trump", "asim-munir"} <= set(lunch.actors)
+
+
+def test_a_row_names_exactly_the_actors_of_the_events_it_shows_and_its_unit(corrected):
+    """Those of every event the entry shows (its own, its commitments' and their
+    progress's), not of an event it only relates to; an actor's row names the actor alone
+    (its entry shows no event). Each row carries its unit, its least event id."""
+    session, rows = corrected
+    actors_of = {e["id"]: set(e["actors"]) for e in reading.dataset(session).events}
+
+    def of(section: str, key: str) -> list:
+        found = [r for r in rows if r.section == section and r.key == key]
+        assert found, (section, key)
+        return found
+
+    assert {(r.actors, r.unit) for r in of("engagements", LUNCH)} == {
+        (tuple(sorted(actors_of[LUNCH])), LUNCH)
+    }
+    assert {(r.actors, r.unit) for r in of("actors", "asim-munir")} >= {
+        (("asim-munir",), LUNCH),
+        (("asim-munir",), VISIT),
+    }
+    assert {r.actors for r in of("actors", "asim-munir")} == {("asim-munir",)}
+    related = actors_of["first-minerals-shipment-to-ussm-2025-10-02"]
+    for mou in of("agreements", "ussm-fwo-mou"):
+        shown = [mou.data["event_id"], *(c["event_id"] for c in mou.data["commitments"])]
+        expected = set().union(*(actors_of[event] for event in shown))
+        assert set(mou.actors) == expected and related - expected, mou
+        assert mou.unit == "baker-statement-on-mou-2025-09-08"
+    # A step shows no event of its own: those of its history, nested in a list.
+    for planned in of("next_steps", "identify-minerals-for-immediate-export"):
+        shown = [event["event_id"] for event in planned.data["history"]]
+        assert set(planned.actors) == set().union(*(actors_of[event] for event in shown)) != set()
+
+
+def test_a_row_a_later_belief_replaced_was_recorded_until_that_moment(corrected):
+    """The MoU with the commitment retracted on day 3 was believed until day 3; the MoU
+    without it from day 3, still believed."""
+    _, rows = corrected
+    mou = [r for r in rows if r.section == "agreements" and r.key == "ussm-fwo-mou"]
+    before = {(r.recorded_from, r.recorded_until) for r in mou if RETRACTED in r.entry}
+    after = {(r.recorded_from, r.recorded_until) for r in mou if RETRACTED not in r.entry}
+    assert before == {(moment(DAY1), moment(DAY3))}
+    assert after == {(moment(DAY3), None)}
 
 
 @pytest.mark.postgres

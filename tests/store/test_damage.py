@@ -9,21 +9,25 @@ with the log again.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
+from datetime import datetime
 
 import pytest
 import yaml
 
+from domain.chain import link
 from events.files import validate
 from tests.clirunner import Uspk
-from tests.factories import doc
+from tests.factories import doc, retraction
 from tests.shipped import shipped_amendments
 from tests.store.helpers import one_line_error, open_store
+from tests.store.test_trust import delete_event, recorded_states, set_state
 
 RETRACTED = "ussm-fwo-sustainability-priority-2025-09-08"  # a commitment nothing depends on
-EXTRA = doc(
-    "meeting", "test-extra-meeting", "2025-09-09", participants=["shehbaz-sharif", "ishaq-dar"]
-)
+PEOPLE = ["shehbaz-sharif", "ishaq-dar"]
+EXTRA = doc("meeting", "test-extra-meeting", "2025-09-09", participants=PEOPLE)
+BROKEN = "the event log is broken at event"
 SOURCE = ["--publisher", "Review desk", "--title", "Curation review", "--published", "2025-10"]
 
 
@@ -334,6 +338,259 @@ def test_a_blocked_store_takes_only_the_retraction_of_the_unreadable_event(store
     dry = uspk("retract", EXTRA["id"], "--reason", "Unreadable.", *SOURCE, "--dry-run")
     assert dry.exit_code == 0 and "would append 1 event(s)" in dry.output
     one_line_error(uspk("timeline"), "uspk retract test-extra-meeting")  # nothing written
+
+
+def unreadable_line(address: str, notification: int, name: str, event_id: str | None) -> str:
+    """The reason in the one line that names the unreadable event at ``notification``:
+    the line whole but for it."""
+    line = one_line_error(Uspk(address)("timeline"))
+    which = f" (event id '{event_id}')" if event_id else ""
+    start = (
+        f"Error: the stored event at notification {notification}{which} cannot be read by "
+        "this version of uspk ("
+    )
+    end = (
+        "); queries stop before it until it is retracted: "
+        f"uspk retract {name} --reason TEXT --publisher TEXT --title TEXT --published DATE"
+    )
+    assert line.startswith(start) and line.endswith(end), line
+    return line[len(start) : -len(end)]
+
+
+def a_bad_date(state: bytes) -> bytes:
+    changed = state.replace(b'"occurred":"2025-09-09"', b'"occurred":"2025-13-40"')
+    assert changed != state
+    return changed
+
+
+def an_id_not_text(state: bytes) -> bytes:
+    changed = state.replace(b'"id":"test-extra-meeting"', b'"id":5')
+    assert changed != state
+    return changed
+
+
+def test_an_unreadable_event_is_named_with_why_in_a_few_words(store_address):
+    """Why it cannot be read: the models' first complaint, as the field's path and its
+    message (the validator's own words); a refusal of the whole event (an unknown kind)
+    as the message alone; bytes that do not decode, as the error's kind and first line.
+    An id that is not text does not name the event: its place does."""
+    Uspk(store_address).ok("timeline")
+    record_extra_unseen(store_address)
+    notification, original = recorded_states(store_address)[-1]
+    by_place = f"unreadable-notification-{notification}"
+
+    def reason(change, name: str = EXTRA["id"], event_id: str | None = EXTRA["id"]) -> str:
+        set_state(store_address, notification, change(original))
+        return unreadable_line(store_address, notification, name, event_id)
+
+    why = reason(a_bad_date)
+    assert why.startswith("field 'meeting.occurred': ") and "'2025-13-40' is not a real date" in why
+    why = reason(unknown_kind)
+    assert not why.startswith(("field ", "ValidationError")) and "\n" not in why, why
+    assert reason(an_id_not_text, by_place, None).startswith("field 'meeting.id': ")
+    why = reason(broken_json, by_place, None)
+    assert why.startswith("its bytes do not decode with the store's settings: JSONDecodeError: ")
+
+
+def test_a_history_mark_whose_digest_is_not_text_is_named_by_its_place(store_address):
+    """The mark that the shipped history was loaded names no event: a rebuild stops at
+    it, and every command names it by its place, with why."""
+    Uspk(store_address).ok("timeline")
+    mark = rewrite_stored_event(
+        store_address, '"digest":"', lambda s: s.replace(b'"digest":"', b'"digest":5,"was":"')
+    )
+    assert Uspk(store_address)("rebuild").exit_code == 1
+    why = unreadable_line(store_address, mark, f"unreadable-notification-{mark}", None)
+    assert why == "TypeError: the history digest is not text"
+    verified = Uspk(store_address)("verify")
+    assert verified.exit_code == 1 and f"notification {mark}" in verified.output, verified.output
+
+
+def test_only_its_own_retraction_passes_an_unreadable_event_even_past_another_one(
+    store_address,
+):
+    """A retraction of another event recorded after an unreadable one does not pass it;
+    its own does, even with an event that does not decode between them."""
+    uspk = Uspk(store_address)
+    uspk.ok("timeline")
+    other = doc("meeting", "test-other-meeting", "2025-09-10", participants=PEOPLE)
+    app = open_store(store_address)
+    try:
+        app.append([validate(EXTRA, "test"), validate(other, "test")])
+        app.append([retraction(RETRACTED)])
+    finally:
+        app.close()
+    rewrite_stored_event(store_address, EXTRA["id"], unknown_kind)
+    second = rewrite_stored_event(store_address, other["id"], broken_json)
+
+    one_line_error(uspk("timeline"), "uspk retract test-extra-meeting ")
+    uspk.ok("retract", EXTRA["id"], "--reason", "Unreadable.", *SOURCE)
+    one_line_error(uspk("timeline"), f"uspk retract unreadable-notification-{second} ")
+
+
+def relinked_as_a_newer_uspk_would_write_it(address: str, *after: list) -> int:
+    """EXTRA recorded unseen (and the batches ``after`` it), then given a kind this version
+    does not know and the link a newer uspk would have stored for it (after the change
+    before): an event this code cannot read whose link verifies. Its notification id."""
+    app = open_store(address)
+    try:
+        for batch in ([validate(EXTRA, "test")], *after):
+            app.append(batch)
+    finally:
+        app.close()
+    states = recorded_states(address)
+    previous = json.loads(states[-2 - sum(len(batch) for batch in after)][1])["chain"]
+
+    def newer(state: bytes) -> bytes:
+        data = json.loads(state)
+        data["document"]["kind"] = "coup"
+        recorded = datetime.fromisoformat(data["timestamp"]["_data_"])
+        data["chain"] = link(
+            previous, data["document"], data["recorder"], data["message"], recorded
+        )
+        return json.dumps(data, separators=(",", ":")).encode()
+
+    return rewrite_stored_event(address, EXTRA["id"], newer)
+
+
+def stripped_of_its_link(address: str) -> int:
+    """EXTRA recorded unseen, then given an unknown kind and stripped of its link."""
+    record_extra_unseen(address)
+
+    def stripped(state: bytes) -> bytes:
+        return re.sub(rb',"chain":"[0-9a-f]+"', b"", unknown_kind(state))
+
+    return rewrite_stored_event(address, EXTRA["id"], stripped)
+
+
+RETRACTED_UNREADABLE = {
+    "its link sound, as a newer uspk writes it": relinked_as_a_newer_uspk_would_write_it,
+    "its link stripped": stripped_of_its_link,
+}
+
+
+@pytest.mark.parametrize("how", RETRACTED_UNREADABLE)
+def test_a_retracted_unreadable_event_is_passed_and_the_chain_goes_on_from_the_last_sound_link(
+    store_address, how
+):
+    """Its retraction is linked after the last link that verified: the unreadable event's
+    own when sound (a newer uspk's kind), the one before it when not. Skipping it, the
+    catch-up and the rebuild follow the same link, so the retraction verifies: nothing is
+    said but the answers."""
+    uspk = Uspk(store_address)
+    before = timeline_ids(uspk)
+    notification = RETRACTED_UNREADABLE[how](store_address)
+    unreadable_line(store_address, notification, EXTRA["id"], EXTRA["id"])
+
+    uspk.ok("retract", EXTRA["id"], "--reason", "Of a kind this version does not know.", *SOURCE)
+    for _ in ("caught up", "rebuilt"):
+        answered = uspk("timeline", "--format", "json")
+        assert answered.exit_code == 0 and answered.stderr == "", answered.output
+        assert [e["id"] for e in json.loads(answered.stdout)] == before
+        uspk.ok("rebuild")
+
+
+PAST_A_SKIPPED_EVENT = {  # what is done to the retraction that follows; what is said
+    "its link stripped": ([], "carries no link although changes before it do"),
+    "the change before it removed": (
+        [[validate(doc("meeting", "test-between", "2025-09-10", participants=PEOPLE), "test")]],
+        "follows chronicle version",
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", PAST_A_SKIPPED_EVENT)
+def test_past_a_skipped_event_whose_link_verifies_the_catch_up_goes_on_checking(
+    store_address, damage
+):
+    """Skipping a retracted event whose link verifies, a catch-up goes on as past any
+    other: the change after it must carry a link (one before it does) and follow its
+    version. Here the retraction, recorded with it and not yet indexed."""
+    between, said = PAST_A_SKIPPED_EVENT[damage]
+    uspk = Uspk(store_address)
+    uspk.ok("timeline")
+    relinked_as_a_newer_uspk_would_write_it(store_address, *between, [retraction(EXTRA["id"])])
+    *_, (before, _), (retracted_at, state) = recorded_states(store_address)
+    if between:
+        delete_event(store_address, before)
+    else:
+        set_state(store_address, retracted_at, re.sub(rb',"chain":"[0-9a-f]+"', b"", state))
+
+    warned = uspk("timeline").stderr
+    assert f"{BROKEN} 'retract-{EXTRA['id']}'" in warned and said in warned, warned
+
+
+def test_past_a_skipped_event_without_a_link_a_forged_change_without_one_is_not_answered(
+    store_address,
+):
+    """A catch-up that skips a retracted unreadable event carrying no link still knows
+    that changes before it carry links: the next change without one (its content forged,
+    its link stripped) is named, never answered. (It was answered: the skip took the
+    unknown for "no link before", so the change after it was read as one stored before
+    the chain.)"""
+    uspk = Uspk(store_address)
+    uspk.ok("timeline")
+    forged = doc("meeting", "test-forged-meeting", "2025-09-10", participants=PEOPLE)
+    app = open_store(store_address)
+    try:
+        app.append([validate(EXTRA, "test")])
+        app.append([validate(forged, "test")])
+        app.append([retraction(EXTRA["id"])])
+    finally:
+        app.close()
+
+    def stripped(state: bytes) -> bytes:
+        return re.sub(rb',"chain":"[0-9a-f]+"', b"", state)
+
+    rewrite_stored_event(store_address, EXTRA["id"], lambda s: stripped(unknown_kind(s)))
+    rewrite_stored_event(
+        store_address,
+        forged["id"],
+        lambda s: stripped(s.replace(b'"title":"', b'"title":"FORGED ')),
+    )
+
+    answered = uspk("show", forged["id"])
+
+    assert "FORGED" not in answered.stdout
+    warned = [line for line in answered.stderr.splitlines() if BROKEN in line]
+    assert len(warned) == 1 and f"{BROKEN} '{forged['id']}'" in warned[0], answered.output
+
+
+def test_in_a_store_written_before_the_chain_a_skipped_linked_event_counts_as_a_link(
+    store_address,
+):
+    """After an upgrade the first change with a link is an event this version cannot read
+    (a newer uspk's, its link sound), retracted: a rebuild that skips it counts its link,
+    so a change after it without one is a link removed, named."""
+    from tests.store.test_tampered_log import _written_before_the_chain
+
+    _written_before_the_chain(store_address)
+    app = open_store(store_address)
+    try:
+        previous = app.chronicle().chain_head
+        app.append([validate(EXTRA, "test")])
+        after = doc("meeting", "test-after-meeting", "2025-09-10", participants=PEOPLE)
+        app.append([validate(after, "test")])
+        app.append([retraction(EXTRA["id"])])
+    finally:
+        app.close()
+
+    def newer(state: bytes) -> bytes:
+        data = json.loads(state)
+        data["document"]["kind"] = "coup"
+        recorded = datetime.fromisoformat(data["timestamp"]["_data_"])
+        data["chain"] = link(previous, data["document"], None, None, recorded)
+        return json.dumps(data, separators=(",", ":")).encode()
+
+    rewrite_stored_event(store_address, EXTRA["id"], newer)
+    rewrite_stored_event(
+        store_address, after["id"], lambda s: re.sub(rb',"chain":"[0-9a-f]+"', b"", s)
+    )
+
+    rebuilt = Uspk(store_address)("rebuild")
+
+    assert rebuilt.exit_code == 1, rebuilt.output
+    assert f"{BROKEN} '{after['id']}'" in rebuilt.output and "carries no link" in rebuilt.output
 
 
 def test_a_row_the_catch_up_would_add_already_there_is_damage_named_in_one_line(used_store):

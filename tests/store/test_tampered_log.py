@@ -235,6 +235,88 @@ def test_changes_stored_before_the_chain_are_caught_up_after_indexed_ones(store_
     assert event_id(state) in answered.stdout
 
 
+def _written_before_the_chain(address: str) -> None:
+    """The store's changes as uspk stored them before it kept links, indexed so."""
+    from tests.store.test_trust import _as_written_before
+
+    ok(address, "timeline")
+    for notification, state in recorded_states(address):
+        set_state(address, notification, _as_written_before(state))
+    ok(address, "rebuild")
+
+
+def test_an_unlinked_change_before_a_linked_one_is_caught_up_with_it(store_address):
+    """An older uspk recorded a change without a link, a newer one the next with one, and
+    one catch-up meets both: only the changes before the unlinked one are asked for a
+    link, so it is indexed, and the linked one follows its computed link."""
+    from tests.store.test_trust import _as_written_before
+
+    _written_before_the_chain(store_address)
+    older, _ = _recorded_unseen(store_address, "2025-09-11")
+    newer, state = _recorded_unseen(store_address, "2025-09-12")
+    set_state(store_address, older, _as_written_before(dict(recorded_states(store_address))[older]))
+
+    answered = run(store_address, "timeline")
+
+    assert answered.exit_code == 0 and BROKEN not in answered.stderr, answered.output
+    assert "tampered-log-2025-09-11" in answered.stdout and event_id(state) in answered.stdout
+
+
+def test_a_link_stripped_just_after_the_first_linked_change_stops_the_catch_up(store_address):
+    """After an upgrade the first change with a link is indexed; the change after it
+    without one is a link removed: the log is asked up to the change just before."""
+    from tests.store.test_trust import _as_written_before
+
+    _written_before_the_chain(store_address)
+    _recorded_unseen(store_address, "2025-09-11")
+    ok(store_address, "timeline")
+    notification, state = _recorded_unseen(store_address, "2025-09-12")
+    set_state(store_address, notification, _as_written_before(state))
+
+    warnings = [
+        line for line in run(store_address, "timeline").stderr.splitlines() if BROKEN in line
+    ]
+
+    assert warnings == [
+        f"uspk: warning: {BROKEN} {event_id(state)!r} (notification {notification}): it"
+        " carries no link although changes before it do: its link was removed, or an older"
+        " uspk recorded it; answers stop before it until the log is repaired: run `uspk verify`"
+    ]
+
+
+def test_a_link_stripped_after_a_retracted_event_that_does_not_decode_stops_the_catch_up(
+    store_address,
+):
+    """After an upgrade, an event that no longer decodes is retracted: the retraction is
+    the first change with a link, so the next change without one is a link removed. The
+    log is asked for a link before it past the event that does not decode."""
+    from events.files import validate
+    from service.bootstrap import Session
+    from service.stores import resolve_store
+    from tests.factories import doc
+    from tests.store.test_trust import _as_written_before
+
+    _written_before_the_chain(store_address)
+    unreadable, _ = _recorded_unseen(store_address, "2025-09-11")
+    set_state(store_address, unreadable, b"{not json")
+    name = f"unreadable-notification-{unreadable}"
+    ok(store_address, "retract", name, "--reason", "Does not decode.", *SOURCE)
+    meeting = doc("meeting", "tampered-log-2025-09-12", "2025-09-12", participants=["ussm", "fwo"])
+    session = Session(resolve_store(store_address))
+    try:  # recorded, not yet indexed: the application's own append, without the catch-up
+        session.app.append([validate(meeting, "test")], view=session.view)
+    finally:
+        session.close()
+    notification, state = recorded_states(store_address)[-1]
+    set_state(store_address, notification, _as_written_before(state))
+
+    warnings = [
+        line for line in run(store_address, "timeline").stderr.splitlines() if BROKEN in line
+    ]
+
+    assert len(warnings) == 1 and f"{BROKEN} {event_id(state)!r}" in warnings[0], warnings
+
+
 def test_a_gap_just_before_the_historys_mark_is_named_by_the_marks_place(tmp_path):
     """The mark that the shipped history was loaded records no change and names no event:
     the last change before it deleted, catch-up stops at the mark, named by its place."""
