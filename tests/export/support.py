@@ -7,6 +7,7 @@ Nothing heavy is imported at module level, so a test can check what ``--help`` l
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,20 @@ def corrected(uspk: Uspk, reason: str = CORRECTION_REASON) -> dict[str, str]:
     history = json.loads(uspk.ok("history", CORRECTED_JUNE, "--format", "json"))
     retraction = json.loads(uspk.ok("history", CORRECTED_COMMITMENT, "--format", "json"))
     return {"amended": history[-1]["recorded"], "retracted": retraction[-1]["recorded"]}
+
+
+def corrected_in_pages(uspk: Uspk, monkeypatch) -> datetime:
+    """The store ``corrected`` and its index read in pages of 4 rows (many pages: an
+    export written as read goes through them); returns when the amendment was recorded."""
+    from projections import queries
+    from service.bootstrap import Session, checked_store
+
+    recorded = corrected(uspk)  # an amendment and a retraction, after the history
+    amended = datetime.fromisoformat(recorded["amended"].replace("Z", "+00:00"))
+    monkeypatch.setattr(queries, "_ROWS", 4)
+    with Session(checked_store(uspk.address)) as session:
+        assert len(list(session.index.believed_pages())) > 5
+    return amended
 
 
 # -- hostile text ---------------------------------------------------------------------

@@ -15,12 +15,11 @@ from urllib.parse import quote
 import pytest
 
 from cli.export import bundle_of, render
-from projections import queries
 from service import archiving, reading
 from service.bootstrap import Session, checked_store
 from tests.archive import site
 from tests.archive.conftest import event_file, statement
-from tests.export.support import Uspk, append, corrected, meeting
+from tests.export.support import Uspk, append, corrected_in_pages, meeting
 
 
 def whole_record_page(
@@ -63,11 +62,7 @@ def test_the_page_written_as_read_is_the_whole_records_page(
         meeting("a-day-in-may-2026", "2026-05-01", "A meeting on the first of May"),
         meeting("a-month-2026-05", "2026-05", "A meeting in May"),
     )
-    recorded = corrected(uspk_any)  # an amendment and a retraction, after the history
-    amended = datetime.fromisoformat(recorded["amended"].replace("Z", "+00:00"))
-    monkeypatch.setattr(queries, "_ROWS", 4)  # pages of 4 rows: many pages
-    with Session(checked_store(uspk_any.address)) as session:
-        assert len(list(session.index.believed_pages())) > 5
+    amended = corrected_in_pages(uspk_any, monkeypatch)
     questions = [
         (None, None, None),
         (date(2025, 9, 8), None, tmp_path / "published"),

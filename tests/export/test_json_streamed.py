@@ -8,10 +8,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from cli.export import bundle_of, render
-from projections import queries
 from service import reading
 from service.bootstrap import Session, checked_store
-from tests.export.support import Uspk, corrected
+from tests.export.support import Uspk, corrected_in_pages
 
 
 def whole_record_json(address: str, as_of: date | None, known_at: datetime | None) -> bytes:
@@ -23,11 +22,7 @@ def whole_record_json(address: str, as_of: date | None, known_at: datetime | Non
 def test_the_json_export_written_as_read_is_the_whole_records_json(
     uspk_any: Uspk, tmp_path, monkeypatch
 ):
-    recorded = corrected(uspk_any)  # an amendment and a retraction, after the history
-    amended = datetime.fromisoformat(recorded["amended"].replace("Z", "+00:00"))
-    monkeypatch.setattr(queries, "_ROWS", 4)  # pages of 4 rows: many pages
-    with Session(checked_store(uspk_any.address)) as session:
-        assert len(list(session.index.believed_pages())) > 5
+    amended = corrected_in_pages(uspk_any, monkeypatch)
     questions = [
         (None, None),
         (date(2025, 9, 8), None),
