@@ -11,8 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.chronicle import Record, decode_json
-from projections import kept, settled
-from projections.bitemporal import chunks
+from projections import bitemporal, kept, settled
 from projections.damage import ReadModelDamaged, database_errors
 from projections.entries import collector_paused, moment
 from projections.locks import READ_MODEL_LOCK, StoreLocked, is_lock_timeout
@@ -266,7 +265,7 @@ class IndexReader:
 
     def recorded(self, ids: Collection[str]) -> dict[str, Record]:
         found: dict[str, Record] = {}
-        for chunk in chunks(sorted(ids)):
+        for chunk in bitemporal.chunks(sorted(ids)):
             marks = ", ".join("?" for _ in chunk)
             for record in self._records([f"e.event_id IN ({marks})"], chunk):
                 found[record.id] = record
@@ -274,7 +273,7 @@ class IndexReader:
 
     def standing(self, ids: Collection[str]) -> set[str]:
         found: set[str] = set()
-        for chunk in chunks(sorted(ids)):
+        for chunk in bitemporal.chunks(sorted(ids)):
             where, params = self._believed_where(None)
             where.append(f"e.event_id IN ({', '.join('?' for _ in chunk)})")
             rows = self._all(
@@ -291,7 +290,7 @@ class IndexReader:
             ("uspk_view_mentions", "actor_id", actors),
         ):
             join = f" JOIN {table} j ON j.event_id = e.event_id"
-            for chunk in chunks(sorted(keys)):
+            for chunk in bitemporal.chunks(sorted(keys)):
                 where, params = self._believed_where(None)
                 where.append(f"j.{column} IN ({', '.join('?' for _ in chunk)})")
                 for record in self._records(where, [*params, *chunk], join=join):
@@ -316,7 +315,7 @@ class IndexReader:
     def present_keys(self, keys: Collection[str], known_at: datetime | None) -> set[str]:
         """Those of ``keys`` that a believed record has in ``uspk_view_things``."""
         found: set[str] = set()
-        for chunk in chunks(sorted(keys)):
+        for chunk in bitemporal.chunks(sorted(keys)):
             where, params = self._believed_where(known_at)
             where.append(f"j.thing IN ({', '.join('?' for _ in chunk)})")
             rows = self._all(
@@ -353,7 +352,7 @@ class IndexReader:
     ) -> list[Record]:
         found: dict[str, Record] = {}
         join = f" JOIN {table} j ON j.event_id = e.event_id"
-        for chunk in chunks(sorted(keys)):
+        for chunk in bitemporal.chunks(sorted(keys)):
             where, params = self._believed_where(known_at)
             where.append(f"j.{column} IN ({', '.join('?' for _ in chunk)})")
             params.extend(chunk)
@@ -401,9 +400,9 @@ class IndexReader:
     ) -> dict[str, str]:
         """Each of ``actors`` in the state at (``as_of``, ``known_at``) -> where it first
         joined it (``settled.FIRST_JOINS``), from the actors' settled rows."""
-        standing = kept.standing(as_of.isoformat(), _moment(known_at))
+        standing = bitemporal.standing(as_of.isoformat(), _moment(known_at))
         joins: dict[str, str] = {}
-        for chunk in chunks(sorted(actors)):
+        for chunk in bitemporal.chunks(sorted(actors)):
             query = settled.FIRST_JOINS.format(marks=", ".join("?" for _ in chunk))
             joins.update(self._all(query, (*standing, *chunk)))
         return joins
@@ -418,28 +417,23 @@ class IndexReader:
         self, as_of: date, known_at: datetime | None = None
     ) -> Iterator[tuple[str, Any]]:
         """The state at (``as_of``, ``known_at``) read from the standing rows, whole."""
-        try:
+        with _rows_checked():
             yield from kept.read_state(
                 self.state_rows(as_of, known_at), as_of, known_at, self.text.unseal
             )
-        except kept.RowUnreadable as error:
-            raise ReadModelDamaged(str(error)) from None
 
     def state_summary(self, as_of: date, known_at: datetime | None, latest: int) -> kept.Summary:
         """What the state's text shows at (``as_of``, ``known_at``): each section's count
         and its ``latest`` entries (``kept.read_summary``), in one read transaction."""
-        try:
-            with self.transaction() as sql:
-                at, unseal = _moment(known_at), self.text.unseal
-                return kept.read_summary(sql, self.index, as_of, known_at, at, latest, unseal)
-        except kept.RowUnreadable as error:
-            raise ReadModelDamaged(str(error)) from None
+        with _rows_checked(), self.transaction() as sql:
+            at, unseal = _moment(known_at), self.text.unseal
+            return kept.read_summary(sql, self.index, as_of, known_at, at, latest, unseal)
 
     def kept_sections(self, as_of: date, known_at: datetime | None = None) -> Mapping[str, Any]:
         """``kept_state``'s sections by name, each read from its rows whenever it is asked
         for (``kept.KeptState``): what is shown a section at a time, in any order, holds
         one section (a query of its rows each time)."""
-        standing = kept.standing(as_of.isoformat(), _moment(known_at))
+        standing = bitemporal.standing(as_of.isoformat(), _moment(known_at))
 
         def rows_of(section: str) -> list[tuple]:
             if section == "actors":
@@ -557,10 +551,18 @@ class _CheckedState(kept.KeptState):
     """A row that cannot be read says the index is damaged, when its section is read."""
 
     def __getitem__(self, key: str) -> Any:
-        try:
+        with _rows_checked():
             return super().__getitem__(key)
-        except kept.RowUnreadable as error:
-            raise ReadModelDamaged(str(error)) from None
+
+
+@contextmanager
+def _rows_checked() -> Iterator[None]:
+    """A standing row that uspk could not have written (an edited index) says the index
+    is damaged, in one line."""
+    try:
+        yield
+    except kept.RowUnreadable as error:
+        raise ReadModelDamaged(str(error)) from None
 
 
 class KeptLookup:
@@ -575,7 +577,7 @@ class KeptLookup:
 
     def _ids(self, at: str, clause: str, keys: Collection[str], join: str = "") -> list[str]:
         found: list[str] = []
-        for chunk in chunks(sorted(keys)):
+        for chunk in bitemporal.chunks(sorted(keys)):
             where, params = IndexReader._believed_at(at)
             where.append(clause.format(marks=", ".join("?" for _ in chunk)))
             rows = self.sql.all(
@@ -588,7 +590,7 @@ class KeptLookup:
 
     def _load(self, ids: Collection[str]) -> list[Record]:
         missing = sorted({i for i in ids if i not in self.decoded})
-        for chunk in chunks(missing):
+        for chunk in bitemporal.chunks(missing):
             marks = ", ".join("?" for _ in chunk)
             for record in self.views._records([f"e.event_id IN ({marks})"], chunk, sql=self.sql):
                 self.decoded[record.id] = record
@@ -606,7 +608,7 @@ class KeptLookup:
         clause = "j.actor_id IN ({marks})" + (" AND e.recorded_at < ?" if before else "")
         if before:  # recorded before this moment, believed at it
             found: list[str] = []
-            for chunk in chunks(sorted(actors)):
+            for chunk in bitemporal.chunks(sorted(actors)):
                 where, params = IndexReader._believed_at(self.at)
                 where.append(clause.format(marks=", ".join("?" for _ in chunk)))
                 rows = self.sql.all(
