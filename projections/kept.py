@@ -38,6 +38,7 @@ from domain.rules import replay_key
 from events.dates import FuzzyDate
 from projections import settled
 from projections.bitemporal import STANDING, chunks, standing
+from projections.entries import collector_paused
 from projections.sections import DEPENDS_ON_UNDETERMINED, EFFECTIVE_DATE_CONTAINS, SECTIONS
 from projections.views import timestamp_view
 
@@ -555,7 +556,8 @@ class KeptState(Mapping[str, Any]):
         rows = self.rows_of(key)
         rows.sort(key=_place)
         day = self.head["as_of"]
-        return [_row_entry(row, self.unseal, day) for row in rows]
+        with collector_paused():  # entries are JSON: no cycles for the collector to find
+            return [_row_entry(row, self.unseal, day) for row in rows]
 
     def __iter__(self) -> Iterator[str]:
         yield from self.head
