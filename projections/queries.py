@@ -257,6 +257,34 @@ class IndexReader:
             [],
         )
 
+    def lineage(self, event_id: str) -> list[Record]:
+        """``event_id``'s record with every record linked to it by corrections, either
+        way and transitively (what amends or retracts it, what it amends, and so on), in
+        recorded order: all that its history and whether it stands depend on
+        (``projections.history``), read by ``uspk_view_hidden``'s edges, not by reading
+        the whole record. A correction hides what it corrects, so every edge is there."""
+        family, edge = {event_id}, {event_id}
+        while edge:
+            found: set[str] = set()
+            for chunk in bitemporal.chunks(sorted(edge)):
+                marks = ", ".join("?" for _ in chunk)
+                found.update(
+                    name
+                    for pair in self._all(
+                        "SELECT event_id, by_id FROM uspk_view_hidden"
+                        f" WHERE event_id IN ({marks}) OR by_id IN ({marks})",
+                        [*chunk, *chunk],
+                    )
+                    for name in pair
+                )
+            edge = found - family
+            family |= edge
+        found_records: list[Record] = []
+        for chunk in bitemporal.chunks(sorted(family)):
+            marks = ", ".join("?" for _ in chunk)
+            found_records.extend(self._records([f"e.event_id IN ({marks})"], list(chunk)))
+        return sorted(found_records, key=lambda record: record.position)
+
     def record_of(self, event_id: str) -> Record | None:
         found = self._records(["e.event_id = ?"], [event_id])
         return found[0] if found else None

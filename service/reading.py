@@ -255,7 +255,13 @@ def show_event(session: Session, event_id: str) -> dict[str, Any]:
         return {"retraction": record.document.model_dump(mode="json")}
     from projections import history
 
-    standing = history.standing(session.index.everything(), event_id)
+    # Its corrections, and the standing events that relate to it: not the whole record.
+    lineage = session.index.lineage(event_id)
+    relating = session.index.with_keys({f"related-to:{event_id}"}, None)
+    read = {r.id for r in lineage}
+    records = [*lineage, *(r for r in relating if r.id not in read)]
+    records.sort(key=lambda r: r.position)
+    standing = history.standing(records, event_id)
     return {"event": event_view(record, standing["related_by"]), "standing": standing}
 
 
@@ -278,7 +284,7 @@ def event_history(session: Session, event_id: str) -> list[dict[str, Any]]:
     from projections import history
 
     _record_of(session, event_id)
-    return history.lineage(session.index.everything(), event_id)
+    return history.lineage(session.index.lineage(event_id), event_id)
 
 
 def export_bundle(
