@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from domain.records import Record, believed_records
+from domain.rules import replay_key
 from domain.world import RuleBroken, actor_registry
 from events.files import validate
 from projections import diff as changes
@@ -205,6 +206,12 @@ def index_equals_oracle(
         whole, believed
     ), f"state at {as_of} known at {known_at} about {narrowing}"
     assert reading.timeline(session, known_at=known_at) == walks.timeline(believed, registry=actors)
+    # `uspk actors` reads the introductions, not the whole record: each actor's introducer
+    # must be the one that every record, believed ones in replay order, names.
+    in_replay_order = sorted(believed, key=lambda r: replay_key(r.document))
+    assert reading.actors(session, known_at) == reading._actor_rows(
+        actors, oracle.records, in_replay_order
+    ), f"actors known at {known_at}"
     since = as_of - timedelta(days=45) if as_of > date.min + timedelta(days=45) else as_of
     assert reading.timeline(session, since, as_of, known_at=known_at) == walks.timeline(
         believed, since, as_of, registry=actors
