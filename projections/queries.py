@@ -5,7 +5,7 @@ the index recorder."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -444,11 +444,6 @@ class IndexReader:
             actors = {(*row[:-1], unseal(row[-1])) for row in sql.all(settled.OPEN_ROWS)}
         return (held, units, actors), made
 
-    def state_rows(self, as_of: date, known_at: datetime | None) -> list[tuple]:
-        """The standing rows at (``as_of``, ``known_at``), as ``kept.read_state`` takes
-        them: one indexed query."""
-        return self._all(kept.STANDING_AT, kept.standing_at(as_of.isoformat(), _moment(known_at)))
-
     def first_joins(
         self, actors: Collection[str], as_of: date, known_at: datetime | None
     ) -> dict[str, str]:
@@ -470,11 +465,12 @@ class IndexReader:
     def kept_state(
         self, as_of: date, known_at: datetime | None = None
     ) -> Iterator[tuple[str, Any]]:
-        """The state at (``as_of``, ``known_at``) read from the standing rows, whole."""
-        with _rows_checked():
-            yield from kept.read_state(
-                self.state_rows(as_of, known_at), as_of, known_at, self.text.unseal
-            )
+        """The state at (``as_of``, ``known_at``) read from the standing rows, a section
+        at a time as it is taken (never every section's rows at once), in one read
+        transaction: on SQLite one snapshot, whatever is recorded meanwhile."""
+        with self.transaction() as sql:
+            rows_of = self._section_rows(as_of, known_at, sql.all)
+            yield from _CheckedState(rows_of, as_of, known_at, self.text.unseal).items()
 
     def state_summary(self, as_of: date, known_at: datetime | None, latest: int) -> kept.Summary:
         """What the state's text shows at (``as_of``, ``known_at``): each section's count
@@ -487,14 +483,23 @@ class IndexReader:
         """``kept_state``'s sections by name, each read from its rows whenever it is asked
         for (``kept.KeptState``): what is shown a section at a time, in any order, holds
         one section (a query of its rows each time)."""
+        rows_of = self._section_rows(as_of, known_at, self._all)
+        return _CheckedState(rows_of, as_of, known_at, self.text.unseal)
+
+    @staticmethod
+    def _section_rows(
+        as_of: date, known_at: datetime | None, read: Callable[[str, Any], list[tuple]]
+    ) -> Callable[[str], list[tuple]]:
+        """A section's standing rows at (``as_of``, ``known_at``), as ``kept.KeptState``
+        takes them, by ``read`` (a query in its own transaction, or in one held open)."""
         standing = bitemporal.standing(as_of.isoformat(), _moment(known_at))
 
         def rows_of(section: str) -> list[tuple]:
             if section == "actors":
-                return self._all(kept.ACTORS_AT, standing)
-            return self._all(kept.SECTION_AT, (section, *standing))
+                return read(kept.ACTORS_AT, standing)
+            return read(kept.SECTION_AT, (section, *standing))
 
-        return _CheckedState(rows_of, as_of, known_at, self.text.unseal)
+        return rows_of
 
     def _believed_where(self, known_at: datetime | None) -> tuple[list[str], list[Any]]:
         return self._believed_at(_moment(known_at))
