@@ -183,7 +183,16 @@ def _export_json(ctx, output, as_of, known_at, captures_dir, publish_dir) -> Non
     with open_session(ctx) as opened:
         exported = reading.exported_events(opened, as_of, known_at)
         linking.link(exported.corrections)
-        sections = ((name, linking.linked(value)) for name, value in exported.state)
+        # A section's entries come as they are made (an iterator): each linked as it passes.
+        sections = (
+            (
+                name,
+                map(linking.linked, value)
+                if isinstance(value, Iterator)
+                else linking.linked(value),
+            )
+            for name, value in exported.state
+        )
         moments = dict(islice(sections, 2))  # the state's as_of and known_at come first
         bundle = Bundle(
             entries=[],

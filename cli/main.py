@@ -151,7 +151,7 @@ def state(ctx, as_of, known_at, agreements, actors, kinds, everything, fmt):
     with open_session(ctx) as opened:
         narrowing = reading.narrowing(opened, agreements, actors, kinds, known_at)
         if fmt == "json":
-            sections = reading.state_sections(opened, as_of, known_at, narrowing)
+            sections = reading.state_sections(opened, as_of, known_at, narrowing, as_read=True)
             echo_pieces(render.json_object_chunks(sections))
         else:
             latest = None if everything else render.LATEST

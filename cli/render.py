@@ -12,6 +12,7 @@ import re
 import textwrap
 from collections.abc import Iterable, Iterator
 from datetime import date
+from itertools import islice
 from typing import Any
 
 import orjson
@@ -40,26 +41,15 @@ def as_json(data: Any) -> str:
 
 def json_object_chunks(members: Iterable[tuple[str, Any]]) -> Iterator[str]:
     """The text ``as_json`` gives the object of ``members``, one piece at a time: each
-    member, and each item of a member that is a list, is encoded when it comes, so the
-    whole object is never held as one string."""
+    member, and each run of items of a member that is a list, is encoded when it comes,
+    so the whole object is never held as one string."""
     yield "{"
     empty = True
     for key, value in members:
         yield f"{'' if empty else ','}\n  {json.dumps(key, ensure_ascii=False)}: "
         empty = False
-        if not isinstance(value, list) or not value:
-            yield indented_json(value, "  ")
-            continue
-        yield "["
-        for start in range(0, len(value), _ITEMS_AT_ONCE):
-            # A run of items as a list: "[\n  item,\n  item\n]", its brackets dropped.
-            run = indented_json(value[start : start + _ITEMS_AT_ONCE], "  ")[1:-4]
-            yield f"{',' if start else ''}{run}"
-        yield "\n  ]"
+        yield from indented_pieces(value, "  ")
     yield "}" if empty else "\n}"
-
-
-_ITEMS_AT_ONCE = 256  # encoded in one call: fewer calls, and a piece that stays small
 
 
 def json_list_chunks(items: Iterable[Any]) -> Iterator[str]:
@@ -84,6 +74,29 @@ def batched_text(pieces: Iterable[str], size: int = 1 << 16) -> Iterator[str]:
             batch, length = [], 0
     if batch:
         yield "".join(batch)
+
+
+def indented_pieces(value: Any, indent: str = "") -> Iterator[str]:
+    """``indented_json``'s text in pieces: a long list, or an iterator of items (written
+    as a list: items made as they are taken), a run of items at a time, so that no piece
+    holds more than a run of them (a section of the state, the exports' lists)."""
+    if isinstance(value, Iterator):
+        runs = iter(lambda: list(islice(value, _ITEMS_AT_ONCE)), [])
+    elif isinstance(value, list) and len(value) > _ITEMS_AT_ONCE:
+        runs = (value[i : i + _ITEMS_AT_ONCE] for i in range(0, len(value), _ITEMS_AT_ONCE))
+    else:
+        yield indented_json(value, indent)
+        return
+    closing = len(indent) + 2  # a list's text ends with a line break, the indent and "]"
+    empty = True
+    for run in runs:
+        # A run of items as a list: "[\n  item,\n  item\n]", its brackets dropped.
+        yield ("[" if empty else ",") + indented_json(run, indent)[1:-closing]
+        empty = False
+    yield "[]" if empty else f"\n{indent}]"
+
+
+_ITEMS_AT_ONCE = 256  # encoded in one call: fewer calls, and a piece that stays small
 
 
 def indented_json(value: Any, indent: str = "") -> str:

@@ -551,13 +551,24 @@ class KeptState(Mapping[str, Any]):
     def __getitem__(self, key: str) -> Any:
         if key in self.head:
             return self.head[key]
-        if key not in SECTIONS:
-            raise KeyError(key)
-        rows = self.rows_of(key)
+        with collector_paused():  # entries are JSON: no cycles for the collector to find
+            return list(self.entries(key))
+
+    def entries(self, section: str) -> Iterator[dict[str, Any]]:
+        """A section's entries in order, each made as it is taken (its rows, text, are
+        read first): what is written as it is made never holds a section's entries."""
+        if section not in SECTIONS:
+            raise KeyError(section)
+        rows = self.rows_of(section)
         rows.sort(key=_place)
         day = self.head["as_of"]
-        with collector_paused():  # entries are JSON: no cycles for the collector to find
-            return [_row_entry(row, self.unseal, day) for row in rows]
+        return (_row_entry(row, self.unseal, day) for row in rows)
+
+    def items_as_read(self) -> Iterator[tuple[str, Any]]:
+        """``items()``, each section an iterator of its entries (``entries``)."""
+        yield from self.head.items()
+        for section in SECTIONS:
+            yield section, self.entries(section)
 
     def __iter__(self) -> Iterator[str]:
         yield from self.head

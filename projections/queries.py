@@ -463,14 +463,17 @@ class IndexReader:
         return [(*row[:-1], unseal(row[-1])) for row in self._all(kept.ALL_ROWS)]
 
     def kept_state(
-        self, as_of: date, known_at: datetime | None = None
+        self, as_of: date, known_at: datetime | None = None, as_read: bool = False
     ) -> Iterator[tuple[str, Any]]:
         """The state at (``as_of``, ``known_at``) read from the standing rows, a section
         at a time as it is taken (never every section's rows at once), in one read
-        transaction: on SQLite one snapshot, whatever is recorded meanwhile."""
+        transaction: on SQLite one snapshot, whatever is recorded meanwhile. With
+        ``as_read``, each section an iterator of entries made as they are taken
+        (``KeptState.entries``: what writes them holds one at a time)."""
         with self.transaction() as sql:
             rows_of = self._section_rows(as_of, known_at, sql.all)
-            yield from _CheckedState(rows_of, as_of, known_at, self.text.unseal).items()
+            state = _CheckedState(rows_of, as_of, known_at, self.text.unseal)
+            yield from state.items_as_read() if as_read else state.items()
 
     def state_summary(self, as_of: date, known_at: datetime | None, latest: int) -> kept.Summary:
         """What the state's text shows at (``as_of``, ``known_at``): each section's count
@@ -612,6 +615,10 @@ class _CheckedState(kept.KeptState):
     def __getitem__(self, key: str) -> Any:
         with _rows_checked():
             return super().__getitem__(key)
+
+    def entries(self, section: str) -> Iterator[dict[str, Any]]:
+        with _rows_checked():
+            yield from super().entries(section)
 
 
 @contextmanager

@@ -117,11 +117,13 @@ def state_sections(
     as_of: date,
     known_at: datetime | None = None,
     narrowing: Narrowing | None = None,
+    as_read: bool = False,
 ) -> Iterator[tuple[str, Any]]:
-    """The state's sections in order, each made when asked for. Narrowed, only the
-    records the kept entries depend on are read (``states.narrowed_state``)."""
-    if not narrowing:  # one indexed query over the kept rows (projections/kept.py)
-        return session.index.kept_state(as_of, known_at)
+    """The state's sections in order, each made when asked for (``as_read``: each an
+    iterator of its entries, made as they are taken, for what writes them). Narrowed,
+    only the records the kept entries depend on are read (``states.narrowed_state``)."""
+    if not narrowing:  # a query of the kept rows per section (projections/kept.py)
+        return session.index.kept_state(as_of, known_at, as_read)
     from projections import state as states
 
     state, _ = states.narrowed_state(
@@ -345,7 +347,7 @@ def exported_events(
     as_of = _export_date(session, as_of, known_at)
     return ExportedEvents(
         entries=timeline_entries(session, known_at=known_at),
-        state=index.kept_state(as_of, known_at),
+        state=index.kept_state(as_of, known_at, as_read=True),
         as_of=as_of,
         corrections=correction_items(index.corrections_and_targets(), known_at),
         chain=head_view(*index.chain_head(known_at)),

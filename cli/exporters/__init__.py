@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from cli.render import batched_text, indented_json
+from cli.render import batched_text, indented_pieces
 from projections.corrections import Corrections
 
 TITLE = "The 2025 US\u2013Pakistan reset"
@@ -157,7 +157,7 @@ def _streamed_pieces(value: Any, encoder: json.JSONEncoder, pad: str, depth: int
     if isinstance(value, dict) and any(isinstance(v, Streamed) for v in value.values()):
         value = Streamed(value.items(), pairs=True)
     if not isinstance(value, Streamed) and pad == "  ":  # as ``uspk``'s own JSON is written
-        yield indented_json(value, pad * depth)
+        yield from indented_pieces(value, pad * depth)
         return
     if not isinstance(value, Streamed):  # pure Python when indented
         pieces = encoder.iterencode(value)

@@ -9,7 +9,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cli.exporters import json_chunks, json_text
+from cli.exporters import Streamed, json_chunks, json_text
 from cli.render import as_json, batched_text, indented_json, json_list_chunks, json_object_chunks
 
 # Text with what the exports escape: controls, bidi overrides, line separators, markup.
@@ -86,3 +86,26 @@ def test_an_object_written_member_by_member_is_the_object_encoded_whole(sizes, i
     """Long lists are written a run of items at a time: runs join as one list."""
     members = [(f"m{i}", [item, [i, n]] * (n // 2) + [item] * (n % 2)) for i, n in enumerate(sizes)]
     assert "".join(json_object_chunks(iter(members))) == as_json(dict(members))
+
+
+@settings(max_examples=30, deadline=None)
+@given(size=st.sampled_from([0, 255, 256, 257, 600]), item=ANY_JSON, escape_html=st.booleans())
+def test_an_exports_long_list_written_a_run_at_a_time_is_the_list_encoded_whole(
+    size, item, escape_html
+):
+    """A long list inside a streamed export (a state section, the corrections) is written
+    a run of items at a time, at any depth: the text is the list's, encoded whole."""
+    items = [item, [size]] * (size // 2) + [item] * (size % 2)
+    data = {"events": Streamed(iter([{"n": 1}, items])), "state": {"list": items}, "long": items}
+    plain = {"events": [{"n": 1}, items], "state": {"list": items}, "long": items}
+    assert "".join(json_chunks(data, 2, escape_html)) == whole(plain, 2, escape_html)
+
+
+@settings(max_examples=30, deadline=None)
+@given(sizes=st.lists(st.sampled_from([0, 1, 256, 257, 600]), max_size=3), item=ANY_JSON)
+def test_members_whose_items_are_made_as_they_are_taken_are_written_as_lists(sizes, item):
+    """A section read as it is written (an iterator of its entries) is written as the
+    list of those entries would be, whatever its length, an empty one as []."""
+    made = [(f"m{i}", [item, [i, n]] * (n // 2) + [item] * (n % 2)) for i, n in enumerate(sizes)]
+    members = [(key, iter(items)) for key, items in made]
+    assert "".join(json_object_chunks(iter(members))) == as_json(dict(made))
