@@ -17,7 +17,7 @@ exactly so; the SQLite export's canned queries do the same in SQL.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -51,10 +51,11 @@ class Row:
         return json.loads(self.entry)
 
 
-def export_rows(kept_rows: Iterable[tuple], mentions: dict[str, list[str]]) -> list[Row]:
-    """The rows of ``kept.ALL_ROWS`` as export rows; ``mentions``: event id -> the actors
-    it names (the event views' ``actors``)."""
-    rows = []
+def export_rows(
+    kept_rows: Iterable[tuple], actors_of: Callable[[str], Iterable[str]]
+) -> Iterator[Row]:
+    """The rows of ``kept.ALL_ROWS`` as export rows, each made as it is read;
+    ``actors_of``: event id -> the actors it names (the event views' ``actors``)."""
     for (
         section,
         key,
@@ -68,24 +69,20 @@ def export_rows(kept_rows: Iterable[tuple], mentions: dict[str, list[str]]) -> l
         version,
         entry,
     ) in kept_rows:
-        actors = _actors(section, key, entry, mentions)
-        rows.append(
-            Row(
-                section,
-                key,
-                unit,
-                sort_key,
-                version,
-                bool(dated),
-                entry,
-                since,
-                until,
-                recorded,
-                hidden,
-                actors,
-            )
+        yield Row(
+            section,
+            key,
+            unit,
+            sort_key,
+            version,
+            bool(dated),
+            entry,
+            since,
+            until,
+            recorded,
+            hidden,
+            _actors(section, key, entry, actors_of),
         )
-    return rows
 
 
 def stood(rows: Iterable[Row], day: date, known_at: datetime) -> dict[str, list[dict]]:
@@ -104,12 +101,14 @@ def stood(rows: Iterable[Row], day: date, known_at: datetime) -> dict[str, list[
     return {section: state[section] for section in SECTIONS}
 
 
-def _actors(section: str, key: str, entry: str, mentions: dict[str, list[str]]) -> tuple[str, ...]:
+def _actors(
+    section: str, key: str, entry: str, actors_of: Callable[[str], Iterable[str]]
+) -> tuple[str, ...]:
     """The actors an entry is about: those of every event it names (its own, its
     commitments', its history's), and an actor entry's own id."""
     found = {key} if section == "actors" else set()
     for event_id in _event_ids(json.loads(entry)):
-        found.update(mentions.get(event_id, ()))
+        found.update(actors_of(event_id))
     return tuple(sorted(found))
 
 

@@ -17,6 +17,7 @@ from projections.standing import SECTIONS, stood
 from service import reading
 from service.bootstrap import Session
 from service.stores import resolve_store
+from tests.database_export import standing_and_actors
 from tests.factories import retraction, step
 from tests.shipped import after_history, june_amendment, june_visit_backfill
 
@@ -45,7 +46,7 @@ class Clock:
 def corrected(tmp_path_factory):
     """The story on a SQLite file (module-wide: it is read many times, never written)."""
     session = _story(str(tmp_path_factory.mktemp("standing") / "uspk.sqlite"))
-    yield session, reading.dataset(session).standing
+    yield session, standing_and_actors(session)[0]
     session.close()
 
 
@@ -122,7 +123,7 @@ def test_a_row_names_exactly_the_actors_of_the_events_it_shows_and_its_unit(corr
     progress's), not of an event it only relates to; an actor's row names the actor alone
     (its entry shows no event). Each row carries its unit, its least event id."""
     session, rows = corrected
-    actors_of = {e["id"]: set(e["actors"]) for e in reading.dataset(session).events}
+    actors_of = {k: set(v) for k, v in standing_and_actors(session)[1].items()}
 
     def of(section: str, key: str) -> list:
         found = [r for r in rows if r.section == section and r.key == key]
@@ -165,6 +166,6 @@ def test_a_postgresql_store_gives_the_same_rows(postgres_url, corrected):
     _, rows = corrected
     session = _story(postgres_url)
     try:
-        assert reading.dataset(session).standing == rows
+        assert standing_and_actors(session)[0] == rows
     finally:
         session.close()
