@@ -323,7 +323,7 @@ def export_database(  # noqa: ANN001
         try:
             with closing(exported.pages):
                 publishers = write_database(temporary, exported, linking.link, linking.publish)
-        except sqlite3.Error as error:  # e.g. the disk full, in SQLite's words
+        except sqlite3.OperationalError as error:  # e.g. the disk full, in SQLite's words
             raise cannot("write", output, OSError(None, str(error))) from None
     database = os.path.splitext(os.path.basename(output))[0]
     document = metadata(publishers, exported.chain, database, _version())
