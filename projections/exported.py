@@ -36,16 +36,23 @@ def _believed_now(sql: Any, ids: list[str]) -> set[str]:
     return found
 
 
-def introducing(index: queries.IndexReader) -> tuple[list[Record], list[Record]]:
+def introducing(index: queries.IndexReader) -> tuple[Iterator[Record], Iterator[Record]]:
     """The records that introduce actors: every one in recorded order, and those
-    believed now in replay order (who introduced each actor, as the export names it).
-    A few per actor, not the history."""
+    believed now in replay order (who introduced each actor, as the export names it),
+    each read a page at a time as it is gone through."""
     believed, params = index._believed_where(None)
     introduces = "e.introduces = 1"
-    with index.transaction() as sql:
-        every = index._records([introduces], [], sql=sql)
-        now = index._records([*believed, introduces], params, REPLAY_ORDER, sql=sql)
-    return every, now
+    return (
+        _records(index, [introduces], [], ("e.position",)),
+        _records(index, [*believed, introduces], params, REPLAY_ORDER),
+    )
+
+
+def _records(
+    index: queries.IndexReader, where: list[str], params: list[Any], order: tuple[str, ...]
+) -> Iterator[Record]:
+    for page in index._record_pages(where, params, order):
+        yield from page
 
 
 def standing_rows(index: queries.IndexReader) -> Iterator[tuple]:

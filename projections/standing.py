@@ -107,18 +107,22 @@ def _actors(
     """The actors an entry is about: those of every event it names (its own, its
     commitments', its history's), and an actor entry's own id."""
     found = {key} if section == "actors" else set()
-    for event_id in _event_ids(json.loads(entry)):
+    for event_id in _event_ids(entry):
         found.update(actors_of(event_id))
     return tuple(sorted(found))
 
 
-def _event_ids(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
-        for name, field in value.items():
-            if name == "event_id" and isinstance(field, str):
-                yield field
-            else:
-                yield from _event_ids(field)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _event_ids(item)
+def _event_ids(entry: str) -> list[str]:
+    """The events an entry's JSON names: every ``event_id`` whose value is text, in any
+    object at any depth. Collected as the parser makes each object (the export reads
+    every standing row: a walk of each parsed entry in Python took most of its time)."""
+    found: list[str] = []
+
+    def collect(value: dict[str, Any]) -> dict[str, Any]:
+        event_id = value.get("event_id")
+        if isinstance(event_id, str):
+            found.append(event_id)
+        return value
+
+    json.loads(entry, object_hook=collect)
+    return found

@@ -48,6 +48,7 @@ def whole_record_database(address: str, captures: Path, path: Path) -> list[str]
     db = sqlite3.connect(path)
     with db:
         exporter._create(db)
+        exporter._index(db)
         exporter._insert_events(db, events)
         exporter._insert(
             db,
