@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -45,10 +45,12 @@ class Row:
     recorded_from: str  # a recorded moment, fixed-width UTC text as the index writes it
     recorded_until: str | None
     actors: tuple[str, ...]  # the actors of the events the entry shows
+    # ``entry`` as parsed when the row was read, if it was (not part of the row)
+    parsed: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def data(self) -> dict[str, Any]:
-        return json.loads(self.entry)
+        return self.parsed if self.parsed is not None else json.loads(self.entry)
 
 
 def export_rows(
@@ -69,6 +71,7 @@ def export_rows(
         version,
         entry,
     ) in kept_rows:
+        data, event_ids = _parsed(entry)
         yield Row(
             section,
             key,
@@ -81,7 +84,8 @@ def export_rows(
             until,
             recorded,
             hidden,
-            _actors(section, key, entry, actors_of),
+            _actors(section, key, event_ids, actors_of),
+            data,
         )
 
 
@@ -102,20 +106,20 @@ def stood(rows: Iterable[Row], day: date, known_at: datetime) -> dict[str, list[
 
 
 def _actors(
-    section: str, key: str, entry: str, actors_of: Callable[[str], Iterable[str]]
+    section: str, key: str, event_ids: list[str], actors_of: Callable[[str], Iterable[str]]
 ) -> tuple[str, ...]:
     """The actors an entry is about: those of every event it names (its own, its
     commitments', its history's), and an actor entry's own id."""
     found = {key} if section == "actors" else set()
-    for event_id in _event_ids(entry):
+    for event_id in event_ids:
         found.update(actors_of(event_id))
     return tuple(sorted(found))
 
 
-def _event_ids(entry: str) -> list[str]:
-    """The events an entry's JSON names: every ``event_id`` whose value is text, in any
-    object at any depth. Collected as the parser makes each object (the export reads
-    every standing row: a walk of each parsed entry in Python took most of its time)."""
+def _parsed(entry: str) -> tuple[Any, list[str]]:
+    """An entry's JSON parsed, and the events it names: every ``event_id`` whose value
+    is text, in any object at any depth, collected as the parser makes each object (the
+    export reads every standing row: a walk of each parsed entry took most of its time)."""
     found: list[str] = []
 
     def collect(value: dict[str, Any]) -> dict[str, Any]:
@@ -124,5 +128,4 @@ def _event_ids(entry: str) -> list[str]:
             found.append(event_id)
         return value
 
-    json.loads(entry, object_hook=collect)
-    return found
+    return json.loads(entry, object_hook=collect), found

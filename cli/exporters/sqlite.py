@@ -16,6 +16,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import islice
 from typing import Any
 
@@ -423,12 +424,16 @@ _BATCH = 2000  # standing rows inserted at a time
 
 
 class _Written:
-    """What a standing row names, read back from the tables written before it."""
+    """What a standing row names, read back from the tables written before it. A row's
+    neighbours show the same events (its unit's other rows): the latest answers are
+    kept, a bounded number."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
+        self.title_of = lru_cache(maxsize=_REMEMBERED)(self._title_of)
+        self.actors_of = lru_cache(maxsize=_REMEMBERED)(self._actors_of)
 
-    def title_of(self, event_id: str | None) -> str | None:
+    def _title_of(self, event_id: str | None) -> str | None:
         if event_id is None:
             return None
         row = self.connection.execute(
@@ -436,13 +441,14 @@ class _Written:
         ).fetchone()
         return row[0] if row else None
 
-    def actors_of(self, event_id: str) -> list[str]:
-        return [
-            actor
-            for (actor,) in self.connection.execute(
-                "SELECT actor_id FROM mentions WHERE event_id = ?", (event_id,)
-            )
-        ]
+    def _actors_of(self, event_id: str) -> tuple[str, ...]:
+        rows = self.connection.execute(
+            "SELECT actor_id FROM mentions WHERE event_id = ?", (event_id,)
+        )
+        return tuple(actor for (actor,) in rows)
+
+
+_REMEMBERED = 1 << 12  # answers kept of each
 
 
 def _date(view: dict[str, Any] | None) -> tuple[str | None, str | None]:
