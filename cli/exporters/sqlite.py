@@ -420,7 +420,7 @@ def _insert_standing(
         _insert(connection, "standing_actors", [(n, a) for n, row in batch for a in row.actors])
 
 
-_BATCH = 2000  # standing rows inserted at a time
+_BATCH = 500  # standing rows inserted at a time (each with its parsed entry)
 
 
 class _Written:
