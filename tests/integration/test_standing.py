@@ -8,6 +8,7 @@ For every day of 2025 and every one of these beliefs, the rows standing at (day,
 are exactly the entries of ``uspk state`` (the service's use case), in their order.
 """
 
+import sqlite3
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -17,7 +18,7 @@ from projections.standing import SECTIONS, stood
 from service import reading
 from service.bootstrap import Session
 from service.stores import resolve_store
-from tests.database_export import standing_and_actors
+from tests.database_export import standing_and_actors, write_export
 from tests.factories import retraction, step
 from tests.shipped import after_history, june_amendment, june_visit_backfill
 
@@ -159,6 +160,23 @@ def test_a_row_a_later_belief_replaced_was_recorded_until_that_moment(corrected)
     after = {(r.recorded_from, r.recorded_until) for r in mou if RETRACTED not in r.entry}
     assert before == {(moment(DAY1), moment(DAY3))}
     assert after == {(moment(DAY3), None)}
+
+
+def test_the_exported_standing_table_is_the_indexs_kept_rows_in_order(corrected, tmp_path):
+    """Every kept row, hidden ones too, copied as it is into the file, numbered in
+    ``kept.ALL_ROWS``'s order."""
+    session, _ = corrected
+    write_export(session, tmp_path / "reset.db")
+    db = sqlite3.connect(tmp_path / "reset.db")
+    try:
+        copied = db.execute(
+            "SELECT section, entry_key, unit, valid_from, valid_until, recorded_from,"
+            " recorded_until, sort_key, dated, version_key, entry FROM standing ORDER BY id"
+        ).fetchall()
+    finally:
+        db.close()
+    kept = session.index.kept_rows()
+    assert copied == kept and any(row[6] is not None for row in kept)
 
 
 @pytest.mark.postgres
