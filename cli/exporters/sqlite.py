@@ -15,6 +15,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import islice
@@ -372,7 +373,8 @@ def _fill(connection: sqlite3.Connection, exported: Any, link, captures) -> None
     _insert(connection, "chain", [(chain["count"], chain["head"], chain["mark"])])
     _insert(connection, "sections", [(name, n) for n, name in enumerate(exported.sections)])
     written = _Written(connection)
-    _insert_standing(connection, exported.standing(written.actors_of), written.title_of)
+    with closing(exported.standing(written.actors_of)) as rows:  # its read ends here
+        _insert_standing(connection, rows, written.title_of)
     _index(connection, "standing", "standing_actors")
 
 
