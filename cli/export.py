@@ -12,7 +12,6 @@ import contextlib
 import os
 import stat
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -303,9 +302,15 @@ def _with_captures(ctx, captures_dir, publish_dir, output, *cited) -> dict:  # n
 def export_database(  # noqa: ANN001
     ctx: click.Context, output: str, as_of, known_at, publish_dir=None, captures_dir=None
 ) -> None:
-    """The SQLite export: a database file and, beside it, the metadata Datasette reads."""
+    """The SQLite export: a database file and, beside it, the metadata Datasette reads.
+    The database is written into a temporary file beside ``output`` as the record is
+    read, a page at a time inside the session, each event linked to its captures on the
+    way; it replaces ``output`` when whole (the captures linked are published first)."""
+    import sqlite3
+    from contextlib import closing
+
     from cli.exporters import json_text
-    from cli.exporters.sqlite import database_bytes, metadata, metadata_path
+    from cli.exporters.sqlite import metadata, metadata_path, write_database
     from service import reading
 
     if as_of is not None or known_at is not None:
@@ -321,20 +326,17 @@ def export_database(  # noqa: ANN001
     described = metadata_path(output)
     for path in (output, described):
         refuse_unsafe_target(path, store_files(ctx))
-    with open_session(ctx) as opened:
-        dataset = reading.dataset(opened)
-    captures = _with_captures(ctx, captures_dir, publish_dir, output, dataset.events)
-    if captures:  # a table of them beside the sources
-        dataset = replace(dataset, captures=captures)
+    linking = _CaptureLinks(ctx, captures_dir, publish_dir, output)
+    with open_session(ctx) as opened, replaced_atomically(output) as temporary:
+        exported = reading.exported_database(opened)
+        try:
+            with closing(exported.pages):
+                publishers = write_database(temporary, exported, linking.link, linking.publish)
+        except sqlite3.OperationalError as error:  # e.g. the disk full, in SQLite's words
+            raise cannot("write", output, OSError(None, str(error))) from None
     database = os.path.splitext(os.path.basename(output))[0]
-    try:
-        built = database_bytes(dataset)  # in a temporary folder, then written as a whole
-    except OSError as error:
-        raise cannot("write", output, error) from None
-    write_atomically(output, built)
-    write_atomically(
-        described, (json_text(metadata(dataset, database, _version())) + "\n").encode("utf-8")
-    )
+    document = metadata(publishers, exported.chain, database, _version())
+    write_atomically(described, (json_text(document) + "\n").encode("utf-8"))
 
 
 def _version() -> str:
@@ -420,8 +422,17 @@ def _same_file(a: str, b: str) -> bool:
 
 def write_atomically(path: str, payload: bytes | Iterable[bytes]) -> None:
     """Write ``payload`` (bytes, or its pieces as they are made) to ``path`` through a
-    temporary file in the same folder and a rename: readers see the old file or the new
-    one, and a failure (while the pieces are made too) leaves no half file."""
+    temporary file in the same folder and a rename (``replaced_atomically``)."""
+    with replaced_atomically(path) as temporary, open(temporary, "wb") as out:
+        for piece in [payload] if isinstance(payload, bytes) else payload:
+            out.write(piece)
+
+
+@contextlib.contextmanager
+def replaced_atomically(path: str) -> Iterator[str]:
+    """A new temporary file in ``path``'s folder, to write while the block runs, that
+    then replaces ``path`` by a rename once it is on disk: readers see the old file or
+    the new one, and a failure (while it is written too) leaves no half file."""
     target = os.path.realpath(path)  # through a symbolic link, to the file it names
     folder = os.path.dirname(target)
     try:
@@ -438,14 +449,16 @@ def write_atomically(path: str, payload: bytes | Iterable[bytes]) -> None:
         handle, temporary = tempfile.mkstemp(
             prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder
         )
+        os.close(handle)
     except OSError as error:
         raise cannot("write", path, error) from None
     try:
-        with os.fdopen(handle, "wb") as out:
-            for piece in [payload] if isinstance(payload, bytes) else payload:
-                out.write(piece)
-            out.flush()
-            os.fsync(out.fileno())
+        yield temporary
+        handle = os.open(temporary, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
         os.chmod(temporary, mode)
         os.replace(temporary, target)
     except BaseException as error:

@@ -67,6 +67,12 @@ class IndexRecorder:
         (written after the table's name), or nothing where the planner is not told."""
         return ""
 
+    def row_pages(self, statements: Statements, query: str, size: int) -> Iterator[list[tuple]]:
+        """The rows of one query, ``size`` at a time as the database hands them out
+        (SQLite steps its statement; PostgreSQL fetches from a cursor it keeps): what an
+        ORDER BY that no keyset can resume reads without holding every row."""
+        raise NotImplementedError
+
     def create_table(self) -> None:
         """Nothing when the factory builds the recorder: the read model makes
         eventsourcing's tracking table and its own together, under its lock, and refuses
@@ -102,6 +108,12 @@ class SQLiteIndexRecorder(IndexRecorder, SQLiteTrackingRecorder):
         # SQLite plans without statistics unless ANALYZE was run: told, for the few
         # questions whose best index it misjudges (projections/kept.py says which).
         return f"INDEXED BY {index}"
+
+    def row_pages(self, statements: Statements, query: str, size: int) -> Iterator[list[tuple]]:
+        statements.execute(query)
+        cursor = statements.native.sqlite_cursor  # eventsourcing's wrapper has no fetchmany
+        while rows := cursor.fetchmany(size):
+            yield rows
 
     TRACKING_TABLE = (  # eventsourcing.sqlite.SQLiteTrackingRecorder's, single-row
         "CREATE TABLE IF NOT EXISTS {table} (application_name TEXT, notification_id INTEGER, "

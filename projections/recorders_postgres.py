@@ -55,6 +55,16 @@ class PostgresIndexRecorder(IndexRecorder, PostgresTrackingRecorder):
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", (READ_MODEL_LOCK,))
             yield Statements(cursor, "%s")
 
+    def row_pages(self, statements: Statements, query: str, size: int) -> Iterator[list[tuple]]:
+        # psycopg's ordinary cursor would take the whole result at once: a cursor of the
+        # server's, within this transaction, hands it out a page at a time.
+        statements.execute(f"DECLARE uspk_row_pages NO SCROLL CURSOR FOR {query}")
+        try:
+            while rows := statements.all(f"FETCH {size} FROM uspk_row_pages"):
+                yield rows
+        finally:
+            statements.execute("CLOSE uspk_row_pages")
+
     def existing(self, statements: Statements, names: Collection[str]) -> set[str]:
         """Which of these tables exist."""
         marks = ", ".join("?" for _ in names)

@@ -17,8 +17,8 @@ exactly so; the SQLite export's canned queries do the same in SQL.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -45,16 +45,19 @@ class Row:
     recorded_from: str  # a recorded moment, fixed-width UTC text as the index writes it
     recorded_until: str | None
     actors: tuple[str, ...]  # the actors of the events the entry shows
+    # ``entry`` as parsed when the row was read, if it was (not part of the row)
+    parsed: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def data(self) -> dict[str, Any]:
-        return json.loads(self.entry)
+        return self.parsed if self.parsed is not None else json.loads(self.entry)
 
 
-def export_rows(kept_rows: Iterable[tuple], mentions: dict[str, list[str]]) -> list[Row]:
-    """The rows of ``kept.ALL_ROWS`` as export rows; ``mentions``: event id -> the actors
-    it names (the event views' ``actors``)."""
-    rows = []
+def export_rows(
+    kept_rows: Iterable[tuple], actors_of: Callable[[str], Iterable[str]]
+) -> Iterator[Row]:
+    """The rows of ``kept.ALL_ROWS`` as export rows, each made as it is read;
+    ``actors_of``: event id -> the actors it names (the event views' ``actors``)."""
     for (
         section,
         key,
@@ -68,24 +71,22 @@ def export_rows(kept_rows: Iterable[tuple], mentions: dict[str, list[str]]) -> l
         version,
         entry,
     ) in kept_rows:
-        actors = _actors(section, key, entry, mentions)
-        rows.append(
-            Row(
-                section,
-                key,
-                unit,
-                sort_key,
-                version,
-                bool(dated),
-                entry,
-                since,
-                until,
-                recorded,
-                hidden,
-                actors,
-            )
+        data, event_ids = _parsed(entry)
+        yield Row(
+            section,
+            key,
+            unit,
+            sort_key,
+            version,
+            bool(dated),
+            entry,
+            since,
+            until,
+            recorded,
+            hidden,
+            _actors(section, key, event_ids, actors_of),
+            data,
         )
-    return rows
 
 
 def stood(rows: Iterable[Row], day: date, known_at: datetime) -> dict[str, list[dict]]:
@@ -115,22 +116,27 @@ def stood(rows: Iterable[Row], day: date, known_at: datetime) -> dict[str, list[
     return {section: state[section] for section in SECTIONS}
 
 
-def _actors(section: str, key: str, entry: str, mentions: dict[str, list[str]]) -> tuple[str, ...]:
+def _actors(
+    section: str, key: str, event_ids: list[str], actors_of: Callable[[str], Iterable[str]]
+) -> tuple[str, ...]:
     """The actors an entry is about: those of every event it names (its own, its
     commitments', its history's), and an actor entry's own id."""
     found = {key} if section == "actors" else set()
-    for event_id in _event_ids(json.loads(entry)):
-        found.update(mentions.get(event_id, ()))
+    for event_id in event_ids:
+        found.update(actors_of(event_id))
     return tuple(sorted(found))
 
 
-def _event_ids(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
-        for name, field in value.items():
-            if name == "event_id" and isinstance(field, str):
-                yield field
-            else:
-                yield from _event_ids(field)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _event_ids(item)
+def _parsed(entry: str) -> tuple[Any, list[str]]:
+    """An entry's JSON parsed, and the events it names: every ``event_id`` whose value
+    is text, in any object at any depth, collected as the parser makes each object (the
+    export reads every standing row: a walk of each parsed entry took a sixth of its time)."""
+    found: list[str] = []
+
+    def collect(value: dict[str, Any]) -> dict[str, Any]:
+        event_id = value.get("event_id")
+        if isinstance(event_id, str):
+            found.append(event_id)
+        return value
+
+    return json.loads(entry, object_hook=collect), found

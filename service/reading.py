@@ -9,7 +9,7 @@ state read from the kept rows starts without them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ from domain.rules import RuleBroken
 from projections.chain import head_view
 from projections.kept import Summary
 from projections.standing import SECTIONS, Row, export_rows
-from projections.views import event_view, inbound_relations
+from projections.views import event_view
 from service.bootstrap import Session
 
 if TYPE_CHECKING:
@@ -431,41 +431,57 @@ def _export_date(session: Session, as_of: date | None, known_at: datetime | None
 
 
 @dataclass(frozen=True)
-class Dataset:
-    """What the database export publishes: every happening ever recorded (believed now or
-    not), the corrections, the actors, the recorded moments and what stood when."""
+class EventPage:
+    """A page of the record as the database export writes it: the views of its
+    happenings (``believed``: believed now), and the moment of each of its records
+    (retractions included: every moment what was believed could change)."""
 
-    events: list[dict[str, Any]]  # event views, each with "believed" (now)
-    corrections: Corrections
-    actors: list[dict[str, Any]]
+    events: list[dict[str, Any]]
     moments: list[datetime]
-    standing: list[Row]
+
+
+@dataclass(frozen=True)
+class ExportedDatabase:
+    """What the database export publishes: every happening ever recorded (believed now or
+    not), the corrections, the actors, the recorded moments and what stood when. The
+    record (``pages``) and the standing rows are read a page at a time as they are
+    written, inside the session (close what is left unread, as the caller must): memory
+    follows a page, not the history."""
+
+    pages: Iterator[EventPage]
+    corrections: list[dict[str, Any]]  # Corrections.items: the page's views are not shown
+    actors: list[dict[str, Any]]
     chain: dict[str, Any]  # the chain head of the record exported (projections.chain)
+    # The kept standing rows, each with the actors of the events its entry shows, given
+    # who each event names (``actors_of``: event id -> its actors, e.g. as written).
+    standing: Callable[[Callable[[str], Iterable[str]]], Iterator[Row]]
     sections: tuple[str, ...] = SECTIONS  # the state's sections, in its order
-    captures: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # url -> kept
 
 
-def dataset(session: Session) -> Dataset:
-    """The whole record for a database: both clocks, every correction, every state."""
-    from projections.corrections import Corrections, correction_items
+def exported_database(session: Session) -> ExportedDatabase:
+    """The whole record for a database: both clocks, every correction, every state. Only
+    the actors' introductions are read whole (a few records per actor)."""
+    from projections import exported
+    from projections.corrections import correction_items
 
-    records = session.index.everything()
-    now = session.index.believed()
-    believed = {r.id for r in now}
-    moments = sorted({r.recorded_at for r in records})
-    inbound = inbound_relations(r.document for r in now)
-    events = [
-        {**event_view(r, inbound.get(r.id)), "believed": r.id in believed}
-        for r in records
-        if r.document.kind != "retraction"
-    ]
-    return Dataset(
-        events,
-        Corrections(correction_items(records)),  # the page's views of them are not shown
-        _actor_rows(session.index.registry(), records, now),
-        moments,
-        export_rows(session.index.kept_rows(), {e["id"]: e["actors"] for e in events}),
-        head_view(*session.index.chain_head(None)),
+    index = session.index
+    every, believed = exported.introducing(index)
+
+    def pages() -> Iterator[EventPage]:
+        for records, now in exported.record_pages(index):
+            views = [
+                {**event_view(r), "believed": r.id in now}
+                for r in records
+                if r.document.kind != "retraction"
+            ]
+            yield EventPage(views, [r.recorded_at for r in records])
+
+    return ExportedDatabase(
+        pages(),
+        correction_items(index.corrections_and_targets()),
+        _actor_rows(index.registry(), every, believed),
+        head_view(*index.chain_head(None)),
+        lambda actors_of: export_rows(exported.standing_rows(index), actors_of),
     )
 
 

@@ -14,8 +14,11 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import tempfile
+from collections.abc import Callable, Iterable
+from contextlib import closing
 from datetime import UTC, datetime
+from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from cli.exporters import TITLE
@@ -253,28 +256,45 @@ def metadata_path(database: str) -> str:
     return os.path.splitext(database)[0] + ".metadata.json"
 
 
-def database_bytes(dataset: Any) -> bytes:
-    """The database file for a ``service.reading.Dataset``, built in a temporary folder."""
-    with tempfile.TemporaryDirectory(prefix="uspk-sqlite-") as folder:
-        path = os.path.join(folder, "export.db")
-        connection = sqlite3.connect(path)
-        try:
-            with connection:
-                _create(connection)
-                _fill(connection, dataset)
-                for table, columns in SEARCHED.items():
-                    connection.execute(
-                        f"INSERT INTO {table}_fts (rowid, {', '.join(columns)}) "
-                        f"SELECT rowid, {', '.join(columns)} FROM {table}"
-                    )
-            connection.execute("VACUUM")
-        finally:
-            connection.close()
-        with open(path, "rb") as built:
-            return built.read()
+def write_database(
+    path: str,
+    exported: Any,
+    link: Callable[[list[dict[str, Any]]], None] = lambda events: None,
+    captures: Callable[[], dict[str, list[dict[str, Any]]]] = dict,
+) -> list[str]:
+    """Write the database of a ``service.reading.ExportedDatabase`` into the new (empty)
+    file at ``path``, its record and its standing rows as they are read. ``link`` is
+    given each page of event views as it is read (their sources linked to captures), and
+    ``captures`` (url -> the captures kept) asked after the last. What a standing row
+    names (its event's title, the actors of the events it shows) is read back from the
+    tables already written, not held. Returns the publishers cited, sorted."""
+    connection = sqlite3.connect(path)
+    try:
+        # The file is a temporary one until it is whole (its caller renames it into
+        # place): a rollback journal and syncs on each commit would only slow it.
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        # Pages of the tables and indexes being filled, kept in memory (32 MiB, not the
+        # default 2 MiB): the events' and standing rows' keys come in no table's order.
+        connection.execute("PRAGMA cache_size = -32768")
+        with connection:
+            _create(connection)
+            _fill(connection, exported, link, captures)
+            for table, columns in SEARCHED.items():
+                connection.execute(
+                    f"INSERT INTO {table}_fts (rowid, {', '.join(columns)}) "
+                    f"SELECT rowid, {', '.join(columns)} FROM {table}"
+                )
+        return [p for (p,) in connection.execute(_PUBLISHERS)]
+    finally:
+        connection.close()
+
+
+_PUBLISHERS = "SELECT DISTINCT publisher FROM sources ORDER BY publisher"  # code point order
 
 
 def _create(connection: sqlite3.Connection) -> None:
+    """The tables and the search tables, without their indexes (``_index``)."""
     for table, (_, columns) in TABLES.items():
         body = ", ".join(f"{name} {declared}" for name, declared, _ in columns)
         connection.execute(f"CREATE TABLE {table} ({body})")
@@ -282,49 +302,47 @@ def _create(connection: sqlite3.Connection) -> None:
         connection.execute(
             f'CREATE VIRTUAL TABLE {table}_fts USING fts5({", ".join(columns)}, content="{table}")'
         )
-    for table, column in (
-        ("sources", "event_id"),
-        ("mentions", "event_id"),
-        ("mentions", "actor_id"),
-        ("standing", "valid_from"),
-        ("standing", "section"),
-        ("standing_actors", "actor_id"),
-        ("standing_actors", "standing_id"),
-    ):
-        connection.execute(f"CREATE INDEX {table}_{column} ON {table} ({column})")
 
 
-def _insert(connection: sqlite3.Connection, table: str, rows: list[tuple]) -> None:
+# (table, column) of each index, made once its table is filled: sorting the rows once
+# is cheaper than keeping an index in order row by row.
+INDEXES = (
+    ("sources", "event_id"),
+    ("mentions", "event_id"),
+    ("mentions", "actor_id"),
+    ("standing", "valid_from"),
+    ("standing", "section"),
+    ("standing_actors", "actor_id"),
+    ("standing_actors", "standing_id"),
+)
+
+
+def _index(connection: sqlite3.Connection, *tables: str) -> None:
+    """The indexes of ``tables`` (all: every one)."""
+    for table, column in INDEXES:
+        if not tables or table in tables:
+            connection.execute(f"CREATE INDEX {table}_{column} ON {table} ({column})")
+
+
+def _insert(connection: sqlite3.Connection, table: str, rows: Iterable[tuple]) -> None:
     marks = ", ".join("?" for _ in TABLES[table][1])
     connection.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
 
 
-def _fill(connection: sqlite3.Connection, dataset: Any) -> None:
-    _insert(connection, "events", [_event(e) for e in dataset.events])
-    _insert(
-        connection,
-        "sources",
-        [
-            (
-                None,
-                e["id"],
-                n,
-                s["publisher"],
-                s["title"],
-                *_date(s["published"]),
-                s["url"],
-                s["quote"],
-            )
-            for e in dataset.events
-            for n, s in enumerate(e["sources"])
-        ],
-    )
+def _fill(connection: sqlite3.Connection, exported: Any, link, captures) -> None:  # noqa: ANN001
+    for page in exported.pages:
+        link(page.events)
+        _insert_events(connection, page.events)
+        connection.executemany(  # each moment once, whichever page first holds it
+            "INSERT OR IGNORE INTO moments VALUES (?)", [(_moment(m),) for m in page.moments]
+        )
+    _index(connection, "sources", "mentions")  # mentions: read back for the standing rows
     _insert(
         connection,
         "actors",
         [
             (a["id"], a["name"], a.get("type"), a.get("country"), a.get("role"), a["introduced_by"])
-            for a in dataset.actors
+            for a in exported.actors
         ],
     )
     _insert(
@@ -332,18 +350,8 @@ def _fill(connection: sqlite3.Connection, dataset: Any) -> None:
         "captures",
         [
             (url, c["sha256"], c["captured_at"], c["file"])
-            for url, kept in getattr(dataset, "captures", {}).items()
+            for url, kept in captures().items()
             for c in kept
-        ],
-    )
-    _insert(connection, "mentions", [(e["id"], a) for e in dataset.events for a in e["actors"]])
-    _insert(
-        connection,
-        "relations",
-        [
-            (e["id"], r["relation"], r["to"], r.get("note"), *_reads(r["relation"]))
-            for e in dataset.events
-            for r in e["relates"]
         ],
     )
     _insert(
@@ -358,17 +366,91 @@ def _fill(connection: sqlite3.Connection, dataset: Any) -> None:
                 _moment(c["recorded"]),
                 c["reason"],
             )
-            for c in dataset.corrections.items
+            for c in exported.corrections
         ],
     )
-    _insert(connection, "moments", [(_moment(m),) for m in dataset.moments])
-    chain = dataset.chain
+    chain = exported.chain
     _insert(connection, "chain", [(chain["count"], chain["head"], chain["mark"])])
-    _insert(connection, "sections", [(name, n) for n, name in enumerate(dataset.sections)])
-    titles = {e["id"]: e["title"] for e in dataset.events}
-    numbered = list(enumerate(dataset.standing, start=1))
-    _insert(connection, "standing", [_standing(number, row, titles) for number, row in numbered])
-    _insert(connection, "standing_actors", [(n, a) for n, row in numbered for a in row.actors])
+    _insert(connection, "sections", [(name, n) for n, name in enumerate(exported.sections)])
+    written = _Written(connection)
+    with closing(exported.standing(written.actors_of)) as rows:  # its read ends here
+        _insert_standing(connection, rows, written.title_of)
+    _index(connection, "standing", "standing_actors")
+
+
+def _insert_events(connection: sqlite3.Connection, events: list[dict[str, Any]]) -> None:
+    """A page of event views: their rows, their sources, mentions and relations."""
+    _insert(connection, "events", [_event(e) for e in events])
+    _insert(
+        connection,
+        "sources",
+        [
+            (
+                None,
+                e["id"],
+                n,
+                s["publisher"],
+                s["title"],
+                *_date(s["published"]),
+                s["url"],
+                s["quote"],
+            )
+            for e in events
+            for n, s in enumerate(e["sources"])
+        ],
+    )
+    _insert(connection, "mentions", [(e["id"], a) for e in events for a in e["actors"]])
+    _insert(
+        connection,
+        "relations",
+        [
+            (e["id"], r["relation"], r["to"], r.get("note"), *_reads(r["relation"]))
+            for e in events
+            for r in e["relates"]
+        ],
+    )
+
+
+def _insert_standing(
+    connection: sqlite3.Connection, rows: Iterable[Any], title_of: Callable[[str | None], Any]
+) -> None:
+    """The standing rows (``projections.standing.Row``), numbered from 1 as they come,
+    and the actors of each, a batch at a time."""
+    numbered = enumerate(rows, start=1)
+    while batch := list(islice(numbered, _BATCH)):
+        _insert(connection, "standing", [_standing(n, row, title_of) for n, row in batch])
+        _insert(connection, "standing_actors", [(n, a) for n, row in batch for a in row.actors])
+
+
+_BATCH = 500  # standing rows inserted at a time (each with its parsed entry)
+
+
+class _Written:
+    """What a standing row names, read back from the tables written before it. A row's
+    neighbours show the same events (its unit's other rows): the latest answers are
+    kept, a bounded number."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.title_of = lru_cache(maxsize=_REMEMBERED)(self._title_of)
+        self.actors_of = lru_cache(maxsize=_REMEMBERED)(self._actors_of)
+
+    def _title_of(self, event_id: str | None) -> str | None:
+        if event_id is None:
+            return None
+        row = self.connection.execute(
+            "SELECT title FROM events WHERE id = ?", (event_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def _actors_of(self, event_id: str) -> tuple[str, ...]:
+        rows = self.connection.execute(
+            "SELECT actor_id FROM mentions WHERE event_id = ?", (event_id,)
+        )
+        return tuple(actor for (actor,) in rows)
+
+
+_REMEMBERED = 1 << 12  # answers kept of each
 
 
 def _date(view: dict[str, Any] | None) -> tuple[str | None, str | None]:
@@ -398,11 +480,11 @@ def _event(event: dict[str, Any]) -> tuple:
     )
 
 
-def _standing(number: int, row: Any, titles: dict[str, str]) -> tuple:
+def _standing(number: int, row: Any, title_of: Callable[[str | None], str | None]) -> tuple:
     entry = row.data
     agreement = entry["id"] if row.section == "agreements" else entry.get("agreement")
     named = (entry[k] for k in ("title", "description", "name", "measure") if entry.get(k))
-    title = next(named, None) or titles.get(entry.get("event_id"))
+    title = next(named, None) or title_of(entry.get("event_id"))
     return (
         number,
         row.section,
@@ -432,15 +514,16 @@ def _moment(value: datetime | str) -> str:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
-def metadata(dataset: Any, database: str, version: str) -> dict[str, Any]:
-    """Datasette's metadata for the database file named ``database`` (its stem)."""
-    publishers = sorted({s["publisher"] for e in dataset.events for s in e["sources"]})
+def metadata(
+    publishers: Iterable[str], chain: dict[str, Any], database: str, version: str
+) -> dict[str, Any]:
+    """Datasette's metadata for the database file named ``database`` (its stem): the
+    ``publishers`` it cites (sorted), and the chain head it was exported at."""
     return {
         "title": TITLE,
         "description": "An event-sourced, cited, bitemporal record of the 2025 US\u2013Pakistan "
         f"reset, exported by uspk {version}. Every event cites its sources; `standing` holds "
-        "what stood on every date as believed at every recorded moment. "
-        + (dataset.chain["mark"] or ""),
+        "what stood on every date as believed at every recorded moment. " + (chain["mark"] or ""),
         "license": "MIT (the uspk project and its history; quotations remain their publishers')",
         "license_url": "https://opensource.org/licenses/MIT",
         "source": "Cited reports: " + "; ".join(publishers),

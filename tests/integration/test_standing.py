@@ -8,6 +8,7 @@ For every day of 2025 and every one of these beliefs, the rows standing at (day,
 are exactly the entries of ``uspk state`` (the service's use case), in their order.
 """
 
+import sqlite3
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from projections.standing import SECTIONS, stood
 from service import reading
 from service.bootstrap import Session
 from service.stores import resolve_store
+from tests.database_export import standing_and_actors, write_export
 from tests.factories import retraction, step
 from tests.shipped import after_history, june_amendment, june_visit_backfill
 
@@ -45,7 +47,7 @@ class Clock:
 def corrected(tmp_path_factory):
     """The story on a SQLite file (module-wide: it is read many times, never written)."""
     session = _story(str(tmp_path_factory.mktemp("standing") / "uspk.sqlite"))
-    yield session, reading.dataset(session).standing
+    yield session, standing_and_actors(session)[0]
     session.close()
 
 
@@ -122,7 +124,7 @@ def test_a_row_names_exactly_the_actors_of_the_events_it_shows_and_its_unit(corr
     progress's), not of an event it only relates to; an actor's row names the actor alone
     (its entry shows no event). Each row carries its unit, its least event id."""
     session, rows = corrected
-    actors_of = {e["id"]: set(e["actors"]) for e in reading.dataset(session).events}
+    actors_of = {k: set(v) for k, v in standing_and_actors(session)[1].items()}
 
     def of(section: str, key: str) -> list:
         found = [r for r in rows if r.section == section and r.key == key]
@@ -160,11 +162,28 @@ def test_a_row_a_later_belief_replaced_was_recorded_until_that_moment(corrected)
     assert after == {(moment(DAY3), None)}
 
 
+def test_the_exported_standing_table_is_the_indexs_kept_rows_in_order(corrected, tmp_path):
+    """Every kept row, hidden ones too, copied as it is into the file, numbered in
+    ``kept.ALL_ROWS``'s order."""
+    session, _ = corrected
+    write_export(session, tmp_path / "reset.db")
+    db = sqlite3.connect(tmp_path / "reset.db")
+    try:
+        copied = db.execute(
+            "SELECT section, entry_key, unit, valid_from, valid_until, recorded_from,"
+            " recorded_until, sort_key, dated, version_key, entry FROM standing ORDER BY id"
+        ).fetchall()
+    finally:
+        db.close()
+    kept = session.index.kept_rows()
+    assert copied == kept and any(row[6] is not None for row in kept)
+
+
 @pytest.mark.postgres
 def test_a_postgresql_store_gives_the_same_rows(postgres_url, corrected):
     _, rows = corrected
     session = _story(postgres_url)
     try:
-        assert reading.dataset(session).standing == rows
+        assert standing_and_actors(session)[0] == rows
     finally:
         session.close()

@@ -35,10 +35,10 @@ from events.relations import RELATIONS
 from projections import state as states
 from projections.entries import moment
 from projections.standing import SECTIONS
-from service import reading
 from service.bootstrap import Session, checked_store
 from service.recorders import fallback_recorder
 from tests.conftest import POSTGRES_ENV
+from tests.database_export import write_export
 from tests.property.documents import SHIPPED_ACTORS, appendable_batches
 from tests.property.test_index_oracle import (
     STEP,
@@ -115,7 +115,7 @@ def rows_equal_the_fold(
 def exported_database(session: Session, folder) -> sqlite3.Connection:
     """The SQLite export of the store (what ``uspk export --format sqlite`` writes)."""
     path = folder / f"{uuid.uuid4().hex}.db"
-    path.write_bytes(sqlite_export.database_bytes(reading.dataset(session)))
+    write_export(session, path)
     return sqlite3.connect(path)
 
 
