@@ -417,15 +417,52 @@ class IndexReader:
         where.append("e.introduces = 1")
         return self._records(where, params)
 
-    def introducers(self, known_at: datetime | None) -> tuple[list[Record], list[Record]]:
-        """The happenings that introduce actors: those believed at ``known_at``, in replay
-        order, and every one ever recorded (hidden since or not), in recorded order. What
-        ``uspk actors`` names as each actor's introduction, without the rest of the record."""
-        where, params = self._believed_where(known_at)
-        where.append("e.introduces = 1")
-        believed = self._records(where, params, order=REPLAY_ORDER)
-        every = self._records(["e.introduces = 1", "e.kind <> 'retraction'"], [])
-        return believed, every
+    def introducers(self, known_at: datetime | None) -> tuple[Iterator[Record], Iterator[Record]]:
+        """The records that introduce actors: every one ever recorded (hidden since or
+        not) in recorded order, and those believed at ``known_at`` in replay order; each
+        read a page at a time as it is gone through. Who introduced each actor (``uspk
+        actors``, the database export), without the rest of the record."""
+        believed, params = self._believed_where(known_at)
+        introduces = "e.introduces = 1"
+        return (
+            self._paged([introduces], [], ("e.position",)),
+            self._paged([*believed, introduces], params, REPLAY_ORDER),
+        )
+
+    def _paged(
+        self, where: list[str], params: list[Any], order: tuple[str, ...]
+    ) -> Iterator[Record]:
+        for page in self._record_pages(where, params, order):
+            yield from page
+
+    def record_pages_with_belief(self) -> Iterator[tuple[list[Record], set[str]]]:
+        """Every record (retractions, superseded and retracted ones too) in recorded order,
+        a page at a time in one read transaction, each page with the ids of its records
+        believed now (by the same test of belief as every other question)."""
+        with self.transaction() as sql:
+            for page in self._record_pages([], [], sql=sql):
+                yield page, self._believed_now(sql, [record.id for record in page])
+
+    def _believed_now(self, sql: Statements, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in bitemporal.chunks(ids):
+            where, params = self._believed_at(END_OF_TIME)
+            where.append(f"e.event_id IN ({', '.join('?' for _ in chunk)})")
+            rows = sql.all(
+                f"SELECT e.event_id FROM uspk_view_events e WHERE {' AND '.join(where)}",
+                [*params, *chunk],
+            )
+            found.update(row[0] for row in rows)
+        return found
+
+    def kept_rows_as_read(self) -> Iterator[tuple]:
+        """Every kept standing row, hidden ones too (``kept.ALL_ROWS``: its columns and its
+        order), its entry in clear, read a page at a time in one read transaction."""
+        unseal = self.text.unseal
+        with self.transaction() as sql:
+            for rows in self.index.row_pages(sql, kept.ALL_ROWS, _ROWS):
+                for row in rows:
+                    yield (*row[:-1], unseal(row[-1]))
 
     def kept_now(self) -> tuple[tuple[set[tuple], ...], tuple[set[tuple], ...]]:
         """The standing rows held open, the units and the actors settled, as kept and as
@@ -457,10 +494,8 @@ class IndexReader:
         return joins
 
     def kept_rows(self) -> list[tuple]:
-        """Every standing row, hidden ones too (the SQLite export's ``standing``), its
-        entry in clear: ``kept.ALL_ROWS``'s columns, one query."""
-        unseal = self.text.unseal
-        return [(*row[:-1], unseal(row[-1])) for row in self._all(kept.ALL_ROWS)]
+        """``kept_rows_as_read``'s rows, all of them at once."""
+        return list(self.kept_rows_as_read())
 
     def kept_state(
         self, as_of: date, known_at: datetime | None = None, as_read: bool = False

@@ -459,16 +459,15 @@ class ExportedDatabase:
 
 
 def exported_database(session: Session) -> ExportedDatabase:
-    """The whole record for a database: both clocks, every correction, every state. Only
-    the actors' introductions are read whole (a few records per actor)."""
-    from projections import exported
+    """The whole record for a database: both clocks, every correction, every state, each
+    read a page at a time as it is written."""
     from projections.corrections import correction_items
 
     index = session.index
-    every, believed = exported.introducing(index)
+    every, believed = index.introducers(None)
 
     def pages() -> Iterator[EventPage]:
-        for records, now in exported.record_pages(index):
+        for records, now in index.record_pages_with_belief():
             views = [
                 {**event_view(r), "believed": r.id in now}
                 for r in records
@@ -481,7 +480,7 @@ def exported_database(session: Session) -> ExportedDatabase:
         correction_items(index.corrections_and_targets()),
         _actor_rows(index.registry(), every, believed),
         head_view(*index.chain_head(None)),
-        lambda actors_of: export_rows(exported.standing_rows(index), actors_of),
+        lambda actors_of: export_rows(index.kept_rows_as_read(), actors_of),
     )
 
 
@@ -492,7 +491,7 @@ def registry(session: Session, known_at: datetime | None = None) -> dict:
 
 def actors(session: Session, known_at: datetime | None = None) -> list[dict[str, Any]]:
     """Every actor known at ``known_at``, sorted by id, with the event that introduced it."""
-    believed, every = session.index.introducers(known_at)
+    every, believed = session.index.introducers(known_at)
     return _actor_rows(session.index.registry(known_at), every, believed)
 
 
