@@ -181,26 +181,25 @@ def _export_json(ctx, output, as_of, known_at, captures_dir, publish_dir) -> Non
     linking = _CaptureLinks(ctx, captures_dir, publish_dir, output)
     with open_session(ctx) as opened:
         exported = reading.exported_events(opened, as_of, known_at)
-        linking.link(exported.corrections)
-        # A section's entries come as they are made (an iterator): each linked as it passes.
-        sections = (
-            (
-                name,
-                map(linking.linked, value)
-                if isinstance(value, Iterator)
-                else linking.linked(value),
+        # The state and the events are each read in a transaction held while they are
+        # written: both end here, written whole or not (the reader may have gone away),
+        # before the session closes its connections.
+        with closing(exported.state), closing(exported.entries) as entries:
+            linking.link(exported.corrections)
+            # A section's entries come as they are made (an iterator): each linked as
+            # it passes.
+            sections = (
+                (name, map(linking.linked, value) if isinstance(value, Iterator) else value)
+                for name, value in exported.state
             )
-            for name, value in exported.state
-        )
-        moments = dict(islice(sections, 2))  # the state's as_of and known_at come first
-        bundle = Bundle(
-            entries=[],
-            state=moments,
-            version=_version(),
-            corrections=Corrections(items=exported.corrections),
-            chain=exported.chain,
-        )
-        with closing(exported.entries) as entries:
+            moments = dict(islice(sections, 2))  # the state's as_of and known_at come first
+            bundle = Bundle(
+                entries=[],
+                state=moments,
+                version=_version(),
+                corrections=Corrections(items=exported.corrections),
+                chain=exported.chain,
+            )
             document = json_document(bundle) | {
                 "events": Streamed(map(linking.linked, entries)),
                 "state": Streamed(chain(moments.items(), sections), pairs=True),

@@ -151,8 +151,11 @@ def state(ctx, as_of, known_at, agreements, actors, kinds, everything, fmt):
     with open_session(ctx) as opened:
         narrowing = reading.narrowing(opened, agreements, actors, kinds, known_at)
         if fmt == "json":
+            # Read in a transaction held while it is written: ended here, written whole or
+            # not (`| head`), before the session closes its connections.
             sections = reading.state_sections(opened, as_of, known_at, narrowing, as_read=True)
-            echo_pieces(render.json_object_chunks(sections))
+            with closing(sections):
+                echo_pieces(render.json_object_chunks(sections))
         else:
             latest = None if everything else render.LATEST
             until = reading.recorded_until(opened, as_of, known_at)

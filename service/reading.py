@@ -133,7 +133,7 @@ def state_sections(
         known_at,
         lambda: session.index.registry(known_at),  # an actor whose introduction is withdrawn
     )
-    return iter(state.items())
+    return (item for item in state.items())  # closable, as the kept state's generator
 
 
 def state_summary(

@@ -124,14 +124,19 @@ def test_the_whole_state_is_read_from_kept_rows_without_the_models_the_rules_or_
 
 @pytest.mark.parametrize(
     "command",
-    [["timeline", "--format", "json"], ["timeline"], ["export", "--format", "json"]],
+    [
+        ["timeline", "--format", "json"],
+        ["timeline"],
+        ["export", "--format", "json"],
+        ["state", "--at", "2026-05-01", "--format", "json"],
+    ],
 )
 def test_what_is_written_as_read_into_a_pipe_closed_early_ends_without_a_traceback(
     shipped_store, command
 ):
-    # The records are read a page at a time while the entries are written: when the reader
-    # goes away (`uspk timeline | head`), the pages' read transaction ends with the session
-    # and nothing is left to fail after it (it printed "Exception ignored ... Pool is
+    # The records (and the state's rows) are read a page (a section) at a time while they
+    # are written: when the reader goes away (`uspk timeline | head`), the read transaction
+    # ends with the session and nothing is left to fail after it (it printed "Exception ignored ... Pool is
     # closed" and a traceback).
     process = subprocess.Popen(
         [sys.executable, "-m", "cli", "--db", shipped_store, *command],
