@@ -316,16 +316,9 @@ class IndexReader:
         return found
 
     def standing(self, ids: Collection[str]) -> set[str]:
-        found: set[str] = set()
-        for chunk in bitemporal.chunks(sorted(ids)):
-            where, params = self._believed_where(None)
-            where.append(f"e.event_id IN ({', '.join('?' for _ in chunk)})")
-            rows = self._all(
-                f"SELECT e.event_id FROM uspk_view_events e WHERE {' AND '.join(where)}",
-                [*params, *chunk],
-            )
-            found.update(row[0] for row in rows)
-        return found
+        """Those of ``ids`` believed now."""
+        with self.transaction() as sql:
+            return self._believed_now(sql, sorted(ids))
 
     def related(self, things: Collection[str], actors: Collection[str]) -> list[Record]:
         found: dict[str, Record] = {}
@@ -444,6 +437,7 @@ class IndexReader:
                 yield page, self._believed_now(sql, [record.id for record in page])
 
     def _believed_now(self, sql: Statements, ids: list[str]) -> set[str]:
+        """Those of ``ids`` believed now, read in the transaction ``sql``."""
         found: set[str] = set()
         for chunk in bitemporal.chunks(ids):
             where, params = self._believed_at(END_OF_TIME)

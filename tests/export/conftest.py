@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.archive import site
 from tests.export.support import Uspk, hostile_store
 
 FORMATS = ("html", "timelinejs", "markdown", "csv", "json", "atom", "plover")
@@ -19,6 +20,13 @@ def uspk(tmp_path) -> Uspk:
 def uspk_any(store_address) -> Uspk:
     """A fresh store, once on SQLite and once on PostgreSQL."""
     return Uspk(store_address)
+
+
+@pytest.fixture(scope="module")
+def base():
+    """The local news site's address: an article to cite and capture."""
+    with site.news_site() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

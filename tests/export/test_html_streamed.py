@@ -12,8 +12,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-import pytest
-
 from cli.export import bundle_of, render
 from service import archiving, reading
 from service.bootstrap import Session, checked_store
@@ -41,12 +39,6 @@ def whole_record_page(
         linked = archiving.link_captures(archiving.export_captures(captures), *cited, href=href)
         assert linked  # the article's capture is on the page
         return b"".join(render("html", bundle_of(exported)))  # the corrections read as written
-
-
-@pytest.fixture(scope="module")
-def base():
-    with site.news_site() as url:
-        yield url
 
 
 def test_the_page_written_as_read_is_the_whole_records_page(

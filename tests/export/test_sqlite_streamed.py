@@ -10,8 +10,6 @@ import json
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 from cli.export import _version
 from cli.exporters import sqlite as exporter
 from projections.chain import head_view
@@ -116,12 +114,6 @@ def rows_of_every_table(path: Path) -> dict[str, list[tuple]]:
         return found
     finally:
         db.close()
-
-
-@pytest.fixture(scope="module")
-def base():
-    with site.news_site() as url:
-        yield url
 
 
 def test_the_database_written_as_read_holds_the_whole_records_rows(
