@@ -242,7 +242,9 @@ class _LinkedState(Mapping):
         self.state, self.link = state, link
 
     def __getitem__(self, key: str) -> Any:
-        return self.link(self.state[key])
+        value = self.state[key]
+        # A section's entries made as they are gone through: each linked as it is made.
+        return value.mapped(self.link) if hasattr(value, "mapped") else self.link(value)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.state)

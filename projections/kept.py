@@ -28,6 +28,7 @@ record, so keeping it would tie every unit to every other (``RuleBroken.reason``
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
@@ -543,26 +544,41 @@ class KeptState(Mapping[str, Any]):
     grows with the history, and its entries take several times its rows' text."""
 
     def __init__(
-        self, rows_of: Callable[[str], list[tuple]], as_of: date, known_at: datetime | None, unseal
+        self,
+        rows_of: Callable[[str], list[tuple]],
+        as_of: date,
+        known_at: datetime | None,
+        unseal,
+        as_read: bool = False,
     ) -> None:
-        self.rows_of, self.unseal = rows_of, unseal
+        self.rows_of, self.unseal, self.as_read = rows_of, unseal, as_read
         self.head = {"as_of": as_of.isoformat(), "known_at": timestamp_view(known_at)}
 
     def __getitem__(self, key: str) -> Any:
+        """A section's entries: a list, or with ``as_read`` its ``Entries`` (how many, and
+        each made as it is taken: what shows a section entry by entry holds one)."""
         if key in self.head:
             return self.head[key]
+        if self.as_read:
+            return Entries(self._rows(key), functools.partial(self._entry, self.head["as_of"]))
         with collector_paused():  # entries are JSON: no cycles for the collector to find
             return list(self.entries(key))
 
-    def entries(self, section: str) -> Iterator[dict[str, Any]]:
-        """A section's entries in order, each made as it is taken (its rows, text, are
-        read first): what is written as it is made never holds a section's entries."""
+    def _rows(self, section: str) -> list[tuple]:
         if section not in SECTIONS:
             raise KeyError(section)
         rows = self.rows_of(section)
         rows.sort(key=_place)
-        day = self.head["as_of"]
-        return (_row_entry(row, self.unseal, day) for row in rows)
+        return rows
+
+    def _entry(self, day: str, row: tuple) -> dict[str, Any]:
+        return _row_entry(row, self.unseal, day)
+
+    def entries(self, section: str) -> Iterator[dict[str, Any]]:
+        """A section's entries in order, each made as it is taken (its rows, text, are
+        read first): what is written as it is made never holds a section's entries."""
+        rows, day = self._rows(section), self.head["as_of"]
+        return (self._entry(day, row) for row in rows)
 
     def items_as_read(self) -> Iterator[tuple[str, Any]]:
         """``items()``, each section an iterator of its entries (``entries``)."""
@@ -576,6 +592,30 @@ class KeptState(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self.head) + len(SECTIONS)
+
+
+class Entries(Sequence):
+    """A section's entries from its rows: how many there are, and each made from its row
+    whenever it is taken (``make``), never kept; ``mapped`` applies a function to each as
+    it is made. Gone through again, they are made again."""
+
+    def __init__(self, rows: list[tuple], make: Callable[[tuple], Any]) -> None:
+        self.rows, self.make = rows, make
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self.make(row) for row in self.rows[index]]
+        return self.make(self.rows[index])
+
+    def __iter__(self) -> Iterator[Any]:
+        return map(self.make, self.rows)
+
+    def mapped(self, function: Callable[[Any], Any]) -> Entries:
+        make = self.make
+        return Entries(self.rows, lambda row: function(make(row)))
 
 
 def _row_entry(row: tuple, unseal, day: str) -> dict[str, Any]:

@@ -511,12 +511,15 @@ class IndexReader:
             at, unseal = _moment(known_at), self.text.unseal
             return kept.read_summary(sql, self.index, as_of, known_at, at, latest, unseal)
 
-    def kept_sections(self, as_of: date, known_at: datetime | None = None) -> Mapping[str, Any]:
+    def kept_sections(
+        self, as_of: date, known_at: datetime | None = None, as_read: bool = False
+    ) -> Mapping[str, Any]:
         """``kept_state``'s sections by name, each read from its rows whenever it is asked
         for (``kept.KeptState``): what is shown a section at a time, in any order, holds
-        one section (a query of its rows each time)."""
+        one section (a query of its rows each time); with ``as_read``, each section's
+        ``kept.Entries``, made as they are gone through."""
         rows_of = self._section_rows(as_of, known_at, self._all)
-        return _CheckedState(rows_of, as_of, known_at, self.text.unseal)
+        return _CheckedState(rows_of, as_of, known_at, self.text.unseal, as_read)
 
     @staticmethod
     def _section_rows(
@@ -639,15 +642,17 @@ class IndexReader:
 
 
 class _CheckedState(kept.KeptState):
-    """A row that cannot be read says the index is damaged, when its section is read."""
+    """A row that cannot be read says the index is damaged, when it is read."""
 
-    def __getitem__(self, key: str) -> Any:
+    def _rows(self, section: str) -> list[tuple]:
         with _rows_checked():
-            return super().__getitem__(key)
+            return super()._rows(section)
 
-    def entries(self, section: str) -> Iterator[dict[str, Any]]:
-        with _rows_checked():
-            yield from super().entries(section)
+    def _entry(self, day: str, row: tuple) -> dict[str, Any]:
+        try:
+            return super()._entry(day, row)
+        except kept.RowUnreadable as error:  # as _rows_checked says it, at less cost a row
+            raise ReadModelDamaged(str(error)) from None
 
 
 @contextmanager

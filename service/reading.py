@@ -386,7 +386,7 @@ def exported_page(
     as_of = _export_date(session, as_of, known_at)
 
     def state_on(moment: datetime | None) -> Mapping[str, Any]:  # read when shown
-        return index.kept_sections(as_of, moment)
+        return index.kept_sections(as_of, moment, as_read=True)
 
     return ExportedPage(
         entries=timeline_entries(session, known_at=known_at),

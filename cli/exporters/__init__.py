@@ -20,7 +20,7 @@ import html
 import json
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -193,7 +193,7 @@ def _compact_pieces(data: Any, encode: Callable[[Any], str], depth: int = 3) -> 
         yield "["
         yield from data.pieces()
         yield "]"
-    elif depth and isinstance(data, (list, Streamed)):
+    elif depth and (isinstance(data, (list, Streamed)) or _is_made(data)):
         data = data.items if isinstance(data, Streamed) else data
         yield "["
         for i, item in enumerate(data):
@@ -201,8 +201,16 @@ def _compact_pieces(data: Any, encode: Callable[[Any], str], depth: int = 3) -> 
                 yield ","
             yield from _compact_pieces(item, encode, depth - 1)
         yield "]"
+    elif _is_made(data):
+        yield encode(list(data))
     else:
         yield encode(data)
+
+
+def _is_made(value: Any) -> bool:
+    """A sequence whose items are made as they are taken (a state section's
+    ``kept.Entries``): written as a list, which the C encoder cannot take it for."""
+    return isinstance(value, Sequence) and not isinstance(value, (str, bytes, list, tuple))
 
 
 @dataclass(frozen=True)

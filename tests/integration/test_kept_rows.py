@@ -268,3 +268,21 @@ def test_an_actor_renamed_by_amending_its_only_introduction_is_renamed_in_every_
         session.append([met("newco-met-2019-amended", "Newco Ltd", supersedes="newco-met-2019")])
 
         assert speakers(session, said.id) == ["Newco Ltd"]
+
+
+def test_a_section_as_read_is_counted_by_its_rows_and_its_entries_made_when_taken():
+    """What shows a section entry by entry (the page) holds one entry: the section is
+    counted by its rows, each entry made when taken (anew on another pass), and a
+    function mapped over them applies as each is made."""
+    made: list[tuple] = []
+
+    def make(row: tuple) -> dict:
+        made.append(row)
+        return {"k": row[0]}
+
+    entries = kept.Entries([("a",), ("b",)], make)
+    assert len(entries) == 2 and made == []
+    assert list(entries) == [{"k": "a"}, {"k": "b"}] == list(entries)
+    assert len(made) == 4
+    assert list(entries.mapped(lambda entry: entry["k"])) == ["a", "b"]
+    assert entries[1] == {"k": "b"} and entries[:1] == [{"k": "a"}]
