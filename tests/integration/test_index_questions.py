@@ -191,3 +191,29 @@ def test_the_exports_standing_rows_are_the_index_rows_each_whole(story):
         table = db.execute(kept.ALL_ROWS).fetchall()
     assert session.index.kept_rows() == table
     assert any(row[-1].startswith("{") for row in table)
+
+
+def test_the_chain_head_and_the_actors_are_those_recorded_by_the_moment_asked(story):
+    """An export at a moment past carries the chain's head as it stood then (the last
+    change recorded by then), and the actors introduced by what was believed then."""
+    session, _ = story
+    records = session.index.everything()
+    for name, known_at in moments(session).items():
+        then = [r for r in records if known_at is None or r.recorded_at <= known_at]
+        head = (then[-1].position, then[-1].chain) if then else (0, None)
+        assert session.index.chain_head(known_at) == head, name
+    at = moments(session)
+    assert NEWCOMER not in session.index.registry(at["history"])
+    assert session.index.registry(at["late"])[NEWCOMER].name == actor(NEWCOMER)["name"]
+
+
+def test_the_records_related_to_a_batch_are_every_believed_one_naming_its_things_or_actors(
+    story,
+):
+    session, _ = story
+    believed = believed_then(session, None)
+    for actors in ({"ussm"}, {NEWCOMER}, {"ussm", "fwo"}):
+        related = session.index.related(set(), actors)
+        expected = {r.id for r in believed if actors & set(r.document.mentions())}
+        assert len(related) == len(expected) > 0 and set(ids(related)) == expected, actors
+    assert ids(session.index.related({f"introduces:{NEWCOMER}"}, set())) == [MET]
