@@ -8,7 +8,7 @@ does not fit what came before it. Nothing here knows about storage or the comman
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import singledispatchmethod
@@ -367,15 +367,18 @@ class World:
             appearing.append(self.registry[actor_id])
         return appearing
 
-    def _unknown_actor(self, actor_id: str) -> tuple[str, str]:
-        known = {**self.registry, **self.actors}
-        names = {a.id: a.id for a in known.values()}
-        for actor in known.values():
-            for name in (actor.name, *actor.aliases):
-                names[name.lower()] = actor.id
-        close = difflib.get_close_matches(actor_id.lower(), list(names), n=3, cutoff=0.5)
-        suggestions = list(dict.fromkeys(names[c] for c in close))
-        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+    def _unknown_actor(self, actor_id: str) -> tuple[str, Callable[[], str]]:
+        known = {**self.registry, **self.actors}  # as they are now, read when asked
+
+        def hint() -> str:
+            names = {a.id: a.id for a in known.values()}
+            for actor in known.values():
+                for name in (actor.name, *actor.aliases):
+                    names[name.lower()] = actor.id
+            close = difflib.get_close_matches(actor_id.lower(), list(names), n=3, cutoff=0.5)
+            suggestions = list(dict.fromkeys(names[c] for c in close))
+            return f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+
         return f"unknown actor {actor_id!r} (introduced by no event in the record)", hint
 
     # -- one handler per kind, chosen by the happening's type ---------------------------
@@ -671,8 +674,12 @@ class World:
     def _agreement_for(self, happening: AnyHappening, agreement_id: str) -> Agreement:
         agreement = self.agreements.get(agreement_id)
         if agreement is None:
-            known = difflib.get_close_matches(agreement_id, list(self.agreements), n=3)
-            hint = f"; known agreements like it: {', '.join(known)}" if known else ""
+            signed = list(self.agreements)  # as they are now, read when asked
+
+            def hint() -> str:
+                known = difflib.get_close_matches(agreement_id, signed, n=3)
+                return f"; known agreements like it: {', '.join(known)}" if known else ""
+
             raise RuleBroken(
                 happening.id,
                 f"agreement {agreement_id!r} is not signed by {happening.occurred} "

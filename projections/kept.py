@@ -38,6 +38,7 @@ from domain.rules import replay_key
 from events.dates import FuzzyDate
 from projections import settled
 from projections.bitemporal import STANDING, chunks, standing
+from projections.entries import collector_paused
 from projections.sections import DEPENDS_ON_UNDETERMINED, EFFECTIVE_DATE_CONTAINS, SECTIONS
 from projections.views import timestamp_view
 
@@ -527,7 +528,8 @@ def read_state(
     rows: Iterable[tuple], as_of: date, known_at: datetime | None, unseal
 ) -> Iterator[tuple[str, Any]]:
     """The state's sections from the standing rows at (``as_of``, ``known_at``): each
-    row (section, entry key, sort key, dated, version key, entry)."""
+    row (section, entry key, sort key, dated, version key, entry), an actor's its one
+    settled row (``settled``), not its rows in every unit."""
     by_section: dict[str, list[tuple]] = {s: [] for s in SECTIONS}
     for row in rows:
         by_section[row[0]].append(row)
@@ -552,11 +554,10 @@ class KeptState(Mapping[str, Any]):
         if key not in SECTIONS:
             raise KeyError(key)
         rows = self.rows_of(key)
-        if key == "actors":
-            rows = _actors(rows)
         rows.sort(key=_place)
         day = self.head["as_of"]
-        return [_row_entry(row, self.unseal, day) for row in rows]
+        with collector_paused():  # entries are JSON: no cycles for the collector to find
+            return [_row_entry(row, self.unseal, day) for row in rows]
 
     def __iter__(self) -> Iterator[str]:
         yield from self.head
@@ -596,19 +597,6 @@ def _entry(section: str, row: tuple, unseal) -> dict[str, Any]:
     if not isinstance(entry, dict):
         raise RowUnreadable(f"the standing row of {section} {row[1]!r} cannot be read")
     return entry
-
-
-def _actors(rows: list[tuple]) -> list[tuple]:
-    """One row per actor: placed where it first joined in any unit, showing the version
-    of its latest applied introduction in any unit."""
-    first: dict[str, str] = {}
-    latest: dict[str, tuple] = {}
-    for row in rows:
-        key = row[1]
-        first[key] = min(first.get(key, row[2]), row[2])
-        if key not in latest or row[4] > latest[key][4]:
-            latest[key] = row
-    return [(*latest[k][:2], first[k], *latest[k][3:]) for k in latest]
 
 
 def _quoted(sections: Iterable[str]) -> str:

@@ -199,6 +199,22 @@ class IndexReader:
         first, last = (self.record_of(end[0]) if end else None for end in ends)
         return count, kinds, first, last, date.fromisoformat(last_end) if last_end else None
 
+    def ids_near(self, event_id: str, either_side: int) -> list[str]:
+        """Up to ``either_side`` recorded ids (retractions and hidden ones included) before
+        ``event_id`` in text order and as many from it on, read by the ids' own index:
+        what an unknown id's suggestions are chosen from, at a cost that does not grow
+        with the record."""
+        before = self._all(
+            "SELECT event_id FROM uspk_view_events WHERE event_id < ?"
+            " ORDER BY event_id DESC LIMIT ?",
+            (event_id, either_side),
+        )
+        after = self._all(
+            "SELECT event_id FROM uspk_view_events WHERE event_id >= ? ORDER BY event_id LIMIT ?",
+            (event_id, either_side),
+        )
+        return [row[0] for row in (*reversed(before), *after)]
+
     def believed_ids(self, known_at: datetime | None) -> list[str]:
         """The ids of ``believed``'s records (all dates), in replay order."""
         where, params = self._believed_where(known_at)
@@ -256,6 +272,34 @@ class IndexReader:
             ],
             [],
         )
+
+    def lineage(self, event_id: str) -> list[Record]:
+        """``event_id``'s record with every record linked to it by corrections, either
+        way and transitively (what amends or retracts it, what it amends, and so on), in
+        recorded order: all that its history and whether it stands depend on
+        (``projections.history``), read by ``uspk_view_hidden``'s edges, not by reading
+        the whole record. A correction hides what it corrects, so every edge is there."""
+        family, edge = {event_id}, {event_id}
+        while edge:
+            found: set[str] = set()
+            for chunk in bitemporal.chunks(sorted(edge)):
+                marks = ", ".join("?" for _ in chunk)
+                found.update(
+                    name
+                    for pair in self._all(
+                        "SELECT event_id, by_id FROM uspk_view_hidden"
+                        f" WHERE event_id IN ({marks}) OR by_id IN ({marks})",
+                        [*chunk, *chunk],
+                    )
+                    for name in pair
+                )
+            edge = found - family
+            family |= edge
+        found_records: list[Record] = []
+        for chunk in bitemporal.chunks(sorted(family)):
+            marks = ", ".join("?" for _ in chunk)
+            found_records.extend(self._records([f"e.event_id IN ({marks})"], list(chunk)))
+        return sorted(found_records, key=lambda record: record.position)
 
     def record_of(self, event_id: str) -> Record | None:
         found = self._records(["e.event_id = ?"], [event_id])
@@ -372,6 +416,16 @@ class IndexReader:
         where, params = self._believed_where(None)
         where.append("e.introduces = 1")
         return self._records(where, params)
+
+    def introducers(self, known_at: datetime | None) -> tuple[list[Record], list[Record]]:
+        """The happenings that introduce actors: those believed at ``known_at``, in replay
+        order, and every one ever recorded (hidden since or not), in recorded order. What
+        ``uspk actors`` names as each actor's introduction, without the rest of the record."""
+        where, params = self._believed_where(known_at)
+        where.append("e.introduces = 1")
+        believed = self._records(where, params, order=REPLAY_ORDER)
+        every = self._records(["e.introduces = 1", "e.kind <> 'retraction'"], [])
+        return believed, every
 
     def kept_now(self) -> tuple[tuple[set[tuple], ...], tuple[set[tuple], ...]]:
         """The standing rows held open, the units and the actors settled, as kept and as

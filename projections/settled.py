@@ -55,6 +55,16 @@ def settle(rows: Iterable[tuple]) -> Iterator[tuple]:
         yield from _spans(actor, by_actor[actor])
 
 
+def settled_at(rows: Iterable[tuple]) -> Iterator[tuple]:
+    """The actors' unit rows standing at one (day, moment), each (actor, join rank,
+    version key, entry), settled: one per actor, as ``settle`` settles them."""
+    for actor, _, _, sort_key, version_key, entry in settle(
+        (actor, "", None, sort_key, version_key, entry)
+        for actor, sort_key, version_key, entry in rows
+    ):
+        yield actor, sort_key, version_key, entry
+
+
 def _spans(actor: str, rows: list[tuple]) -> Iterator[tuple]:
     days = sorted({r[1] for r in rows} | {r[2] for r in rows if r[2] is not None})
     starting = sorted(rows, key=lambda r: r[1])

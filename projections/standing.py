@@ -6,11 +6,11 @@ standing), recorded from a moment until a moment (exclusive; None: still believe
 This module copies them, as they are, and adds what an export's reader needs beside
 them: the actors each entry is about. Nothing is folded again.
 
-Two things are settled when rows are read, as ``uspk state`` settles them
-(``kept.read_state``): an actor has a row in every unit that names it (the least
-``sort_key`` places it, the row of the greatest ``version_key`` is the one shown), and
-an entry whose reason names the asked day is kept once with ``dated`` set (the day is
-appended to its reason). ``stood`` reassembles the state at (D, T) from the rows
+Two things are settled when rows are read: an actor has a row in every unit that names
+it, settled as the index settles it (``projections.settled``: the least ``sort_key``
+places it, the row of the greatest ``version_key`` is the one shown), and an entry whose
+reason names the asked day is kept once with ``dated`` set (the day is appended to its
+reason, ``kept.read_state``). ``stood`` reassembles the state at (D, T) from the rows
 exactly so; the SQLite export's canned queries do the same in SQL.
 """
 
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from projections import kept
+from projections import kept, settled
 from projections.entries import moment
 
 SECTIONS = kept.SECTIONS
@@ -92,15 +92,26 @@ def stood(rows: Iterable[Row], day: date, known_at: datetime) -> dict[str, list[
     """The state's sections reassembled from the rows standing at (``day``, ``known_at``),
     read as ``uspk state`` reads the index's rows."""
     on, at = day.isoformat(), moment(known_at)
-    standing = (
-        (r.section, r.key, r.sort_key, r.dated, r.version_key, r.entry)
+    standing = [
+        r
         for r in rows
         if r.valid_from <= on
         and (r.valid_until is None or on < r.valid_until)
         and r.recorded_from <= at
         and (r.recorded_until is None or at < r.recorded_until)
+    ]
+    actors = settled.settled_at(
+        (r.key, r.sort_key, r.version_key, r.entry) for r in standing if r.section == "actors"
     )
-    state = dict(kept.read_state(standing, day, known_at, lambda text: text))
+    state_rows = [
+        *(
+            (r.section, r.key, r.sort_key, r.dated, r.version_key, r.entry)
+            for r in standing
+            if r.section != "actors"
+        ),
+        *(("actors", key, sort_key, 0, version, entry) for key, sort_key, version, entry in actors),
+    ]
+    state = dict(kept.read_state(state_rows, day, known_at, lambda text: text))
     return {section: state[section] for section in SECTIONS}
 
 

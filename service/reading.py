@@ -255,7 +255,13 @@ def show_event(session: Session, event_id: str) -> dict[str, Any]:
         return {"retraction": record.document.model_dump(mode="json")}
     from projections import history
 
-    standing = history.standing(session.index.everything(), event_id)
+    # Its corrections, and the standing events that relate to it: not the whole record.
+    lineage = session.index.lineage(event_id)
+    relating = session.index.with_keys({f"related-to:{event_id}"}, None)
+    read = {r.id for r in lineage}
+    records = [*lineage, *(r for r in relating if r.id not in read)]
+    records.sort(key=lambda r: r.position)
+    standing = history.standing(records, event_id)
     return {"event": event_view(record, standing["related_by"]), "standing": standing}
 
 
@@ -278,7 +284,7 @@ def event_history(session: Session, event_id: str) -> list[dict[str, Any]]:
     from projections import history
 
     _record_of(session, event_id)
-    return history.lineage(session.index.everything(), event_id)
+    return history.lineage(session.index.lineage(event_id), event_id)
 
 
 def export_bundle(
@@ -468,18 +474,16 @@ def registry(session: Session, known_at: datetime | None = None) -> dict:
 
 def actors(session: Session, known_at: datetime | None = None) -> list[dict[str, Any]]:
     """Every actor known at ``known_at``, sorted by id, with the event that introduced it."""
-    return _actor_rows(
-        session.index.registry(known_at),
-        session.index.everything(),
-        session.index.believed(known_at),
-    )
+    believed, every = session.index.introducers(known_at)
+    return _actor_rows(session.index.registry(known_at), every, believed)
 
 
 def _actor_rows(
     registry: dict, records: Iterable[Any], believed: Iterable[Any]
 ) -> list[dict[str, Any]]:
     """The registry's actors, sorted by id, each with the event that introduced it: the
-    believed introduction, else the first recorded one (``records``: every record)."""
+    believed introduction, else the first recorded one (``records``: every record that
+    introduces one, in recorded order; ``believed``: those believed, in replay order)."""
     everything = (r for r in records if r.document.kind != "retraction")
     introducers = _introducers(everything) | _introducers(believed)
     return [
@@ -497,12 +501,18 @@ def _introducers(records: Iterable[Any]) -> dict[str, str]:
     return found
 
 
+SUGGESTED_FROM = 500  # ids either side of an unknown one that its suggestions come from
+
+
 def _record_of(session: Session, event_id: str):  # noqa: ANN202 - a domain Record
     record = session.index.record_of(event_id)
     if record is None:
         from difflib import get_close_matches
 
-        close = get_close_matches(event_id, [r.id for r in session.index.everything()], n=3)
+        # Among the ids nearest in text order: a typo past the first characters keeps
+        # an id near its own, and a record of any size is not read whole to say so.
+        nearest = session.index.ids_near(event_id, SUGGESTED_FROM)
+        close = get_close_matches(event_id, nearest, n=3)
         hint = f"; did you mean: {', '.join(close)}?" if close else ""
         raise UnknownEvent(f"no event with id {event_id!r}{hint}")
     return record

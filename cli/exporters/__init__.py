@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from cli.render import batched_text
+from cli.render import batched_text, indented_json
 from projections.corrections import Corrections
 
 TITLE = "The 2025 US\u2013Pakistan reset"
@@ -156,6 +156,9 @@ def _streamed_pieces(value: Any, encoder: json.JSONEncoder, pad: str, depth: int
     line break but those)."""
     if isinstance(value, dict) and any(isinstance(v, Streamed) for v in value.values()):
         value = Streamed(value.items(), pairs=True)
+    if not isinstance(value, Streamed) and pad == "  ":  # as ``uspk``'s own JSON is written
+        yield indented_json(value, pad * depth)
+        return
     if not isinstance(value, Streamed):  # pure Python when indented
         pieces = encoder.iterencode(value)
         yield from (p.replace("\n", "\n" + pad * depth) for p in pieces) if depth else pieces

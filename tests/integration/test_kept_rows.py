@@ -163,20 +163,6 @@ def read(rows: list[tuple], day: date = date(2025, 6, 10)) -> dict:
     return dict(kept.read_state(rows, day, None, lambda text: text))
 
 
-def test_an_actor_kept_in_several_units_is_read_once_where_it_first_joined_in_its_latest_version():
-    """Rows read otherwise than by STANDING_AT (the export's standing rows) hold an actor
-    once per unit naming it: the state shows it once, placed at its least join rank and
-    showing the entry of its greatest version key (neither merely the first nor the last
-    row read)."""
-    rows = [
-        _row("actors", "ussm", "1|0000", {"id": "ussm", "name": "Old"}, version="5"),
-        _row("actors", "fwo", "2|0000", {"id": "fwo", "name": "FWO"}, version="6"),
-        _row("actors", "ussm", "4|0000", {"id": "ussm", "name": "Renamed"}, version="7"),
-        _row("actors", "ussm", "3|0000", {"id": "ussm", "name": "Middle"}, version="4"),
-    ]
-    assert read(rows)["actors"] == [{"id": "ussm", "name": "Renamed"}, {"id": "fwo", "name": "FWO"}]
-
-
 def test_entries_of_other_sections_are_each_read_in_their_sort_order():
     """Only actors are merged by key: two rows of one key in another section are two
     entries (the views of one measure), each section in its sort key's order."""

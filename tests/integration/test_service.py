@@ -13,7 +13,7 @@ from events.files import InputError, Loaded
 from service import reading, recording, upkeep
 from service.bootstrap import Session, Upkeep, checked_store
 from service.stores import StoreError
-from tests.factories import SOURCE, make
+from tests.factories import SOURCE, make, retraction
 from tests.shipped import shipped_documents
 
 EXTRA = make("meeting", "test-extra", "2025-09-09", participants=["shehbaz-sharif", "ishaq-dar"])
@@ -97,3 +97,46 @@ def test_copy_history_reports_both_addresses_and_what_it_copied(store_address, t
     assert report.target == target and report.copied > 0 and report.present == 0
     again = upkeep.copy_history(store_address, target)
     assert (again.copied, again.present) == (0, report.copied)
+
+
+def test_an_actor_is_named_as_introduced_by_its_first_introduction_in_occurrence_order(
+    store_address,
+):
+    """`uspk actors` reads only the introductions: an actor introduced twice is introduced
+    by the one that occurred first, though recorded second, and once that is retracted
+    by the other."""
+    newcomer = {"id": "test-newcomer", "name": "Newcomer", "type": "organisation"}
+
+    def meeting(event_id: str, occurred: str):
+        return make(
+            "meeting",
+            event_id,
+            occurred,
+            participants=["shehbaz-sharif", "test-newcomer"],
+            introduces=[newcomer],
+        )
+
+    later, earlier = meeting("test-later", "2025-09-20"), meeting("test-earlier", "2025-09-10")
+    with Session(checked_store(store_address, create=True)) as session:
+        for document in (later, earlier):
+            recording.record(session, recording.appending([Loaded("x.yaml", [document])]))
+
+        def introducer() -> str:
+            listed = {a["id"]: a for a in reading.actors(session)}
+            return listed["test-newcomer"]["introduced_by"]
+
+        assert introducer() == "test-earlier"
+        withdrawn = retraction("test-earlier")
+        recording.record(session, recording.appending([Loaded("r.yaml", [withdrawn])]))
+        assert introducer() == "test-later"
+
+
+def test_an_unknown_ids_suggestions_are_chosen_among_the_ids_nearest_it(store_address):
+    """Not every id of the record: as many either side of the asked one in the store's
+    text order, whatever the record's size; a typo near the end still finds its id."""
+    with Session(checked_store(store_address, create=True)) as session:
+        known = sorted(d.id for d in shipped_documents())[10]
+        near = session.index.ids_near(known + "x", 2)
+        assert len(near) == 4 and known in near
+        with pytest.raises(reading.UnknownEvent, match=f"did you mean: {known}"):
+            reading.show_event(session, known[:-1])

@@ -7,7 +7,8 @@ batches backfill before what is recorded), amendments of earlier events (some mo
 their date), retractions of earlier events and of amendments. A batch the record's rules
 refuse is left out, as the store leaves it out. Then, for several (as of, known at) pairs,
 ``service.reading``'s state, timeline and diff, which read the index, must equal the
-projections run on the oracle: the records held in memory by the test, filtered to what
+projections run on the oracle (and each event's history and standing, those run on every
+record): the records held in memory by the test, filtered to what
 was believed at known-at by ``domain.records.believed_records``.
 """
 
@@ -26,9 +27,11 @@ from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from domain.records import Record, believed_records
+from domain.rules import replay_key
 from domain.world import RuleBroken, actor_registry
 from events.files import validate
 from projections import diff as changes
+from projections import history
 from projections import state as states
 from projections import timeline as walks
 from projections.state import Narrowing
@@ -203,6 +206,12 @@ def index_equals_oracle(
         whole, believed
     ), f"state at {as_of} known at {known_at} about {narrowing}"
     assert reading.timeline(session, known_at=known_at) == walks.timeline(believed, registry=actors)
+    # `uspk actors` reads the introductions, not the whole record: each actor's introducer
+    # must be the one that every record, believed ones in replay order, names.
+    in_replay_order = sorted(believed, key=lambda r: replay_key(r.document))
+    assert reading.actors(session, known_at) == reading._actor_rows(
+        actors, oracle.records, in_replay_order
+    ), f"actors known at {known_at}"
     since = as_of - timedelta(days=45) if as_of > date.min + timedelta(days=45) else as_of
     assert reading.timeline(session, since, as_of, known_at=known_at) == walks.timeline(
         believed, since, as_of, registry=actors
@@ -210,6 +219,21 @@ def index_equals_oracle(
     assert reading.diff(session, since, as_of, known_at) == changes.diff(
         believed, since, as_of, actors
     ), f"diff {since}..{as_of} known at {known_at}"
+
+
+def corrections_read_as_the_whole_record_tells_them(session: Session, oracle: Oracle) -> None:
+    """``uspk history`` and ``uspk show`` read an event's corrections by the index's edges
+    and what relates to it by its keys, not the whole record: the projections run on every
+    record (amendments of amendments, retracted amendments, relations) must agree."""
+    for record in oracle.records:
+        event_id = record.document.id
+        assert reading.event_history(session, event_id) == history.lineage(
+            oracle.records, event_id
+        ), f"history of {event_id}"
+        if record.document.kind != "retraction":
+            assert reading.show_event(session, event_id)["standing"] == history.standing(
+                oracle.records, event_id
+            ), f"standing of {event_id}"
 
 
 def check_random_histories(stores: Callable[[], AbstractContextManager[str]], examples: int):
@@ -228,6 +252,7 @@ def check_random_histories(stores: Callable[[], AbstractContextManager[str]], ex
         with stores() as address, Session(checked_store(address, create=True), clock) as session:
             oracle = Oracle(clock.now, fallback_recorder(session.store))
             write_history(data, session, oracle, clock)
+            corrections_read_as_the_whole_record_tells_them(session, oracle)
             for as_of, known_at, narrowing in questions(data, oracle):
                 index_equals_oracle(session, oracle, as_of, known_at, narrowing)
 

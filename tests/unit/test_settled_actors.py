@@ -4,7 +4,11 @@ the version of its latest introduction in any; no database needed."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, date, datetime
+
 from projections.settled import settle
+from projections.standing import Row, stood
 
 # (actor, valid from, valid to, join rank, version key, entry)
 EARLY_JOIN = ("a", "2020-01-01", None, "2020-01-01|0001|x", "", '{"name": "A"}')
@@ -51,3 +55,36 @@ def test_equal_versions_settle_on_one_entry_whatever_order_the_rows_come_in():
     one = ("a", "2020-01-01", None, "2020-01-01|0001|x", "v", '{"name": "A", "role": "1"}')
     two = ("a", "2020-01-01", None, "2020-02-01|0001|y", "v", '{"name": "A", "role": "2"}')
     assert list(settle([one, two])) == list(settle([two, one]))
+
+
+def _export_row(key: str, unit: str, sort_key: str, name: str, version: str) -> Row:
+    entry = json.dumps({"id": key, "name": name})
+    moment = "2025-01-01T00:00:00.000000+00:00"
+    return Row(
+        "actors",
+        key,
+        unit,
+        sort_key,
+        version,
+        False,
+        entry,
+        "2020-01-01",
+        None,
+        moment,
+        None,
+        (key,),
+    )
+
+
+def test_the_exports_rows_show_an_actor_once_where_it_first_joined_in_its_latest_version():
+    """The export's standing rows hold an actor once per unit naming it; the state they
+    reassemble (``stood``) shows it once, placed at its least join rank and showing the
+    entry of its greatest version key (neither merely the first nor the last row read)."""
+    rows = [
+        _export_row("ussm", "u1", "1|0000", "Old", "5"),
+        _export_row("fwo", "u2", "2|0000", "FWO", "6"),
+        _export_row("ussm", "u3", "4|0000", "Renamed", "7"),
+        _export_row("ussm", "u4", "3|0000", "Middle", "4"),
+    ]
+    state = stood(rows, date(2025, 6, 10), datetime(2026, 1, 1, tzinfo=UTC))
+    assert state["actors"] == [{"id": "ussm", "name": "Renamed"}, {"id": "fwo", "name": "FWO"}]

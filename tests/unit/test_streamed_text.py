@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cli.exporters import json_chunks, json_text
-from cli.render import as_json, batched_text, json_list_chunks
+from cli.render import as_json, batched_text, indented_json, json_list_chunks, json_object_chunks
 
 # Text with what the exports escape: controls, bidi overrides, line separators, markup.
 TEXT = st.text(st.sampled_from('aé\u202e\u2066\u2028\x85\x7f<>&"\\\n\t z'), max_size=8)
@@ -50,3 +50,39 @@ def test_pieces_are_written_in_batches_of_about_the_size_asked_in_order():
     assert "".join(batches) == "".join(pieces)
     assert all(100 <= len(b) < 107 for b in batches[:-1])
     assert list(batched_text([])) == []
+
+
+ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=12)
+NUMBERS = st.integers(min_value=-(2**80), max_value=2**80)
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | NUMBERS | ANY_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(ANY_TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=ANY_JSON, indent=st.sampled_from(["", "  ", "    "]))
+def test_indented_json_is_the_standard_librarys_text_whatever_the_characters_and_numbers(
+    data, indent
+):
+    """Every character (controls, lone surrogates, non-ASCII) and integers past 64 bits,
+    which orjson will not write, give json.dumps's indented text, nested at ``indent``."""
+    expected = json.dumps(data, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
+    assert indented_json(data, indent) == expected
+
+
+def test_what_orjson_will_not_write_is_written_by_the_standard_library():
+    for data in ({"n": 2**64}, {"s": "\ud800"}, {1: "a key that is not text"}):
+        assert as_json(data) == json.dumps(data, indent=2, ensure_ascii=False)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    sizes=st.lists(st.sampled_from([0, 1, 255, 256, 257, 600]), max_size=3),
+    item=ANY_JSON,
+)
+def test_an_object_written_member_by_member_is_the_object_encoded_whole(sizes, item):
+    """Long lists are written a run of items at a time: runs join as one list."""
+    members = [(f"m{i}", [item, [i, n]] * (n // 2) + [item] * (n % 2)) for i, n in enumerate(sizes)]
+    assert "".join(json_object_chunks(iter(members))) == as_json(dict(members))

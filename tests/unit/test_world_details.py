@@ -162,6 +162,44 @@ def test_an_unknown_actor_is_refused_naming_the_event():
     assert error.event_id == "m1"
 
 
+def test_a_refusals_likeness_hint_names_what_was_known_when_it_was_refused():
+    """The typing aid is made only when the message is read (a fold that notes the
+    happening as undetermined never reads it), but from the agreements and actors the
+    world knew at the refusal, not from what it applied afterwards."""
+    world = World()
+    world.apply(ACTORS)
+    world.apply(signing("ab-1", occurred="2025-09-01"))
+    with pytest.raises(RuleBroken) as unsigned:
+        world.apply(commitment("ab-0", "c1"))
+    with pytest.raises(RuleBroken) as unknown:
+        world.apply(make("meeting", "m1", participants=["ussm", "ussn"]))
+    world.apply(signing("ab-2", occurred="2025-09-01"))
+    world.apply(
+        make(
+            "meeting",
+            "m2",
+            participants=["ussm", "fwo"],
+            introduces=[{"id": "ussn", "name": "Ussn", "type": "organisation"}],
+        )
+    )
+    assert unsigned.value.message.endswith("; known agreements like it: ab-1")
+    assert unknown.value.message.endswith("; did you mean ussm?")
+    assert str(unknown.value) == f"event 'm1': {unknown.value.message}"
+
+
+def test_a_hint_given_as_a_function_is_made_once_and_only_when_the_message_is_read():
+    made = []
+
+    def hint() -> str:
+        made.append(1)
+        return "; like x"
+
+    error = RuleBroken("e1", "unknown", hint)
+    assert (error.event_id, error.reason, made) == ("e1", "unknown", [])
+    assert str(error) == "event 'e1': unknown; like x"
+    assert error.message == "unknown; like x" and made == [1]
+
+
 # -- what apply says changed -----------------------------------------------------------------
 
 
