@@ -217,3 +217,22 @@ def test_the_records_related_to_a_batch_are_every_believed_one_naming_its_things
         expected = {r.id for r in believed if actors & set(r.document.mentions())}
         assert len(related) == len(expected) > 0 and set(ids(related)) == expected, actors
     assert ids(session.index.related({f"introduces:{NEWCOMER}"}, set())) == [MET]
+
+
+def test_the_corrections_story_reads_every_correction_and_what_each_corrects(story):
+    """Every retraction and amendment, with every record one corrects, in recorded order:
+    the late batch's amendment of the June meeting, the statement's retraction, and those
+    of the shipped history."""
+    session, _ = story
+    records = session.index.everything()
+    corrected = {r.document.retracts for r in records if r.document.kind == "retraction"}
+    corrected |= {getattr(r.document, "supersedes", None) for r in records} - {None}
+    expected = [
+        r.id
+        for r in records
+        if r.document.kind == "retraction"
+        or getattr(r.document, "supersedes", None)
+        or r.id in corrected
+    ]
+    assert {SAID, f"retract-{SAID}", "trump-munir-meeting-2025-06"} <= set(expected)
+    assert ids(session.index.corrections_and_targets()) == expected
