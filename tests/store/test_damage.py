@@ -190,6 +190,20 @@ def test_rows_edited_or_deleted_are_named_by_verify_and_repaired_by_rebuild(used
     assert timeline_ids(uspk) == before
 
 
+def test_an_index_that_lost_its_meta_row_once_opened_says_it_is_damaged(store_address):
+    """The meta row deleted after the index was opened (by a careless hand, or another
+    process): the chronicle's version and the history's digest, asked of it, say that
+    the index is damaged, not that there is nothing."""
+    from projections.damage import ReadModelDamaged
+    from service.bootstrap import Session, checked_store
+
+    with Session(checked_store(store_address, create=True)) as session:
+        run_sql(store_address, "DELETE FROM uspk_view_meta")
+        for ask in (session.index.chronicle_version, session.index.history_digest):
+            with pytest.raises(ReadModelDamaged, match="its meta row is missing"):
+                ask()
+
+
 def test_verify_reads_only_it_never_repairs(used_store):
     uspk, _ = used_store
     run_sql(uspk.address, "DROP TABLE uspk_view_hidden")
