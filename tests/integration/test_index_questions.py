@@ -236,3 +236,18 @@ def test_the_corrections_story_reads_every_correction_and_what_each_corrects(sto
     ]
     assert {SAID, f"retract-{SAID}", "trump-munir-meeting-2025-06"} <= set(expected)
     assert ids(session.index.corrections_and_targets()) == expected
+
+
+def test_every_record_read_from_the_index_is_the_chronicles_whole(story, monkeypatch):
+    """Each record as the chronicle replays it from the log: its document, when, its
+    position, who recorded it and why, and its link in the hash chain; read in one page
+    and in pages of 3 rows (every page boundary crossed)."""
+    from projections import queries
+    from tests.oracle import chronicle_of
+
+    session, _ = story
+    records = chronicle_of(session.app).records
+    assert all(r.chain for r in records) and any(r.recorder for r in records)
+    assert session.index.everything() == records
+    monkeypatch.setattr(queries, "_ROWS", 3)
+    assert session.index.everything() == records
