@@ -251,3 +251,22 @@ def test_every_record_read_from_the_index_is_the_chronicles_whole(story, monkeyp
     assert session.index.everything() == records
     monkeypatch.setattr(queries, "_ROWS", 3)
     assert session.index.everything() == records
+
+
+def test_a_lookup_of_more_keys_than_one_query_takes_finds_the_records_of_each(story):
+    """Maintaining the standing rows asks for keys, ids and actors in chunks of 500 (the
+    marks one query takes): what the first chunk found is kept when later ones find
+    nothing."""
+    from projections.queries import KeptLookup
+    from projections.tables import END_OF_TIME
+
+    session, _ = story
+    unknown = [f"zz-unknown-{n:04d}" for n in range(600)]  # sorted after every real one
+    with session.index.transaction() as sql:
+        lookup = KeptLookup(session.index, sql, END_OF_TIME)
+        assert ids(lookup.with_keys([f"introduces:{NEWCOMER}", *unknown])) == [MET]
+        assert ids(lookup.by_ids([MET, *unknown])) == [MET]
+        assert ids(lookup.mentioning([NEWCOMER, *unknown])) == [MET]
+        assert ids(lookup.mentioning([NEWCOMER, *unknown], before=True)) == [MET]
+        assert ids(lookup.introductions_before([NEWCOMER, *unknown])) == [MET]
+        assert ids(lookup.introductions([NEWCOMER, *unknown])[NEWCOMER]) == [MET]
