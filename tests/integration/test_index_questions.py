@@ -270,3 +270,18 @@ def test_a_lookup_of_more_keys_than_one_query_takes_finds_the_records_of_each(st
         assert ids(lookup.mentioning([NEWCOMER, *unknown], before=True)) == [MET]
         assert ids(lookup.introductions_before([NEWCOMER, *unknown])) == [MET]
         assert ids(lookup.introductions([NEWCOMER, *unknown])[NEWCOMER]) == [MET]
+
+
+def test_a_lookup_at_a_moment_asks_for_what_was_recorded_by_it_or_only_before_it(story):
+    """At the late batch's moment the newcomer is named by both late happenings, recorded
+    at that moment: asked for records recorded before it, by neither."""
+    from projections.entries import moment
+    from projections.queries import KeptLookup
+
+    session, _ = story
+    at = moment(moments(session)["late"])
+    with session.index.transaction() as sql:
+        lookup = KeptLookup(session.index, sql, at)
+        assert sorted(ids(lookup.mentioning([NEWCOMER]))) == [SAID, MET]
+        assert lookup.mentioning([NEWCOMER], before=True) == []
+        assert lookup.introductions_before([NEWCOMER]) == []
