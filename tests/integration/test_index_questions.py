@@ -274,7 +274,8 @@ def test_a_lookup_of_more_keys_than_one_query_takes_finds_the_records_of_each(st
 
 def test_a_lookup_at_a_moment_asks_for_what_was_recorded_by_it_or_only_before_it(story):
     """At the late batch's moment the newcomer is named by both late happenings, recorded
-    at that moment: asked for records recorded before it, by neither."""
+    at that moment: asked for records recorded before it, by neither; a microsecond
+    later, it was introduced before."""
     from projections.entries import moment
     from projections.queries import KeptLookup
 
@@ -285,3 +286,8 @@ def test_a_lookup_at_a_moment_asks_for_what_was_recorded_by_it_or_only_before_it
         assert sorted(ids(lookup.mentioning([NEWCOMER]))) == [SAID, MET]
         assert lookup.mentioning([NEWCOMER], before=True) == []
         assert lookup.introductions_before([NEWCOMER]) == []
+    just_after = moment(moments(session)["late"] + timedelta(microseconds=1))
+    with session.index.transaction() as sql:  # recorded just before: by a microsecond
+        assert ids(KeptLookup(session.index, sql, just_after).introductions_before([NEWCOMER])) == [
+            MET
+        ]
