@@ -138,3 +138,23 @@ def test_a_narrowed_or_whole_text_counts_what_it_holds(tmp_path, latest):
         summary = reading.state_summary(session, date(2025, 12, 31), None, narrowing, latest)
         assert summary.counts == {} and summary.names == {}
         assert summary.state == reading.state_at(session, date(2025, 12, 31), None, narrowing)
+
+
+def test_the_actors_given_roles_in_the_engagements_shown_are_named_as_the_state_names_them(
+    tmp_path,
+):
+    """The text of the latest entries reads the names of the actors that the engagements
+    it shows give roles to (host, mediator ...), though those actors are not among the
+    latest actors it shows: each by its name in the whole state."""
+    from projections import kept
+
+    with Session(checked_store(str(tmp_path / "s.sqlite"), create=True)) as session:
+        seen = set()
+        for as_of in DAYS:
+            summary = reading.state_summary(session, as_of, None, None, 1)
+            whole = reading.state_at(session, as_of, None, None)
+            names = {a["id"]: a["name"] for a in whole["actors"]}
+            roles = {a for e in summary.state["engagements"] for a in kept._given_roles(e)}
+            assert {a: summary.names[a] for a in roles} == {a: names[a] for a in roles}
+            seen |= roles - {a["id"] for a in summary.state["actors"]}
+        assert seen  # some named only for a role (or this proves nothing)
