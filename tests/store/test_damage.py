@@ -697,6 +697,9 @@ def test_a_standing_row_edited_out_of_shape_is_refused_by_state_in_one_line(
     if table == "uspk_view_actors":  # the latest few: the actor without a name, by its id
         named = f"(the standing row of actors {key!r} cannot be read)"
         one_line_error(uspk("state", "--at", "2025-09-08"), named)
+    if section == "engagements":  # the latest few: the engagement whose roles are not ids
+        line = one_line_error(uspk("state", "--at", "2025-09-08"), "cannot be read)")
+        assert "(the standing row of engagements " in line
     uspk.ok("rebuild")
     state = json.loads(uspk.ok("state", "--at", "2025-10-01", "--format", "json"))
     assert "meg-nlcp-mou" in {a["id"] for a in state["agreements"]}
