@@ -674,6 +674,11 @@ def test_a_read_model_of_an_older_release_is_rebuilt_on_first_use(used_store):
         # What the text reads beside the entries it shows: the actors an engagement
         # names, their names, and each row's place in its section.
         ("engagements", "ussm-mota-engil-visit-2025-09-07", """entry = '{"participants": 5}'"""),
+        (
+            "engagements",
+            "ussm-mota-engil-visit-2025-09-07",
+            """entry = '{"event_id": "ussm-mota-engil-visit-2025-09-07", "participants": 5}'""",
+        ),
         ("uspk_view_actors", "mota-engil", """entry = '{"id": "mota-engil"}'"""),
     ],
 )
@@ -699,7 +704,8 @@ def test_a_standing_row_edited_out_of_shape_is_refused_by_state_in_one_line(
         one_line_error(uspk("state", "--at", "2025-09-08"), named)
     if section == "engagements":  # the latest few: the engagement whose roles are not ids
         line = one_line_error(uspk("state", "--at", "2025-09-08"), "cannot be read)")
-        assert "(the standing row of engagements " in line
+        named = repr(key) if "event_id" in edit else "None"  # by its id, if it kept one
+        assert f"(the standing row of engagements {named} cannot be read)" in line
     uspk.ok("rebuild")
     state = json.loads(uspk.ok("state", "--at", "2025-10-01", "--format", "json"))
     assert "meg-nlcp-mou" in {a["id"] for a in state["agreements"]}
