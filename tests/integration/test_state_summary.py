@@ -158,3 +158,13 @@ def test_the_actors_given_roles_in_the_engagements_shown_are_named_as_the_state_
             assert {a: summary.names[a] for a in roles} == {a: names[a] for a in roles}
             seen |= roles - {a["id"] for a in summary.state["actors"]}
         assert seen  # some named only for a role (or this proves nothing)
+
+
+def test_each_sections_count_is_that_of_the_whole_states_entries_even_when_none(tmp_path):
+    with Session(checked_store(str(tmp_path / "s.sqlite"), create=True)) as session:
+        for as_of in (date(2025, 1, 1), *DAYS):  # before anything: every count 0
+            summary = reading.state_summary(session, as_of, None, None, 1)
+            whole = reading.state_at(session, as_of, None, None)
+            listed = {s for s in summary.counts if isinstance(whole.get(s), list)}
+            assert {"actors", "engagements", "agreements"} <= listed
+            assert {s: summary.counts[s] for s in listed} == {s: len(whole[s]) for s in listed}
