@@ -149,15 +149,17 @@ def test_the_actors_given_roles_in_the_engagements_shown_are_named_as_the_state_
     from projections import kept
 
     with Session(checked_store(str(tmp_path / "s.sqlite"), create=True)) as session:
-        seen = set()
+        seen, shown = set(), set()
         for as_of in DAYS:
-            summary = reading.state_summary(session, as_of, None, None, 1)
             whole = reading.state_at(session, as_of, None, None)
             names = {a["id"]: a["name"] for a in whole["actors"]}
-            roles = {a for e in summary.state["engagements"] for a in kept._given_roles(e)}
-            assert {a: summary.names[a] for a in roles} == {a: names[a] for a in roles}
-            seen |= roles - {a["id"] for a in summary.state["actors"]}
-        assert seen  # some named only for a role (or this proves nothing)
+            for latest in (1, LATEST):
+                summary = reading.state_summary(session, as_of, None, None, latest)
+                roles = {a for e in summary.state["engagements"] for a in kept._given_roles(e)}
+                assert {a: summary.names[a] for a in roles} == {a: names[a] for a in roles}
+                seen |= roles - {a["id"] for a in summary.state["actors"]}
+                shown |= roles & {a["id"] for a in summary.state["actors"]}
+        assert seen and shown  # named only for a role, and among those shown too
 
 
 def test_each_sections_count_is_that_of_the_whole_states_entries_even_when_none(tmp_path):
