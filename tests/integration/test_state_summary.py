@@ -138,3 +138,72 @@ def test_a_narrowed_or_whole_text_counts_what_it_holds(tmp_path, latest):
         summary = reading.state_summary(session, date(2025, 12, 31), None, narrowing, latest)
         assert summary.counts == {} and summary.names == {}
         assert summary.state == reading.state_at(session, date(2025, 12, 31), None, narrowing)
+
+
+def test_the_actors_given_roles_in_the_engagements_shown_are_named_as_the_state_names_them(
+    tmp_path,
+):
+    """The text of the latest entries reads the names of the actors that the engagements
+    it shows give roles to (host, mediator ...), though those actors are not among the
+    latest actors it shows: each by its name in the whole state."""
+    from projections import kept
+
+    with Session(checked_store(str(tmp_path / "s.sqlite"), create=True)) as session:
+        seen, shown = set(), set()
+        for as_of in DAYS:
+            whole = reading.state_at(session, as_of, None, None)
+            names = {a["id"]: a["name"] for a in whole["actors"]}
+            for latest in (1, LATEST):
+                summary = reading.state_summary(session, as_of, None, None, latest)
+                roles = {a for e in summary.state["engagements"] for a in kept._given_roles(e)}
+                assert {a: summary.names[a] for a in roles} == {a: names[a] for a in roles}
+                seen |= roles - {a["id"] for a in summary.state["actors"]}
+                shown |= roles & {a["id"] for a in summary.state["actors"]}
+        assert seen and shown  # named only for a role, and among those shown too
+
+
+def test_each_sections_count_is_that_of_the_whole_states_entries_even_when_none(tmp_path):
+    with Session(checked_store(str(tmp_path / "s.sqlite"), create=True)) as session:
+        for as_of in (date(2025, 1, 1), *DAYS):  # before anything: every count 0
+            summary = reading.state_summary(session, as_of, None, None, 1)
+            whole = reading.state_at(session, as_of, None, None)
+            listed = {s for s in summary.counts if isinstance(whole.get(s), list)}
+            assert {"actors", "engagements", "agreements"} <= listed
+            assert {s: summary.counts[s] for s in listed} == {s: len(whole[s]) for s in listed}
+
+
+def test_noted_happenings_of_two_labels_interleaved_read_as_the_whole_states_text(
+    tmp_path, sanction_kind
+):
+    """Two kinds without rules, their happenings interleaved in time: the text of the
+    latest entries groups them by label, in the order each label first occurs, each
+    label's latest by date and counted apart, as the text of the whole state does."""
+    from typing import Literal
+
+    from events import registry
+    from events.files import validate
+    from events.model import ActorRef, Happening, Line
+    from events.plover import Code, Plover
+
+    with registry.declaring():
+
+        class EmbargoLifted(Happening):
+            rank = 2
+            label = "embargo lifted"
+            plover = Plover(Code("SANCTION", "discontinue"), actors=("authority",))
+            kind: Literal["embargo-lifted"]
+            authority: ActorRef
+            measure: Line
+
+        def noted(kind: str, n: int):
+            fields = {"authority": "ussm", "measure": f"Test {kind} {n}"}
+            return validate(doc(kind, f"test-{kind}-{n}", f"2025-10-0{n}", **fields), "test")
+
+        kinds = ("sanction-imposed", "embargo-lifted")
+        with Session(checked_store(str(tmp_path / "s.sqlite"), create=True), Clock()) as session:
+            session.append([noted(kinds[n % 2], n) for n in range(1, 7)])
+            for latest in (1, 2, LATEST):
+                as_of = date(2025, 12, 31)
+                text = summary_text(session, as_of, None, latest)
+                assert text == whole_text(session, as_of, None, latest), latest
+            assert "Embargo lifted (3, the latest 2 shown)" in summary_text(session, as_of, None, 2)

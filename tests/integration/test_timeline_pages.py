@@ -49,3 +49,28 @@ def test_each_page_brings_exactly_the_records_relating_to_its_own(session, monke
         assert {r.id for r in relating} == expected
         seen_relating |= bool(expected)
     assert seen_relating  # the shipped history relates events (or this proves nothing)
+
+
+def test_pages_read_while_a_record_is_recorded_agree_with_each_other(session, monkeypatch):
+    """The pages and the records relating to each are read in one transaction: a meeting
+    recorded (and indexed) after the first page was read, following up an event of a
+    later page, is in none of the pages, nor among the records relating to any."""
+    from tests.factories import make
+
+    monkeypatch.setattr(queries, "_ROWS", 4)
+    pages = session.index.believed_pages()
+    first, _ = next(pages)
+    later = session.index.believed()[-1].id  # in the last page
+    follow_up = make(
+        "meeting",
+        "test-while-paging",
+        "2025-09-08",
+        participants=["ussm", "fwo"],
+        relates=[{"to": later, "relation": "follows-up"}],
+    )
+    session.append([follow_up])
+    assert session.index.record_of("test-while-paging") is not None  # indexed, and believed
+    rest = list(pages)
+    assert any(later in {r.id for r in records} for records, _ in rest)
+    seen = {r.id for r in first} | {r.id for records, related in rest for r in records + related}
+    assert "test-while-paging" not in seen

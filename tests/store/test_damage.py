@@ -190,6 +190,20 @@ def test_rows_edited_or_deleted_are_named_by_verify_and_repaired_by_rebuild(used
     assert timeline_ids(uspk) == before
 
 
+def test_an_index_that_lost_its_meta_row_once_opened_says_it_is_damaged(store_address):
+    """The meta row deleted after the index was opened (by a careless hand, or another
+    process): the chronicle's version and the history's digest, asked of it, say that
+    the index is damaged, not that there is nothing."""
+    from projections.damage import ReadModelDamaged
+    from service.bootstrap import Session, checked_store
+
+    with Session(checked_store(store_address, create=True)) as session:
+        run_sql(store_address, "DELETE FROM uspk_view_meta")
+        for ask in (session.index.chronicle_version, session.index.history_digest):
+            with pytest.raises(ReadModelDamaged, match=r"log \(its meta row is missing\); "):
+                ask()
+
+
 def test_verify_reads_only_it_never_repairs(used_store):
     uspk, _ = used_store
     run_sql(uspk.address, "DROP TABLE uspk_view_hidden")
@@ -660,6 +674,11 @@ def test_a_read_model_of_an_older_release_is_rebuilt_on_first_use(used_store):
         # What the text reads beside the entries it shows: the actors an engagement
         # names, their names, and each row's place in its section.
         ("engagements", "ussm-mota-engil-visit-2025-09-07", """entry = '{"participants": 5}'"""),
+        (
+            "engagements",
+            "ussm-mota-engil-visit-2025-09-07",
+            """entry = '{"event_id": "ussm-mota-engil-visit-2025-09-07", "participants": 5}'""",
+        ),
         ("uspk_view_actors", "mota-engil", """entry = '{"id": "mota-engil"}'"""),
     ],
 )
@@ -680,6 +699,13 @@ def test_a_standing_row_edited_out_of_shape_is_refused_by_state_in_one_line(
     run_sql(uspk.address, f"UPDATE {table} SET {edit} WHERE {where}entry_key = '{key}'")
     for asked in (["--at", "2025-10-01", "--all"], ["--at", "2025-09-08"]):
         one_line_error(uspk("state", *asked), "`uspk rebuild` repairs it")
+    if table == "uspk_view_actors":  # the latest few: the actor without a name, by its id
+        named = f"(the standing row of actors {key!r} cannot be read)"
+        one_line_error(uspk("state", "--at", "2025-09-08"), named)
+    if section == "engagements":  # the latest few: the engagement whose roles are not ids
+        line = one_line_error(uspk("state", "--at", "2025-09-08"), "cannot be read)")
+        named = repr(key) if "event_id" in edit else "None"  # by its id, if it kept one
+        assert f"(the standing row of engagements {named} cannot be read)" in line
     uspk.ok("rebuild")
     state = json.loads(uspk.ok("state", "--at", "2025-10-01", "--format", "json"))
     assert "meg-nlcp-mou" in {a["id"] for a in state["agreements"]}
