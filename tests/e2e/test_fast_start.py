@@ -136,8 +136,8 @@ def test_what_is_written_as_read_into_a_pipe_closed_early_ends_without_a_traceba
 ):
     # The records (and the state's rows) are read a page (a section) at a time while they
     # are written: when the reader goes away (`uspk timeline | head`), the read transaction
-    # ends with the session and nothing is left to fail after it (it printed "Exception ignored ... Pool is
-    # closed" and a traceback).
+    # ends with the session and nothing is left to fail after it (it printed "Exception
+    # ignored ... Pool is closed" and a traceback).
     process = subprocess.Popen(
         [sys.executable, "-m", "cli", "--db", shipped_store, *command],
         stdout=subprocess.PIPE,
