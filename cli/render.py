@@ -53,12 +53,9 @@ def json_object_chunks(members: Iterable[tuple[str, Any]]) -> Iterator[str]:
 
 
 def json_list_chunks(items: Iterable[Any]) -> Iterator[str]:
-    """The text ``as_json`` gives the list of ``items``, one item at a time."""
-    empty = True
-    for item in items:
-        yield f"{'[' if empty else ','}\n  {indented_json(item, '  ')}"
-        empty = False
-    yield "[]" if empty else "\n]"
+    """The text ``as_json`` gives the list of ``items``, a run of items at a time as
+    they come (``indented_pieces``)."""
+    return indented_pieces(iter(items))
 
 
 def batched_text(pieces: Iterable[str], size: int = 1 << 16) -> Iterator[str]:

@@ -423,9 +423,16 @@ class IndexReader:
         )
 
     def _paged(
-        self, where: list[str], params: list[Any], order: tuple[str, ...]
+        self,
+        where: list[str],
+        params: list[Any],
+        order: tuple[str, ...] = ("e.position",),
+        join: str = "",
+        sql: Statements | None = None,
     ) -> Iterator[Record]:
-        for page in self._record_pages(where, params, order):
+        """Records of the rows that ``where`` selects, in ``order``, a page read at a time
+        as they are taken (``_record_pages``)."""
+        for page in self._record_pages(where, params, order, join, sql):
             yield from page
 
     def record_pages_with_belief(self) -> Iterator[tuple[list[Record], set[str]]]:
@@ -557,8 +564,8 @@ class IndexReader:
         join: str = "",
         sql: Statements | None = None,
     ) -> list[Record]:
-        """Records of the rows that ``where`` selects, in ``order`` (``_record_pages``)."""
-        return [r for page in self._record_pages(where, params, order, join, sql) for r in page]
+        """``_paged``'s records, all of them at once."""
+        return list(self._paged(where, params, order, join, sql))
 
     def _record_pages(
         self,
