@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from domain.records import Conflict, Record, fold_lenient
-from domain.world import RuleBroken, actor_registry, refuse_shared_names
+from domain.world import RuleBroken, actor_names, actor_registry, refuse_shared_names
 from events.dates import DateError, FuzzyDate, parse_date
 from events.model import (
     SLUG_MAX_LENGTH,
@@ -44,6 +44,10 @@ class RecordLookup(Protocol):
     def introductions(self, actors: Collection[str] | None = None) -> list[Record]:
         """Standing happenings that introduce actors (only those of ``actors``, when
         given: every happening that introduces one of them)."""
+
+    def naming(self, names: Collection[str]) -> list[Record]:
+        """Standing happenings that introduce an actor by one of ``names`` (its id, name
+        or an alias, in any case)."""
 
 
 def thing_keys(happening: Any) -> set[str]:
@@ -275,21 +279,23 @@ def _check(fresh: list[Any], lookup: RecordLookup, now: datetime) -> None:
             raise RuleBroken(happening.id, unattributed)
         told_after_it(happening)
     withdrawn = [targets[i] for i in hidden if i in targets]
-    introducing = any(h.introduces for h in happenings)  # its names checked against all
 
     def registry_of(actors: set[str] | None) -> dict:
         found = lookup.introductions(actors)
         return actor_registry([*(r.document for r in found if r.id not in hidden), *happenings])
 
-    registry = registry_of(None if introducing else _introduced(withdrawn))
-    refuse_shared_names(happenings, registry)
-    lost_actors = _introduced(withdrawn) - set(registry)
+    # The names the batch gives its actors, against the actors of the record that some
+    # introduction names so (each as first introduced): not every actor of the record.
+    given = {name for h in happenings for a in h.introduces for name in actor_names(a)}
+    namesakes = _introduced(r.document for r in lookup.naming(given) if r.id not in hidden)
+    refuse_shared_names(happenings, registry_of(namesakes) if given else {})
+    lost_actors = _introduced(withdrawn) - set(registry_of(_introduced(withdrawn)))
     context = _related(lookup, [*happenings, *withdrawn], lost_actors)
     considered = [r.document for r in context if r.id not in hidden and r.id not in batch]
-    if not introducing:  # the actors the fold meets, not every actor of the record
-        registry = registry_of(_named([*considered, *happenings]))
+    # the actors the fold meets, not every actor of the record
+    registry = registry_of(_named([*considered, *happenings]))
     _, broken = fold_lenient([*considered, *happenings], registry)
-    if broken and not introducing:  # its reasons as every actor's introduction gives them
+    if broken:  # its reasons as every actor's introduction gives them
         _, broken = fold_lenient([*considered, *happenings], registry_of(None))
     if not broken:
         return

@@ -86,16 +86,22 @@ def current(records: Iterable[Record], known_at: datetime | None = None) -> list
 
 
 def fold_lenient(
-    happenings: list[AnyHappening], registry: dict | None = None
+    happenings: list[AnyHappening],
+    registry: dict | None = None,
+    applied: dict[str, list] | None = None,
 ) -> tuple[World, list[tuple[Any, RuleBroken]]]:
-    """Apply in replay order; happenings that do not fit are set aside with their reason."""
+    """Apply in replay order; happenings that do not fit are set aside with their reason.
+    ``applied``, when given, gets each applied happening's id -> what it changed."""
     from domain.world import world_for
 
     world = world_for(happenings, registry)
     broken: list[tuple[Any, RuleBroken]] = []
     for happening in sorted(happenings, key=replay_key):
         try:
-            world.apply(happening)  # applies whole or not at all
+            changes = world.apply(happening)  # applies whole or not at all
         except RuleBroken as error:
             broken.append((happening, error))
+        else:
+            if applied is not None:
+                applied[happening.id] = changes
     return world, broken

@@ -48,9 +48,19 @@ class Change(NamedTuple):
     category: str  # actor | engagement | agreement | commitment | statement | step | measure
     # | financing | shipment | announcement | noted
     text: str
+    # The actor this change brings into the world for the first time (a unit of the kept
+    # state, folded alone, cannot tell whether the actor joined the state elsewhere first).
+    introduced: str | None = None
 
     def __str__(self) -> str:
         return self.text
+
+
+def joined(actor: Actor, known: Actor | None) -> Change:
+    """An actor joining the world as ``actor``, known before as ``known`` (or not)."""
+    if known:
+        return Change("actor", f"actor updated: {actor.name} ({actor.id})")
+    return Change("actor", f"actor introduced: {actor.name} ({actor.id})", actor.id)
 
 
 def only_forward(
@@ -351,8 +361,7 @@ class World:
             if known == actor:
                 continue
             self.actors[actor.id] = actor
-            verb = "updated" if known else "introduced"
-            changes.append(Change("actor", f"actor {verb}: {actor.name} ({actor.id})"))
+            changes.append(joined(actor, known))
         return changes
 
     def _appearing(self, happening: AnyHappening) -> list[Actor]:
@@ -731,11 +740,11 @@ def refuse_shared_names(happenings: Iterable[AnyHappening], registry: dict[str, 
     already names another actor of ``registry``: asking for that name would find both."""
     owners: dict[str, set[str]] = {}
     for actor in registry.values():
-        for name in _names(actor):
+        for name in actor_names(actor):
             owners.setdefault(name.casefold(), set()).add(actor.id)
     for happening in happenings:
         for actor in happening.introduces:
-            for name in _names(actor):
+            for name in actor_names(actor):
                 others = sorted(owners.get(name.casefold(), set()) - {actor.id})
                 if others:
                     raise RuleBroken(
@@ -745,7 +754,7 @@ def refuse_shared_names(happenings: Iterable[AnyHappening], registry: dict[str, 
                     )
 
 
-def _names(actor: Actor) -> tuple[str, ...]:
+def actor_names(actor: Actor) -> tuple[str, ...]:
     """What `--actor` finds an actor by."""
     return (actor.id, actor.name, *actor.aliases)
 

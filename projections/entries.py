@@ -197,11 +197,26 @@ def _entry_of(
 def answer_keys(happening: Any) -> set[str]:
     """Beside what its rules depend on, what a state's answer about something else needs
     to find this happening by: the events it relates to (``related-to:<event>``, whose
-    entries list it as ``related_by``) and the actors it introduces
-    (``introduces:<actor>``, whose names and roles it sets). No thing sort has these
-    prefixes, so the batch checks, which ask for ``thing_keys``, never meet them."""
+    entries list it as ``related_by``), the actors it introduces (``introduces:<actor>``,
+    whose names and roles it sets) and the names it gives them (``actor-name:<name>``,
+    its id, name and aliases as a name is looked for: ``actor_name_keys``). No thing sort
+    has these prefixes, so the batch checks, which ask for ``thing_keys``, never meet
+    them."""
     keys = {f"related-to:{r.to}" for r in getattr(happening, "relates", ())}
-    return keys | {f"introduces:{a.id}" for a in getattr(happening, "introduces", ())}
+    introduces = getattr(happening, "introduces", ())
+    return keys | {f"introduces:{a.id}" for a in introduces} | actor_name_keys(introduces)
+
+
+def actor_name_keys(actors: Any) -> set[str]:
+    """The keys of the names ``actors`` are found by (``world.actor_names``)."""
+    from domain.world import actor_names  # the rules: on the write path only
+
+    return {actor_name_key(name) for actor in actors for name in actor_names(actor)}
+
+
+def actor_name_key(name: str) -> str:
+    """A name's key, in any case: names that differ only in case share it."""
+    return f"actor-name:{name.casefold()}"
 
 
 def _raw_id(event: Any) -> str | None:

@@ -38,10 +38,15 @@ from domain.chronicle import Record
 from domain.rules import replay_key
 from events.dates import FuzzyDate
 from projections import settled
-from projections.bitemporal import STANDING, chunks, standing
+from projections.bitemporal import STANDING, chunks, standing, standing_of
 from projections.entries import collector_paused
-from projections.sections import DEPENDS_ON_UNDETERMINED, EFFECTIVE_DATE_CONTAINS, SECTIONS
-from projections.views import timestamp_view
+from projections.sections import (
+    CHANGES,
+    DEPENDS_ON_UNDETERMINED,
+    EFFECTIVE_DATE_CONTAINS,
+    SECTIONS,
+)
+from projections.views import date_view, source_view, timestamp_view
 
 BEGINNING = date.min  # before every event: the first valid day
 
@@ -206,18 +211,26 @@ def _depends_on(document: Any) -> set[str]:
 
 def _actor_keys(document: Any, lookup: KeptLookup) -> set[str]:
     """When a touched record introduces an actor whose shown versions, or whether it is
-    introduced at all, differ from before this moment, every entry naming the actor may
-    change (its name, or an unknown actor's records): the records naming it are asked
-    for (``mentioned:``; of an actor not introduced before, only those recorded before
-    this moment, as the batch's own are touched anyway)."""
+    introduced at all, or the version it was first introduced as, differ from before
+    this moment, every entry naming the actor may change (its name, an unknown actor's
+    records, what a happening bringing it changed): the records naming it are asked for
+    (``mentioned:``; of an actor not introduced before, only those recorded before this
+    moment, as the batch's own are touched anyway)."""
+    from domain.world import actor_registry  # the rules: on the write path only
+
     actors = [a.id for a in document.introduces]
     if not actors:
         return set()
-    now = {a: _versions(a, r) for a, r in lookup.introductions(actors).items()}
-    before = _shown_versions(lookup.introductions_before(actors))
+    introduced = lookup.introductions(actors)
+    earlier = lookup.introductions_before(actors)
+    now = {a: _versions(a, r) for a, r in introduced.items()}
+    before = _shown_versions(earlier)
+    first_now = actor_registry(r.document for found in introduced.values() for r in found)
+    first_before = actor_registry(r.document for r in earlier)
     keys = set()
     for actor in actors:
-        if now[actor] == before.get(actor, set()) and len(now[actor]) < 2:
+        same_first = first_now.get(actor) == first_before.get(actor)
+        if now[actor] == before.get(actor, set()) and len(now[actor]) < 2 and same_first:
             continue
         keys.add(f"mentioned:{actor}" if before.get(actor) else f"mentioned-before:{actor}")
     return keys
@@ -352,7 +365,8 @@ def _shown_on(
     from projections.state import state_sections  # the fold: on the write path only
 
     begun = [r for r in members if r.document.occurred.start <= day]
-    sections = dict(state_sections(begun, day, None, registry))
+    changed: dict[str, list] = {}
+    sections = dict(state_sections(begun, day, None, registry, changed))
     broken = {
         e["event_id"]
         for e in sections["undetermined"]
@@ -380,6 +394,35 @@ def _shown_on(
                 n = counts[entry["measure"]] = counts.get(entry["measure"], -1) + 1
                 sort_key = f"{sort_key}|{n:04d}"
             yield (section, key, sort_key, dated, version_key), entry
+    for record in applied:
+        if record.id in changed:  # applied: in the state on ``day``
+            entry = _changes(record.document, changed[record.id], registry)
+            yield (CHANGES, record.id, ranks[record.id], 0, ""), entry
+
+
+def _changes(document: Any, changes: list, registry: dict) -> dict[str, Any]:
+    """A happening in the state and what it changed (``diff``'s words), with, for each
+    actor it introduced to the unit, what a reader says instead when the actor joined
+    the state first in another unit: nothing when it joins as the record first
+    introduced it, else its update (``joins``: [index of the change, actor, update])."""
+    from domain.world import joined  # the rules: on the write path only
+
+    joins = []
+    for n, change in enumerate(changes):
+        if change.introduced is None:
+            continue
+        first = registry[change.introduced]
+        brought = next((a for a in document.introduces if a.id == change.introduced), first)
+        update = None if brought == first else joined(brought, first).text
+        joins.append([n, change.introduced, update])
+    return {
+        "event_id": document.id,
+        "kind": document.kind,
+        "occurred": date_view(document.occurred),
+        "source": source_view(document.sources[0]),
+        "changes": [[c.category, c.text] for c in changes],
+        "joins": joins,
+    }
 
 
 def rank_text(document: Any) -> str:
@@ -669,6 +712,74 @@ STANDING_AT = (
 )
 
 
+# -- what changed between two days (``uspk diff``) ----------------------------------------
+
+# The happenings that entered the state after one day and stand in it on a later day,
+# with what they changed: their change rows standing on the later day, begun after the
+# first (a row standing on both days stood on the first), of happenings that were not in
+# the state on the first day. Parameters: the first day, ``standing`` of the later day,
+# ``standing`` of the first.
+CHANGED_BETWEEN = (
+    "SELECT s.sort_key, s.entry_key, s.entry FROM uspk_view_standing s"
+    f" WHERE s.section = '{CHANGES}' AND s.valid_from > ? AND {standing_of('s')}"
+    " AND NOT EXISTS (SELECT 1 FROM uspk_view_standing p"
+    f" WHERE p.section = '{CHANGES}' AND p.entry_key = s.entry_key AND {standing_of('p')})"
+    " ORDER BY s.sort_key"
+)
+
+
+class Changed(NamedTuple):
+    """A happening's change row as uspk wrote it (``_changes``), read back."""
+
+    rank: str  # its place in the replay (``rank_text``)
+    entry: dict[str, Any]
+
+    @property
+    def joins(self) -> list[tuple[int, str, str | None]]:
+        return [tuple(join) for join in self.entry["joins"]]
+
+
+def read_changes(rows: Iterable[tuple], unseal) -> list[Changed]:
+    """``CHANGED_BETWEEN``'s rows read back; RowUnreadable for a row uspk could not have
+    written (an edited index)."""
+    found = []
+    for rank, key, text in rows:
+        entry = _entry(CHANGES, (CHANGES, key, rank, 0, "", text), unseal)
+        if not (isinstance(rank, str) and _is_change_entry(entry)):
+            raise RowUnreadable(f"the standing row of {CHANGES} {key!r} cannot be read")
+        found.append(Changed(rank, entry))
+    return found
+
+
+def _is_change_entry(entry: dict[str, Any]) -> bool:
+    texts = (isinstance(entry.get(k), str) for k in ("event_id", "kind"))
+    views = (isinstance(entry.get(k), dict) for k in ("occurred", "source"))
+    changes, joins = entry.get("changes"), entry.get("joins")
+    return (
+        all(texts)
+        and all(views)
+        and isinstance(changes, list)
+        and all(_texts(change, 2) for change in changes)
+        and isinstance(joins, list)
+        and all(_is_join(join, len(changes)) for join in joins)
+    )
+
+
+def _texts(value: Any, n: int) -> bool:
+    return isinstance(value, list) and len(value) == n and all(isinstance(v, str) for v in value)
+
+
+def _is_join(join: Any, changes: int) -> bool:
+    return (
+        isinstance(join, list)
+        and len(join) == 3
+        and type(join[0]) is int
+        and 0 <= join[0] < changes
+        and isinstance(join[1], str)
+        and (join[2] is None or isinstance(join[2], str))
+    )
+
+
 # -- what the text shows: counts and the latest entries, not the whole state ------------
 
 
@@ -825,10 +936,11 @@ def standing_at(day: str, at: str) -> tuple[str, ...]:
     return standing(day, at) * 2
 
 
-# Every row, the hidden ones too (the SQLite export copies them): in the order a reader
-# meets them, and the entry last (sealed under a cipher).
+# Every row of the state's sections, the hidden ones too (the SQLite export copies them;
+# not what each happening changed, which is no entry of the state): in the order a
+# reader meets them, and the entry last (sealed under a cipher).
 ALL_ROWS = (
     "SELECT section, entry_key, unit, valid_from, valid_to, recorded_from, hidden_at,"
-    " sort_key, dated, version_key, entry FROM uspk_view_standing"
+    f" sort_key, dated, version_key, entry FROM uspk_view_standing WHERE section <> '{CHANGES}'"
     " ORDER BY recorded_from, section, sort_key, unit, valid_from"
 )

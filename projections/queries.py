@@ -13,7 +13,7 @@ from typing import Any
 from domain.chronicle import Record, decode_json
 from projections import bitemporal, kept, settled
 from projections.damage import ReadModelDamaged, database_errors
-from projections.entries import collector_paused, moment
+from projections.entries import actor_name_key, collector_paused, moment
 from projections.locks import READ_MODEL_LOCK, StoreLocked, is_lock_timeout
 from projections.recorders import Statements
 from projections.tables import COLUMNS, END_OF_TIME, META_COLUMNS, META_NAME, REPLAY_ORDER
@@ -410,6 +410,12 @@ class IndexReader:
         where.append("e.introduces = 1")
         return self._records(where, params)
 
+    def naming(self, names: Collection[str]) -> list[Record]:
+        """Believed happenings that introduce an actor by one of ``names`` (an id, a name
+        or an alias, in any case), by their ``actor-name:`` keys: a batch's names are
+        checked against their namesakes, not every actor of the record."""
+        return self.with_keys({actor_name_key(name) for name in names}, None)
+
     def introducers(self, known_at: datetime | None) -> tuple[Iterator[Record], Iterator[Record]]:
         """The records that introduce actors: every one ever recorded (hidden since or
         not) in recorded order, and those believed at ``known_at`` in replay order; each
@@ -482,16 +488,37 @@ class IndexReader:
             actors = {(*row[:-1], unseal(row[-1])) for row in sql.all(settled.OPEN_ROWS)}
         return (held, units, actors), made
 
+    def changed_between(
+        self, since: date, until: date, known_at: datetime | None
+    ) -> tuple[list[kept.Changed], dict[str, str]]:
+        """The kept change rows of the happenings that entered the state after ``since``
+        and stand in it on ``until``, known at ``known_at``, in replay order
+        (``kept.CHANGED_BETWEEN``), and where each actor they introduce to their unit
+        first joined the state on ``until``: in one read transaction."""
+        at = _moment(known_at)
+        first, last = since.isoformat(), until.isoformat()
+        params = (first, *bitemporal.standing(last, at), *bitemporal.standing(first, at))
+        with _rows_checked(), self.transaction() as sql:
+            rows = kept.read_changes(sql.all(kept.CHANGED_BETWEEN, params), self.text.unseal)
+            actors = {actor for row in rows for _, actor, _ in row.joins}
+            return rows, self.first_joins(actors, until, known_at, sql.all)
+
     def first_joins(
-        self, actors: Collection[str], as_of: date, known_at: datetime | None
+        self,
+        actors: Collection[str],
+        as_of: date,
+        known_at: datetime | None,
+        read: Callable[[str, Any], list[tuple]] | None = None,
     ) -> dict[str, str]:
         """Each of ``actors`` in the state at (``as_of``, ``known_at``) -> where it first
-        joined it (``settled.FIRST_JOINS``), from the actors' settled rows."""
+        joined it (``settled.FIRST_JOINS``), from the actors' settled rows (``read``: a
+        query in a transaction held open; by default its own)."""
+        read = read or self._all
         standing = bitemporal.standing(as_of.isoformat(), _moment(known_at))
         joins: dict[str, str] = {}
         for chunk in bitemporal.chunks(sorted(actors)):
             query = settled.FIRST_JOINS.format(marks=", ".join("?" for _ in chunk))
-            joins.update(self._all(query, (*standing, *chunk)))
+            joins.update(read(query, (*standing, *chunk)))
         return joins
 
     def kept_rows(self) -> list[tuple]:

@@ -65,14 +65,16 @@ def state_sections(
     as_of: date,
     known_at: datetime | None = None,
     registry: dict | None = None,
+    applied: dict[str, list] | None = None,
 ) -> Iterator[tuple[str, Any]]:
     """The state's sections in ``STATE_KEYS`` order, each built when it is asked for,
-    so that a writer can send one before the next is made."""
+    so that a writer can send one before the next is made. ``applied``: as
+    ``fold_lenient`` takes it (what each happening in the state changed)."""
     if registry is None:  # the record's actors, also those introduced after ``as_of``
         registry = actor_registry(r.document for r in records if r.document.kind != "retraction")
     settled = [r for r in records if r.document.occurred.end <= as_of]
     pending = [r for r in records if r.document.occurred.start <= as_of < r.document.occurred.end]
-    world, broken = fold_lenient([r.document for r in settled], registry)
+    world, broken = fold_lenient([r.document for r in settled], registry, applied)
     by_id = {r.id: r for r in records}
     broken_ids = {h.id for h, _ in broken}
     links = _Links(by_id, inbound_relations(r.document for r in settled if r.id not in broken_ids))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from domain.rules import RuleBroken
@@ -229,25 +229,14 @@ def recorded_until(session: Session, as_of: date, known_at: datetime | None = No
 def diff(
     session: Session, since: date, until: date, known_at: datetime | None = None
 ) -> list[dict[str, Any]]:
-    """What changed between the states on ``since`` and ``until``, reading only the units
-    that change: a unit's state changes only when one of its happenings ends between the
-    two days, so those happenings are the seeds, and the records they fold with are found
-    from the index (``states.closure``). Who joined the state first, which is not a
-    unit's own business, comes from the kept rows."""
+    """What changed between the states on ``since`` and ``until``: the kept change rows
+    of the happenings that entered the state between the two days, read from the index
+    (``IndexReader.changed_between``), not folded."""
     from projections import diff as changes
-    from projections.state import closure
 
-    if until < since:  # refused (changes.diff says why) before anything is read
-        return changes.diff([], since, until)
-    after = since + timedelta(days=1)
-    # Ending in (since, until]: an indexed range of the happenings' last days.
-    seeds = session.index.believed(known_at, ending_from=after, ending_by=until)
-    records, registry = closure(IndexLookup(session, known_at), seeds, until)
-    if registry is None:  # an actor no believed record introduces: the rules say so
-        registry = session.index.registry(known_at)
-    named = set(registry) if registry else set()
-    joins = session.index.first_joins(named, until, known_at) if named else {}
-    return changes.diff(records, since, until, registry, joins)
+    changes.refuse_reversed(since, until)  # before anything is read
+    rows, first_joins = session.index.changed_between(since, until, known_at)
+    return changes.changed(rows, first_joins)
 
 
 def show_event(session: Session, event_id: str) -> dict[str, Any]:

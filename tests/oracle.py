@@ -18,7 +18,7 @@ from eventsourcing.application import AggregateNotFoundError
 from domain.chain import link
 from domain.chronicle import CHRONICLE_ID, Chronicle, Record, Signed, believed_records
 from domain.recording import check_batch, thing_keys
-from projections.entries import answer_keys
+from projections.entries import actor_name_key, answer_keys
 from service.application import Appended, RecordView
 from service.application import Uspk as Application
 
@@ -53,6 +53,10 @@ class RecordsLookup:
             if r.document.introduces
             and (actors is None or {a.id for a in r.document.introduces} & set(actors))
         ]
+
+    def naming(self, names: Collection[str]) -> list[Record]:
+        keys = {actor_name_key(name) for name in names}
+        return [r for r in self.believed if answer_keys(r.document) & keys]
 
 
 def record(

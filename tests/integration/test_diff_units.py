@@ -13,7 +13,7 @@ from domain.world import actor_registry
 from projections import diff as changes
 from service import reading
 from service.bootstrap import Session, checked_store
-from tests.factories import make
+from tests.factories import actor, make
 
 # Each month of the shipped history, a week, a day, and the whole of it.
 WINDOWS = [
@@ -61,3 +61,23 @@ def test_an_actor_who_joined_through_another_unit_is_not_introduced_again(sessio
 def test_a_window_in_which_nothing_ends_changes_nothing(session):
     last = max(r.document.occurred.end for r in session.index.believed())
     assert reading.diff(session, last, last + timedelta(days=400)) == []
+
+
+@pytest.mark.parametrize("since, until", WINDOWS)
+def test_an_earlier_first_introduction_changes_what_later_happenings_say(session, since, until):
+    """A meeting of 2000 introduces the United States and Pakistan without the aliases
+    the shipped history gives them. In the whole fold they are first introduced in 2000,
+    so the shipped happenings that bring them with their aliases update them: every kept
+    change row that brings them is made again on that append, not only those of the
+    meeting's own unit."""
+    states = [
+        actor("united-states", "state", name="United States"),
+        actor("pakistan", "state", name="Pakistan"),
+    ]
+    session.append(
+        [make("meeting", "early-2000", "2000-01", participants=["ussm", "fwo"], introduces=states)]
+    )
+    said = reading.diff(session, since, until)
+    assert said == whole_fold_diff(session, since, until)
+    if since <= date(2025, 6, 1) <= until:
+        assert "actor updated: United States (united-states)" in [c["change"] for c in said]

@@ -724,3 +724,30 @@ def test_a_standing_row_whose_place_is_not_text_is_refused_by_state_in_one_line(
     )
     for asked in (["--at", "2025-10-01", "--all"], ["--at", "2025-09-08"]):
         one_line_error(uspk("state", *asked), "`uspk rebuild` repairs it")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "entry = '{}'",
+        "entry = 'not json'",
+        # a join naming a change the row does not have
+        """entry = json_set(entry, '$.joins', json('[[99, "fwo", null]]'))""",
+        """entry = json_set(entry, '$.changes', json('[["step", 5]]'))""",
+    ],
+)
+def test_a_change_row_edited_out_of_shape_is_refused_by_diff_in_one_line(tmp_path, edit):
+    """``uspk diff`` answers from the kept rows of what each happening changed: a row
+    uspk could not have written is named in one line that says how to repair it (and by
+    verify), never a traceback; rebuild makes it again."""
+    uspk = Uspk(str(tmp_path / "uspk.sqlite"))
+    said = json.loads(uspk.ok("diff", "2025-09-07", "2025-09-08", "--format", "json"))
+    signed = "meg-nlcp-mou-signed-2025-09-08"
+    assert signed in {c["event_id"] for c in said}
+    where = f"section = 'changes' AND entry_key = '{signed}'"
+    run_sql(uspk.address, f"UPDATE uspk_view_standing SET {edit} WHERE {where}")
+    line = one_line_error(uspk("diff", "2025-09-07", "2025-09-08"), "`uspk rebuild` repairs it")
+    assert f"(the standing row of changes {signed!r} cannot be read)" in line
+    assert uspk("verify").exit_code != 0
+    uspk.ok("rebuild")
+    assert json.loads(uspk.ok("diff", "2025-09-07", "2025-09-08", "--format", "json")) == said

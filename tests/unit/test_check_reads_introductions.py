@@ -53,14 +53,19 @@ def test_a_batch_that_introduces_no_one_asks_for_the_actors_it_names_only():
     assert not lookup.asked[-1] & {"abc-3", *OTHERS}
 
 
-def test_a_batch_that_introduces_an_actor_checks_its_names_against_every_actor():
+def test_a_batch_that_introduces_an_actor_checks_its_names_against_their_namesakes_only():
+    """Its names are looked up as names (any case), and only the actors some record
+    introduces by one of them are read; a name taken is still refused."""
     lookup = AskedLookup(chronicle())
     introducing = meeting("m2", "ussm", "fwo", introduces=[actor("new-one")])
     check_batch([introducing], lookup, LATER)
-    assert None in lookup.asked
-    taken = meeting("m3", "ussm", "fwo", introduces=[actor("new-two", name="Other 7")])
+    assert None not in lookup.asked  # never every actor's
+    assert not set().union(*lookup.asked) & {"abc-3", *OTHERS}
+    taken = meeting("m3", "ussm", "fwo", introduces=[actor("new-two", name="OTHER 7")])
+    lookup = AskedLookup(chronicle())
     with pytest.raises(RuleBroken, match="already names actor other-7"):
-        check_batch([taken], AskedLookup(chronicle()), LATER)
+        check_batch([taken], lookup, LATER)
+    assert {"other-7"} <= set().union(*(a for a in lookup.asked if a is not None))
 
 
 def test_a_refusal_reads_as_it_does_when_every_actor_is_known():

@@ -206,9 +206,9 @@ def test_a_hint_given_as_a_function_is_made_once_and_only_when_the_message_is_re
 def test_apply_says_which_actors_were_introduced_or_updated():
     world = World()
     changes = world.apply(ACTORS)
-    assert changes[:2] == [
-        Change("actor", "actor introduced: Ussm (ussm)"),
-        Change("actor", "actor introduced: Fwo (fwo)"),
+    assert changes[:2] == [  # each naming the actor it brings into the world first
+        Change("actor", "actor introduced: Ussm (ussm)", "ussm"),
+        Change("actor", "actor introduced: Fwo (fwo)", "fwo"),
     ]
     renamed = make(
         "meeting", "m2", "2025-07", participants=["ussm", "fwo"],
