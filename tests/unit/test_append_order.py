@@ -39,11 +39,39 @@ def answers(chronicle):
     }
 
 
+def _kept_together() -> list[tuple[int, int]]:
+    """The shipped documents that relate to an event another shipped document amends,
+    each with that amendment (by their places in ``DOCUMENTS``). A relation to a
+    superseded event is refused ("relate to the event that stands"), except in the batch
+    that supersedes it: the shipped history is loaded as one batch, so its ruling of
+    February 2026 may still relate to the first version of the tariff order that a
+    later-shipped amendment supersedes; split from that amendment into a later batch,
+    it is refused, whatever the order (as are the other pairs found here)."""
+    amended_by = {
+        d.supersedes: n for n, d in enumerate(DOCUMENTS) if getattr(d, "supersedes", None)
+    }
+    return [
+        (n, amended_by[r.to])
+        for n, d in enumerate(DOCUMENTS)
+        for r in getattr(d, "relates", ())
+        if r.to in amended_by
+    ]
+
+
+KEPT_TOGETHER = _kept_together()
+
+
 def append_in_batches(order, cuts):
     """Append batch by batch; a batch refused for want of an earlier event is carried
-    into the next one, as a user would retry it with what it needs."""
+    into the next one, as a user would retry it with what it needs. A cut between a
+    document and the amendment it must share a batch with (``KEPT_TOGETHER``) is not
+    made."""
     chronicle = Chronicle()
     carried = []
+    place = {n: i for i, n in enumerate(order)}
+    for pair in KEPT_TOGETHER:
+        first, last = sorted(place[n] for n in pair)
+        cuts = [c for c in cuts if not first < c <= last]
     bounds = sorted({0, *cuts, len(order)})
     for batch_number, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False)):
         batch = carried + [DOCUMENTS[i] for i in order[lo:hi]]
@@ -68,3 +96,31 @@ def test_any_order_and_batching_of_the_shipped_history_gives_the_same_answers(or
     chronicle = append_in_batches(order, cuts)
     note(f"recorded order: {[r.id for r in chronicle.records]}")
     assert [r.id for r in chronicle.records] != [] and answers(chronicle) == REFERENCE
+
+
+def test_a_relation_to_a_superseded_shipped_event_split_from_its_amendment_is_refused():
+    """What the batching above leaves uncut: split from the amendment that supersedes
+    what it relates to, the February 2026 ruling is refused, as a user's relation to
+    the superseded version would be."""
+    pairs = [(DOCUMENTS[a].id, DOCUMENTS[b].id) for a, b in KEPT_TOGETHER]
+    ruling = "us-reciprocal-tariff-pakistan-ends-2026-02-20"
+    assert (ruling, "us-tariff-order-pakistan-19pc-2025-07-31-alternatives-cited") in pairs
+    later = {ruling}  # the ruling, and what relates to it or amends it (needs it first)
+    while grown := {
+        d.id
+        for d in DOCUMENTS
+        if d.id not in later
+        and (
+            getattr(d, "supersedes", None) in later
+            or {r.to for r in getattr(d, "relates", ())} & later
+        )
+    }:
+        later |= grown
+    chronicle = Chronicle()
+    record(chronicle, [d for d in DOCUMENTS if d.id not in later], START)
+    try:
+        record(chronicle, [d for d in DOCUMENTS if d.id == ruling], START + timedelta(minutes=1))
+    except RuleBroken as refused:
+        assert "relate to the event that stands" in refused.message
+    else:
+        raise AssertionError("a relation to a superseded event was taken")
