@@ -104,6 +104,9 @@ print("LOADED:", ",".join(loaded))
         (["state", "--at", "2025-09-08"], "Agreements"),
         (["state", "--at", "2025-09-08", "--format", "json", "--known-at", "2026"], '"as_of"'),
         (["state", "--at", "2025-10", "--all"], "Agreements"),
+        # what changed, read from the kept change rows: no fold either
+        (["diff", "2025-09-07", "2025-09-08"], "meg-nlcp-mou-signed-2025-09-08"),
+        (["diff", "2025-06", "2026-04", "--format", "json"], '"actor introduced: '),
     ],
 )
 def test_the_whole_state_is_read_from_kept_rows_without_the_models_the_rules_or_the_writer(
