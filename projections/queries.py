@@ -511,6 +511,18 @@ class IndexReader:
             state = _CheckedState(rows_of, as_of, known_at, self.text.unseal)
             yield from state.items_as_read() if as_read else state.items()
 
+    @contextmanager
+    def kept_state_held(
+        self, as_of: date, known_at: datetime | None = None
+    ) -> Iterator[Mapping[str, Any]]:
+        """``kept_sections``'s sections (with ``as_read``: each section's ``kept.Entries``,
+        made as they are gone through), read in one read transaction held while it is
+        used: what writes the sections in an order of its own, each once, reads one
+        state (on SQLite one snapshot, whatever is recorded meanwhile)."""
+        with self.transaction() as sql:
+            rows_of = self._section_rows(as_of, known_at, sql.all)
+            yield _CheckedState(rows_of, as_of, known_at, self.text.unseal, as_read=True)
+
     def state_summary(self, as_of: date, known_at: datetime | None, latest: int) -> kept.Summary:
         """What the state's text shows at (``as_of``, ``known_at``): each section's count
         and its ``latest`` entries (``kept.read_summary``), in one read transaction."""
