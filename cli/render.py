@@ -10,7 +10,7 @@ import io
 import json
 import re
 import textwrap
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from itertools import islice
 from typing import Any
@@ -321,7 +321,7 @@ def state_lines(
     """``state_text``'s lines, each made when it is taken: a section's entries are gone
     through one at a time, as they come (a ``kept.Entries``: each made from its row when
     taken), and never held, so that the whole state written (``state --all``) holds
-    a section's rows, not its entries or its text."""
+    one section's rows at a time, not its entries or its text (``_listed``)."""
     counts = counts or {}
     known = f", as known at {state['known_at']}" if state.get("known_at") else ""
     yield f"State on {state['as_of']}{known}"
@@ -332,58 +332,80 @@ def state_lines(
     def _bounded(heading: str, section: str, entries: Sequence[dict[str, Any]]) -> tuple:
         return bounded(heading, entries, latest, counts.get(section))
 
-    head, agreements = _bounded("Agreements", "agreements", state["agreements"])
-    yield from head
-    for a in agreements:
-        parties = " \u2013 ".join(p["name"] for p in a["parties"])
-        yield f"  {a['id']}: {a['instrument']}"
-        yield wrap(parties)
-        yield wrap(
-            f"{a['status']} {_when(a['signed'])}" + (f" at {a['venue']}" if a["venue"] else "")
-        )
-        if a["minerals"]:
-            yield wrap("minerals: " + ", ".join(a["minerals"]))
-        for c in a["commitments"]:
-            phase = f" ({c['phase']})" if c["phase"] else ""
-            status = f" [{c['status']}]" if c.get("status", "made") != "made" else ""
-            yield wrap(f"commitment{phase}{status}: {c['display']}  [{c['event_id']}]")
-            yield from (wrap(line, indent=_INDENT * 2) for line in relation_lines(c))
+    yield from _listed(_bounded("Agreements", "agreements", state["agreements"]), _agreement)
     names = names or {a["id"]: a["name"] for a in state["actors"]}
-    head, engagements = _bounded("Engagements", "engagements", state["engagements"])
-    yield from ["", *head]
-    for e in engagements:
-        until = f" to {e['until']['display']}" if e["until"] else ""
-        yield f"  {e['date']['display']}{until}  {e['kind']}, {e['status']}"
-        yield wrap(e["title"])
-        roles = engagement_roles(e, names)
-        if roles:
-            yield wrap(roles)
-    head, steps = _bounded("Next steps", "next_steps", state["next_steps"])
-    yield from ["", *head]
-    for s in steps:
-        overdue = ", overdue" if s.get("overdue") else ""
-        yield f"  [{s['status']}{overdue}] {s['id']}"
-        yield wrap(s["description"])
-        yield from (wrap(line) for line in relation_lines(s))
+    yield ""
+    yield from _listed(
+        _bounded("Engagements", "engagements", state["engagements"]),
+        lambda e: _engagement(e, names),
+    )
+    yield ""
+    yield from _listed(_bounded("Next steps", "next_steps", state["next_steps"]), _step)
     yield ""
     yield from _said_section(state, latest, counts.get("said"))
     yield from _new_kind_sections(state, latest, counts)
-    for section, noted in _noted_groups(state):
-        head, shown = _bounded(section, f"noted:{noted[0]['label']}", noted)
-        yield from ["", *head]
-        for n in shown:
-            yield f"  {n['date']['display']}  {n['event_id']}"
-            yield wrap(f"{n['title']}: {n['summary']}")
+    for heading, noted in _noted_groups(state):
+        yield ""
+        yield from _listed(_bounded(heading, f"noted:{noted[0]['label']}", noted), _noted)
+    yield ""
     head, actors = _bounded("Actors", "actors", state["actors"])
-    yield from ["", *head]
+    yield from head
     yield from wrapped_lines(joined((a["name"] for a in actors), ", ", "none"), indent="  ")
-    head, undetermined = _bounded(
-        "Undetermined on this date", "undetermined", state["undetermined"]
+    del actors  # a section's rows are held only while it is written
+    yield ""
+    yield from _listed(
+        _bounded("Undetermined on this date", "undetermined", state["undetermined"]),
+        _undetermined,
     )
-    yield from ["", *head]
-    for u in undetermined:
-        yield f"  {u['event_id']}"
-        yield wrap(f"{u['title']}: {u['reason']}")
+
+
+def _listed(section: tuple, lines: Callable[[dict[str, Any]], Iterator[str]]) -> Iterator[str]:
+    """A section's heading and each entry's ``lines``, from ``bounded``'s (heading,
+    entries): the entries (a section's rows) are held here only, while they are written."""
+    head, entries = section
+    yield from head
+    for entry in entries:
+        yield from lines(entry)
+
+
+def _agreement(a: dict[str, Any]) -> Iterator[str]:
+    parties = " \u2013 ".join(p["name"] for p in a["parties"])
+    yield f"  {a['id']}: {a['instrument']}"
+    yield wrap(parties)
+    yield wrap(f"{a['status']} {_when(a['signed'])}" + (f" at {a['venue']}" if a["venue"] else ""))
+    if a["minerals"]:
+        yield wrap("minerals: " + ", ".join(a["minerals"]))
+    for c in a["commitments"]:
+        phase = f" ({c['phase']})" if c["phase"] else ""
+        status = f" [{c['status']}]" if c.get("status", "made") != "made" else ""
+        yield wrap(f"commitment{phase}{status}: {c['display']}  [{c['event_id']}]")
+        yield from (wrap(line, indent=_INDENT * 2) for line in relation_lines(c))
+
+
+def _engagement(e: dict[str, Any], names: dict[str, str]) -> Iterator[str]:
+    until = f" to {e['until']['display']}" if e["until"] else ""
+    yield f"  {e['date']['display']}{until}  {e['kind']}, {e['status']}"
+    yield wrap(e["title"])
+    roles = engagement_roles(e, names)
+    if roles:
+        yield wrap(roles)
+
+
+def _step(s: dict[str, Any]) -> Iterator[str]:
+    overdue = ", overdue" if s.get("overdue") else ""
+    yield f"  [{s['status']}{overdue}] {s['id']}"
+    yield wrap(s["description"])
+    yield from (wrap(line) for line in relation_lines(s))
+
+
+def _noted(n: dict[str, Any]) -> Iterator[str]:
+    yield f"  {n['date']['display']}  {n['event_id']}"
+    yield wrap(f"{n['title']}: {n['summary']}")
+
+
+def _undetermined(u: dict[str, Any]) -> Iterator[str]:
+    yield f"  {u['event_id']}"
+    yield wrap(f"{u['title']}: {u['reason']}")
 
 
 def joined(texts: Iterable[str], separator: str, empty: str = "") -> Iterator[str]:
@@ -470,33 +492,40 @@ def _new_kind_sections(
     def _bounded(heading: str, section: str) -> tuple:
         return bounded(heading, state.get(section, []), latest, counts.get(section))
 
-    head, measures = _bounded("Measures", "measures")
-    yield from ["", *head]
-    for m in measures:
-        value = f": {m['value']}" if m["value"] else ""
-        yield f"  {m['measure']}{value} ({m['status']})"
-        since = f"since {m['since']['display']}, " if m["in_force"] else ""
-        yield wrap(f"{since}{m['instrument']} by {m['authority']['name']}  [{m['event_id']}]")
-    head, financing = _bounded("Financing", "financing")
-    yield from ["", *head]
-    for f in financing:
-        amount = f", {f['display']}" if f["display"] else ""
-        yield f"  [{f['stage']}] {f['id']}{amount}"
-        borrower = f" to {f['borrower']['name']}" if f["borrower"] else ""
-        yield wrap(f"{f['lender']['name']}{borrower}: {f['project']}")
-        yield from (wrap(line) for line in relation_lines(f))
-    head, shipments = _bounded("Shipments", "shipments")
-    yield from ["", *head]
-    for m in shipments:
-        quantity = f", {m['quantity']}" if m["quantity"] else ""
-        yield f"  {m['date']['display']}  {m['event_id']}"
-        yield wrap(f"{', '.join(m['goods'])}{quantity}: {m['title']}")
-        serves = [f"agreement {m['agreement']}"] * bool(m["agreement"]) + [
-            f"step {m['step']}"
-        ] * bool(m["step"])
-        if serves:
-            yield wrap("serves " + ", ".join(serves))
-        yield from (wrap(line) for line in relation_lines(m))
+    for heading, section, lines in (
+        ("Measures", "measures", _measure),
+        ("Financing", "financing", _financing),
+        ("Shipments", "shipments", _shipment),
+    ):
+        yield ""
+        yield from _listed(_bounded(heading, section), lines)
+
+
+def _measure(m: dict[str, Any]) -> Iterator[str]:
+    value = f": {m['value']}" if m["value"] else ""
+    yield f"  {m['measure']}{value} ({m['status']})"
+    since = f"since {m['since']['display']}, " if m["in_force"] else ""
+    yield wrap(f"{since}{m['instrument']} by {m['authority']['name']}  [{m['event_id']}]")
+
+
+def _financing(f: dict[str, Any]) -> Iterator[str]:
+    amount = f", {f['display']}" if f["display"] else ""
+    yield f"  [{f['stage']}] {f['id']}{amount}"
+    borrower = f" to {f['borrower']['name']}" if f["borrower"] else ""
+    yield wrap(f"{f['lender']['name']}{borrower}: {f['project']}")
+    yield from (wrap(line) for line in relation_lines(f))
+
+
+def _shipment(m: dict[str, Any]) -> Iterator[str]:
+    quantity = f", {m['quantity']}" if m["quantity"] else ""
+    yield f"  {m['date']['display']}  {m['event_id']}"
+    yield wrap(f"{', '.join(m['goods'])}{quantity}: {m['title']}")
+    serves = [f"agreement {m['agreement']}"] * bool(m["agreement"]) + [f"step {m['step']}"] * bool(
+        m["step"]
+    )
+    if serves:
+        yield wrap("serves " + ", ".join(serves))
+    yield from (wrap(line) for line in relation_lines(m))
 
 
 def said(state: Mapping[str, Any]) -> Sequence[dict[str, Any]]:
