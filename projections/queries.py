@@ -279,26 +279,25 @@ class IndexReader:
         recorded order: all that its history and whether it stands depend on
         (``projections.history``), read by ``uspk_view_hidden``'s edges, not by reading
         the whole record. A correction hides what it corrects, so every edge is there."""
-        family, edge = {event_id}, {event_id}
+        family, edge, hidings = {event_id}, {event_id}, set()
         while edge:
-            found: set[str] = set()
             for chunk in bitemporal.chunks(sorted(edge)):
                 marks = ", ".join("?" for _ in chunk)
-                found.update(
-                    name
-                    for pair in self._all(
+                hidings.update(
+                    (hidden, by)
+                    for hidden, by in self._all(
                         "SELECT event_id, by_id FROM uspk_view_hidden"
                         f" WHERE event_id IN ({marks}) OR by_id IN ({marks})",
                         [*chunk, *chunk],
                     )
-                    for name in pair
                 )
-            edge = found - family
+            edge = {name for pair in hidings for name in pair} - family
             family |= edge
         found_records: list[Record] = []
         for chunk in bitemporal.chunks(sorted(family)):
             marks = ", ".join("?" for _ in chunk)
             found_records.extend(self._records([f"e.event_id IN ({marks})"], list(chunk)))
+        _hidings_agree(found_records, hidings)
         return sorted(found_records, key=lambda record: record.position)
 
     def record_of(self, event_id: str) -> Record | None:
@@ -658,6 +657,25 @@ class IndexReader:
             return self.index.lock_holder(READ_MODEL_LOCK)
         except database_errors():
             return None
+
+
+def _hidings_agree(records: list[Record], hidings: set[tuple[str, str]]) -> None:
+    """The hidings read (what hides what) against the records at both their ends: each
+    record that retracts or supersedes another is one hiding, and each hiding is one
+    such record; else ReadModelDamaged names the first that differs (an edited index,
+    as far as these records show it: a hiding deleted is seen from its corrector,
+    `uspk verify` finds the rest)."""
+    said = set()
+    for record in records:
+        document = record.document
+        target = getattr(document, "retracts", None) or getattr(document, "supersedes", None)
+        if target:
+            said.add((target, record.id))
+    missing, extra = sorted(said - hidings), sorted(hidings - said)
+    if missing:
+        raise ReadModelDamaged("the hiding of {} by {} is missing".format(*missing[0]))
+    if extra:
+        raise ReadModelDamaged("a hiding of {} by {} that the log does not have".format(*extra[0]))
 
 
 class _CheckedState(kept.KeptState):
