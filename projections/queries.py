@@ -475,6 +475,7 @@ class IndexReader:
                 f"SELECT e.event_id FROM uspk_view_events e WHERE {' AND '.join(where)}", params
             )
             made = kept.standing_now(lookup.by_ids([row[0] for row in ids]), lookup)
+            del lookup, ids  # every record decoded: not held while the kept rows are read
             unseal = self.text.unseal
             held = {(*row[:-1], unseal(row[-1])) for row in sql.all(kept.OPEN_ROWS)}
             units = set(sql.all("SELECT event_id, unit FROM uspk_view_units"))
