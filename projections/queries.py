@@ -284,7 +284,7 @@ class IndexReader:
             for chunk in bitemporal.chunks(sorted(edge)):
                 marks = ", ".join("?" for _ in chunk)
                 hidings.update(
-                    (hidden, by)
+                    _hiding(hidden, by)
                     for hidden, by in self._all(
                         "SELECT event_id, by_id FROM uspk_view_hidden"
                         f" WHERE event_id IN ({marks}) OR by_id IN ({marks})",
@@ -515,10 +515,11 @@ class IndexReader:
     def kept_state_held(
         self, as_of: date, known_at: datetime | None = None
     ) -> Iterator[Mapping[str, Any]]:
-        """``kept_sections``'s sections (with ``as_read``: each section's ``kept.Entries``,
-        made as they are gone through), read in one read transaction held while it is
-        used: what writes the sections in an order of its own, each once, reads one
-        state (on SQLite one snapshot, whatever is recorded meanwhile)."""
+        """``kept_sections(as_of, known_at, as_read=True)``: each section's
+        ``kept.Entries``, made as they are gone through, all read in one read transaction
+        held while it is used, so that what writes the sections in an order of its own,
+        each once, reads one state (on SQLite one snapshot, whatever is recorded
+        meanwhile)."""
         with self.transaction() as sql:
             rows_of = self._section_rows(as_of, known_at, sql.all)
             yield _CheckedState(rows_of, as_of, known_at, self.text.unseal, as_read=True)
@@ -658,6 +659,14 @@ class IndexReader:
             return self.index.lock_holder(READ_MODEL_LOCK)
         except database_errors():
             return None
+
+
+def _hiding(hidden: Any, by: Any) -> tuple[str, str]:
+    """A hiding as read: its two event ids, or ReadModelDamaged if an edit made either
+    something other than text (SQLite keeps what an edit writes)."""
+    if not (isinstance(hidden, str) and isinstance(by, str)):
+        raise ReadModelDamaged(f"a hiding of {hidden!r} by {by!r} that uspk could not have written")
+    return hidden, by
 
 
 def _hidings_agree(records: list[Record], hidings: set[tuple[str, str]]) -> None:

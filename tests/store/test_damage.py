@@ -787,3 +787,18 @@ def test_a_hiding_edited_by_hand_is_named_by_history_and_verify_and_repaired_by_
     lineage = [entry["id"] for entry in json.loads(uspk.ok("history", AMENDED, "--format", "json"))]
     assert sorted(lineage) == sorted([AMENDED, ALTERNATIVES, PREVIEWS])
     assert uspk.ok("history", asked) and timeline_ids(uspk) == before
+
+
+def test_a_hiding_whose_ids_are_not_text_is_refused_by_history_in_one_line(tmp_path):
+    """SQLite keeps what an edit writes whatever the column's type: a hiding whose id is
+    a BLOB is named in one line, not a traceback from ordering it among the ids."""
+    uspk = Uspk(str(tmp_path / "uspk.sqlite"))
+    uspk.ok("timeline")  # the shipped history, its index made
+    run_sql(
+        uspk.address, f"UPDATE uspk_view_hidden SET event_id = X'00' WHERE by_id = '{PREVIEWS}'"
+    )
+    one_line_error(
+        uspk("history", PREVIEWS),
+        f"(a hiding of b'\\x00' by '{PREVIEWS}' that uspk could not have written)",
+        "`uspk rebuild` repairs it",
+    )
