@@ -159,18 +159,21 @@ def state(ctx, as_of, known_at, agreements, actors, kinds, everything, fmt):
         else:
             latest = None if everything else render.LATEST
             until = reading.recorded_until(opened, as_of, known_at)
-            summary = reading.state_summary(opened, as_of, known_at, narrowing, latest)
-            try:
-                text = render.state_text(
+            # Every entry (--all) is written as it is made, in one read transaction held
+            # while it is written, ended here (`| head`) before the session closes.
+            with reading.state_shown(opened, as_of, known_at, narrowing, latest) as summary:
+                lines = render.state_lines(
                     summary.state, latest, until, summary.counts, summary.names
                 )
-            except (KeyError, TypeError, AttributeError) as error:
-                # The entries are the index's stored rows: one was edited into another shape.
-                raise reading.BrokenRecord(
-                    f"a stored state entry is not of the shape uspk writes (no {error}); "
-                    "`uspk verify` shows where, `uspk rebuild` repairs it from the log"
-                ) from None
-            click.echo(text)
+                try:
+                    echo_pieces(render.joined(lines, "\n"))
+                except (KeyError, TypeError, AttributeError) as error:
+                    # The entries are the index's stored rows: one was edited into another
+                    # shape (what was written before it, a batch at a time, stays written).
+                    raise reading.BrokenRecord(
+                        f"a stored state entry is not of the shape uspk writes (no {error}); "
+                        "`uspk verify` shows where, `uspk rebuild` repairs it from the log"
+                    ) from None
 
 
 def echo_pieces(pieces: Iterable[str]) -> None:

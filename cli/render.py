@@ -10,7 +10,7 @@ import io
 import json
 import re
 import textwrap
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from itertools import islice
 from typing import Any
@@ -297,7 +297,7 @@ def horizon_line(last: date | str, asked: date | str) -> str:
 
 
 def state_text(
-    state: dict[str, Any],
+    state: Mapping[str, Any],
     latest: int | None = LATEST,
     recorded_until: date | None = None,
     counts: dict[str, int] | None = None,
@@ -308,70 +308,143 @@ def state_text(
     ``recorded_until``: the record's last day, given when the date asked is after it.
     ``state`` may hold only the entries shown, with each section's ``counts`` and the
     ``names`` of the actors the shown engagements name (a ``kept.Summary``)."""
+    return "\n".join(state_lines(state, latest, recorded_until, counts, names))
+
+
+def state_lines(
+    state: Mapping[str, Any],
+    latest: int | None = LATEST,
+    recorded_until: date | None = None,
+    counts: dict[str, int] | None = None,
+    names: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """``state_text``'s lines, each made when it is taken: a section's entries are gone
+    through one at a time, as they come (a ``kept.Entries``: each made from its row when
+    taken), and never held, so that the whole state written (``state --all``) holds
+    one section's rows at a time, not its entries or its text (``_listed``)."""
     counts = counts or {}
     known = f", as known at {state['known_at']}" if state.get("known_at") else ""
-    out = [f"State on {state['as_of']}{known}"]
+    yield f"State on {state['as_of']}{known}"
     if recorded_until is not None:
-        out.append(horizon_line(recorded_until, state["as_of"]))
-    out.append("")
+        yield horizon_line(recorded_until, state["as_of"])
+    yield ""
 
-    def _bounded(heading: str, section: str, entries: list[dict[str, Any]]) -> tuple:
+    def _bounded(heading: str, section: str, entries: Sequence[dict[str, Any]]) -> tuple:
         return bounded(heading, entries, latest, counts.get(section))
 
-    head, agreements = _bounded("Agreements", "agreements", state["agreements"])
-    out += head
-    for a in agreements:
-        parties = " \u2013 ".join(p["name"] for p in a["parties"])
-        out.append(f"  {a['id']}: {a['instrument']}")
-        out.append(wrap(parties))
-        out.append(
-            wrap(
-                f"{a['status']} {_when(a['signed'])}" + (f" at {a['venue']}" if a["venue"] else "")
-            )
-        )
-        if a["minerals"]:
-            out.append(wrap("minerals: " + ", ".join(a["minerals"])))
-        for c in a["commitments"]:
-            phase = f" ({c['phase']})" if c["phase"] else ""
-            status = f" [{c['status']}]" if c.get("status", "made") != "made" else ""
-            out.append(wrap(f"commitment{phase}{status}: {c['display']}  [{c['event_id']}]"))
-            out += [wrap(line, indent=_INDENT * 2) for line in relation_lines(c)]
+    yield from _listed(_bounded("Agreements", "agreements", state["agreements"]), _agreement)
     names = names or {a["id"]: a["name"] for a in state["actors"]}
-    head, engagements = _bounded("Engagements", "engagements", state["engagements"])
-    out += ["", *head]
-    for e in engagements:
-        until = f" to {e['until']['display']}" if e["until"] else ""
-        out.append(f"  {e['date']['display']}{until}  {e['kind']}, {e['status']}")
-        out.append(wrap(e["title"]))
-        roles = engagement_roles(e, names)
-        if roles:
-            out.append(wrap(roles))
-    head, steps = _bounded("Next steps", "next_steps", state["next_steps"])
-    out += ["", *head]
-    for s in steps:
-        overdue = ", overdue" if s.get("overdue") else ""
-        out.append(f"  [{s['status']}{overdue}] {s['id']}")
-        out.append(wrap(s["description"]))
-        out += [wrap(line) for line in relation_lines(s)]
-    out += ["", *_said_section(state, latest, counts.get("said"))]
-    out += _new_kind_sections(state, latest, counts)
-    for section, noted in noted_sections(state):
-        head, shown = _bounded(section, f"noted:{noted[0]['label']}", noted)
-        out += ["", *head]
-        for n in shown:
-            out.append(f"  {n['date']['display']}  {n['event_id']}")
-            out.append(wrap(f"{n['title']}: {n['summary']}"))
-    head, actors = _bounded("Actors", "actors", state["actors"])
-    out += ["", *head]
-    out.append(wrap(", ".join(a["name"] for a in actors) or "none", indent="  "))
-    head, undetermined = _bounded(
-        "Undetermined on this date", "undetermined", state["undetermined"]
+    yield ""
+    yield from _listed(
+        _bounded("Engagements", "engagements", state["engagements"]),
+        lambda e: _engagement(e, names),
     )
-    out += ["", *head]
-    for u in undetermined:
-        out.append(f"  {u['event_id']}")
-        out.append(wrap(f"{u['title']}: {u['reason']}"))
-    return "\n".join(out)
+    yield ""
+    yield from _listed(_bounded("Next steps", "next_steps", state["next_steps"]), _step)
+    yield ""
+    yield from _said_section(state, latest, counts.get("said"))
+    yield from _new_kind_sections(state, latest, counts)
+    for heading, noted in _noted_groups(state):
+        yield ""
+        yield from _listed(_bounded(heading, f"noted:{noted[0]['label']}", noted), _noted)
+    yield ""
+    head, actors = _bounded("Actors", "actors", state["actors"])
+    yield from head
+    yield from wrapped_lines(joined((a["name"] for a in actors), ", ", "none"), indent="  ")
+    del actors  # a section's rows are held only while it is written
+    yield ""
+    yield from _listed(
+        _bounded("Undetermined on this date", "undetermined", state["undetermined"]),
+        _undetermined,
+    )
+
+
+def _listed(section: tuple, lines: Callable[[dict[str, Any]], Iterator[str]]) -> Iterator[str]:
+    """A section's heading and each entry's ``lines``, from ``bounded``'s (heading,
+    entries): the entries (a section's rows) are held here only, while they are written."""
+    head, entries = section
+    yield from head
+    for entry in entries:
+        yield from lines(entry)
+
+
+def _agreement(a: dict[str, Any]) -> Iterator[str]:
+    parties = " \u2013 ".join(p["name"] for p in a["parties"])
+    yield f"  {a['id']}: {a['instrument']}"
+    yield wrap(parties)
+    yield wrap(f"{a['status']} {_when(a['signed'])}" + (f" at {a['venue']}" if a["venue"] else ""))
+    if a["minerals"]:
+        yield wrap("minerals: " + ", ".join(a["minerals"]))
+    for c in a["commitments"]:
+        phase = f" ({c['phase']})" if c["phase"] else ""
+        status = f" [{c['status']}]" if c.get("status", "made") != "made" else ""
+        yield wrap(f"commitment{phase}{status}: {c['display']}  [{c['event_id']}]")
+        yield from (wrap(line, indent=_INDENT * 2) for line in relation_lines(c))
+
+
+def _engagement(e: dict[str, Any], names: dict[str, str]) -> Iterator[str]:
+    until = f" to {e['until']['display']}" if e["until"] else ""
+    yield f"  {e['date']['display']}{until}  {e['kind']}, {e['status']}"
+    yield wrap(e["title"])
+    roles = engagement_roles(e, names)
+    if roles:
+        yield wrap(roles)
+
+
+def _step(s: dict[str, Any]) -> Iterator[str]:
+    overdue = ", overdue" if s.get("overdue") else ""
+    yield f"  [{s['status']}{overdue}] {s['id']}"
+    yield wrap(s["description"])
+    yield from (wrap(line) for line in relation_lines(s))
+
+
+def _noted(n: dict[str, Any]) -> Iterator[str]:
+    yield f"  {n['date']['display']}  {n['event_id']}"
+    yield wrap(f"{n['title']}: {n['summary']}")
+
+
+def _undetermined(u: dict[str, Any]) -> Iterator[str]:
+    yield f"  {u['event_id']}"
+    yield wrap(f"{u['title']}: {u['reason']}")
+
+
+def joined(texts: Iterable[str], separator: str, empty: str = "") -> Iterator[str]:
+    """``separator.join(texts) or empty``, a piece at a time."""
+    written = False
+    for n, text in enumerate(texts):
+        if n:
+            yield separator
+            written = True
+        if text:
+            yield text
+            written = True
+    if not written:
+        yield empty
+
+
+_WORDS_AT_ONCE = 1024  # wrapped in one call: a run of lines, never the whole list
+
+
+def wrapped_lines(
+    pieces: Iterable[str], indent: str = _INDENT, run: int = _WORDS_AT_ONCE
+) -> Iterator[str]:
+    """``wrap("".join(pieces), indent)``'s lines, the text wrapped ``run`` words at a
+    time as it comes (a list of every actor's name, as long as the history). Filling is
+    greedy, so where a line ends depends only on where it begins: every line of a run but
+    its last is a line of the whole, and the last is wrapped again with the next run."""
+    carried: list[str] = []  # the words of the last line wrapped, perhaps not yet full
+    words: list[str] = []
+    partial = ""  # a word a piece ended inside of
+    for piece in pieces:
+        text = partial + piece
+        found = text.split()
+        partial = found.pop() if found and not text[-1].isspace() else ""
+        words += found
+        if len(words) >= run:
+            lines = wrap(" ".join([*carried, *words]), indent).split("\n")
+            yield from lines[:-1]
+            carried, words = lines[-1][len(indent) :].split(" "), []
+    yield from wrap(" ".join([*carried, *words, partial]), indent).split("\n")
 
 
 def engagement_roles(e: dict[str, Any], names: dict[str, str]) -> str:
@@ -396,8 +469,8 @@ def engagement_roles(e: dict[str, Any], names: dict[str, str]) -> str:
 
 
 def bounded(
-    heading: str, entries: list[dict[str, Any]], latest: int | None, count: int | None = None
-) -> tuple[list[str], list[dict[str, Any]]]:
+    heading: str, entries: Sequence[dict[str, Any]], latest: int | None, count: int | None = None
+) -> tuple[list[str], Sequence[dict[str, Any]]]:
     """A section's heading with its count (``count``, when ``entries`` holds only the
     latest; else theirs), a line for the entries left out, and the entries to show: the
     last ``latest`` of them, or all."""
@@ -411,88 +484,127 @@ def bounded(
 
 
 def _new_kind_sections(
-    state: dict[str, Any], latest: int | None = LATEST, counts: dict[str, int] | None = None
-) -> list[str]:
+    state: Mapping[str, Any], latest: int | None = LATEST, counts: dict[str, int] | None = None
+) -> Iterator[str]:
     """Measures, financing, shipments and announcements, as ``state_text`` shows them."""
     counts = counts or {}
 
     def _bounded(heading: str, section: str) -> tuple:
         return bounded(heading, state.get(section, []), latest, counts.get(section))
 
-    head, measures = _bounded("Measures", "measures")
-    out = ["", *head]
-    for m in measures:
-        value = f": {m['value']}" if m["value"] else ""
-        out.append(f"  {m['measure']}{value} ({m['status']})")
-        since = f"since {m['since']['display']}, " if m["in_force"] else ""
-        out.append(wrap(f"{since}{m['instrument']} by {m['authority']['name']}  [{m['event_id']}]"))
-    head, financing = _bounded("Financing", "financing")
-    out += ["", *head]
-    for f in financing:
-        amount = f", {f['display']}" if f["display"] else ""
-        out.append(f"  [{f['stage']}] {f['id']}{amount}")
-        borrower = f" to {f['borrower']['name']}" if f["borrower"] else ""
-        out.append(wrap(f"{f['lender']['name']}{borrower}: {f['project']}"))
-        out += [wrap(line) for line in relation_lines(f)]
-    head, shipments = _bounded("Shipments", "shipments")
-    out += ["", *head]
-    for m in shipments:
-        quantity = f", {m['quantity']}" if m["quantity"] else ""
-        out.append(f"  {m['date']['display']}  {m['event_id']}")
-        out.append(wrap(f"{', '.join(m['goods'])}{quantity}: {m['title']}"))
-        serves = [f"agreement {m['agreement']}"] * bool(m["agreement"]) + [
-            f"step {m['step']}"
-        ] * bool(m["step"])
-        if serves:
-            out.append(wrap("serves " + ", ".join(serves)))
-        out += [wrap(line) for line in relation_lines(m)]
-    return out
+    for heading, section, lines in (
+        ("Measures", "measures", _measure),
+        ("Financing", "financing", _financing),
+        ("Shipments", "shipments", _shipment),
+    ):
+        yield ""
+        yield from _listed(_bounded(heading, section), lines)
 
 
-def said(state: dict[str, Any]) -> list[dict[str, Any]]:
+def _measure(m: dict[str, Any]) -> Iterator[str]:
+    value = f": {m['value']}" if m["value"] else ""
+    yield f"  {m['measure']}{value} ({m['status']})"
+    since = f"since {m['since']['display']}, " if m["in_force"] else ""
+    yield wrap(f"{since}{m['instrument']} by {m['authority']['name']}  [{m['event_id']}]")
+
+
+def _financing(f: dict[str, Any]) -> Iterator[str]:
+    amount = f", {f['display']}" if f["display"] else ""
+    yield f"  [{f['stage']}] {f['id']}{amount}"
+    borrower = f" to {f['borrower']['name']}" if f["borrower"] else ""
+    yield wrap(f"{f['lender']['name']}{borrower}: {f['project']}")
+    yield from (wrap(line) for line in relation_lines(f))
+
+
+def _shipment(m: dict[str, Any]) -> Iterator[str]:
+    quantity = f", {m['quantity']}" if m["quantity"] else ""
+    yield f"  {m['date']['display']}  {m['event_id']}"
+    yield wrap(f"{', '.join(m['goods'])}{quantity}: {m['title']}")
+    serves = [f"agreement {m['agreement']}"] * bool(m["agreement"]) + [f"step {m['step']}"] * bool(
+        m["step"]
+    )
+    if serves:
+        yield wrap("serves " + ", ".join(serves))
+    yield from (wrap(line) for line in relation_lines(m))
+
+
+def said(state: Mapping[str, Any]) -> Sequence[dict[str, Any]]:
     """What was said by the date, latest first: statements and the claims of
     announcements and proposals, each as ``{date, who, words, event_id, standing,
-    view}`` (``view``: the state's entry, with its relations)."""
-    items = [
-        {
-            "date": s["date"],
-            "who": s["speaker"],
-            "words": f"\u201c{s['quote']}\u201d",
-            "event_id": s["event_id"],
-            "standing": s.get("standing"),
-            "view": s,
-        }
-        for s in state.get("statements", ())
+    view}`` (``view``: the state's entry, with its relations), made when it is taken:
+    only each one's place is held (its sections' entries are gone through once for
+    their dates, and each is made again when its item is taken)."""
+    sections = [state.get(section, ()) for section in _SAYING]
+    places = [
+        (n, i, (entry["date"]["end"], entry["date"]["start"]))
+        for n, entries in enumerate(sections)
+        for i, entry in enumerate(entries)
     ]
-    for a in state.get("announcements", ()):
-        realised = ", ".join(a["realised_by"])
-        status = f"realised by {realised}" if realised else "not realised"
-        items.append(
-            {
-                "date": a["date"],
-                "who": a["announcer"]["name"],
-                "words": f"{a['claim']} (announced: {a['deal']}, {status})" + money_words(a),
-                "event_id": a["event_id"],
-                "standing": a.get("standing"),
-                "view": a,
-            }
-        )
-    for p in state.get("proposals", ()):
-        items.append(
-            {
-                "date": p["date"],
-                "who": p["proposer"],
-                "words": f"{p['claim']} (proposal {p['proposal']}: {p['status']}"
-                + {True: ", official", False: ", not official", None: ""}[p["official"]]
-                + ")"
-                + money_words(p),
-                "event_id": p["event_id"],
-                "standing": p.get("standing"),
-                "view": p,
-            }
-        )
-    items.sort(key=lambda i: (i["date"]["end"], i["date"]["start"]), reverse=True)
-    return items
+    places.sort(key=lambda place: place[2], reverse=True)  # equal dates: the state's order
+    makers = list(_SAYING.values())
+    return _Placed([(n, i) for n, i, _ in places], lambda n, i: makers[n](sections[n][i]))
+
+
+class _Placed(Sequence):
+    """Items taken from their places (``places``) in the order of the places, each made
+    (``make(*place)``) when it is taken and never kept."""
+
+    def __init__(self, places: list[tuple], make: Any) -> None:
+        self.places, self.make = places, make
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self.make(*place) for place in self.places[index]]
+        return self.make(*self.places[index])
+
+
+def _statement_said(s: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "date": s["date"],
+        "who": s["speaker"],
+        "words": f"\u201c{s['quote']}\u201d",
+        "event_id": s["event_id"],
+        "standing": s.get("standing"),
+        "view": s,
+    }
+
+
+def _announcement_said(a: dict[str, Any]) -> dict[str, Any]:
+    realised = ", ".join(a["realised_by"])
+    status = f"realised by {realised}" if realised else "not realised"
+    return {
+        "date": a["date"],
+        "who": a["announcer"]["name"],
+        "words": f"{a['claim']} (announced: {a['deal']}, {status})" + money_words(a),
+        "event_id": a["event_id"],
+        "standing": a.get("standing"),
+        "view": a,
+    }
+
+
+def _proposal_said(p: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "date": p["date"],
+        "who": p["proposer"],
+        "words": f"{p['claim']} (proposal {p['proposal']}: {p['status']}"
+        + {True: ", official", False: ", not official", None: ""}[p["official"]]
+        + ")"
+        + money_words(p),
+        "event_id": p["event_id"],
+        "standing": p.get("standing"),
+        "view": p,
+    }
+
+
+# The sections of what was said, in the state's order, and each one's item.
+_SAYING = {
+    "statements": _statement_said,
+    "announcements": _announcement_said,
+    "proposals": _proposal_said,
+}
 
 
 def _standing_words(view: dict[str, Any]) -> str:
@@ -535,28 +647,27 @@ def standing_line(standing: dict[str, Any] | None) -> str | None:
     return f"{standing['status'].upper()}: {by}"
 
 
-def _said_section(state: dict[str, Any], latest: int | None, count: int | None = None) -> list[str]:
+def _said_section(
+    state: Mapping[str, Any], latest: int | None, count: int | None = None
+) -> Iterator[str]:
     """What was said, latest first (``said``), with each claim's standing and links;
     ``count``: how many, when ``state`` holds only the latest."""
     items = said(state)
     total = len(items) if count is None else count
     if latest is None or total <= latest:
-        out = [f"What was said ({total})"]
+        yield f"What was said ({total})"
     else:
-        out = [
-            f"What was said ({total}, the latest {latest} shown)",
-            f"  ... {total - latest} earlier not shown; --all shows everything",
-        ]
+        yield f"What was said ({total}, the latest {latest} shown)"
+        yield f"  ... {total - latest} earlier not shown; --all shows everything"
         items = items[:latest]
     for item in items:
         head = f"  {item['date']['display']}  {item['who']}  [{item['event_id']}]"
-        out.append(head if len(head) <= WIDTH else wrap(head, indent="  "))
-        out.append(wrap(item["words"]))
+        yield head if len(head) <= WIDTH else wrap(head, indent="  ")
+        yield wrap(item["words"])
         line = standing_line(item["standing"])
         if line:
-            out.append(wrap(line))
-        out += [wrap(x) for x in relation_lines(item["view"])]
-    return out
+            yield wrap(line)
+        yield from (wrap(x) for x in relation_lines(item["view"]))
 
 
 def relationship_sections(state: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -615,13 +726,27 @@ def relationship_sections(state: dict[str, Any]) -> list[tuple[str, list[dict[st
     return [(heading, items) for heading, items in sections if items]
 
 
-def noted_sections(state: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+def noted_sections(state: Mapping[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
     """The state's happenings of kinds without rules of their own, one section per kind,
     headed by its label ("Sanction imposed"), in the order the kinds first occur."""
     sections: dict[str, list[dict[str, Any]]] = {}
     for noted in state.get("noted", ()):
-        sections.setdefault(noted["label"][:1].upper() + noted["label"][1:], []).append(noted)
+        sections.setdefault(_noted_heading(noted), []).append(noted)
     return list(sections.items())
+
+
+def _noted_heading(noted: dict[str, Any]) -> str:
+    return noted["label"][:1].upper() + noted["label"][1:]
+
+
+def _noted_groups(state: Mapping[str, Any]) -> list[tuple[str, Sequence[dict[str, Any]]]]:
+    """``noted_sections``, each section's entries made when taken: only their places
+    are held (the entries are gone through once for their labels)."""
+    noted = state.get("noted", ())
+    places: dict[str, list[tuple[int]]] = {}
+    for i, entry in enumerate(noted):
+        places.setdefault(_noted_heading(entry), []).append((i,))
+    return [(heading, _Placed(held, noted.__getitem__)) for heading, held in places.items()]
 
 
 # -- replay ---------------------------------------------------------------------------

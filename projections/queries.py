@@ -279,26 +279,25 @@ class IndexReader:
         recorded order: all that its history and whether it stands depend on
         (``projections.history``), read by ``uspk_view_hidden``'s edges, not by reading
         the whole record. A correction hides what it corrects, so every edge is there."""
-        family, edge = {event_id}, {event_id}
+        family, edge, hidings = {event_id}, {event_id}, set()
         while edge:
-            found: set[str] = set()
             for chunk in bitemporal.chunks(sorted(edge)):
                 marks = ", ".join("?" for _ in chunk)
-                found.update(
-                    name
-                    for pair in self._all(
+                hidings.update(
+                    _hiding(hidden, by)
+                    for hidden, by in self._all(
                         "SELECT event_id, by_id FROM uspk_view_hidden"
                         f" WHERE event_id IN ({marks}) OR by_id IN ({marks})",
                         [*chunk, *chunk],
                     )
-                    for name in pair
                 )
-            edge = found - family
+            edge = {name for pair in hidings for name in pair} - family
             family |= edge
         found_records: list[Record] = []
         for chunk in bitemporal.chunks(sorted(family)):
             marks = ", ".join("?" for _ in chunk)
             found_records.extend(self._records([f"e.event_id IN ({marks})"], list(chunk)))
+        _hidings_agree(found_records, hidings)
         return sorted(found_records, key=lambda record: record.position)
 
     def record_of(self, event_id: str) -> Record | None:
@@ -482,6 +481,7 @@ class IndexReader:
                 f"SELECT e.event_id FROM uspk_view_events e WHERE {' AND '.join(where)}", params
             )
             made = kept.standing_now(lookup.by_ids([row[0] for row in ids]), lookup)
+            del lookup, ids  # every record decoded: not held while the kept rows are read
             unseal = self.text.unseal
             held = {(*row[:-1], unseal(row[-1])) for row in sql.all(kept.OPEN_ROWS)}
             units = set(sql.all("SELECT event_id, unit FROM uspk_view_units"))
@@ -537,6 +537,19 @@ class IndexReader:
             rows_of = self._section_rows(as_of, known_at, sql.all)
             state = _CheckedState(rows_of, as_of, known_at, self.text.unseal)
             yield from state.items_as_read() if as_read else state.items()
+
+    @contextmanager
+    def kept_state_held(
+        self, as_of: date, known_at: datetime | None = None
+    ) -> Iterator[Mapping[str, Any]]:
+        """``kept_sections(as_of, known_at, as_read=True)``: each section's
+        ``kept.Entries``, made as they are gone through, all read in one read transaction
+        held while it is used, so that what writes the sections in an order of its own,
+        each once, reads one state (on SQLite one snapshot, whatever is recorded
+        meanwhile)."""
+        with self.transaction() as sql:
+            rows_of = self._section_rows(as_of, known_at, sql.all)
+            yield _CheckedState(rows_of, as_of, known_at, self.text.unseal, as_read=True)
 
     def state_summary(self, as_of: date, known_at: datetime | None, latest: int) -> kept.Summary:
         """What the state's text shows at (``as_of``, ``known_at``): each section's count
@@ -673,6 +686,33 @@ class IndexReader:
             return self.index.lock_holder(READ_MODEL_LOCK)
         except database_errors():
             return None
+
+
+def _hiding(hidden: Any, by: Any) -> tuple[str, str]:
+    """A hiding as read: its two event ids, or ReadModelDamaged if an edit made either
+    something other than text (SQLite keeps what an edit writes)."""
+    if not (isinstance(hidden, str) and isinstance(by, str)):
+        raise ReadModelDamaged(f"a hiding of {hidden!r} by {by!r} that uspk could not have written")
+    return hidden, by
+
+
+def _hidings_agree(records: list[Record], hidings: set[tuple[str, str]]) -> None:
+    """The hidings read (what hides what) against the records at both their ends: each
+    record that retracts or supersedes another is one hiding, and each hiding is one
+    such record; else ReadModelDamaged names the first that differs (an edited index,
+    as far as these records show it: a hiding deleted is seen from its corrector,
+    `uspk verify` finds the rest)."""
+    said = set()
+    for record in records:
+        document = record.document
+        target = getattr(document, "retracts", None) or getattr(document, "supersedes", None)
+        if target:
+            said.add((target, record.id))
+    missing, extra = sorted(said - hidings), sorted(hidings - said)
+    if missing:
+        raise ReadModelDamaged("the hiding of {} by {} is missing".format(*missing[0]))
+    if extra:
+        raise ReadModelDamaged("a hiding of {} by {} that the log does not have".format(*extra[0]))
 
 
 class _CheckedState(kept.KeptState):

@@ -94,15 +94,15 @@ def verify(recorder: Any, views: ReadModel) -> Verdict:
     if blocked is not None:
         lines.append(str(blocked))
     lines += _compare_rows(views, present, fold)
-    if not lines and present >= {*kept.TABLES, *settled.TABLES}:  # what it is made from agrees
-        lines += _compare_kept(views)
-    if tracking is not None:
-        lines += _compare_tracking(tracking, fold)
+    tracked = _compare_tracking(tracking, fold) if tracking is not None else []
     summary = (
         f"verified: {len(fold.events)} recorded changes, {fold.hidden_now()} hidden, "
         f"index at log position {position or 0} of {log_end}"
     )
-    return Verdict(lines, summary)
+    del fold  # the log's rows, not held while the kept state is made again (its peak)
+    if not lines and present >= {*kept.TABLES, *settled.TABLES}:  # what it is made from agrees
+        lines += _compare_kept(views)
+    return Verdict(lines + tracked, summary)
 
 
 def _tracking(views: ReadModel, present: set[str], lines: list[str]) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ state read from the kept rows starts without them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -150,6 +151,25 @@ def state_summary(
     if narrowing or latest is None:
         return Summary(state_at(session, as_of, known_at, narrowing), {}, {})
     return session.index.state_summary(as_of, known_at, latest)
+
+
+@contextmanager
+def state_shown(
+    session: Session,
+    as_of: date,
+    known_at: datetime | None = None,
+    narrowing: Narrowing | None = None,
+    latest: int | None = None,
+) -> Iterator[Summary]:
+    """``state_summary``, held while it is shown: every entry of the whole state
+    (``latest`` None, not narrowed) is its kept sections read in one read transaction,
+    each section's entries made as they are gone through (``index.kept_state_held``),
+    so that what writes them as they come never holds the whole state."""
+    if latest is None and not narrowing:
+        with session.index.kept_state_held(as_of, known_at) as state:
+            yield Summary(state, {}, {})
+    else:
+        yield state_summary(session, as_of, known_at, narrowing, latest)
 
 
 def narrowing(

@@ -125,6 +125,29 @@ def test_the_whole_state_is_read_from_kept_rows_without_the_models_the_rules_or_
     assert result.stdout.strip().endswith("LOADED:"), result.stdout[-300:]
 
 
+@pytest.fixture(scope="module")
+def long_state_store(tmp_path_factory) -> str:
+    """The shipped history and 400 statements: a state whose text (--all) is far longer
+    than a pipe holds (the shipped state's alone is not)."""
+    import json
+
+    from tests.factories import doc
+
+    db = str(tmp_path_factory.mktemp("store") / "uspk.sqlite")
+    said = [
+        doc("statement-made", f"test-said-{n}", "2025-10-06", speaker="ussm", quote="Said. " * 20)
+        for n in range(400)
+    ]
+    appended = subprocess.run(
+        [sys.executable, "-m", "cli", "--db", db, "--create", "append", "-"],
+        input=json.dumps(said),
+        capture_output=True,
+        text=True,
+    )
+    assert appended.returncode == 0, appended.stderr[-500:]
+    return db
+
+
 @pytest.mark.parametrize(
     "command",
     [
@@ -132,17 +155,18 @@ def test_the_whole_state_is_read_from_kept_rows_without_the_models_the_rules_or_
         ["timeline"],
         ["export", "--format", "json"],
         ["state", "--at", "2026-05-01", "--format", "json"],
+        ["state", "--at", "2026-05-01", "--all"],
     ],
 )
 def test_what_is_written_as_read_into_a_pipe_closed_early_ends_without_a_traceback(
-    shipped_store, command
+    long_state_store, command
 ):
     # The records (and the state's rows) are read a page (a section) at a time while they
     # are written: when the reader goes away (`uspk timeline | head`), the read transaction
     # ends with the session and nothing is left to fail after it (it printed "Exception
     # ignored ... Pool is closed" and a traceback).
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "--db", shipped_store, *command],
+        [sys.executable, "-m", "cli", "--db", long_state_store, *command],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

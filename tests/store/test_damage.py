@@ -751,3 +751,81 @@ def test_a_change_row_edited_out_of_shape_is_refused_by_diff_in_one_line(tmp_pat
     assert uspk("verify").exit_code != 0
     uspk.ok("rebuild")
     assert json.loads(uspk.ok("diff", "2025-09-07", "2025-09-08", "--format", "json")) == said
+
+
+# A shipped event amended twice: each amendment hides the version before it.
+AMENDED = "first-us-crude-cargo-arrives-2025-10-29"
+ALTERNATIVES, PREVIEWS = f"{AMENDED}-alternatives-cited", f"{AMENDED}-previews-marked"
+HIDINGS = {  # the damage done to the hidings; the hiding named; the events asked about
+    "a hiding deleted": (
+        f"DELETE FROM uspk_view_hidden WHERE event_id = '{ALTERNATIVES}' AND by_id = '{PREVIEWS}'",
+        "missing (the log has them)",
+        (ALTERNATIVES, PREVIEWS),
+    ),
+    "a hiding added by an event that corrects nothing": (
+        "INSERT INTO uspk_view_hidden (event_id, by_id, hidden_from)"
+        " VALUES ('{first}', '{second}', '2026-01-01T00:00:00.000000')",
+        "that the log does not have",
+        ("{first}", "{second}"),
+    ),
+    "a hiding added by no recorded event": (
+        "INSERT INTO uspk_view_hidden (event_id, by_id, hidden_from)"
+        " VALUES ('{first}', 'test-no-such-event', '2026-01-01T00:00:00.000000')",
+        "that the log does not have",
+        ("{first}", "test-no-such-event"),
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", HIDINGS)
+def test_a_hiding_edited_by_hand_is_named_by_history_and_verify_and_repaired_by_rebuild(
+    used_store, damage
+):
+    """``uspk_view_hidden`` says what hides what (an amendment what it supersedes, a
+    retraction what it retracts); `history` and `show` read an event's lineage by it.
+    A hiding deleted or added by hand: the lineage read disagrees with the records at
+    its ends, and `history` of an event whose records show it refuses in one line (it
+    showed a wrong lineage: an amendment without what hid it, in silence); `verify`
+    names the row, one line, exit 1; `rebuild` repairs. Seen from the hidden side of a
+    deleted hiding no record read names the corrector: there verify is the check."""
+    uspk, before = used_store
+    edit, what, names = HIDINGS[damage]
+    statement = edit.format(first=before[0], second=before[1])
+    hidden, by = (name.format(first=before[0], second=before[1]) for name in names)
+    run_sql(uspk.address, statement)
+
+    refused = "the read model disagrees with the event log (" + (
+        f"the hiding of {hidden} by {by} is missing)"
+        if damage == "a hiding deleted"
+        else f"a hiding of {hidden} by {by} that the log does not have)"
+    )
+    asked = PREVIEWS if damage == "a hiding deleted" else hidden
+    one_line_error(uspk("history", asked), refused, "`uspk rebuild` repairs it")
+    one_line_error(uspk("show", asked), refused)
+    if damage == "a hiding deleted":  # from the event it hid: no crash, the lineage short
+        result = uspk("history", AMENDED)
+        assert result.exit_code == 0 and PREVIEWS not in result.output, result.output
+    verified = uspk("verify")
+    assert verified.exit_code == 1 and "Traceback" not in verified.output
+    assert verified.output.splitlines() == [f"uspk_view_hidden: 1 row(s) {what}: {hidden}/{by}"]
+
+    uspk.ok("rebuild")
+    assert uspk.ok("verify").startswith("verified: ")
+    lineage = [entry["id"] for entry in json.loads(uspk.ok("history", AMENDED, "--format", "json"))]
+    assert sorted(lineage) == sorted([AMENDED, ALTERNATIVES, PREVIEWS])
+    assert uspk.ok("history", asked) and timeline_ids(uspk) == before
+
+
+def test_a_hiding_whose_ids_are_not_text_is_refused_by_history_in_one_line(tmp_path):
+    """SQLite keeps what an edit writes whatever the column's type: a hiding whose id is
+    a BLOB is named in one line, not a traceback from ordering it among the ids."""
+    uspk = Uspk(str(tmp_path / "uspk.sqlite"))
+    uspk.ok("timeline")  # the shipped history, its index made
+    run_sql(
+        uspk.address, f"UPDATE uspk_view_hidden SET event_id = X'00' WHERE by_id = '{PREVIEWS}'"
+    )
+    one_line_error(
+        uspk("history", PREVIEWS),
+        f"(a hiding of b'\\x00' by '{PREVIEWS}' that uspk could not have written)",
+        "`uspk rebuild` repairs it",
+    )

@@ -10,7 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cli.exporters import Streamed, json_chunks, json_text
-from cli.render import as_json, batched_text, indented_json, json_list_chunks, json_object_chunks
+from cli.render import (
+    as_json,
+    batched_text,
+    indented_json,
+    joined,
+    json_list_chunks,
+    json_object_chunks,
+    said,
+    wrap,
+    wrapped_lines,
+)
 
 # Text with what the exports escape: controls, bidi overrides, line separators, markup.
 TEXT = st.text(st.sampled_from('aé\u202e\u2066\u2028\x85\x7f<>&"\\\n\t z'), max_size=8)
@@ -109,3 +119,59 @@ def test_members_whose_items_are_made_as_they_are_taken_are_written_as_lists(siz
     made = [(f"m{i}", [item, [i, n]] * (n // 2) + [item] * (n % 2)) for i, n in enumerate(sizes)]
     members = [(key, iter(items)) for key, items in made]
     assert "".join(json_object_chunks(iter(members))) == as_json(dict(made))
+
+
+# Words of every length about a line's (78 columns after the indent), and what the text
+# normalises: runs of spaces, tabs, line breaks and other whitespace, empty pieces.
+WORDS = st.text(st.sampled_from("ab,\u00e9-"), min_size=1, max_size=90)
+SPACES = st.sampled_from([" ", "  ", "\t", "\n", "\u00a0", "\u2028", ""])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(st.one_of(WORDS, SPACES, st.tuples(WORDS, SPACES).map("".join)), max_size=60),
+    run=st.integers(min_value=1, max_value=8),
+    indent=st.sampled_from(["", "  ", "    "]),
+)
+def test_text_wrapped_a_run_of_words_at_a_time_is_the_text_wrapped_whole(pieces, run, indent):
+    """The actors' names are wrapped as they come (``wrapped_lines``), a run of words
+    at a time, a word split across pieces joined again: the lines are those of the whole
+    text wrapped at once, long words alone on their lines, nothing for no words."""
+    assert "\n".join(wrapped_lines(iter(pieces), indent, run)) == wrap("".join(pieces), indent)
+
+
+@given(texts=st.lists(st.sampled_from(["", "a", "b c", " "]), max_size=4))
+def test_texts_joined_a_piece_at_a_time_are_the_texts_joined_or_the_empty_word(texts):
+    assert "".join(joined(iter(texts), ", ", "none")) == (", ".join(texts) or "none")
+
+
+def test_what_was_said_is_listed_latest_first_by_dates_end_equal_dates_in_the_states_order():
+    """``said`` holds each claim's place and makes its item when taken: the order is by
+    each date's end then start, latest first, equal dates as the state lists them
+    (statements, announcements, proposals, each in its own order)."""
+
+    def dated(event_id: str, start: str, end: str, **fields) -> dict:
+        date = {"start": start, "end": end, "display": start}
+        return {"event_id": event_id, "date": date, "claim": "c", "official": None, **fields}
+
+    day = ("2025-10-06", "2025-10-06")
+    state = {
+        "statements": [
+            dated("s-day", *day, speaker="a", quote="q"),
+            dated("s-year", "2025-01-01", "2025-12-31", speaker="a", quote="q"),
+            dated("s-day-2", *day, speaker="b", quote="q"),
+        ],
+        "announcements": [
+            dated("a-day", *day, announcer={"name": "n"}, deal="d", realised_by=[]),
+        ],
+        "proposals": [
+            dated("p-month", "2025-10-01", "2025-10-31", proposer="p", proposal="x", status="s"),
+            dated("p-day", *day, proposer="p", proposal="y", status="s"),
+        ],
+    }
+    items = said(state)
+    assert [item["event_id"] for item in items] == [
+        *("s-year", "p-month", "s-day", "s-day-2", "a-day", "p-day")
+    ]
+    assert [item["event_id"] for item in items[1:3]] == ["p-month", "s-day"]
+    assert items[4]["words"] == "c (announced: d, not realised)"
