@@ -717,14 +717,13 @@ STANDING_AT = (
 # The happenings that entered the state after one day and stand in it on a later day,
 # with what they changed: their change rows standing on the later day, begun after the
 # first (a row standing on both days stood on the first), of happenings that were not in
-# the state on the first day. Parameters: the first day, ``standing`` of the later day,
-# ``standing`` of the first.
+# the state on the first day (put in order by ``read_changes``). Parameters: the first
+# day, ``standing`` of the later day, ``standing`` of the first.
 CHANGED_BETWEEN = (
     "SELECT s.sort_key, s.entry_key, s.entry FROM uspk_view_standing s"
     f" WHERE s.section = '{CHANGES}' AND s.valid_from > ? AND {standing_of('s')}"
     " AND NOT EXISTS (SELECT 1 FROM uspk_view_standing p"
     f" WHERE p.section = '{CHANGES}' AND p.entry_key = s.entry_key AND {standing_of('p')})"
-    " ORDER BY s.sort_key"
 )
 
 
@@ -740,15 +739,16 @@ class Changed(NamedTuple):
 
 
 def read_changes(rows: Iterable[tuple], unseal) -> list[Changed]:
-    """``CHANGED_BETWEEN``'s rows read back; RowUnreadable for a row uspk could not have
-    written (an edited index)."""
+    """``CHANGED_BETWEEN``'s rows read back in replay order (their ranks compared as
+    Python compares text: a database's collation may order punctuation otherwise);
+    RowUnreadable for a row uspk could not have written (an edited index)."""
     found = []
     for rank, key, text in rows:
         entry = _entry(CHANGES, (CHANGES, key, rank, 0, "", text), unseal)
         if not (isinstance(rank, str) and _is_change_entry(entry)):
             raise RowUnreadable(f"the standing row of {CHANGES} {key!r} cannot be read")
         found.append(Changed(rank, entry))
-    return found
+    return sorted(found, key=lambda changed: changed.rank)
 
 
 def _is_change_entry(entry: dict[str, Any]) -> bool:
