@@ -752,31 +752,34 @@ def read_changes(rows: Iterable[tuple], unseal) -> list[Changed]:
 
 
 def _is_change_entry(entry: dict[str, Any]) -> bool:
-    texts = (isinstance(entry.get(k), str) for k in ("event_id", "kind"))
-    views = (isinstance(entry.get(k), dict) for k in ("occurred", "source"))
+    """Whether a decoded entry has the shape ``_changes`` writes (JSON's own types:
+    compared by ``type``, a diff reads hundreds of them)."""
     changes, joins = entry.get("changes"), entry.get("joins")
-    return (
-        all(texts)
-        and all(views)
-        and isinstance(changes, list)
-        and all(_texts(change, 2) for change in changes)
-        and isinstance(joins, list)
-        and all(_is_join(join, len(changes)) for join in joins)
-    )
-
-
-def _texts(value: Any, n: int) -> bool:
-    return isinstance(value, list) and len(value) == n and all(isinstance(v, str) for v in value)
+    if not (
+        type(entry.get("event_id")) is str
+        and type(entry.get("kind")) is str
+        and type(entry.get("occurred")) is dict
+        and type(entry.get("source")) is dict
+        and type(changes) is list
+        and type(joins) is list
+    ):
+        return False
+    for change in changes:
+        if not (type(change) is list and len(change) == 2):
+            return False
+        if not (type(change[0]) is str and type(change[1]) is str):
+            return False
+    return all(_is_join(join, len(changes)) for join in joins)
 
 
 def _is_join(join: Any, changes: int) -> bool:
     return (
-        isinstance(join, list)
+        type(join) is list
         and len(join) == 3
         and type(join[0]) is int
         and 0 <= join[0] < changes
-        and isinstance(join[1], str)
-        and (join[2] is None or isinstance(join[2], str))
+        and type(join[1]) is str
+        and (join[2] is None or type(join[2]) is str)
     )
 
 
