@@ -486,6 +486,53 @@ def test_wal_mode_gives_up_after_the_lock_timeout_and_leaves_the_file_as_it_was(
     assert journal_mode(path) != "wal"
 
 
+def writing_holder(path: Path) -> sqlite3.Connection:
+    """A connection in the middle of a write to ``path`` (a rollback-journal file, as a
+    new store is before WAL is set): SQLite answers "database is locked" at once, not
+    after its busy timeout, to another connection that would change the journal mode."""
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO t VALUES (1)")
+    return holder
+
+
+def test_wal_mode_is_tried_again_while_another_connection_writes_and_set_once_it_is_done(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("USPK_LOCK_TIMEOUT", "20")
+    path = tmp_path / "new.sqlite"
+    holder = writing_holder(path)
+    store = resolve_store(str(path))
+    release = threading.Timer(0.5, holder.close)
+    release.start()
+    try:
+        started = time.monotonic()
+        in_wal_mode(store)
+        waited = time.monotonic() - started
+    finally:
+        release.join()
+
+    assert journal_mode(path) == "wal"
+    # Tried until the writer let go (not given up at once), and soon after: every few
+    # hundredths of a second, not a second apart.
+    assert 0.4 <= waited < 1.0, waited
+
+
+def test_wal_mode_tried_again_gives_up_after_the_lock_timeout_while_the_writer_holds_on(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("USPK_LOCK_TIMEOUT", "1")
+    path = tmp_path / "new.sqlite"
+    with closing(writing_holder(path)):
+        store = resolve_store(str(path))
+        started = time.monotonic()
+        in_wal_mode(store)
+        waited = time.monotonic() - started
+    assert 1.0 <= waited < 4.5, waited  # the lock timeout, then eventsourcing says why
+    assert journal_mode(path) != "wal"
+
+
 def test_a_read_only_or_postgresql_store_is_not_touched(tmp_path):
     path = sqlite_store(tmp_path / "old.sqlite", wal=False)
     before = path.read_bytes()

@@ -607,6 +607,31 @@ def test_in_a_store_written_before_the_chain_a_skipped_linked_event_counts_as_a_
     assert f"{BROKEN} '{after['id']}'" in rebuilt.output and "carries no link" in rebuilt.output
 
 
+def test_in_a_store_written_before_the_chain_an_unlinked_unreadable_event_retracted_is_passed(
+    store_address,
+):
+    """An older uspk recorded an event (no link, as every change then) of a kind this
+    version does not know; this version retracts it. The catch-up after the retraction
+    asks the log whether changes before the skipped event carry links (they do not), so
+    the skipped event's computed link is the head the retraction follows, as the rebuild
+    finds: nothing is said but the answers."""
+    from tests.store.test_tampered_log import _written_before_the_chain
+    from tests.store.test_trust import _as_written_before
+
+    _written_before_the_chain(store_address)
+    uspk = Uspk(store_address)
+    before = timeline_ids(uspk)
+    record_extra_unseen(store_address)
+    rewrite_stored_event(store_address, EXTRA["id"], lambda s: unknown_kind(_as_written_before(s)))
+
+    uspk.ok("retract", EXTRA["id"], "--reason", "Of a kind this version does not know.", *SOURCE)
+    for _ in ("caught up", "rebuilt"):
+        answered = uspk("timeline", "--format", "json")
+        assert answered.exit_code == 0 and answered.stderr == "", answered.output
+        assert [e["id"] for e in json.loads(answered.stdout)] == before
+        uspk.ok("rebuild")
+
+
 def test_a_row_the_catch_up_would_add_already_there_is_damage_named_in_one_line(used_store):
     """A row of an event the index has not applied yet, put there by hand: the catch-up
     that would add it is refused (a constraint of the index, on either database), named
