@@ -434,6 +434,10 @@ class Happening(Strict):
         """Every actor id this happening refers to (checked against known actors)."""
         return referred_ids(self.__dict__, reference_fields(type(self), "actor"))
 
+    def names(self) -> set[str]:
+        """Every actor it names or introduces: what the state shows it about."""
+        return {*self.mentions(), *(a.id for a in self.introduces)}
+
     def refers_to(self, to: str) -> list[str]:
         """The ids of the things of sort ``to`` ("agreement", "step") it names."""
         return referred_ids(self.__dict__, reference_fields(type(self), to))

@@ -6,15 +6,18 @@ it was recorded to the moment it was hidden (exclusive; NULL: still believed). T
 standing at (D, T) are exactly ``state_at(believed at T, D)``'s entries; ``sort_key``
 puts each section in the whole fold's order.
 
-A unit is a set of believed records closed under what a fold of them needs (the narrowed
-fold's closure in projections/state.py: records sharing a thing, records relating to
-one, and the introductions of an actor whose shown versions differ), at any date. Its
-entries are the whole fold's: a fold of a closed set gives each of its entries as the
-whole history does. On append, once per recorded moment, only the units the moment's
-records touch are folded again, at the days where their answer can change (each date's
-start, end and the day after: the rules compare dates with ``<=`` and ``<``), never
-the whole history. An entry whose reason names the asked date ("its date contains D")
-is kept once, the date filled in as it is read (``dated``).
+A unit is a set of believed records closed under what a fold of them needs (records
+sharing a thing, records relating to one, and the introductions of an actor whose shown
+versions differ: ``_closure``), at any date. Its entries are the whole fold's: a fold
+of a closed set gives each of its entries as the whole history does. On append, once per
+recorded moment, only the units the moment's records touch are folded again, at the days
+where their answer can change (each date's start, end and the day after: the rules
+compare dates with ``<=`` and ``<``), never the whole history. An entry whose reason
+names the asked date ("its date contains D") is kept once, the date filled in as it is
+read (``dated``).
+
+Beside each entry, rows of what its events are about (``about_keys``: agreements, actors,
+kinds) and of the actors they name: a narrowed state is read by them (``narrowed_rows``).
 
 Two things span units and are settled when the rows are read, not written: an actor
 joins the state with the first record that involves it in any unit (``sort_key``, the
@@ -41,6 +44,7 @@ from projections import settled
 from projections.bitemporal import STANDING, chunks, standing, standing_of
 from projections.entries import collector_paused
 from projections.sections import (
+    ABOUT,
     CHANGES,
     DEPENDS_ON_UNDETERMINED,
     EFFECTIVE_DATE_CONTAINS,
@@ -112,22 +116,20 @@ def maintain(sql: Any, lookup: KeptLookup, touched: Iterable[str], at: str, seal
     touched = set(touched)
     if not touched:
         return
-    records, old_units = _closure(sql, lookup, touched)
+    records, old_units, renamed = _closure(sql, lookup, touched)
     components = _components(records, lookup)
-    new_rows = {_unit_of(members): set(_unit_rows(members, lookup)) for members in components}
+    was_in = _unit_pairs(sql, {r.id for r in records})
+    new_rows = {}
+    for members in components:
+        before = _grown(sql, members, was_in, renamed, seal)
+        new_rows[_unit_of(members)] = set(_unit_rows(members, lookup, before))
     actors = _replace(sql, old_units, new_rows, at, seal)
     settled.resettle(sql, actors, at, seal)
-    for unit in old_units:
-        sql.execute("DELETE FROM uspk_view_units WHERE unit = ?", (unit,))
-    for members in components:
-        unit = _unit_of(members)
-        for record in members:
-            sql.execute(
-                "DELETE FROM uspk_view_units WHERE event_id = ?", (record.id,)
-            )  # a member moved from a unit not closed here
-            sql.execute(
-                "INSERT INTO uspk_view_units (event_id, unit) VALUES (?, ?)", (record.id, unit)
-            )
+    sql.many("DELETE FROM uspk_view_units WHERE unit = ?", ((unit,) for unit in old_units))
+    members_of = [(r.id, _unit_of(members)) for members in components for r in members]
+    # a member may have moved from a unit not closed here
+    sql.many("DELETE FROM uspk_view_units WHERE event_id = ?", ((i,) for i, _ in members_of))
+    sql.many("INSERT INTO uspk_view_units (event_id, unit) VALUES (?, ?)", members_of)
 
 
 def standing_now(
@@ -152,9 +154,12 @@ def _unit_of(members: list[Record]) -> str:
     return min(r.id for r in members)  # a unit is named by its least event id
 
 
-def _closure(sql: Any, lookup: KeptLookup, touched: set[str]) -> tuple[list[Record], set[str]]:
+def _closure(
+    sql: Any, lookup: KeptLookup, touched: set[str]
+) -> tuple[list[Record], set[str], set[str]]:
     """The believed records that the entries of ``touched`` depend on, with every member
-    of the units they were in (a unit may have split or merged), to a fixpoint."""
+    of the units they were in (a unit may have split or merged), to a fixpoint; the old
+    units; and the actors whose entries may change wherever they are named (``_grown``)."""
     taken: dict[str, Record] = {}
     old_units: set[str] = set()
     asked_keys: set[str] = set()
@@ -178,6 +183,7 @@ def _closure(sql: Any, lookup: KeptLookup, touched: set[str]) -> tuple[list[Reco
         keys |= _depends_on(document)
         ids |= {r.to for r in getattr(document, "relates", ())}
         keys |= _actor_keys(document, lookup)
+    renamed = {k.split(":", 1)[1] for k in keys if k.startswith("mention")}
     while ids - asked_ids or keys - asked_keys:
         fresh_ids, fresh_keys = ids - asked_ids, keys - asked_keys
         asked_ids |= fresh_ids
@@ -200,7 +206,63 @@ def _closure(sql: Any, lookup: KeptLookup, touched: set[str]) -> tuple[list[Reco
             taken[record.id] = record
             ids.add(record.id)
             keys |= _depends_on(record.document) | _versioned_keys(record.document, lookup)
-    return sorted(taken.values(), key=lambda r: replay_key(r.document)), old_units
+    return sorted(taken.values(), key=lambda r: replay_key(r.document)), old_units, renamed
+
+
+class Before(NamedTuple):
+    """What a unit that only grew keeps of its rows (``_grown``): from ``day`` on, its
+    fold may differ; the rows that ended before it stay as they are (``ended``), those
+    standing the day before it go on if its fold still gives them (``standing``: ident
+    -> (entry, since, entry JSON))."""
+
+    day: date
+    ended: list[tuple]
+    standing: dict[tuple, tuple[dict, date, str]]
+
+
+def _grown(
+    sql: Any, members: list[Record], was_in: dict[str, str], renamed: set[str], seal
+) -> Before | None:
+    """A unit that is one old unit, every member kept, grown by records that were in no
+    unit, none of whose actors may show another name: its state before the first day a
+    new record can change is the old unit's, which its rows hold (the fold of a day reads
+    only the records begun by it, and the first versions of the actors they name). None
+    when it must be folded whole: a new unit, units merged, a member hidden (retracted,
+    superseded), an actor renamed (``_closure``)."""
+    old = {was_in[r.id] for r in members if r.id in was_in}
+    added = [r for r in members if r.id not in was_in]
+    if len(old) != 1 or not added or any(r.document.names() & renamed for r in members):
+        return None
+    (unit,) = old
+    if not _members(sql, old) <= {r.id for r in members}:
+        return None
+    day = min(_change_days(added))
+    rows = sql.all(
+        f"SELECT {_COLUMNS} FROM uspk_view_standing WHERE unit = ? AND hidden_at IS NULL", (unit,)
+    )
+    ended: list[tuple] = []
+    standing: dict[tuple, tuple[dict, date, str]] = {}
+    first = day.isoformat()
+    for section, key, since, until, sort_key, dated, version_key, text in rows:
+        text = seal.unseal(text)
+        if since >= first:
+            continue  # folded again
+        if until is not None and until < first:
+            ended.append((section, key, since, until, sort_key, dated, version_key, text))
+        else:
+            ident = (section, key, sort_key, dated, version_key)
+            standing[ident] = (json.loads(text), date.fromisoformat(since), text)
+    return Before(day, ended, standing)
+
+
+def _unit_pairs(sql: Any, ids: set[str]) -> dict[str, str]:
+    """Event id -> the unit it is in, for those of ``ids`` in one."""
+    found: dict[str, str] = {}
+    for chunk in chunks(sorted(ids)):
+        marks = ", ".join("?" for _ in chunk)
+        query = f"SELECT event_id, unit FROM uspk_view_units WHERE event_id IN ({marks})"
+        found.update(sql.all(query, chunk))
+    return found
 
 
 def _depends_on(document: Any) -> set[str]:
@@ -257,15 +319,11 @@ def _shown(actor: Any) -> tuple:
 def _versioned_keys(document: Any, lookup: KeptLookup) -> set[str]:
     """The introductions of the actors ``document`` names that are introduced in more
     than one shown version: a fold showing such an actor's name needs them all."""
-    named = _actors_named(document)
+    named = document.names()
     if not named:
         return set()
     introduced = lookup.introductions(named)
     return {f"introduces:{a}" for a, found in introduced.items() if len(_versions(a, found)) > 1}
-
-
-def _actors_named(document: Any) -> set[str]:
-    return {*document.mentions(), *(a.id for a in document.introduces)}
 
 
 def _units_of(sql: Any, ids: set[str]) -> set[str]:
@@ -320,20 +378,40 @@ def _components(records: list[Record], lookup: KeptLookup) -> list[list[Record]]
     return list(groups.values())
 
 
-def _unit_rows(members: list[Record], lookup: KeptLookup) -> Iterator[tuple]:
+def _unit_rows(
+    members: list[Record], lookup: KeptLookup, before: Before | None = None
+) -> Iterator[tuple]:
     """The unit's rows: (section, key, valid_from, valid_to, sort key, dated, version
     key, entry JSON), its state folded at each day where it can change. An entry equal
-    to the one the day before continues its row (compared as data: written once)."""
+    to the one the day before continues its row (compared as data: written once).
+    ``before``: of a unit that only grew, its rows before the first day that may change,
+    kept; its state folded from that day on."""
     from domain.world import actor_registry  # the rules: on the write path only
+    from projections.state import about_keys  # the narrowing's rule: write path only
 
-    named = {a for r in members for a in _actors_named(r.document)}
+    named = {a for r in members for a in r.document.names()}
     introducing = {r.id: r for found in lookup.introductions(named).values() for r in found}
     registry = actor_registry(r.document for r in introducing.values())
     ranks = {r.id: rank_text(r.document) for r in members}
+    about = {r.id: about_keys(r.document) for r in members}
     opened: dict[tuple, tuple[dict, date]] = {}
-    for day in _change_days(members):
-        current = dict(_shown_on(members, day, registry, ranks))
+    days = _change_days(members)
+    kept_text: dict[tuple, str] = {}  # a kept row's JSON: its entry as written
+    if before is not None:
+        yield from before.ended
+        opened = {ident: (entry, since) for ident, (entry, since, _) in before.standing.items()}
+        kept_text = {ident: text for ident, (_, _, text) in before.standing.items()}
+        days = [day for day in days if day >= before.day]
+    for day in days:
+        current = dict(_shown_on(members, day, registry, ranks, about))
         for ident in [i for i, (entry, _) in opened.items() if current.get(i) != entry]:
+            if (
+                ident in kept_text
+                and ident in current
+                and _text(current[ident]) == kept_text[ident]
+            ):
+                opened[ident] = (current[ident], opened[ident][1])  # equal as written
+                continue
             entry, since = opened.pop(ident)
             yield _row(ident, entry, since, day)
         for ident, entry in current.items():
@@ -353,16 +431,26 @@ def _row(ident: tuple, entry: dict, since: date, until: date | None) -> tuple:
         sort_key,
         dated,
         version_key,
-        json.dumps(entry, ensure_ascii=False, separators=(",", ":")),
+        _text(entry),
     )
 
 
+def _text(entry: dict) -> str:
+    """An entry as its row holds it."""
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+
+
 def _shown_on(
-    members: list[Record], day: date, registry: dict, ranks: dict[str, str]
+    members: list[Record],
+    day: date,
+    registry: dict,
+    ranks: dict[str, str],
+    about: dict[str, set[str]],
 ) -> Iterator[tuple[tuple, dict]]:
     """The unit's entries on ``day``, each with the keys that place it in the whole:
-    ((section, key, sort key, dated, version key), entry)."""
-    from projections.state import state_sections  # the fold: on the write path only
+    ((section, key, sort key, dated, version key), entry); with each entry's ``about``
+    rows (``_about_rows``) and each applied happening's ``changes`` row."""
+    from projections.state import event_ids, state_sections  # the fold: write path only
 
     begun = [r for r in members if r.document.occurred.start <= day]
     changed: dict[str, list] = {}
@@ -393,11 +481,35 @@ def _shown_on(
             if section == "measures":  # several views of one measure: their order within it
                 n = counts[entry["measure"]] = counts.get(entry["measure"], -1) + 1
                 sort_key = f"{sort_key}|{n:04d}"
+            if section != "actors":
+                keys = set().union(*(about[i] for i in event_ids(entry)))
+                yield from _about_rows(section, key, sort_key, keys)
             yield (section, key, sort_key, dated, version_key), entry
     for record in applied:
         if record.id in changed:  # applied: in the state on ``day``
             entry = _changes(record.document, changed[record.id], registry)
             yield (CHANGES, record.id, ranks[record.id], 0, ""), entry
+
+
+def _about_rows(section: str, key: str, sort_key: str, keys: set[str]) -> Iterator[tuple]:
+    """What a narrowed state finds an entry by: a row for each of its events'
+    ``about_keys`` (the key as the row's entry key, the entry's place as its sort key:
+    both in the covering index ``uspk_view_standing_key``), and one row by its place
+    holding the actors its events name (the narrowed state's actors)."""
+    place = _place_text(section, key, sort_key)
+    for about in keys:
+        yield (ABOUT, about, place, 0, ""), {}
+    actors = sorted(k.removeprefix("actor:") for k in keys if k.startswith("actor:"))
+    yield (ABOUT, NAMES + place, "", 0, ""), {"actors": actors}
+
+
+NAMES = "names:"  # an about row's entry key: the actors an entry's events name
+
+
+def _place_text(section: str, key: str, sort_key: str) -> str:
+    """An entry's place among the standing rows as one text (ids and sort keys hold no
+    space): what an about row points at."""
+    return f"{section} {key} {sort_key}"
 
 
 def _changes(document: Any, changes: list, registry: dict) -> dict[str, Any]:
@@ -539,25 +651,27 @@ def _replace(sql: Any, old_units: set[str], new: dict[str, set[tuple]], at: str,
             continue
         sealed[ident] = since
     keep = {_unsealed(ident, seal) for ident in held if ident not in sealed}
+    closing: dict[tuple[bool, bool], list[tuple]] = {}  # (opened now, open-ended) -> params
     for ident, since in sealed.items():
-        until = "valid_to IS NULL" if ident[4] is None else "valid_to = ?"
+        params = tuple(v for v in (*ident[:5], ident[5], ident[7]) if v is not None)
+        closing.setdefault((since == at, ident[4] is None), []).append(params)
+    for (opened_now, open_ended), rows in closing.items():
+        until = "valid_to IS NULL" if open_ended else "valid_to = ?"
         where = (
             f"unit = ? AND section = ? AND entry_key = ? AND valid_from = ? AND {until}"
             " AND sort_key = ? AND version_key = ? AND hidden_at IS NULL"
         )
-        params = tuple(v for v in (*ident[:5], ident[5], ident[7]) if v is not None)
-        if since == at:
-            sql.execute(f"DELETE FROM uspk_view_standing WHERE {where}", params)
+        if opened_now:
+            sql.many(f"DELETE FROM uspk_view_standing WHERE {where}", rows)
         else:
-            sql.execute(f"UPDATE uspk_view_standing SET hidden_at = ? WHERE {where}", (at, *params))
-    for ident in wanted - keep:
-        unit, section, key, since, until, sort_key, dated, version_key, entry = ident
-        sql.execute(
-            "INSERT INTO uspk_view_standing (unit, section, entry_key, valid_from, valid_to,"
-            " sort_key, dated, version_key, entry, recorded_from)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (unit, section, key, since, until, sort_key, dated, version_key, seal.seal(entry), at),
-        )
+            update = f"UPDATE uspk_view_standing SET hidden_at = ? WHERE {where}"
+            sql.many(update, ((at, *params) for params in rows))
+    sql.many(
+        "INSERT INTO uspk_view_standing (unit, section, entry_key, valid_from, valid_to,"
+        " sort_key, dated, version_key, entry, recorded_from)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ((*ident[:-1], seal.seal(ident[-1]), at) for ident in wanted - keep),
+    )
     return {ident[2] for ident in (*sealed, *(wanted - keep)) if ident[1] == "actors"}
 
 
@@ -710,6 +824,85 @@ STANDING_AT = (
     f" WHERE section IN ({_quoted(s for s in SECTIONS if s != 'actors')}) AND {STANDING}"
     f" UNION ALL {ACTORS_AT}"
 )
+
+
+# -- a narrowed state (``state --agreement/--actor/--kind``) ------------------------------
+
+# The about rows standing at (day, moment) with some entry keys ({marks}: one ``?`` each):
+# the places of the entries found by some ``about_keys``, or an entry's actors by its place.
+ABOUT_AT = (
+    f"SELECT unit, entry_key, sort_key, entry FROM uspk_view_standing WHERE section = '{ABOUT}'"
+    f" AND {STANDING} AND entry_key IN ({{marks}})"
+)
+# One section's rows standing at (day, moment) with some entry keys ({marks} as above).
+KEYED_AT = (
+    f"SELECT unit, {_ROW} FROM uspk_view_standing WHERE section = ? AND {STANDING}"
+    " AND entry_key IN ({marks})"
+)
+
+
+def narrowed_rows(
+    read: Callable[[str, Any], list[tuple]], wanted: list[set[str]], day: str, at: str, unseal
+) -> Callable[[str], list[tuple]]:
+    """``KeptState``'s rows of the state at (``day``, ``at``) about what a narrowing asks
+    (``Narrowing.wanted``: for each kind of filter, the keys of which an entry's events
+    must have one): found by their about rows, each section's in the whole state's order;
+    the actors those entries' events name, by id (``Narrowing.about``)."""
+    at_day = standing(day, at)
+
+    def about(keys: Iterable[str]) -> Iterator[tuple]:
+        for chunk in chunks(sorted(keys)):
+            yield from read(ABOUT_AT.format(marks=", ".join("?" for _ in chunk)), (*at_day, *chunk))
+
+    places: set[tuple[str, str]] | None = None  # (unit, the entry's place)
+    for keys in wanted:
+        found = {(unit, place) for unit, _, place, _ in about(keys)}
+        places = found if places is None else places & found
+    kept: dict[str, dict[str, set[tuple[str, str]]]] = {}  # section -> key -> (unit, sort key)
+    for unit, place in places or ():
+        section, key, sort_key = _place_of(place)
+        kept.setdefault(section, {}).setdefault(key, set()).add((unit, sort_key))
+    named: set[str] = set()
+    shown = {(unit, NAMES + place) for unit, place in places or ()}
+    for unit, names, _, entry in about(sorted({names for _, names in shown})):
+        if (unit, names) in shown:
+            named.update(_named(names, entry, unseal))
+
+    def rows_of(section: str) -> list[tuple]:
+        if section == "actors":  # in the order of their ids (``Narrowing.about``)
+            rows = []
+            for chunk in chunks(sorted(named)):
+                query = settled.NAMED.format(marks=", ".join("?" for _ in chunk))
+                rows += [(r[0], r[1], "", *r[3:]) for r in read(query, (*at_day, *chunk))]
+            return rows
+        wanted_here = kept.get(section, {})
+        rows = []
+        for chunk in chunks(sorted(wanted_here)):
+            query = KEYED_AT.format(marks=", ".join("?" for _ in chunk))
+            for unit, *row in read(query, (section, *at_day, *chunk)):
+                if (unit, row[2]) in wanted_here.get(row[1], ()):
+                    rows.append(tuple(row))
+        return rows
+
+    return rows_of
+
+
+def _place_of(place: Any) -> tuple[str, str, str]:
+    """(section, entry key, sort key) of an about row's place; RowUnreadable if an edit
+    made it something uspk does not write."""
+    parts = place.split(" ", 2) if isinstance(place, str) else []
+    if len(parts) != 3 or parts[0] not in SECTIONS or parts[0] == "actors":
+        raise RowUnreadable(f"the standing row of {ABOUT} {place!r} cannot be read")
+    return parts[0], parts[1], parts[2]
+
+
+def _named(names: str, text: Any, unseal) -> list[str]:
+    """The actors an about row of names holds; RowUnreadable if not as uspk writes it."""
+    entry = _entry(ABOUT, (ABOUT, names, "", 0, "", text), unseal)
+    actors = entry.get("actors")
+    if not (isinstance(actors, list) and all(isinstance(a, str) for a in actors)):
+        raise RowUnreadable(f"the standing row of {ABOUT} {names!r} cannot be read")
+    return actors
 
 
 # -- what changed between two days (``uspk diff``) ----------------------------------------
@@ -940,10 +1133,11 @@ def standing_at(day: str, at: str) -> tuple[str, ...]:
 
 
 # Every row of the state's sections, the hidden ones too (the SQLite export copies them;
-# not what each happening changed, which is no entry of the state): in the order a
-# reader meets them, and the entry last (sealed under a cipher).
+# not what each happening changed nor what each entry is about, no entries of the
+# state): in the order a reader meets them, and the entry last (sealed under a cipher).
 ALL_ROWS = (
     "SELECT section, entry_key, unit, valid_from, valid_to, recorded_from, hidden_at,"
-    f" sort_key, dated, version_key, entry FROM uspk_view_standing WHERE section <> '{CHANGES}'"
+    " sort_key, dated, version_key, entry FROM uspk_view_standing"
+    f" WHERE section NOT IN ('{CHANGES}', '{ABOUT}')"
     " ORDER BY recorded_from, section, sort_key, unit, valid_from"
 )

@@ -333,35 +333,12 @@ class IndexReader:
                     found.setdefault(record.id, record)
         return list(found.values())
 
-    # -- what a narrowed state reads (projections.state.Narrowing) -------------------
-
     def with_keys(
         self, keys: Collection[str], known_at: datetime | None, starting_by: date | None = None
     ) -> list[Record]:
         """Believed happenings having one of ``keys`` in ``uspk_view_things`` (a thing
         key or an ``answer_keys`` key), starting on or before ``starting_by``."""
         return self._joined("uspk_view_things", "thing", keys, known_at, starting_by)
-
-    def mentioning(
-        self, actors: Collection[str], known_at: datetime | None, starting_by: date | None = None
-    ) -> list[Record]:
-        """Believed happenings naming one of ``actors`` (``uspk_view_mentions``)."""
-        return self._joined("uspk_view_mentions", "actor_id", actors, known_at, starting_by)
-
-    def present_keys(self, keys: Collection[str], known_at: datetime | None) -> set[str]:
-        """Those of ``keys`` that a believed record has in ``uspk_view_things``."""
-        found: set[str] = set()
-        for chunk in bitemporal.chunks(sorted(keys)):
-            where, params = self._believed_where(known_at)
-            where.append(f"j.thing IN ({', '.join('?' for _ in chunk)})")
-            rows = self._all(
-                "SELECT DISTINCT j.thing FROM uspk_view_things j"
-                " JOIN uspk_view_events e ON e.event_id = j.event_id"
-                f" WHERE {' AND '.join(where)}",
-                [*params, *chunk],
-            )
-            found.update(row[0] for row in rows)
-        return found
 
     def keys_like(self, prefix: str) -> list[str]:
         """Every key of ``uspk_view_things`` that starts with ``prefix``, recorded at any
@@ -526,15 +503,26 @@ class IndexReader:
         return list(self.kept_rows_as_read())
 
     def kept_state(
-        self, as_of: date, known_at: datetime | None = None, as_read: bool = False
+        self,
+        as_of: date,
+        known_at: datetime | None = None,
+        as_read: bool = False,
+        wanted: list[set[str]] | None = None,
     ) -> Iterator[tuple[str, Any]]:
         """The state at (``as_of``, ``known_at``) read from the standing rows, a section
         at a time as it is taken (never every section's rows at once), in one read
         transaction: on SQLite one snapshot, whatever is recorded meanwhile. With
         ``as_read``, each section an iterator of entries made as they are taken
-        (``KeptState.entries``: what writes them holds one at a time)."""
+        (``KeptState.entries``: what writes them holds one at a time). ``wanted``
+        (``Narrowing.wanted``): only the entries about what a narrowing asks, found by
+        their about rows (``kept.narrowed_rows``)."""
         with self.transaction() as sql:
-            rows_of = self._section_rows(as_of, known_at, sql.all)
+            if wanted:
+                with _rows_checked():
+                    day, at, unseal = as_of.isoformat(), _moment(known_at), self.text.unseal
+                    rows_of = kept.narrowed_rows(sql.all, wanted, day, at, unseal)
+            else:
+                rows_of = self._section_rows(as_of, known_at, sql.all)
             state = _CheckedState(rows_of, as_of, known_at, self.text.unseal)
             yield from state.items_as_read() if as_read else state.items()
 

@@ -36,6 +36,13 @@ class Statements:
     def execute(self, sql: str, params: Iterable[Any] = ()) -> None:
         self.native.execute(sql if self._mark == "?" else sql.replace("?", "%s"), tuple(params))
 
+    def many(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        """``sql`` once for each of ``rows`` (its parameters), in one call."""
+        rows = [tuple(row) for row in rows]
+        if rows:
+            statement = sql if self._mark == "?" else sql.replace("?", "%s")
+            self.native.executemany(statement, rows)
+
     def one(self, sql: str, params: Iterable[Any] = ()) -> tuple | None:
         self.execute(sql, params)
         return self.native.fetchone()

@@ -24,6 +24,9 @@ SECTIONS = tuple(key for key in STATE_KEYS if key not in ("as_of", "known_at"))
 # Kept beside the sections, not shown in the state: each happening in the state with
 # what it changed, in the words `uspk diff` says them (a diff reads two days of them).
 CHANGES = "changes"
+# Kept beside them too: for each entry, what a narrowed state (``state --agreement``,
+# ``--actor``, ``--kind``) finds it by, and the actors its events name (``kept``).
+ABOUT = "about"
 
 # How an undetermined entry's reason begins, by why it is undetermined (the kept rows
 # place each group as the whole state does: projections/kept.py).

@@ -8,10 +8,10 @@ depend on an undetermined one (a commitment to an agreement whose signing is und
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from domain.chronicle import Record, fold_lenient
 from domain.recording import thing_keys
@@ -26,10 +26,8 @@ from domain.world import (
     World,
     actor_registry,
     describe_amount,
-    replay_key,
 )
 from events.kinds import label
-from events.model import Actor
 from projections.claims import claim_standing
 from projections.sections import DEPENDS_ON_UNDETERMINED, EFFECTIVE_DATE_CONTAINS
 from projections.views import (
@@ -144,10 +142,10 @@ class Narrowing:
                 continue
             kept[key] = []
             for entry in value:
-                events = [documents[i] for i in _event_ids(entry)]
+                events = [documents[i] for i in event_ids(entry)]
                 if self._keeps(events):
                     kept[key].append(entry)
-                    named.update(actor for event in events for actor in _actors_named(event))
+                    named.update(actor for event in events for actor in event.names())
         # By id: the whole state lists actors in the order they first took part, which
         # a fold of only what the kept entries depend on cannot know.
         kept["actors"] = sorted((a for a in state["actors"] if a["id"] in named), key=_by_id)
@@ -157,208 +155,43 @@ class Narrowing:
         """Whether one event is about what is asked (each kind of filter given)."""
         return self._keeps([event])
 
-    def _keeps(self, events: list[Any]) -> bool:
+    def wanted(self) -> list[set[str]]:
+        """For each kind of filter given, the ``about_keys`` that pass it: an entry is
+        kept when, for each, one of its events has one of them."""
         tests = []
         if self.agreements:
-            wanted = {f"agreement:{i}" for i in self.agreements}
-            tests.append(lambda e: bool(thing_keys(e) & wanted))
+            tests.append({f"agreement:{i}" for i in self.agreements})
         if self.actors:
-            tests.append(lambda e: bool(_actors_named(e) & self.actors))
+            tests.append({f"actor:{i}" for i in self.actors})
         if self.kinds:
-            tests.append(lambda e: e.kind in self.kinds)
-        return all(any(test(e) for e in events) for test in tests)
+            tests.append({f"kind:{k}" for k in self.kinds})
+        return tests
 
-    def seeds(self, lookup: NarrowingLookup, as_of: date) -> list[Record]:
-        """The believed records this narrowing starts from: those about the agreements
-        when some are asked, else about the actors, else of the kinds (every kept entry
-        holds one of them)."""
-        if self.agreements:
-            return lookup.with_keys({f"agreement:{i}" for i in self.agreements}, as_of)
-        if self.actors:
-            introducing = lookup.with_keys({f"introduces:{i}" for i in self.actors}, as_of)
-            return [*lookup.mentioning(self.actors, as_of), *introducing]
-        return lookup.of_kinds(self.kinds, as_of)
+    def _keeps(self, events: list[Any]) -> bool:
+        about = set().union(*(about_keys(e) for e in events))
+        return all(about & wanted for wanted in self.wanted())
 
 
-class NarrowingLookup(Protocol):
-    """The index's answers a narrowed state reads (believed at one known-at moment;
-    ``as_of``: starting on or before it, None: at any date)."""
-
-    def with_keys(self, keys: set[str], as_of: date | None) -> list[Record]: ...
-
-    def present(self, keys: set[str]) -> set[str]:
-        """Those of ``keys`` that a believed record has, at any date (nothing decoded)."""
-
-    def mentioning(self, actors: Collection[str], as_of: date) -> list[Record]: ...
-
-    def of_kinds(self, kinds: Collection[str], as_of: date) -> list[Record]: ...
-
-
-def narrowed_state(
-    narrowing: Narrowing,
-    lookup: NarrowingLookup,
-    as_of: date,
-    known_at: datetime | None = None,
-    whole_registry: Callable[[], dict] | None = None,
-) -> tuple[dict[str, Any], list[Record]]:
-    """(the state's entries about what ``narrowing`` asks, as the whole state has them;
-    the records folded for them), reading only what those entries depend on.
-
-    From the seeds: every record sharing a thing with one already taken (what the rules
-    fold together) or relating to one (its ``related_by``), to a fixpoint. The actors
-    they name come from their introductions (the registry); where an actor is
-    introduced in more than one version, its introductions are folded too (its name and
-    role are the latest applied). An actor a kept entry names that this fold did not
-    involve (named only by undetermined events) is looked for once more through every
-    record naming it. ``whole_registry``: every actor, when one is introduced by no
-    believed record (what an unknown actor's message suggests)."""
-    fold = _NarrowFold(lookup, as_of)
-    fold.take(narrowing.seeds(lookup, as_of))
-    while True:
-        records = fold.records()
-        registry = fold.registry()
-        if registry is None and whole_registry is not None:
-            registry = whole_registry()
-        named: set[str] = set()
-        state = narrowing.about(state_at(records, as_of, known_at, registry), records, named)
-        if named - fold.introduced:  # folded as stand-ins: read them, fold again
-            fold.read_introductions(named - fold.introduced)
-            continue
-        missing = named - {a["id"] for a in state["actors"]}
-        if not missing or fold.looked_for >= missing:
-            return state, records
-        fold.look_for(missing)
-
-
-def closure(
-    lookup: NarrowingLookup, seeds: Iterable[Record], as_of: date
-) -> tuple[list[Record], dict | None]:
-    """(the believed records a fold of ``seeds`` needs, in replay order; the actors
-    they name, each as first introduced): every record sharing a thing with one taken or
-    relating to one, to a fixpoint, and the introductions of the actors they name (all of
-    an actor introduced in more than one version are folded). What a unit of the kept
-    rows is, found from the index. The registry is None when a named actor has no
-    believed introduction."""
-    fold = _NarrowFold(lookup, as_of)
-    fold.take(seeds)
-    while True:
-        records = fold.records()
-        named = {a for r in records for a in _actors_named(r.document)}
-        if not named - fold.introduced:
-            return records, fold.registry()
-        fold.read_introductions(named - fold.introduced)
-
-
-class _NarrowFold:
-    """The records a narrowed state folds, and what it knows of the actors they name:
-    which have a believed introduction (all the rules ask of an actor), and, for those
-    that kept entries name, their introductions (their content)."""
-
-    def __init__(self, lookup: NarrowingLookup, as_of: date) -> None:
-        self.lookup, self.as_of = lookup, as_of
-        self.taken: dict[str, Record] = {}
-        self.asked: set[str] = set()
-        self.checked: set[str] = set()  # actors asked whether they are introduced
-        self.present: set[str] = set()  # ... and those that are
-        self.introducers: dict[str, Record] = {}
-        self.introduced: set[str] = set()  # actors whose introductions were read
-        self.looked_for: set[str] = set()
-
-    def take(self, seeds: Iterable[Record]) -> None:
-        taken = self._close([r for r in seeds if r.id not in self.taken])
-        named = {a for r in taken for a in _actors_named(r.document)} - self.checked
-        self.checked |= named
-        keys = {f"introduces:{a}" for a in named}
-        self.present |= {k.removeprefix("introduces:") for k in self.lookup.present(keys)}
-
-    def read_introductions(self, actors: set[str]) -> None:
-        """Read every introduction of ``actors``; fold those of an actor introduced in
-        more than one version (its name and role are the latest applied)."""
-        self.introduced |= actors
-        found = self.lookup.with_keys({f"introduces:{a}" for a in actors}, None)
-        self.introducers.update((r.id, r) for r in found)
-        versioned = self._versioned()
-        self.take(
-            r
-            for r in self.introducers.values()
-            if r.document.occurred.start <= self.as_of and _introduces_any(r.document, versioned)
-        )
-
-    def _close(self, fresh: list[Record]) -> list[Record]:
-        """Take ``fresh`` and what it depends on, to a fixpoint; return what was taken."""
-        taken: list[Record] = []
-        while fresh:
-            taken += fresh
-            self.taken.update((r.id, r) for r in fresh)
-            keys = {k for r in fresh for k in _depends_on(r.document)} - self.asked
-            self.asked |= keys
-            found = self.lookup.with_keys(keys, self.as_of) if keys else []
-            fresh = [r for r in found if r.id not in self.taken]
-        return taken
-
-    def _versioned(self) -> set[str]:
-        """Actors introduced in more than one version."""
-        versions: dict[str, list[Any]] = {}
-        for record in self.introducers.values():
-            for actor in record.document.introduces:
-                if actor not in versions.setdefault(actor.id, []):
-                    versions[actor.id].append(actor)
-        return {a for a, seen in versions.items() if len(seen) > 1}
-
-    def look_for(self, actors: set[str]) -> None:
-        self.looked_for |= actors
-        self.take(
-            [
-                *self.lookup.mentioning(actors, self.as_of),
-                *self.lookup.with_keys({f"introduces:{a}" for a in actors}, self.as_of),
-            ]
-        )
-
-    def records(self) -> list[Record]:
-        return sorted(self.taken.values(), key=lambda r: replay_key(r.document))
-
-    def registry(self) -> dict | None:
-        """The actors the records name: as first introduced where their introductions
-        were read, else a stand-in with the actor's id (no entry kept shows it); None
-        when one has no believed introduction."""
-        named = {a for r in self.taken.values() for a in _actors_named(r.document)}
-        if not named <= self.present | self.introduced:
-            return None
-        read = actor_registry(r.document for r in self.introducers.values())
-        registry = {a: _stand_in(a) for a in named - self.introduced}
-        return registry | {a: actor for a, actor in read.items() if a in self.introduced}
-
-
-def _stand_in(actor_id: str) -> Actor:
-    return Actor.model_construct(id=actor_id, name=actor_id, type="organisation")
-
-
-def _introduces_any(document: Any, actors: set[str]) -> bool:
-    return any(a.id in actors for a in document.introduces)
-
-
-def _depends_on(document: Any) -> set[str]:
-    """The keys of the records a fold of ``document`` needs beside it: those about the
-    same things, and those relating to it."""
-    return thing_keys(document) | {f"related-to:{document.id}"}
-
-
-def _actors_named(document: Any) -> set[str]:
-    return {*document.mentions(), *(a.id for a in document.introduces)}
+def about_keys(event: Any) -> set[str]:
+    """What a narrowed state can find an event by: each agreement among the things it
+    refers to (``agreement:<id>``), each actor it names or introduces (``actor:<id>``),
+    its kind (``kind:<kind>``). The kept rows keep them for each entry (``kept``)."""
+    agreements = {k for k in thing_keys(event) if k.startswith("agreement:")}
+    return agreements | {f"actor:{a}" for a in event.names()} | {f"kind:{event.kind}"}
 
 
 def _by_id(actor: dict[str, Any]) -> str:
     return actor["id"]
 
 
-def _event_ids(entry: Any) -> list[str]:
+def event_ids(entry: Any) -> list[str]:
     """Every ``event_id`` in an entry of the state, nested ones included."""
     if isinstance(entry, dict):
         own = [entry["event_id"]] if isinstance(entry.get("event_id"), str) else []
         nested = [v for v in entry.values() if isinstance(v, list | dict)]
-        return own + [i for v in nested for i in _event_ids(v)]
+        return own + [i for v in nested for i in event_ids(v)]
     if isinstance(entry, list):
-        return [i for v in entry for i in _event_ids(v)]
+        return [i for v in entry for i in event_ids(v)]
     return []
 
 

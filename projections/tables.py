@@ -7,9 +7,10 @@ from projections import kept, settled
 
 META_NAME = "believed-events"
 # Bump when the tables change: a read model of another version is rebuilt from the log.
-# 13: what each happening changed, kept (diff); 12: actors settled once (settled.py);
+# 14: what each entry is about, kept (the narrowed state); 13: what each happening
+# changed, kept (diff); 12: actors settled once (settled.py);
 # 11: standing rows by section
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 REPLAY_ORDER = ("e.occ_start", "e.rank", "e.event_id")  # the replay index's order
 END_OF_TIME = "9999-12-31T23:59:59.999999"
 

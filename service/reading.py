@@ -121,20 +121,11 @@ def state_sections(
     as_read: bool = False,
 ) -> Iterator[tuple[str, Any]]:
     """The state's sections in order, each made when asked for (``as_read``: each an
-    iterator of its entries, made as they are taken, for what writes them). Narrowed,
-    only the records the kept entries depend on are read (``states.narrowed_state``)."""
-    if not narrowing:  # a query of the kept rows per section (projections/kept.py)
-        return session.index.kept_state(as_of, known_at, as_read)
-    from projections import state as states
-
-    state, _ = states.narrowed_state(
-        narrowing,
-        IndexLookup(session, known_at),
-        as_of,
-        known_at,
-        lambda: session.index.registry(known_at),  # an actor whose introduction is withdrawn
-    )
-    return (item for item in state.items())  # closable, as the kept state's generator
+    iterator of its entries, made as they are taken, for what writes them): a query of
+    the kept rows per section (projections/kept.py); narrowed, of the rows of the
+    entries about what is asked, found by what each entry is about."""
+    wanted = narrowing.wanted() if narrowing else None
+    return session.index.kept_state(as_of, known_at, as_read, wanted)
 
 
 def state_summary(
@@ -202,25 +193,6 @@ def narrowing(
         else:
             ids |= walks.actor_ids_matching(actor, session.index.registry(known_at).values())
     return states.Narrowing(frozenset(agreements), frozenset(ids), frozenset(kinds))
-
-
-class IndexLookup:
-    """The index's answers for a narrowed state, believed at ``known_at``."""
-
-    def __init__(self, session: Session, known_at: datetime | None) -> None:
-        self.session, self.known_at = session, known_at
-
-    def with_keys(self, keys: set[str], as_of: date | None) -> list[Any]:
-        return self.session.index.with_keys(keys, self.known_at, as_of)
-
-    def present(self, keys: set[str]) -> set[str]:
-        return self.session.index.present_keys(keys, self.known_at) if keys else set()
-
-    def mentioning(self, actors: Iterable[str], as_of: date) -> list[Any]:
-        return self.session.index.mentioning(list(actors), self.known_at, as_of)
-
-    def of_kinds(self, kinds: Iterable[str], as_of: date) -> list[Any]:
-        return self.session.index.believed(self.known_at, starting_by=as_of, kinds=kinds)
 
 
 def replay(

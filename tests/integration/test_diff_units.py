@@ -81,3 +81,36 @@ def test_an_earlier_first_introduction_changes_what_later_happenings_say(session
     assert said == whole_fold_diff(session, since, until)
     if since <= date(2025, 6, 1) <= until:
         assert "actor updated: United States (united-states)" in [c["change"] for c in said]
+
+
+def test_a_unit_grown_in_the_batch_of_an_earlier_first_introduction_is_made_again_whole(
+    session,
+):
+    """The same earlier introduction, appended with a later meeting that follows up the
+    Trump-Munir meeting of June 2025: that meeting's unit grows by a record of December,
+    but its rows of June, where it brings the United States, change too (it now updates
+    an actor first introduced in 2000). A unit that only grew keeps its rows before the
+    new record's first day, unless one of its actors may show another name."""
+    states = [
+        actor("united-states", "state", name="United States"),
+        actor("pakistan", "state", name="Pakistan"),
+    ]
+    follow_up = {"to": "trump-munir-meeting-2025-06", "relation": "follows-up"}
+    session.append(
+        [
+            make(
+                "meeting", "early-2000", "2000-01", participants=["ussm", "fwo"], introduces=states
+            ),
+            make(
+                "meeting",
+                "late-follow-up",
+                "2025-12-01",
+                participants=["asim-munir", "donald-trump"],
+                relates=[follow_up],
+            ),
+        ]
+    )
+    june = (date(2025, 5, 31), date(2025, 6, 30))
+    said = reading.diff(session, *june)
+    assert said == whole_fold_diff(session, *june)
+    assert "actor updated: United States (united-states)" in [c["change"] for c in said]

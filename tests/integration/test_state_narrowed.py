@@ -1,8 +1,8 @@
 """`state --agreement/--actor/--kind` on a real store (both backends): the narrowed
-answer reads only the records its entries depend on, and still equals the whole state's
-entries about the same things. The store holds the shipped history, which reaches
-December 2025 (relations such as "realises" across events, measures, financing,
-shipments, announcements)."""
+answer is read from the kept rows (what each entry is about is kept with them), and
+equals the whole state's entries about the same things. The store holds the shipped
+history, which reaches December 2025 (relations such as "realises" across events,
+measures, financing, shipments, announcements)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from projections.state import Narrowing, narrowed_state
+from projections.state import Narrowing
 from projections.timeline import UnknownActor
 from service import reading
 from service.bootstrap import Session, checked_store
@@ -80,36 +80,23 @@ def test_an_agreement_keeps_its_own_entries_and_not_the_others(session):
     assert "mota-engil" not in {a["id"] for a in state["actors"]}
 
 
-def test_a_narrowed_state_reads_only_what_its_entries_depend_on(session):
-    class Counting:
-        """The session's index answers, every record read kept."""
+def test_a_narrowed_state_is_read_from_the_kept_rows_without_decoding_a_record(
+    session, monkeypatch
+):
+    """What each entry is about is kept with the rows (``kept.narrowed_rows``): a
+    narrowed state reads no record, at any day and moment asked."""
+    believed = session.index.believed()
+    wholes = {as_of: reading.state_at(session, as_of) for as_of in DATES}
+    narrowing = reading.narrowing(session, ["ussm-fwo-mou"], ["fwo"])
 
-        def __init__(self) -> None:
-            self.read: set[str] = set()
+    def no_record(*args, **kwargs):
+        raise AssertionError("a narrowed state decoded records")
 
-        def with_keys(self, keys, as_of):
-            return self._kept(session.index.with_keys(keys, None, as_of))
-
-        def mentioning(self, actors, as_of):
-            return self._kept(session.index.mentioning(list(actors), None, as_of))
-
-        def present(self, keys):
-            return session.index.present_keys(keys, None)
-
-        def of_kinds(self, kinds, as_of):
-            return self._kept(session.index.believed(None, starting_by=as_of, kinds=kinds))
-
-        def _kept(self, records):
-            self.read |= {r.id for r in records}
-            return records
-
-    lookup = Counting()
-    narrowing = reading.narrowing(session, ["ussm-fwo-mou"])
-    _, records = narrowed_state(narrowing, lookup, date(2025, 12, 31))
-    everything = {r.id for r in session.index.believed()}
-    assert {r.id for r in records} <= lookup.read
-    assert "unrelated-meeting" not in lookup.read
-    assert len(lookup.read) < len(everything)  # the shipped history is dense: 21 of 39
+    monkeypatch.setattr(session.index, "_records", no_record)
+    for as_of, whole in wholes.items():
+        narrowed = reading.state_at(session, as_of, None, narrowing)
+        assert narrowed == narrowing.about(whole, believed)
+    assert narrowed["agreements"] and narrowed["actors"]
 
 
 def test_an_actor_is_asked_for_by_id_or_name(session):

@@ -779,6 +779,40 @@ def test_a_change_row_edited_out_of_shape_is_refused_by_diff_in_one_line(tmp_pat
     assert json.loads(uspk.ok("diff", "2025-09-07", "2025-09-08", "--format", "json")) == said
 
 
+@pytest.mark.parametrize(
+    ("edit", "named"),
+    [
+        # what the entry's events name, made something uspk does not write
+        ("entry = 'not json'", "names:agreements ussm-fwo-mou"),
+        ("""entry = '{"actors": [1]}'""", "names:agreements ussm-fwo-mou"),
+        # an entry found by the agreement, its place not one uspk writes
+        ("sort_key = 'nowhere'", "'nowhere'"),
+        ("sort_key = 'actors fwo x'", "'actors fwo x'"),
+    ],
+)
+def test_an_about_row_edited_out_of_shape_is_refused_by_a_narrowed_state_in_one_line(
+    tmp_path, edit, named
+):
+    """A narrowed state answers from the kept rows of what each entry is about: a row
+    uspk could not have written is named in one line that says how to repair it (and by
+    verify), never a traceback; rebuild makes it again."""
+    uspk = Uspk(str(tmp_path / "uspk.sqlite"))
+    asked = ("state", "--at", "2025-12-31", "--agreement", "ussm-fwo-mou", "--format", "json")
+    said = json.loads(uspk.ok(*asked))
+    assert said["agreements"]
+    about = "section = 'about' AND hidden_at IS NULL AND valid_to IS NULL"
+    if "entry" in edit:
+        where = f"{about} AND entry_key LIKE 'names:agreements ussm-fwo-mou %'"
+    else:
+        where = f"{about} AND entry_key = 'agreement:ussm-fwo-mou'"
+    run_sql(uspk.address, f"UPDATE uspk_view_standing SET {edit} WHERE {where}")
+    line = one_line_error(uspk(*asked), "`uspk rebuild` repairs it")
+    assert "cannot be read" in line and named in line
+    assert uspk("verify").exit_code != 0
+    uspk.ok("rebuild")
+    assert json.loads(uspk.ok(*asked)) == said
+
+
 # A shipped event amended twice: each amendment hides the version before it.
 AMENDED = "first-us-crude-cargo-arrives-2025-10-29"
 ALTERNATIVES, PREVIEWS = f"{AMENDED}-alternatives-cited", f"{AMENDED}-previews-marked"
