@@ -691,6 +691,21 @@ def test_a_read_model_of_an_older_release_is_rebuilt_on_first_use(used_store):
     assert uspk.ok("verify").startswith("verified: ")
 
 
+def test_an_entry_only_the_standard_library_decodes_is_read_as_before(used_store):
+    """The kept rows are decoded by orjson, which refuses ``NaN`` (the standard library
+    reads it): such an entry (only an edited index holds one) is read as it was before
+    orjson decoded the rows, and written as JSON's null, not called damaged."""
+    uspk, _ = used_store
+    run_sql(
+        uspk.address,
+        """UPDATE uspk_view_standing SET entry = '{"odd":NaN,' || substr(entry, 2)"""
+        " WHERE section = 'agreements' AND entry_key = 'meg-nlcp-mou'",
+    )
+    state = json.loads(uspk.ok("state", "--at", "2025-10-01", "--format", "json"))
+    (agreement,) = [a for a in state["agreements"] if a["id"] == "meg-nlcp-mou"]
+    assert "odd" in agreement and agreement["odd"] is None
+
+
 @pytest.mark.parametrize(
     ("section", "key", "edit"),
     [
