@@ -32,6 +32,7 @@ record, so keeping it would tie every unit to every other (``RuleBroken.reason``
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
@@ -138,18 +139,29 @@ def standing_now(
     records: list[Record], lookup: KeptLookup
 ) -> tuple[set[tuple], set[tuple], set[tuple]]:
     """What the kept rows hold open when ``records`` are every record believed now:
-    ((unit, section, entry key, valid from, valid to, sort key, dated, version key,
-    entry JSON), ...), ((event id, unit), ...) and the actors settled from them
-    (``settled.settle``'s rows), made afresh (``uspk verify``)."""
+    the rows as ``digested`` ((unit, section, entry key, valid from, digest), ...),
+    ((event id, unit), ...) and the actors settled from them (``settled.settle``'s
+    rows), made afresh (``uspk verify``)."""
     rows: set[tuple] = set()
     units: set[tuple] = set()
+    actor_rows: list[tuple] = []
     records = sorted(records, key=lambda r: replay_key(r.document))  # as a unit is folded
     for members in _components(records, lookup):
         unit = _unit_of(members)
-        rows |= {(unit, *row) for row in _unit_rows(members, lookup)}
+        for row in _unit_rows(members, lookup):
+            rows.add(digested((unit, *row)))
+            if row[0] == "actors":
+                actor_rows.append((row[1], row[2], row[3], row[4], row[6], row[7]))
         units |= {(r.id, unit) for r in members}
-    actor_rows = ((r[2], r[3], r[4], r[5], r[7], r[8]) for r in rows if r[1] == "actors")
     return rows, units, set(settled.settle(actor_rows))
+
+
+def digested(row: tuple) -> tuple:
+    """An open row (unit, section, entry key, valid from, valid to, sort key, dated,
+    version key, entry JSON) as ``uspk verify`` compares it: what names it, and a digest
+    of the rest, so that every row of a large record is held in a few dozen bytes."""
+    rest = repr(tuple(row[4:])).encode("utf-8", "surrogatepass")
+    return (*row[:4], hashlib.blake2b(rest, digest_size=16).digest())
 
 
 def _unit_of(members: list[Record]) -> str:

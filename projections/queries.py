@@ -448,9 +448,9 @@ class IndexReader:
                     yield (*row[:-1], unseal(row[-1]))
 
     def kept_now(self) -> tuple[tuple[set[tuple], ...], tuple[set[tuple], ...]]:
-        """The standing rows held open, the units and the actors settled, as kept and as
-        made afresh from the records believed now (``kept.standing_now``): what ``uspk
-        verify`` compares."""
+        """The standing rows held open (``kept.digested``), the units and the actors
+        settled, as kept and as made afresh from the records believed now
+        (``kept.standing_now``): what ``uspk verify`` compares."""
         with self.index.transaction() as sql:
             lookup = KeptLookup(self, sql, END_OF_TIME)
             where, params = self._believed_at(END_OF_TIME)
@@ -460,7 +460,11 @@ class IndexReader:
             made = kept.standing_now(lookup.by_ids([row[0] for row in ids]), lookup)
             del lookup, ids  # every record decoded: not held while the kept rows are read
             unseal = self.text.unseal
-            held = {(*row[:-1], unseal(row[-1])) for row in sql.all(kept.OPEN_ROWS)}
+            held = {
+                kept.digested((*row[:-1], unseal(row[-1])))
+                for rows in self.index.row_pages(sql, kept.OPEN_ROWS, _ROWS)
+                for row in rows
+            }  # a page of rows at a time, each held as its digest
             units = set(sql.all("SELECT event_id, unit FROM uspk_view_units"))
             actors = {(*row[:-1], unseal(row[-1])) for row in sql.all(settled.OPEN_ROWS)}
         return (held, units, actors), made

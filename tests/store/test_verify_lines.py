@@ -248,7 +248,7 @@ def test_an_edited_standing_row_is_named_by_its_unit_section_entry_and_first_day
     )
     with sqlite3.connect(uspk.address) as db:
         db.execute(
-            "UPDATE uspk_view_standing SET entry = '{}' WHERE unit = ? AND section = ?"
+            "UPDATE uspk_view_standing SET entry = '{\"edited\": 1}' WHERE unit = ? AND section = ?"
             " AND entry_key = ? AND valid_from = ? AND hidden_at IS NULL",
             (unit, section, key, since),
         )
