@@ -145,7 +145,7 @@ class ReadModel(IndexReader):
     def _create(self, sql: Statements, present: set[str]) -> None:
         self.index.make_tracking_table(sql, present)
         for statement in SCHEMA:
-            sql.execute(statement)
+            sql.execute(self.index.table(statement))
         sql.execute(f"DELETE FROM {self.tracking} WHERE application_name = ?", (self.name,))
         self.index.insert_position(sql, Tracking(self.name, 0))
         sql.execute(

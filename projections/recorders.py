@@ -69,6 +69,12 @@ class IndexRecorder:
         "WHERE {table}.notification_id < excluded.notification_id RETURNING notification_id"
     )
 
+    def table(self, statement: str) -> str:
+        """A statement of the index's tables (tables.SCHEMA) as this database makes them.
+        SQLite compares TEXT as Python compares str (code point by code point, its BINARY
+        collation): as written."""
+        return statement
+
     def indexed_by(self, index: str) -> str:
         """The words that tell this database's planner to read a table by ``index``
         (written after the table's name), or nothing where the planner is not told."""

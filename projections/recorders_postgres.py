@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -29,6 +30,14 @@ class PostgresIndexRecorder(IndexRecorder, PostgresTrackingRecorder):
     @property
     def lock_seconds(self) -> int:
         return self.datastore.lock_timeout
+
+    def table(self, statement: str) -> str:
+        """Every TEXT column compared as Python compares str, code point by code point
+        (the "C" collation), whatever the database's own: its ORDER BY ... LIMIT choose
+        the latest entries the text shows, and a collation such as en-US puts '|' before
+        the digits ('rank|1' before 'rank1|0') or ignores punctuation (glibc's). The
+        indexes on those columns keep that order, so they still serve the ORDER BY."""
+        return re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', statement)
 
     @contextmanager
     def transaction(self, lock: bool = False) -> Iterator[Statements]:

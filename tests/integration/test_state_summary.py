@@ -207,3 +207,67 @@ def test_noted_happenings_of_two_labels_interleaved_read_as_the_whole_states_tex
                 text = summary_text(session, as_of, None, latest)
                 assert text == whole_text(session, as_of, None, latest), latest
             assert "Embargo lifted (3, the latest 2 shown)" in summary_text(session, as_of, None, 2)
+
+
+@pytest.fixture
+def en_us_postgres_url():
+    """A fresh PostgreSQL database whose own collation is ICU's en-US, which puts
+    punctuation before digits and letters ('a|' < 'a2'; Python: 'a2' < 'a|'); dropped
+    afterwards. Skipped where the server has no ICU."""
+    import uuid
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    from tests.conftest import _postgres_admin_url
+
+    admin, name = _postgres_admin_url(), f"uspk_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        try:
+            conn.execute(
+                f'CREATE DATABASE "{name}" TEMPLATE template0 LOCALE_PROVIDER icu'
+                " ICU_LOCALE 'en-US' LOCALE 'C'"
+            )
+        except psycopg.Error as error:
+            pytest.skip(f"no database with ICU's en-US collation here: {error}")
+    yield urlunsplit(urlsplit(admin)._replace(path=f"/{name}"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.postgres
+def test_the_latest_actors_shown_are_the_latest_in_pythons_order_whatever_the_collation(
+    en_us_postgres_url,
+):
+    """Two meetings on one day introduce actors: 'test-intro' three, 'test-intro2' one.
+    An actor's place is its event's rank, then its number ('…|test-intro|2'), and
+    Python puts '…|test-intro2|0' before '…|test-intro|0' ('2' < '|'), en-US after
+    it. The text's latest two are chosen in SQL: they must be the whole state's."""
+    from tests.factories import actor
+
+    with Session(checked_store(en_us_postgres_url, create=True), Clock()) as session:
+        with session.index.transaction() as sql:  # the scenario's premise: its own order
+            assert sql.one("SELECT 'test-intro|0' < 'test-intro2|0'") == (True,)
+        states = ["pakistan", "united-states"]
+        session.append(
+            [
+                make(
+                    "meeting",
+                    "test-intro",
+                    "2026-06-01",
+                    participants=states,
+                    introduces=[actor(f"test-actor-{n}") for n in range(3)],
+                ),
+                make(
+                    "meeting",
+                    "test-intro2",
+                    "2026-06-01",
+                    participants=states,
+                    introduces=[actor("test-actor-x")],
+                ),
+            ]
+        )
+        as_of = date(2026, 12, 5)
+        text = summary_text(session, as_of, None, 2)
+        assert text == whole_text(session, as_of, None, 2)
+        assert "  Test Actor 1, Test Actor 2\n" in text
