@@ -397,27 +397,44 @@ def _unit_rows(
 ) -> Iterator[tuple]:
     """The unit's rows: (section, key, valid_from, valid_to, sort key, dated, version
     key, entry JSON), its state folded at each day where it can change. An entry equal
-    to the one the day before continues its row (compared as data: written once).
-    ``before``: of a unit that only grew, its rows before the first day that may change,
-    kept; its state folded from that day on."""
+    to the one the day before continues its row (compared as data: written once); what
+    it is about (``_about_rows``) is made again only when it changes. ``before``: of a
+    unit that only grew, its rows before the first day that may change, kept; its state
+    folded from that day on."""
     from domain.world import actor_registry  # the rules: on the write path only
-    from projections.state import about_keys  # the narrowing's rule: write path only
+    from projections.state import about_keys, event_ids  # write path only
 
     named = {a for r in members for a in r.document.names()}
     introducing = {r.id: r for found in lookup.introductions(named).values() for r in found}
     registry = actor_registry(r.document for r in introducing.values())
     ranks = {r.id: rank_text(r.document) for r in members}
     about = {r.id: about_keys(r.document) for r in members}
+
+    def about_rows(ident: tuple, entry: dict) -> dict[tuple, dict]:
+        keys = set().union(*(about[i] for i in event_ids(entry)))
+        return dict(_about_rows(ident[0], ident[1], ident[2], keys))
+
     opened: dict[tuple, tuple[dict, date]] = {}
+    abouts: dict[tuple, tuple[dict, date]] = {}  # the about rows of the entries opened
+    about_of: dict[tuple, dict[tuple, dict]] = {}  # an entry -> its about rows
     days = _change_days(members)
     kept_text: dict[tuple, str] = {}  # a kept row's JSON: its entry as written
     if before is not None:
         yield from before.ended
-        opened = {ident: (entry, since) for ident, (entry, since, _) in before.standing.items()}
-        kept_text = {ident: text for ident, (_, _, text) in before.standing.items()}
+        for ident, (entry, since, text) in before.standing.items():
+            if ident[0] == ABOUT:
+                abouts[ident] = (entry, since)
+            else:
+                opened[ident], kept_text[ident] = (entry, since), text
         days = [day for day in days if day >= before.day]
+        about_of = _about_of(opened, abouts)
+        for ident in abouts.keys() - {a for rows in about_of.values() for a in rows}:
+            entry, since = abouts.pop(ident)  # of no entry standing: not as uspk keeps them
+            yield _row(ident, entry, since, before.day)
     for day in days:
-        current = dict(_shown_on(members, day, registry, ranks, about))
+        current = dict(_shown_on(members, day, registry, ranks))
+        gone: dict[tuple, dict] = {}  # the about rows of the entries closed, and opened
+        came: dict[tuple, dict] = {}
         for ident in [i for i, (entry, _) in opened.items() if current.get(i) != entry]:
             if (
                 ident in kept_text
@@ -428,11 +445,39 @@ def _unit_rows(
                 continue
             entry, since = opened.pop(ident)
             yield _row(ident, entry, since, day)
+            gone.update(about_of.pop(ident, {}))
         for ident, entry in current.items():
             if ident not in opened:
                 opened[ident] = (entry, day)
-    for ident, (entry, since) in opened.items():
+                if _has_about(ident[0]):
+                    came.update(about_of.setdefault(ident, about_rows(ident, entry)))
+        for ident in gone.keys() | came.keys():
+            if ident in gone and came.get(ident) == abouts[ident][0]:
+                continue  # the entry changed, not what it is about
+            if ident in gone:
+                entry, since = abouts.pop(ident)
+                yield _row(ident, entry, since, day)
+            if ident in came:
+                abouts[ident] = (came[ident], day)
+    for ident, (entry, since) in (*opened.items(), *abouts.items()):
         yield _row(ident, entry, since, None)
+
+
+def _has_about(section: str) -> bool:
+    """Whether a section's entries have about rows: an actor is found by its id, and
+    what a happening changed is no entry of the state."""
+    return section not in ("actors", CHANGES, ABOUT)
+
+
+def _about_of(opened: dict[tuple, Any], abouts: dict[tuple, Any]) -> dict[tuple, dict]:
+    """The kept about rows of each kept entry, by the place they point at."""
+    by_place = {_place_text(*ident[:3]): ident for ident in opened if _has_about(ident[0])}
+    found: dict[tuple, dict] = {}
+    for ident, (entry, _) in abouts.items():
+        place = ident[2] or ident[1].removeprefix(NAMES)
+        if place in by_place:
+            found.setdefault(by_place[place], {})[ident] = entry
+    return found
 
 
 def _row(ident: tuple, entry: dict, since: date, until: date | None) -> tuple:
@@ -455,16 +500,12 @@ def _text(entry: dict) -> str:
 
 
 def _shown_on(
-    members: list[Record],
-    day: date,
-    registry: dict,
-    ranks: dict[str, str],
-    about: dict[str, set[str]],
+    members: list[Record], day: date, registry: dict, ranks: dict[str, str]
 ) -> Iterator[tuple[tuple, dict]]:
     """The unit's entries on ``day``, each with the keys that place it in the whole:
-    ((section, key, sort key, dated, version key), entry); with each entry's ``about``
-    rows (``_about_rows``) and each applied happening's ``changes`` row."""
-    from projections.state import event_ids, state_sections  # the fold: write path only
+    ((section, key, sort key, dated, version key), entry); and each applied happening's
+    ``changes`` row."""
+    from projections.state import state_sections  # the fold: on the write path only
 
     begun = [r for r in members if r.document.occurred.start <= day]
     changed: dict[str, list] = {}
@@ -495,9 +536,6 @@ def _shown_on(
             if section == "measures":  # several views of one measure: their order within it
                 n = counts[entry["measure"]] = counts.get(entry["measure"], -1) + 1
                 sort_key = f"{sort_key}|{n:04d}"
-            if section != "actors":
-                keys = set().union(*(about[i] for i in event_ids(entry)))
-                yield from _about_rows(section, key, sort_key, keys)
             yield (section, key, sort_key, dated, version_key), entry
     for record in applied:
         if record.id in changed:  # applied: in the state on ``day``
