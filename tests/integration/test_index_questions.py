@@ -186,6 +186,23 @@ def test_the_state_read_a_section_at_a_time_is_the_state_read_whole(story):
     assert NEWCOMER in {a["id"] for a in late["actors"]}
 
 
+def test_an_export_pages_state_holds_no_entry_each_made_again_when_taken_again(story):
+    """The page export's state is read a section at a time, each entry made from its row
+    whenever it is taken and not kept (what writes a section holds one entry): gone
+    through twice, a section gives equal entries, not the same ones, and the entries of
+    the state read whole."""
+    session, _ = story
+    page = reading.exported_page(session)
+    whole = session.index.kept_sections(date.fromisoformat(page.state["as_of"]), None)
+    taken = [s for s in kept.SECTIONS if len(page.state[s]) > 1]
+    assert taken
+    for section in taken:
+        entries = page.state[section]
+        once, again = list(entries), list(entries)
+        assert once == again == whole[section], section
+        assert all(a is not b for a, b in zip(once, again, strict=True)), section
+
+
 def test_the_exports_standing_rows_are_the_index_rows_each_whole(story):
     """``kept_rows`` (the SQLite export's standing table) gives every standing row with
     all its columns, its entry last and in clear, as the table holds them."""
