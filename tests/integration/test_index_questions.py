@@ -203,6 +203,21 @@ def test_an_export_pages_state_holds_no_entry_each_made_again_when_taken_again(s
         assert all(a is not b for a, b in zip(once, again, strict=True)), section
 
 
+def test_an_exports_state_gives_each_section_as_entries_made_as_they_are_taken(story):
+    """The JSON export writes the state as it reads it: each section an iterator of its
+    entries, made as they are taken (not a list of them all), that gives the entries of
+    the state read whole."""
+    session, _ = story
+    exported = reading.exported_events(session)
+    whole = dict(session.index.kept_state(exported.as_of, None))
+    sections = 0
+    for name, value in exported.state:
+        if name in kept.SECTIONS:
+            sections += 1
+            assert iter(value) is value and list(value) == whole[name], name
+    assert sections == len(kept.SECTIONS)
+
+
 def test_the_exports_standing_rows_are_the_index_rows_each_whole(story):
     """``kept_rows`` (the SQLite export's standing table) gives every standing row with
     all its columns, its entry last and in clear, as the table holds them."""
