@@ -290,6 +290,17 @@ def test_what_changed_between_two_days_is_the_diff_of_the_records_believed_then(
     assert "exim-chair-pledges-reko-diq-loan-2025-11-23" not in {c["event_id"] for c in split}
 
 
+def test_the_introductions_are_every_believed_record_that_introduces_an_actor(story):
+    """A batch's check asks for the introductions of the actors it names (a lookup of
+    ``domain.recording.RecordLookup``); asked for none in particular, the index gives
+    every happening believed now that introduces an actor, retracted ones left out."""
+    session, _ = story
+    believed = [r for r in believed_then(session, None) if r.document.introduces]
+    every = session.index.introductions()
+    assert len(every) == len(believed) > 1 and set(ids(every)) == set(ids(believed))
+    assert ids(session.index.introductions({NEWCOMER})) == [MET]
+
+
 def test_the_records_related_to_a_batch_are_every_believed_one_naming_its_things_or_actors(
     story,
 ):
