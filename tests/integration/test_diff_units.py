@@ -81,3 +81,34 @@ def test_an_earlier_first_introduction_changes_what_later_happenings_say(session
     assert said == whole_fold_diff(session, since, until)
     if since <= date(2025, 6, 1) <= until:
         assert "actor updated: United States (united-states)" in [c["change"] for c in said]
+
+
+def test_a_diff_read_while_a_record_is_recorded_says_what_the_records_said_before_it(
+    session, monkeypatch
+):
+    """The change rows and where each actor first joined the state are read in one read
+    transaction: a meeting of 2000 that introduces the United States earlier, recorded
+    after the rows were read and before the joins were, changes nothing the diff says
+    (read apart, the joins would say the rows' actors joined elsewhere)."""
+    from projections import kept
+
+    since, until = date(2025, 5, 31), date(2025, 6, 30)
+    before = whole_fold_diff(session, since, until)
+    early = make(
+        "meeting",
+        "early-2000",
+        "2000-01",
+        participants=["ussm", "fwo"],
+        introduces=[actor("united-states", "state", name="United States")],
+    )
+    read_changes, recorded = kept.read_changes, []
+
+    def recorded_between(rows, unseal):  # after the rows, before the joins: once
+        changed = read_changes(rows, unseal)
+        if not recorded:
+            recorded.append(session.append([early]))
+        return changed
+
+    monkeypatch.setattr(kept, "read_changes", recorded_between)
+    assert reading.diff(session, since, until) == before
+    assert recorded and reading.diff(session, since, until) != before  # it was recorded
