@@ -146,3 +146,34 @@ def test_the_cyclic_collector_never_runs_while_a_diff_reads_and_answers(session)
         gc.callbacks.remove(seen)
     assert len(said) > 100  # the scenario decoded rows: the whole shipped history's changes
     assert passes == []
+
+
+def test_a_diff_read_while_a_record_is_recorded_says_what_the_records_said_before_it(
+    session, monkeypatch
+):
+    """The change rows and where each actor first joined the state are read in one read
+    transaction: a meeting of 2000 that introduces the United States earlier, recorded
+    after the rows were read and before the joins were, changes nothing the diff says
+    (read apart, the joins would say the rows' actors joined elsewhere)."""
+    from projections import kept
+
+    since, until = date(2025, 5, 31), date(2025, 6, 30)
+    before = whole_fold_diff(session, since, until)
+    early = make(
+        "meeting",
+        "early-2000",
+        "2000-01",
+        participants=["ussm", "fwo"],
+        introduces=[actor("united-states", "state", name="United States")],
+    )
+    read_changes, recorded = kept.read_changes, []
+
+    def recorded_between(rows, unseal):  # after the rows, before the joins: once
+        changed = read_changes(rows, unseal)
+        if not recorded:
+            recorded.append(session.append([early]))
+        return changed
+
+    monkeypatch.setattr(kept, "read_changes", recorded_between)
+    assert reading.diff(session, since, until) == before
+    assert recorded and reading.diff(session, since, until) != before  # it was recorded

@@ -11,8 +11,11 @@ from datetime import date, timedelta
 import pytest
 
 from domain.records import believed_records
+from domain.world import actor_registry
 from events.dates import parse_date
+from projections import diff as changes
 from projections import kept
+from service import reading
 from service.bootstrap import Session, checked_store
 from tests.factories import actor, make, retraction
 from tests.integration.test_kept_rows import Clock
@@ -177,6 +180,38 @@ def test_the_state_read_a_section_at_a_time_is_the_state_read_whole(story):
     assert NEWCOMER in {a["id"] for a in late["actors"]}
 
 
+def test_an_export_pages_state_holds_no_entry_each_made_again_when_taken_again(story):
+    """The page export's state is read a section at a time, each entry made from its row
+    whenever it is taken and not kept (what writes a section holds one entry): gone
+    through twice, a section gives equal entries, not the same ones, and the entries of
+    the state read whole."""
+    session, _ = story
+    page = reading.exported_page(session)
+    whole = session.index.kept_sections(date.fromisoformat(page.state["as_of"]), None)
+    taken = [s for s in kept.SECTIONS if len(page.state[s]) > 1]
+    assert taken
+    for section in taken:
+        entries = page.state[section]
+        once, again = list(entries), list(entries)
+        assert once == again == whole[section], section
+        assert all(a is not b for a, b in zip(once, again, strict=True)), section
+
+
+def test_an_exports_state_gives_each_section_as_entries_made_as_they_are_taken(story):
+    """The JSON export writes the state as it reads it: each section an iterator of its
+    entries, made as they are taken (not a list of them all), that gives the entries of
+    the state read whole."""
+    session, _ = story
+    exported = reading.exported_events(session)
+    whole = dict(session.index.kept_state(exported.as_of, None))
+    sections = 0
+    for name, value in exported.state:
+        if name in kept.SECTIONS:
+            sections += 1
+            assert iter(value) is value and list(value) == whole[name], name
+    assert sections == len(kept.SECTIONS)
+
+
 def test_the_exports_standing_rows_are_the_index_rows_each_whole(story):
     """``kept_rows`` (the SQLite export's standing table) gives every standing row with
     all its columns, its entry last and in clear, as the table holds them."""
@@ -199,6 +234,65 @@ def test_the_chain_head_and_the_actors_are_those_recorded_by_the_moment_asked(st
     at = moments(session)
     assert NEWCOMER not in session.index.registry(at["history"])
     assert session.index.registry(at["late"])[NEWCOMER].name == actor(NEWCOMER)["name"]
+
+
+def test_each_actor_is_introduced_by_the_first_record_believed_then_that_introduces_it(story):
+    """`uspk actors` at a moment past: the actors believed then, each with the first record
+    (in replay order) believed then that introduces it; the June meeting before the late
+    batch amended it and brought the June visit learned late, the visit since."""
+    session, _ = story
+    for name, known_at in moments(session).items():
+        believed = believed_then(session, known_at)
+        first: dict[str, str] = {}
+        for record in believed:
+            for introduced in record.document.introduces:
+                first.setdefault(introduced.id, record.id)
+        listed = reading.actors(session, known_at)
+        assert [a["id"] for a in listed] == sorted(actor_registry(r.document for r in believed))
+        assert {a["id"]: a["introduced_by"] for a in listed} == first, name
+    at = moments(session)
+    said = {a["id"]: a["introduced_by"] for a in reading.actors(session, at["history"])}
+    now = {a["id"]: a["introduced_by"] for a in reading.actors(session, None)}
+    assert {k for k in said if said[k] != now.get(k)}  # the late batch changed some
+
+
+# Windows of the changes: the June the late batch corrected, the late day, the whole record,
+# and one that begins after a happening of November 2025 entered the state and before its
+# change row was made again (on 2025-11-30: its unit folded again, the row split in two).
+CHANGE_WINDOWS = [
+    (date(2025, 5, 31), date(2025, 6, 30)),
+    (BEFORE_LATE, date.fromisoformat(LATE)),
+    (date(2024, 12, 31), date.fromisoformat(LATE)),
+    (date(2025, 11, 25), date(2025, 12, 31)),
+]
+
+
+def test_what_changed_between_two_days_is_the_diff_of_the_records_believed_then(story):
+    """`uspk diff` at a moment past reads the kept change rows standing then, and where
+    each actor first joined the state then: what the whole fold of the records believed
+    then says, for every window and moment; a happening that entered the state before
+    the window is not said again in it because its change row was made again."""
+    session, _ = story
+    for name, known_at in moments(session).items():
+        believed = believed_then(session, known_at)
+        registry = actor_registry(r.document for r in believed)
+        for since, until in CHANGE_WINDOWS:
+            expected = changes.diff(believed, since, until, registry)
+            said = reading.diff(session, since, until, known_at)
+            assert said == expected, (name, since, until)
+    split = reading.diff(session, date(2025, 11, 25), date(2025, 12, 31))
+    assert "exim-chair-pledges-reko-diq-loan-2025-11-23" not in {c["event_id"] for c in split}
+
+
+def test_the_introductions_are_every_believed_record_that_introduces_an_actor(story):
+    """A batch's check asks for the introductions of the actors it names (a lookup of
+    ``domain.recording.RecordLookup``); asked for none in particular, the index gives
+    every happening believed now that introduces an actor, retracted ones left out."""
+    session, _ = story
+    believed = [r for r in believed_then(session, None) if r.document.introduces]
+    every = session.index.introductions()
+    assert len(every) == len(believed) > 1 and set(ids(every)) == set(ids(believed))
+    assert ids(session.index.introductions({NEWCOMER})) == [MET]
 
 
 def test_the_records_related_to_a_batch_are_every_believed_one_naming_its_things_or_actors(

@@ -74,3 +74,36 @@ def test_pages_read_while_a_record_is_recorded_agree_with_each_other(session, mo
     assert any(later in {r.id for r in records} for records, _ in rest)
     seen = {r.id for r in first} | {r.id for records, related in rest for r in records + related}
     assert "test-while-paging" not in seen
+
+
+def test_an_export_read_while_a_record_is_retracted_says_believed_as_its_pages_do(
+    session, monkeypatch
+):
+    """The database export reads every record a page at a time and, in the same read
+    transaction, which of them are believed: a meeting retracted after its page was read
+    and before its belief was, whose retraction is in none of the pages, is exported as
+    believed (as the records exported say), not as retracted by a record not there."""
+    from domain.records import believed_records
+    from tests.factories import make, retraction
+
+    meeting = make("meeting", "test-while-exporting", "2025-09-08", participants=["ussm", "fwo"])
+    session.append([meeting])
+    read_belief = session.index._believed_now
+
+    retracted = []
+
+    def retracted_first(sql, ids):  # the retraction recorded between the two reads, once
+        if "test-while-exporting" in ids and not retracted:
+            retracted.append(True)
+            session.append([retraction("test-while-exporting")])
+        return read_belief(sql, ids)
+
+    monkeypatch.setattr(session.index, "_believed_now", retracted_first)
+    pages = list(reading.exported_database(session).pages)
+    assert not session.index.standing({"test-while-exporting"})  # retracted, meanwhile
+    exported = {view["id"]: view["believed"] for page in pages for view in page.events}
+    last = max(moment for page in pages for moment in page.moments)
+    assert exported["test-while-exporting"] is True
+    assert {i for i, believed in exported.items() if believed} == {
+        r.id for r in believed_records(session.index.everything(), last)
+    }

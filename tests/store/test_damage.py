@@ -739,7 +739,9 @@ def test_a_standing_row_edited_out_of_shape_is_refused_by_state_in_one_line(
     )
     run_sql(uspk.address, f"UPDATE {table} SET {edit} WHERE {where}entry_key = '{key}'")
     for asked in (["--at", "2025-10-01", "--all"], ["--at", "2025-09-08"]):
-        one_line_error(uspk("state", *asked), "`uspk rebuild` repairs it")
+        line = one_line_error(uspk("state", *asked), "`uspk rebuild` repairs it")
+        if section == "agreements" and '"id"' not in edit:  # no entry at all: the row named
+            assert f"(the standing row of agreements {key!r} cannot be read)" in line, asked
     if table == "uspk_view_actors":  # the latest few: the actor without a name, by its id
         named = f"(the standing row of actors {key!r} cannot be read)"
         one_line_error(uspk("state", "--at", "2025-09-08"), named)
