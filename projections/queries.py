@@ -152,8 +152,7 @@ class IndexReader:
         with self.transaction() as sql:
             for page in self._record_pages(where, params, REPLAY_ORDER, sql=sql):
                 keys = {f"related-to:{r.id}" for r in page}
-                things = ("uspk_view_things", "thing", keys, known_at, None)
-                yield page, self._joined(*things, sql=sql) if keys else []
+                yield page, self.with_keys(keys, known_at, sql) if keys else []
 
     def _window(
         self,
@@ -334,11 +333,18 @@ class IndexReader:
         return list(found.values())
 
     def with_keys(
-        self, keys: Collection[str], known_at: datetime | None, starting_by: date | None = None
+        self, keys: Collection[str], known_at: datetime | None, sql: Statements | None = None
     ) -> list[Record]:
         """Believed happenings having one of ``keys`` in ``uspk_view_things`` (a thing
-        key or an ``answer_keys`` key), starting on or before ``starting_by``."""
-        return self._joined("uspk_view_things", "thing", keys, known_at, starting_by)
+        key or an ``answer_keys`` key; ``sql``: in a transaction held open)."""
+        found: dict[str, Record] = {}
+        join = " JOIN uspk_view_things j ON j.event_id = e.event_id"
+        for chunk in bitemporal.chunks(sorted(keys)):
+            where, params = self._believed_where(known_at)
+            where.append(f"j.thing IN ({', '.join('?' for _ in chunk)})")
+            for record in self._records(where, [*params, *chunk], join=join, sql=sql):
+                found.setdefault(record.id, record)
+        return list(found.values())
 
     def keys_like(self, prefix: str) -> list[str]:
         """Every key of ``uspk_view_things`` that starts with ``prefix``, recorded at any
@@ -353,28 +359,6 @@ class IndexReader:
         """Whether any record, at any time, has ``key`` in ``uspk_view_things``."""
         row = self._one("SELECT 1 FROM uspk_view_things WHERE thing = ? LIMIT 1", (key,))
         return row is not None
-
-    def _joined(
-        self,
-        table: str,
-        column: str,
-        keys: Collection[str],
-        known_at: datetime | None,
-        starting_by: date | None,
-        sql: Statements | None = None,
-    ) -> list[Record]:
-        found: dict[str, Record] = {}
-        join = f" JOIN {table} j ON j.event_id = e.event_id"
-        for chunk in bitemporal.chunks(sorted(keys)):
-            where, params = self._believed_where(known_at)
-            where.append(f"j.{column} IN ({', '.join('?' for _ in chunk)})")
-            params.extend(chunk)
-            if starting_by is not None:
-                where.append("e.occ_start <= ?")
-                params.append(starting_by.isoformat())
-            for record in self._records(where, params, join=join, sql=sql):
-                found.setdefault(record.id, record)
-        return list(found.values())
 
     def introductions(self, actors: Collection[str] | None = None) -> list[Record]:
         """Believed happenings that introduce actors; with ``actors``, those introducing

@@ -161,8 +161,6 @@ def test_the_lookups_by_key_answer_for_the_moment_and_day_asked(story):
     index = session.index
     assert ids(index.with_keys({key}, at["late"])) == [MET]
     assert ids(index.with_keys({key}, at["history"])) == []
-    assert ids(index.with_keys({key}, None, starting_by=date.fromisoformat(LATE))) == [MET]
-    assert ids(index.with_keys({key}, None, starting_by=BEFORE_LATE)) == []
     day = date.fromisoformat(LATE)
     assert set(index.first_joins({NEWCOMER}, day, at["late"])) == {NEWCOMER}
     assert index.first_joins({NEWCOMER}, day, at["history"]) == {}
