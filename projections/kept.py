@@ -830,7 +830,7 @@ class Entries(Sequence):
 def _row_entry(row: tuple, unseal, day: str) -> dict[str, Any]:
     """A row (section, entry key, sort key, dated, version key, entry) as the state shows
     it: a reason that names the asked date given its date."""
-    entry = _entry(row[0], row, unseal)
+    entry = _entry(row[0], row[1], row[5], unseal)
     if row[3]:
         entry["reason"] = f"{entry.get('reason', '')}{day}"
     return entry
@@ -848,14 +848,15 @@ def _place(row: tuple) -> tuple[str, str]:
     return row[2], row[1]
 
 
-def _entry(section: str, row: tuple, unseal) -> dict[str, Any]:
-    """A row's entry, read as uspk wrote it: a JSON object (the state's own shape)."""
+def _entry(section: str, key: Any, text: Any, unseal) -> dict[str, Any]:
+    """The entry of a row of ``section`` and ``key``, its ``text`` read as uspk wrote it:
+    a JSON object (the state's own shape)."""
     try:
-        entry = _decoded(unseal(row[5]))
+        entry = _decoded(unseal(text))
     except (ValueError, TypeError):
         entry = None
     if not isinstance(entry, dict):
-        raise RowUnreadable(f"the standing row of {section} {row[1]!r} cannot be read")
+        raise RowUnreadable(f"the standing row of {section} {key!r} cannot be read")
     return entry
 
 
@@ -962,7 +963,7 @@ def _place_of(place: Any) -> tuple[str, str, str]:
 
 def _named(names: str, text: Any, unseal) -> list[str]:
     """The actors an about row of names holds; RowUnreadable if not as uspk writes it."""
-    entry = _entry(ABOUT, (ABOUT, names, "", 0, "", text), unseal)
+    entry = _entry(ABOUT, names, text, unseal)
     actors = entry.get("actors")
     if not (isinstance(actors, list) and all(isinstance(a, str) for a in actors)):
         raise RowUnreadable(f"the standing row of {ABOUT} {names!r} cannot be read")
@@ -1001,7 +1002,7 @@ def read_changes(rows: Iterable[tuple], unseal) -> list[Changed]:
     RowUnreadable for a row uspk could not have written (an edited index)."""
     found = []
     for rank, key, text in rows:
-        entry = _entry(CHANGES, (CHANGES, key, rank, 0, "", text), unseal)
+        entry = _entry(CHANGES, key, text, unseal)
         if not (isinstance(rank, str) and _is_change_entry(entry)):
             raise RowUnreadable(f"the standing row of {CHANGES} {key!r} cannot be read")
         found.append(Changed(rank, entry))
@@ -1169,7 +1170,11 @@ def _noted(read, standing_at: tuple, latest: int, counts: dict, unseal) -> list[
     firsts: dict[str, str] = {}
     for kind, count, first in read(_NOTED_KINDS, *standing_at):
         found = read(_NOTED_LATEST, kind, *standing_at, latest)
-        label = str(_entry("noted", found[0], unseal).get("label", kind)) if found else kind
+        label = (
+            str(_entry("noted", found[0][1], found[0][5], unseal).get("label", kind))
+            if found
+            else kind
+        )
         counts[f"noted:{label}"] = counts.get(f"noted:{label}", 0) + count
         by_label.setdefault(label, []).extend(found)
         firsts[label] = min(firsts.get(label, first), first)
