@@ -269,16 +269,6 @@ def _grown(
     return Before(day, ended, standing)
 
 
-def _unit_pairs(sql: Any, ids: set[str]) -> dict[str, str]:
-    """Event id -> the unit it is in, for those of ``ids`` in one."""
-    found: dict[str, str] = {}
-    for chunk in chunks(sorted(ids)):
-        marks = ", ".join("?" for _ in chunk)
-        query = f"SELECT event_id, unit FROM uspk_view_units WHERE event_id IN ({marks})"
-        found.update(sql.all(query, chunk))
-    return found
-
-
 def _depends_on(document: Any) -> set[str]:
     from domain.recording import thing_keys  # the rules: on the write path only
 
@@ -340,21 +330,26 @@ def _versioned_keys(document: Any, lookup: KeptLookup) -> set[str]:
     return {f"introduces:{a}" for a, found in introduced.items() if len(_versions(a, found)) > 1}
 
 
+def _unit_pairs(sql: Any, ids: set[str]) -> dict[str, str]:
+    """Event id -> the unit it is in, for those of ``ids`` in one."""
+    return dict(_unit_table(sql, "event_id", ids))
+
+
 def _units_of(sql: Any, ids: set[str]) -> set[str]:
-    return _unit_table(sql, "unit", "event_id", ids)
+    return {unit for _, unit in _unit_table(sql, "event_id", ids)}
 
 
 def _members(sql: Any, units: set[str]) -> set[str]:
-    return _unit_table(sql, "event_id", "unit", units)
+    return {event for event, _ in _unit_table(sql, "unit", units)}
 
 
-def _unit_table(sql: Any, column: str, by: str, values: set[str]) -> set[str]:
-    """``column`` of the ``uspk_view_units`` rows whose ``by`` is one of ``values``."""
-    found: set[str] = set()
+def _unit_table(sql: Any, by: str, values: set[str]) -> list[tuple[str, str]]:
+    """The ``uspk_view_units`` rows (event id, unit) whose ``by`` is one of ``values``."""
+    found: list[tuple[str, str]] = []
     for chunk in chunks(sorted(values)):
         marks = ", ".join("?" for _ in chunk)
-        rows = sql.all(f"SELECT {column} FROM uspk_view_units WHERE {by} IN ({marks})", chunk)
-        found.update(row[0] for row in rows)
+        query = f"SELECT event_id, unit FROM uspk_view_units WHERE {by} IN ({marks})"
+        found += sql.all(query, chunk)
     return found
 
 
