@@ -830,6 +830,26 @@ def test_an_about_row_edited_out_of_shape_is_refused_by_a_narrowed_state_in_one_
     assert json.loads(uspk.ok(*asked)) == said
 
 
+def test_an_about_row_deleted_is_named_by_verify_and_made_again_by_rebuild(tmp_path):
+    """A narrowed state trusts the kept rows of what each entry is about, as the whole
+    state trusts its rows: one deleted by hand (well formed, so no read refuses it) is
+    named by ``uspk verify``, and ``uspk rebuild`` makes it again."""
+    uspk = Uspk(str(tmp_path / "uspk.sqlite"))
+    asked = ("state", "--at", "2025-12-31", "--agreement", "ussm-fwo-mou", "--format", "json")
+    said = json.loads(uspk.ok(*asked))
+    run_sql(
+        uspk.address,
+        "DELETE FROM uspk_view_standing WHERE section = 'about'"
+        " AND entry_key = 'agreement:ussm-fwo-mou' AND sort_key LIKE 'agreements %'",
+    )
+    assert json.loads(uspk.ok(*asked))["agreements"] == []  # the index is trusted as read
+    checked = uspk("verify")
+    assert checked.exit_code != 0 and "uspk_view_standing" in checked.output
+    assert "/about/agreement:ussm-fwo-mou/" in checked.output  # named by its key
+    uspk.ok("rebuild")
+    assert json.loads(uspk.ok(*asked)) == said
+
+
 # A shipped event amended twice: each amendment hides the version before it.
 AMENDED = "first-us-crude-cargo-arrives-2025-10-29"
 ALTERNATIVES, PREVIEWS = f"{AMENDED}-alternatives-cited", f"{AMENDED}-previews-marked"
