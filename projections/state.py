@@ -126,16 +126,14 @@ class Narrowing:
     def __bool__(self) -> bool:
         return bool(self.agreements or self.actors or self.kinds)
 
-    def about(
-        self, state: dict[str, Any], records: Iterable[Record], named: set[str] | None = None
-    ) -> dict[str, Any]:
-        """``state`` with only the entries about what is asked; ``named`` receives the
-        actors the kept entries name."""
+    def about(self, state: dict[str, Any], records: Iterable[Record]) -> dict[str, Any]:
+        """``state`` with only the entries about what is asked, and the actors those
+        entries' events name."""
         if not self:
             return state
         documents = {r.id: r.document for r in records}
         kept: dict[str, Any] = {}
-        named = set() if named is None else named
+        named: set[str] = set()
         for key, value in state.items():
             if key in ("as_of", "known_at", "actors"):
                 kept[key] = value

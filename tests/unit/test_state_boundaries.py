@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from domain.records import Record
+from domain.world import actor_registry
 from projections.sections import STATE_KEYS
-from projections.state import Narrowing, state_at
+from projections.state import Narrowing, state_at, state_sections
 from tests.factories import actor, financing, make, signing, step
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -785,3 +786,35 @@ def test_a_measure_taking_effect_within_a_month_is_in_force_on_its_last_day_not_
     asked = state("2025-08-31", ACTORS, tariff)
     assert [m["status"] for m in asked["measures"]] == ["in force"]
     assert asked["undetermined"] == []
+
+
+# -- found by the mutation run of 6 December (scripts/mutants state) ----------------------
+
+
+def test_the_fold_says_what_each_happening_it_applied_changed_and_no_other():
+    pending = meeting("sept", "2025-09")
+    applied: dict[str, list] = {}
+    sections = dict(
+        state_sections(
+            records([ACTORS, SIGNING, COMMITMENT, pending]), date(2025, 9, 9), None, None, applied
+        )
+    )
+    assert [u["event_id"] for u in sections["undetermined"]] == ["sept"]
+    assert set(applied) == {"intro", "a1-signed", "c1"}
+    assert all(applied[i] for i in applied)
+
+
+def test_a_state_given_the_record_s_actors_names_one_a_later_dated_event_introduces():
+    later = make(
+        "meeting",
+        "later",
+        "2025-12-01",
+        participants=["ussm", "fwo"],
+        introduces=[actor("zia", "person", role="An envoy")],
+    )
+    named = make("meeting", "m", "2025-09-08", participants=["ussm", "zia"])
+    upto = records([ACTORS, named])
+    registry = actor_registry(r.document for r in records([ACTORS, named, later]))
+    given = state_at(upto, date(2025, 9, 9), None, registry)
+    assert [e["event_id"] for e in given["engagements"]] == ["intro", "m"]
+    assert state_at(upto, date(2025, 9, 9)) != given

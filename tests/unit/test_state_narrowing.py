@@ -8,8 +8,13 @@ about the same things."""
 
 from __future__ import annotations
 
-from projections.state import Narrowing, about_keys
-from tests.factories import actor, make
+from datetime import UTC, date, datetime
+
+from domain.records import Record
+from projections.state import Narrowing, about_keys, event_ids, state_at
+from tests.factories import actor, make, signing
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 INTRO = make(
     "meeting",
@@ -20,6 +25,7 @@ INTRO = make(
 )
 COMMITMENT = make("commitment-made", "c1", "2025-09-08", agreement="a1", description="First phase.")
 STATEMENT = make("statement-made", "st1", "2025-09-08", speaker="munir", quote="Good.", about="a1")
+SIGNING = signing()
 OTHER_MEETING = make("meeting", "other", "2025-09-05", participants=["munir", "pakistan"])
 
 AGREEMENT = Narrowing(agreements=frozenset({"a1"}))
@@ -62,3 +68,41 @@ def test_an_entry_is_kept_when_each_filter_is_met_by_one_of_its_events():
     assert not both._keeps([COMMITMENT])  # about a1, not a meeting
     assert both._keeps([COMMITMENT, OTHER_MEETING])  # one about a1, another a meeting
     assert not both._keeps([OTHER_MEETING])
+
+
+# -- found by the mutation run of 6 December (scripts/mutants state) ----------------------
+
+WORLD = [
+    Record(h, NOW, n)
+    for n, h in enumerate([INTRO, SIGNING, COMMITMENT, STATEMENT, OTHER_MEETING], 1)
+]
+SEPT_9 = date(2025, 9, 9)
+
+
+def test_a_narrowing_by_one_kind_of_filter_alone_narrows():
+    whole = state_at(WORLD, SEPT_9, NOW)
+    assert "other" in [e["event_id"] for e in whole["engagements"]]
+    for alone in (AGREEMENT, MUNIR, COMMITMENTS):
+        assert alone, alone
+        assert state_at(WORLD, SEPT_9, NOW, narrowing=alone) != whole
+    assert not Narrowing()
+    assert state_at(WORLD, SEPT_9, NOW, narrowing=Narrowing()) == whole
+
+
+def test_a_narrowed_state_keeps_its_day_and_moment_and_the_actors_its_entries_name():
+    asked = state_at(WORLD, SEPT_9, NOW, narrowing=AGREEMENT)
+    whole = state_at(WORLD, SEPT_9, NOW)
+    assert asked["as_of"] == whole["as_of"] == "2025-09-09"
+    assert asked["known_at"] == whole["known_at"] is not None
+    assert [e["event_id"] for e in asked["engagements"]] == []
+    assert [s["event_id"] for s in asked["statements"]] == ["st1"]
+    # The signing names ussm and fwo, the statement munir; nothing kept names pakistan.
+    assert [a["id"] for a in asked["actors"]] == ["fwo", "munir", "ussm"]
+
+
+def test_an_entry_s_events_are_its_own_and_those_nested_in_it():
+    [agreement] = state_at(WORLD, SEPT_9)["agreements"]
+    assert agreement["event_id"] == "a1-signed"
+    assert set(event_ids(agreement)) >= {"a1-signed", "c1"}
+    assert event_ids([agreement, {"event_id": "x"}])[-1] == "x"
+    assert event_ids("a1-signed") == []
