@@ -741,7 +741,9 @@ def state_text_and_json(bench: Any, backend: Any, store: Any, session: Any, mid:
     import json
 
     from cli import render
-    from projections import kept
+    from projections import settled
+    from projections.bitemporal import STANDING, standing
+    from projections.sections import SECTIONS
     from projections.tables import END_OF_TIME
     from service import reading
 
@@ -753,8 +755,16 @@ def state_text_and_json(bench: Any, backend: Any, store: Any, session: Any, mid:
         return "".join(render.json_object_chunks(reading.state_sections(session, mid)))
 
     conn = backend.connect(store)
-    sql = kept.STANDING_AT if backend.name == "sqlite" else kept.STANDING_AT.replace("?", "%s")
-    params = kept.standing_at(mid.isoformat(), END_OF_TIME)
+    # The floor: every row standing at (D, now) in one query, the actors' settled rows
+    # with them, as the kept state reads them (projections/kept.py, settled.py).
+    others = ", ".join(f"'{s}'" for s in SECTIONS if s != "actors")
+    sql = (
+        "SELECT section, entry_key, sort_key, dated, version_key, entry"
+        f" FROM uspk_view_standing WHERE section IN ({others}) AND {STANDING}"
+        f" UNION ALL {settled.STANDING_AT}"
+    )
+    sql = sql if backend.name == "sqlite" else sql.replace("?", "%s")
+    params = standing(mid.isoformat(), END_OF_TIME) * 2
 
     def floor() -> int:
         rows = conn.execute(sql, params).fetchall()

@@ -878,12 +878,6 @@ _ROW = "section, entry_key, sort_key, dated, version_key, entry"  # what read_st
 ACTORS_AT = settled.STANDING_AT
 # The rows of one other section standing at (day, moment).
 SECTION_AT = f"SELECT {_ROW} FROM uspk_view_standing WHERE section = ? AND {STANDING}"
-# The rows standing at (day, moment), one query.
-STANDING_AT = (
-    f"SELECT {_ROW} FROM uspk_view_standing"
-    f" WHERE section IN ({_quoted(s for s in SECTIONS if s != 'actors')}) AND {STANDING}"
-    f" UNION ALL {ACTORS_AT}"
-)
 
 
 # -- a narrowed state (``state --agreement/--actor/--kind``) ------------------------------
@@ -1189,11 +1183,6 @@ def _actor_entries(
         for row in sql.all(query, (*standing_at, *chunk)):
             found[row[1]] = _row_entry(row, unseal, day)
     return found
-
-
-def standing_at(day: str, at: str) -> tuple[str, ...]:
-    """``STANDING_AT``'s parameters: its two parts each test standing."""
-    return standing(day, at) * 2
 
 
 # Every row of the state's sections, the hidden ones too (the SQLite export copies them;
