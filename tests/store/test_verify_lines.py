@@ -257,3 +257,33 @@ def test_an_edited_standing_row_is_named_by_its_unit_section_entry_and_first_day
         f"uspk_view_standing: 1 row(s) that differ from the log: {unit}/{section}/{key}/{since}"
         in verify_lines(uspk)
     )
+
+
+def test_a_missing_tracking_row_is_named_as_such(uspk):
+    with sqlite3.connect(uspk.address) as db:
+        db.execute("DELETE FROM tracking")
+
+    assert verify_lines(uspk) == ["the tracking row is missing"]
+
+
+def test_an_index_set_back_to_no_notification_names_its_rows_and_no_unreadable_event(
+    uspk,
+):
+    """Set back to notification 0, the index holds rows of every change the log had by
+    then (none): each table's are named. What lies after it is what its catch-up would
+    read, the recorded changes and the history's loading; the chronicle's creation,
+    which no index reads, is not an unreadable event."""
+    with sqlite3.connect(uspk.address) as db:
+        db.execute("UPDATE tracking SET notification_id = 0")
+
+    lines = verify_lines(uspk)
+
+    assert [line.split(":")[0] for line in lines] == [
+        "uspk_view_events",
+        "uspk_view_mentions",
+        "uspk_view_things",
+        "uspk_view_hidden",
+        "uspk_view_meta",
+        "uspk_view_meta",
+        "uspk_view_meta",
+    ]

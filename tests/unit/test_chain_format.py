@@ -9,6 +9,7 @@ import time
 from datetime import UTC, datetime, timedelta, timezone
 
 from domain.chain import link
+from projections.chain import head_view
 
 # A first change: non-ASCII text, a nested list of objects, a float and an int, a null;
 # recorded at 17:00:00.000250 in UTC+5 (12:00 UTC), by a named recorder, no message.
@@ -67,3 +68,15 @@ def test_a_link_is_the_same_whatever_the_machines_time_zone(monkeypatch):
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_an_export_of_a_record_without_a_chain_carries_no_head_and_no_mark():
+    assert head_view(0, None) == {"count": 0, "head": None, "mark": None}
+
+
+def test_an_export_carries_the_head_as_sha256_and_the_line_verify_against_finds():
+    assert head_view(3, "ab12") == {
+        "count": 3,
+        "head": "sha256:ab12",
+        "mark": "uspk record: 3 recorded changes, chain head sha256:ab12",
+    }
