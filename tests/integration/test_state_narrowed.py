@@ -14,7 +14,7 @@ from projections.state import Narrowing
 from projections.timeline import UnknownActor
 from service import reading
 from service.bootstrap import Session, checked_store
-from tests.factories import make
+from tests.factories import actor, make
 
 DATES = [date(2025, 6, 30), date(2025, 9, 8), date(2025, 10, 15), date(2025, 12, 31)]
 UNRELATED = make("meeting", "unrelated-meeting", "2025-09-09", participants=["mota-engil", "nlcp"])
@@ -110,3 +110,24 @@ def test_unknown_ids_are_refused_with_the_close_matches(session):
         reading.narrowing(session, ["ussm-fwo-mo"])
     with pytest.raises(UnknownActor, match="ussm"):
         reading.narrowing(session, actors=["usm"])
+
+
+def test_a_narrowed_state_shows_every_actor_its_entries_name_past_one_query_s_marks(
+    store_address,
+):
+    """The actors a narrowed state shows are read 500 ids a query (the marks one query
+    takes): those of every query are shown, not the last one's alone."""
+    crowd = [actor(f"envoy-{n:03d}", "person") for n in range(600)]
+    meeting = make(
+        "meeting",
+        "crowded-meeting",
+        "2025-09-09",
+        participants=["envoy-000", "envoy-599"],
+        introduces=crowd,
+    )
+    with Session(checked_store(store_address, create=True)) as opened:
+        opened.append([meeting])
+        asked = Narrowing(actors=frozenset({"envoy-599"}))
+        state = reading.state_at(opened, date(2025, 9, 10), None, asked)
+    assert [e["event_id"] for e in state["engagements"]] == ["crowded-meeting"]
+    assert [a["id"] for a in state["actors"]] == [a["id"] for a in crowd]

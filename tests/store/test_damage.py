@@ -830,6 +830,17 @@ def test_an_about_row_edited_out_of_shape_is_refused_by_a_narrowed_state_in_one_
     assert json.loads(uspk.ok(*asked)) == said
 
 
+def test_an_actor_row_edited_out_of_shape_is_refused_by_a_narrowed_state_naming_it(tmp_path):
+    """The actors a narrowed state shows are read from their settled rows, as the whole
+    state's are: one edited out of shape is named by its section and id."""
+    uspk = Uspk(str(tmp_path / "uspk.sqlite"))
+    asked = ("state", "--at", "2025-12-31", "--agreement", "ussm-fwo-mou")
+    assert "FWO" in uspk.ok(*asked) or "Frontier Works" in uspk.ok(*asked)
+    run_sql(uspk.address, "UPDATE uspk_view_actors SET entry = 'not json' WHERE entry_key = 'fwo'")
+    line = one_line_error(uspk(*asked), "`uspk rebuild` repairs it")
+    assert "(the standing row of actors 'fwo' cannot be read)" in line
+
+
 def test_an_about_row_deleted_is_named_by_verify_and_made_again_by_rebuild(tmp_path):
     """A narrowed state trusts the kept rows of what each entry is about, as the whole
     state trusts its rows: one deleted by hand (well formed, so no read refuses it) is

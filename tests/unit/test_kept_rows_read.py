@@ -1,0 +1,118 @@
+"""The kept rows read back as uspk wrote them, and refused in one line otherwise
+(projections/kept.py): a change row's shape, field by field; an about row's place; the
+state's head and size. No database: the rows are given as the index returns them. Found
+by the mutation run of the `kept` group (issue 18)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+
+from projections import kept
+from projections.kept import RowUnreadable
+from projections.views import timestamp_view
+
+CHANGE = {
+    "event_id": "signed",
+    "kind": "agreement-signed",
+    "occurred": {"edtf": "2025-09-08"},
+    "source": {"publisher": "Dawn"},
+    "changes": [["agreement", "a1"], ["step", "s1"]],
+    "joins": [[1, "fwo", None], [0, "ussm", "A lender"]],
+}
+
+
+def clear(text):
+    return text
+
+
+def changes_read(*entries: dict, ranks: list[str] | None = None) -> list:
+    ranks = ranks or [f"r{n}" for n in range(len(entries))]
+    # each row's key is the id of the event it was written for, whatever an edit did to its entry
+    keys = [e["event_id"] if isinstance(e["event_id"], str) else "signed" for e in entries]
+    rows = [(r, k, json.dumps(e)) for r, k, e in zip(ranks, keys, entries, strict=True)]
+    return kept.read_changes(rows, clear)
+
+
+def test_a_change_row_as_uspk_writes_it_is_read_back_in_replay_order():
+    later = {**CHANGE, "event_id": "later"}
+    read = changes_read(later, CHANGE, ranks=["2025-09-09|0002", "2025-09-08|0001"])
+    assert [(c.rank, c.entry["event_id"]) for c in read] == [
+        ("2025-09-08|0001", "signed"),
+        ("2025-09-09|0002", "later"),
+    ]
+    assert read[0].entry == CHANGE
+
+
+@pytest.mark.parametrize(
+    "edited",
+    [
+        {"event_id": 7},
+        {"kind": None},
+        {"occurred": "2025-09-08"},
+        {"source": ["Dawn"]},
+        {"changes": {"agreement": "a1"}},
+        {"joins": "fwo"},
+        # one change, which the one join names: only the change is not as written
+        {"changes": [["agreement", "a1", "extra"]], "joins": [[0, "fwo", None]]},
+        {"changes": ["agreement"], "joins": [[0, "fwo", None]]},
+        {"changes": ["ab"], "joins": [[0, "fwo", None]]},  # two characters long, but text
+        {"changes": [["agreement", 1]], "joins": [[0, "fwo", None]]},
+        {"changes": [[1, "a1"]], "joins": [[0, "fwo", None]]},
+        # a join must name one of the row's changes, by its place: 0 or 1 here, not 2
+        {"joins": [[2, "fwo", None]]},
+        {"joins": [[-1, "fwo", None]]},
+        {"joins": [[0, "fwo"]]},
+        {"joins": [[0, 5, None]]},
+        {"joins": [[0, "fwo", 3]]},
+    ],
+    ids=lambda edited: json.dumps(edited),
+)
+def test_a_change_row_not_as_uspk_writes_it_is_refused_by_its_key(edited):
+    """Each field of the wrong JSON type alone, the rest as written, is refused: a
+    diff reads hundreds of rows and checks each field."""
+    with pytest.raises(RowUnreadable, match="the standing row of changes 'signed' cannot be read"):
+        changes_read({**CHANGE, **edited})
+
+
+def test_a_change_row_whose_rank_is_not_text_is_refused():
+    rows = [(3, "signed", json.dumps(CHANGE))]
+    with pytest.raises(RowUnreadable, match="'signed' cannot be read"):
+        kept.read_changes(rows, clear)
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        "agreements\tussm-fwo-mou\t1|x",  # parts apart by tabs, not spaces
+        "agreements ussm-fwo-mou",  # no sort key
+        "nowhere ussm-fwo-mou 1|x",
+        "actors fwo 1|x",  # an actor is found by the names row, never by a place
+        5,
+        None,
+    ],
+    ids=repr,
+)
+def test_an_about_row_s_place_not_as_uspk_writes_it_is_refused(place):
+    with pytest.raises(RowUnreadable, match="the standing row of about .* cannot be read"):
+        kept._place_of(place)
+
+
+def test_an_about_row_s_place_is_its_section_key_and_sort_key_which_may_hold_spaces():
+    assert kept._place_of("agreements ussm-fwo-mou 1|2025-09-08 x y") == (
+        "agreements",
+        "ussm-fwo-mou",
+        "1|2025-09-08 x y",
+    )
+
+
+def test_the_state_read_from_rows_says_its_day_and_moment_and_has_a_key_per_section():
+    at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    state = kept.KeptState(lambda section: [], date(2025, 9, 8), at, clear)
+    assert state["as_of"] == "2025-09-08"
+    assert state["known_at"] == timestamp_view(at) is not None
+    assert len(state) == len(list(state)) == len(kept.SECTIONS) + 2
+    read = dict(kept.read_state([], date(2025, 9, 8), at, clear))
+    assert read["known_at"] == state["known_at"] and read["as_of"] == "2025-09-08"
