@@ -322,13 +322,14 @@ def _named(happenings: Iterable[Any]) -> set[str]:
 def _refuse_orphaned_relations(
     retraction: Any, fresh: list[Any], lookup: RecordLookup, retracted: set[str]
 ) -> None:
-    """Refuse retracting an event that standing events relate to (their links would point
-    at nothing), unless this batch retracts them too, as with what others depend on."""
+    """Refuse retracting an event that recorded standing events relate to (their links
+    would point at nothing), unless this batch retracts or amends them too, as with what
+    others depend on. The batch's own events that relate to it are ``_related_events``'
+    to refuse, before this runs."""
     target = retraction.retracts
     amended = {d.supersedes for d in fresh if not isinstance(d, Retraction) and d.supersedes}
     # ``related-to:<id>`` is how the record index finds the events relating to one.
     relating = [r.document for r in lookup.related({f"related-to:{target}"}, ())]
-    relating += [d for d in fresh if not isinstance(d, Retraction)]
     names = sorted(
         {
             d.id
