@@ -12,6 +12,7 @@ from domain.world import actor_registry
 from projections import kept
 from projections import state as states
 from projections.sections import SECTIONS
+from service import reading
 from service.bootstrap import Session, checked_store
 from tests.factories import actor, commitment, make, retraction, signing
 
@@ -286,3 +287,26 @@ def test_a_section_as_read_is_counted_by_its_rows_and_its_entries_made_when_take
     assert len(made) == 4
     assert list(entries.mapped(lambda entry: entry["k"])) == ["a", "b"]
     assert entries[1] == {"k": "b"} and entries[:1] == [{"k": "a"}]
+
+
+# "about" names a section of the kept rows too: an entry is told by its section, not its key
+@pytest.mark.parametrize("agreement", ["a2020", "about"])
+def test_a_grown_unit_keeps_what_its_entries_are_about_as_verify_makes_it(tmp_path, agreement):
+    """A 2020 agreement, then at another moment a commitment on it dated a month later:
+    the unit only grew, so its rows before that day are kept and it is folded from that
+    day on. What each entry is about (the rows a narrowed state reads) is kept with the
+    entry it points at: held as made afresh, and a narrowed state before and after the
+    commitment answers as the fold does."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+        session.append([signing(agreement, occurred="2020-03-01")])
+        session.append([commitment(agreement, "c2020", "2020-04-01")])
+
+        held, made = session.index.kept_now()
+        assert held == made
+        asked = states.Narrowing(agreements=frozenset({agreement}))
+        believed = session.index.believed()
+        for as_of in (date(2020, 3, 15), date(2020, 6, 1)):
+            narrowed = reading.state_at(session, as_of, None, asked)
+            assert narrowed == asked.about(fold(session, as_of), believed)
+            assert [a["id"] for a in narrowed["agreements"]] == [agreement]

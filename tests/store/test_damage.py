@@ -824,7 +824,7 @@ def test_an_about_row_edited_out_of_shape_is_refused_by_a_narrowed_state_in_one_
         where = f"{about} AND entry_key = 'agreement:ussm-fwo-mou'"
     run_sql(uspk.address, f"UPDATE uspk_view_standing SET {edit} WHERE {where}")
     line = one_line_error(uspk(*asked), "`uspk rebuild` repairs it")
-    assert "cannot be read" in line and named in line
+    assert "(the standing row of about " in line and "cannot be read" in line and named in line
     assert uspk("verify").exit_code != 0
     uspk.ok("rebuild")
     assert json.loads(uspk.ok(*asked)) == said
