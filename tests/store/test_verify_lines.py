@@ -287,3 +287,22 @@ def test_an_index_set_back_to_no_notification_names_its_rows_and_no_unreadable_e
         "uspk_view_meta",
         "uspk_view_meta",
     ]
+
+
+def test_a_missing_meta_row_is_named_as_such(uspk):
+    with sqlite3.connect(uspk.address) as db:
+        db.execute("DELETE FROM uspk_view_meta")
+
+    assert verify_lines(uspk) == ["the meta row is missing"]
+
+
+def test_a_missing_table_is_named_and_the_tables_after_it_are_still_compared(uspk):
+    ((hidden, by),) = first(uspk.address, "SELECT event_id, by_id FROM uspk_view_hidden", 1)
+    with sqlite3.connect(uspk.address) as db:
+        db.execute("DROP TABLE uspk_view_mentions")
+        db.execute("DELETE FROM uspk_view_hidden WHERE event_id = ? AND by_id = ?", (hidden, by))
+
+    assert verify_lines(uspk) == [
+        "table uspk_view_mentions is missing",
+        f"uspk_view_hidden: 1 row(s) missing (the log has them): {hidden}/{by}",
+    ]
