@@ -107,3 +107,9 @@ def test_a_run_stopped_by_hand_still_records_its_start_and_time(mutants, tmp_pat
 
 def test_a_copy_without_a_record_says_so(mutants, tmp_path):
     assert mutants.ran(tmp_path) == "run time not recorded"
+
+
+def test_a_group_s_postgresql_tests_are_let_in_by_dropping_only_that_marker(mutants):
+    shared = ["-p", "no:cacheprovider", "-q", "-m", "not postgres and not e2e"]
+    assert mutants.postgres_let_in(shared) == ["-p", "no:cacheprovider", "-q", "-m", "not e2e"]
+    assert mutants.postgres_let_in(["-q", "-m", "not postgres"]) == ["-q"]
