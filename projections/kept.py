@@ -1158,12 +1158,9 @@ def _noted(read, standing_at: tuple, latest: int, counts: dict, unseal) -> list[
     by_label: dict[str, list[tuple]] = {}
     firsts: dict[str, str] = {}
     for kind, count, first in read(_NOTED_KINDS, *standing_at):
+        # A kind counted at (day, moment) has rows standing then: its latest are found.
         found = read(_NOTED_LATEST, kind, *standing_at, latest)
-        label = (
-            str(_entry("noted", found[0][1], found[0][5], unseal).get("label", kind))
-            if found
-            else kind
-        )
+        label = str(_entry("noted", found[0][1], found[0][5], unseal).get("label", kind))
         counts[f"noted:{label}"] = counts.get(f"noted:{label}", 0) + count
         by_label.setdefault(label, []).extend(found)
         firsts[label] = min(firsts.get(label, first), first)

@@ -201,12 +201,16 @@ def test_noted_happenings_of_two_labels_interleaved_read_as_the_whole_states_tex
 
         kinds = ("sanction-imposed", "embargo-lifted")
         with Session(checked_store(str(tmp_path / "s.sqlite"), create=True), Clock()) as session:
-            session.append([noted(kinds[n % 2], n) for n in range(1, 7)])
+            # embargoes on 1, 3, 5 and 7 October, sanctions on 2, 4 and 6: with one of
+            # each shown, the sanction shown is the earlier, yet embargoes came first
+            session.append([noted(kinds[n % 2], n) for n in range(1, 8)])
             for latest in (1, 2, LATEST):
                 as_of = date(2025, 12, 31)
                 text = summary_text(session, as_of, None, latest)
                 assert text == whole_text(session, as_of, None, latest), latest
-            assert "Embargo lifted (3, the latest 2 shown)" in summary_text(session, as_of, None, 2)
+            assert "Embargo lifted (4, the latest 2 shown)" in summary_text(session, as_of, None, 2)
+            shown = summary_text(session, as_of, None, 1)
+            assert shown.index("Embargo lifted (4") < shown.index("Sanction imposed (3")
 
 
 @pytest.fixture
@@ -271,3 +275,17 @@ def test_the_latest_actors_shown_are_the_latest_in_pythons_order_whatever_the_co
         text = summary_text(session, as_of, None, 2)
         assert text == whole_text(session, as_of, None, 2)
         assert "  Test Actor 1, Test Actor 2\n" in text
+
+
+def test_a_noted_row_edited_out_of_shape_is_named_by_its_section_and_key(tmp_path, sanction_kind):
+    import sqlite3
+
+    from projections.damage import ReadModelDamaged
+
+    address = str(tmp_path / "s.sqlite")
+    with Session(checked_store(address, create=True), Clock()) as session:
+        session.append(sanctions())
+        with sqlite3.connect(address) as db:
+            db.execute("UPDATE uspk_view_standing SET entry = 'not json' WHERE section = 'noted'")
+        with pytest.raises(ReadModelDamaged, match="the standing row of noted 'test-sanction-3'"):
+            summary_text(session, date(2025, 12, 31), None, 1)
