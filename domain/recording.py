@@ -335,7 +335,7 @@ def _refuse_orphaned_relations(
             d.id
             for d in relating
             if d.id not in retracted | amended
-            and any(r.to == target for r in getattr(d, "relates", ()))
+            and any(r.to == target for r in d.relates)  # happenings: each has its relations
         }
     )
     if names:
