@@ -306,3 +306,19 @@ def test_a_missing_table_is_named_and_the_tables_after_it_are_still_compared(usp
         "table uspk_view_mentions is missing",
         f"uspk_view_hidden: 1 row(s) missing (the log has them): {hidden}/{by}",
     ]
+
+
+def test_an_index_set_back_to_the_log_s_start_and_emptied_is_behind_not_damaged(uspk):
+    """An index at notification 0 that holds nothing agrees with the log up to there:
+    the next command catches it up; verify says where it stands."""
+    tables = ["uspk_view_events", "uspk_view_mentions", "uspk_view_things", "uspk_view_hidden"]
+    tables += ["uspk_view_units", "uspk_view_standing", "uspk_view_actors"]
+    with sqlite3.connect(uspk.address) as db:
+        db.execute("UPDATE tracking SET notification_id = 0")
+        for table in tables:
+            db.execute(f"DELETE FROM {table}")
+        db.execute(
+            "UPDATE uspk_view_meta SET records = 0, chronicle_version = 0, history_digest = NULL"
+        )
+    said = uspk.ok("verify")
+    assert said.startswith("verified: 0 recorded changes, 0 hidden, index at log position 0 of ")
