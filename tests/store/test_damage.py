@@ -150,6 +150,12 @@ UNSEEN_BY_COMMANDS = {  # too costly to notice on every command: verify finds th
         "uspk_view_standing: 1 row(s) that differ from the log: "
         "meg-nlcp-mou-signed-2025-09-08/agreements/meg-nlcp-mou/2025-09-08",
     ),
+    "a standing row's end edited": (
+        "UPDATE uspk_view_standing SET valid_to = '2030-01-01' WHERE section = 'agreements'"
+        " AND entry_key = 'meg-nlcp-mou' AND hidden_at IS NULL AND valid_to IS NULL",
+        "uspk_view_standing: 1 row(s) that differ from the log: "
+        "meg-nlcp-mou-signed-2025-09-08/agreements/meg-nlcp-mou/2025-09-08",
+    ),
     "a standing row deleted": (
         "DELETE FROM uspk_view_standing"
         " WHERE section = 'agreements' AND entry_key = 'meg-nlcp-mou'",

@@ -116,3 +116,19 @@ def test_the_state_read_from_rows_says_its_day_and_moment_and_has_a_key_per_sect
     assert len(state) == len(list(state)) == len(kept.SECTIONS) + 2
     read = dict(kept.read_state([], date(2025, 9, 8), at, clear))
     assert read["known_at"] == state["known_at"] and read["as_of"] == "2025-09-08"
+
+
+def test_a_dated_reason_is_completed_with_the_day_asked_however_the_state_is_read():
+    """An undetermined entry's row holds its reason without the day it was asked about
+    (``dated``): read whole, or entry by entry as shown, the reason names the day."""
+    reason = "its date (September 2025) contains "
+    row = ("undetermined", "m", "0|x", 1, "", json.dumps({"event_id": "m", "reason": reason}))
+    for as_read in (False, True):
+        state = kept.KeptState(
+            lambda section: [row] if section == "undetermined" else [],
+            date(2025, 9, 9),
+            None,
+            clear,
+            as_read,
+        )
+        assert [e["reason"] for e in state["undetermined"]] == [reason + "2025-09-09"], as_read
