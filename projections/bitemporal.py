@@ -6,18 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-
-def standing_of(table: str = "") -> str:
-    """The test that a row (of the table named ``table`` in the query, if given) stands
-    at (day, moment): its parameters are ``standing(day, moment)``."""
-    at = f"{table}." if table else ""
-    return (
-        f"{at}valid_from <= ? AND ({at}valid_to IS NULL OR {at}valid_to > ?)"
-        f" AND {at}recorded_from <= ? AND ({at}hidden_at IS NULL OR {at}hidden_at > ?)"
-    )
-
-
-STANDING = standing_of()
+# The test that a row stands at (day, moment): its parameters are ``standing(day,
+# moment)``. Its column names are bare: in a subquery they name the subquery's table.
+STANDING = (
+    "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
+    " AND recorded_from <= ? AND (hidden_at IS NULL OR hidden_at > ?)"
+)
 
 
 def standing(day: str, at: str) -> tuple[str, ...]:

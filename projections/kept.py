@@ -44,7 +44,7 @@ from domain.chronicle import Record
 from domain.rules import replay_key
 from events.dates import FuzzyDate
 from projections import settled
-from projections.bitemporal import STANDING, chunks, standing, standing_of
+from projections.bitemporal import STANDING, chunks, standing
 from projections.entries import collector_paused
 from projections.sections import (
     ABOUT,
@@ -968,9 +968,9 @@ def _named(names: str, text: Any, unseal) -> list[str]:
 # day, ``standing`` of the later day, ``standing`` of the first.
 CHANGED_BETWEEN = (
     "SELECT s.sort_key, s.entry_key, s.entry FROM uspk_view_standing s"
-    f" WHERE s.section = '{CHANGES}' AND s.valid_from > ? AND {standing_of('s')}"
+    f" WHERE s.section = '{CHANGES}' AND s.valid_from > ? AND {STANDING}"
     " AND NOT EXISTS (SELECT 1 FROM uspk_view_standing p"
-    f" WHERE p.section = '{CHANGES}' AND p.entry_key = s.entry_key AND {standing_of('p')})"
+    f" WHERE p.section = '{CHANGES}' AND p.entry_key = s.entry_key AND {STANDING})"
 )
 
 
