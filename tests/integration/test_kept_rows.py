@@ -4,6 +4,7 @@ rarely: each answer must be the pure fold's of the records believed then."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -310,3 +311,29 @@ def test_a_grown_unit_keeps_what_its_entries_are_about_as_verify_makes_it(tmp_pa
             narrowed = reading.state_at(session, as_of, None, asked)
             assert narrowed == asked.about(fold(session, as_of), believed)
             assert [a["id"] for a in narrowed["agreements"]] == [agreement]
+
+
+def test_a_unit_that_only_grew_is_folded_from_its_new_day_leaving_the_rows_ended_before(
+    tmp_path,
+):
+    """A 2020 agreement, a commitment in April, then one in June, each at its own moment:
+    the June commitment only grows the unit, so it is folded from June on and the rows
+    that ended before (the agreement as it stood in March) are left as they are, not
+    made again. An edit to such a row (by hand, here) is therefore still there after
+    the append, for `uspk verify` to name, and `uspk rebuild` to make again."""
+    address = str(tmp_path / "s.sqlite")
+    with Session(checked_store(address, create=True), Clock()) as session:
+        session.append([signing("a2020", occurred="2020-03-01")])
+        session.append([commitment("a2020", "c-april", "2020-04-01")])
+        march = ("agreements", "a2020", "a2020-signed", "2020-03-01", "2020-04-01")
+        assert [r for r in session.index.kept_rows() if r[:5] == march]
+        with sqlite3.connect(address) as db:
+            db.execute(
+                'UPDATE uspk_view_standing SET entry = \'{"id": "a2020", "edited": 1}\''
+                " WHERE section = 'agreements' AND entry_key = 'a2020' AND valid_to = '2020-04-01'"
+            )
+        session.append([commitment("a2020", "c-june", "2020-06-01")])
+        (kept_march,) = [r for r in session.index.kept_rows() if r[:5] == march]
+        assert json.loads(kept_march[-1]) == {"id": "a2020", "edited": 1}
+        held, made = session.index.kept_now()
+        assert held != made

@@ -132,3 +132,31 @@ def test_a_dated_reason_is_completed_with_the_day_asked_however_the_state_is_rea
             as_read,
         )
         assert [e["reason"] for e in state["undetermined"]] == [reason + "2025-09-09"], as_read
+
+
+def test_rows_of_one_place_are_in_the_order_of_their_keys_and_a_section_not_kept_is_no_key():
+    """A narrowed state's actors share one place (their sort key is empty): they come in
+    the order of their ids, whatever order the index gave their rows in."""
+    rows = [("actors", key, "", 0, "", json.dumps({"id": key})) for key in ("ussm", "fwo", "munir")]
+    state = kept.KeptState(
+        lambda section: list(rows) if section == "actors" else [], date(2025, 9, 9), None, clear
+    )
+    assert [a["id"] for a in state["actors"]] == ["fwo", "munir", "ussm"]
+    with pytest.raises(KeyError, match="nowhere"):
+        state["nowhere"]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        ("engagements", "v1", b"\x00", 0, "", "{}"),  # a sort key made a BLOB by an edit
+        ("engagements", 7, "1|x", 0, "", "{}"),  # a key made a number
+    ],
+)
+def test_a_row_whose_place_is_not_text_is_refused_by_its_section_and_key(row):
+    state = kept.KeptState(
+        lambda section: [row] if section == "engagements" else [], date(2025, 9, 9), None, clear
+    )
+    with pytest.raises(RowUnreadable) as refused:
+        state["engagements"]
+    assert str(refused.value) == f"the standing row of engagements {row[1]!r} cannot be read"
