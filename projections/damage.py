@@ -28,7 +28,6 @@ class UnreadableEvent(ReadModelError):
     """A stored event this code cannot read, and no later retraction names it."""
 
     def __init__(self, notification_id: int, event_id: str | None, reason: str) -> None:
-        self.notification_id = notification_id
         # What a retraction names it by: its own id when that can be read, else its place.
         self.name = (
             event_id
@@ -49,8 +48,6 @@ class ChainBroken(ReadModelError):
     at the last good one, and every command says so until the log is repaired."""
 
     def __init__(self, notification_id: int, event_id: str | None, reason: str) -> None:
-        self.notification_id = notification_id
-        self.event_id = event_id
         which = (
             f"event {event_id!r} (notification {notification_id})"
             if event_id
