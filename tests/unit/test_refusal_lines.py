@@ -485,3 +485,16 @@ def test_a_missing_or_unknown_kind_is_refused_listing_the_kinds():
         f"bad.yaml: event (id 'm1'), field 'kind': unknown kind 'party'; "
         f"expected one of: {expected}"
     )
+
+
+def test_a_json_key_given_twice_is_named_even_when_it_is_not_the_first():
+    text = b'{"a": 1, "b": 2, "c": 3, "b": 4}'
+    assert file_refusal(text, "e.json") == "e.json: malformed JSON: key 'b' given twice"
+
+
+def test_a_json_number_with_a_fraction_is_read_exactly_not_as_a_float():
+    """123456789012.345678 as a float would be 123456789012.34567: JSON's numbers are
+    read as YAML's are, exactly (amounts are money)."""
+    (raw,) = parse_bytes(b'{"amount": 123456789012.345678, "n": 5}', "e.json")
+    assert raw["amount"] == Decimal("123456789012.345678")
+    assert type(raw["amount"]) is Decimal and type(raw["n"]) is int
