@@ -498,3 +498,36 @@ def test_a_json_number_with_a_fraction_is_read_exactly_not_as_a_float():
     (raw,) = parse_bytes(b'{"amount": 123456789012.345678, "n": 5}', "e.json")
     assert raw["amount"] == Decimal("123456789012.345678")
     assert type(raw["amount"]) is Decimal and type(raw["n"]) is int
+
+
+class EndlessInput(io.RawIOBase):
+    """Standard input that never ends (`yes | uspk append -`): zeros, as many as asked,
+    but no more than twice the limit in all, or the test would wait for ever."""
+
+    def __init__(self) -> None:
+        self.given = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.given > 2 * MAX_FILE_BYTES:
+            raise AssertionError("read past the limit: an endless input would never be refused")
+        buffer[:] = bytes(len(buffer))
+        self.given += len(buffer)
+        return len(buffer)
+
+
+def test_an_endless_input_is_refused_once_one_byte_past_the_limit_is_read():
+    endless = EndlessInput()
+    with pytest.raises(InputError) as refused:
+        read_stream(io.BufferedReader(endless))
+    assert str(refused.value).startswith("<stdin>: file is more than ")
+    assert endless.given <= MAX_FILE_BYTES + io.DEFAULT_BUFFER_SIZE + 1
+
+
+def test_a_device_that_says_it_is_empty_is_refused_by_its_path_once_past_the_limit():
+    """/dev/zero reports no size: it is read up to the limit and refused, named."""
+    with pytest.raises(InputError) as refused:
+        read_file("/dev/zero")
+    assert str(refused.value).startswith("/dev/zero: file is more than ")
