@@ -197,20 +197,25 @@ def test_noted_happenings_of_two_labels_interleaved_read_as_the_whole_states_tex
 
         def noted(kind: str, n: int):
             fields = {"authority": "ussm", "measure": f"Test {kind} {n}"}
-            return validate(doc(kind, f"test-{kind}-{n}", f"2025-10-0{n}", **fields), "test")
+            # ids in the other order than the days: the latest is told by its day
+            return validate(doc(kind, f"test-{kind}-{9 - n}", f"2025-10-0{n}", **fields), "test")
 
-        kinds = ("sanction-imposed", "embargo-lifted")
+        kinds = ("embargo-lifted", "sanction-imposed")
         with Session(checked_store(str(tmp_path / "s.sqlite"), create=True), Clock()) as session:
-            # embargoes on 1, 3, 5 and 7 October, sanctions on 2, 4 and 6: with one of
-            # each shown, the sanction shown is the earlier, yet embargoes came first
+            # sanctions on 1, 3, 5 and 7 October, embargoes on 2, 4 and 6: with one of
+            # each shown, the embargo shown is the earlier, yet sanctions came first
+            # (and come before embargoes in no alphabet)
             session.append([noted(kinds[n % 2], n) for n in range(1, 8)])
             for latest in (1, 2, LATEST):
                 as_of = date(2025, 12, 31)
                 text = summary_text(session, as_of, None, latest)
                 assert text == whole_text(session, as_of, None, latest), latest
-            assert "Embargo lifted (4, the latest 2 shown)" in summary_text(session, as_of, None, 2)
+            assert "Sanction imposed (4, the latest 2 shown)" in summary_text(
+                session, as_of, None, 2
+            )
             shown = summary_text(session, as_of, None, 1)
-            assert shown.index("Embargo lifted (4") < shown.index("Sanction imposed (3")
+            assert shown.index("Sanction imposed (4") < shown.index("Embargo lifted (3")
+            assert "7 Oct 2025  test-sanction-imposed-2" in shown  # the latest
 
 
 @pytest.fixture
