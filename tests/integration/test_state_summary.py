@@ -294,3 +294,45 @@ def test_a_noted_row_edited_out_of_shape_is_named_by_its_section_and_key(tmp_pat
             db.execute("UPDATE uspk_view_standing SET entry = 'not json' WHERE section = 'noted'")
         with pytest.raises(ReadModelDamaged, match="the standing row of noted 'test-sanction-3'"):
             summary_text(session, date(2025, 12, 31), None, 1)
+
+
+def test_two_kinds_of_one_label_are_counted_and_placed_as_one(tmp_path, sanction_kind):
+    """Kinds are grouped by the label readers see: two kinds labelled alike are one
+    group, counted together and placed where the first of either was noted."""
+    from typing import Literal
+
+    from events import registry
+    from events.files import validate
+    from events.model import ActorRef, Happening, Line
+    from events.plover import Code, Plover
+
+    with registry.declaring():
+
+        class EmbargoLifted(Happening):
+            rank = 2
+            label = "embargo lifted"
+            plover = Plover(Code("SANCTION", "discontinue"), actors=("authority",))
+            kind: Literal["embargo-lifted"]
+            authority: ActorRef
+            measure: Line
+
+        class EmbargoEased(Happening):
+            rank = 2
+            label = "embargo lifted"  # told apart by its kind only
+            plover = Plover(Code("SANCTION", "discontinue"), actors=("authority",))
+            kind: Literal["embargo-eased"]
+            authority: ActorRef
+            measure: Line
+
+        def noted(kind: str, n: int):
+            fields = {"authority": "ussm", "measure": f"Test {kind} {n}"}
+            return validate(doc(kind, f"test-{kind}-{n}", f"2025-10-0{n}", **fields), "test")
+
+        happenings = [noted("embargo-eased", 1), noted("sanction-imposed", 2)]
+        happenings += [noted("embargo-lifted", 3), noted("embargo-lifted", 4)]
+        with Session(checked_store(str(tmp_path / "s.sqlite"), create=True), Clock()) as session:
+            session.append(happenings)
+            as_of = date(2025, 12, 31)
+            text = summary_text(session, as_of, None, 1)
+            assert text == whole_text(session, as_of, None, 1)
+    assert text.index("Embargo lifted (3, the latest 1 shown)") < text.index("Sanction imposed (1)")
