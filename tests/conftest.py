@@ -13,7 +13,6 @@ import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
-from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -77,18 +76,8 @@ def sanction_kind():
     """A kind without rules of its own (sanction-imposed), declared for one test and
     forgotten after it: what a new kind is, one model class."""
     from events import registry
-    from events.model import ActorRef, Happening, Line
-    from events.plover import Code, Plover
+    from tests.factories import declare_noted_kind
 
     with registry.declaring():
-
-        class SanctionImposed(Happening):
-            rank = 2
-            label = "sanction imposed"
-            plover = Plover(Code("SANCTION", "discontinue"), actors=("authority",))
-            kind: Literal["sanction-imposed"]
-            authority: ActorRef
-            measure: Line
-
-        yield SanctionImposed
+        yield declare_noted_kind("sanction-imposed", "sanction imposed")
     assert "sanction-imposed" not in registry.kinds()

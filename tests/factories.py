@@ -118,3 +118,27 @@ def retraction(target: str, event_id: str | None = None, reason: str = "Wrong.")
         },
         "test",
     )
+
+
+def declare_noted_kind(kind: str, label: str) -> type:
+    """A kind without rules of its own (an authority and a measure), as a new kind is:
+    one model class. Call it inside ``events.registry.declaring()``, which forgets it."""
+    from typing import Literal
+
+    from events.model import ActorRef, Happening, Line
+    from events.plover import Code, Plover
+
+    namespace = {
+        "__module__": __name__,
+        "__annotations__": {"kind": Literal[kind], "authority": ActorRef, "measure": Line},
+        "rank": 2,
+        "label": label,
+        "plover": Plover(Code("SANCTION", "discontinue"), actors=("authority",)),
+    }
+    return type(kind.title().replace("-", ""), (Happening,), namespace)
+
+
+def noted(kind: str, event_id: str, occurred: str):
+    """A happening of a kind ``declare_noted_kind`` made, validated as a file's is."""
+    fields = {"authority": "ussm", "measure": f"Test {kind} {event_id}"}
+    return validate(doc(kind, event_id, occurred, **fields), "test")

@@ -11,7 +11,7 @@ import pytest
 from cli.render import LATEST, state_text
 from service import reading
 from service.bootstrap import Session, checked_store
-from tests.factories import doc, make
+from tests.factories import declare_noted_kind, doc, make, noted
 from tests.integration.test_kept_rows import Clock
 
 # Dates inside the shipped history, at its edges and after it.
@@ -178,34 +178,21 @@ def test_noted_happenings_of_two_labels_interleaved_read_as_the_whole_states_tex
     """Two kinds without rules, their happenings interleaved in time: the text of the
     latest entries groups them by label, in the order each label first occurs, each
     label's latest by date and counted apart, as the text of the whole state does."""
-    from typing import Literal
-
     from events import registry
-    from events.files import validate
-    from events.model import ActorRef, Happening, Line
-    from events.plover import Code, Plover
 
     with registry.declaring():
+        declare_noted_kind("embargo-lifted", "embargo lifted")
 
-        class EmbargoLifted(Happening):
-            rank = 2
-            label = "embargo lifted"
-            plover = Plover(Code("SANCTION", "discontinue"), actors=("authority",))
-            kind: Literal["embargo-lifted"]
-            authority: ActorRef
-            measure: Line
-
-        def noted(kind: str, n: int):
-            fields = {"authority": "ussm", "measure": f"Test {kind} {n}"}
+        def noted_on(kind: str, n: int):
             # ids in the other order than the days: the latest is told by its day
-            return validate(doc(kind, f"test-{kind}-{9 - n}", f"2025-10-0{n}", **fields), "test")
+            return noted(kind, f"test-{kind}-{9 - n}", f"2025-10-0{n}")
 
         kinds = ("embargo-lifted", "sanction-imposed")
         with Session(checked_store(str(tmp_path / "s.sqlite"), create=True), Clock()) as session:
             # sanctions on 1, 3, 5 and 7 October, embargoes on 2, 4 and 6: with one of
             # each shown, the embargo shown is the earlier, yet sanctions came first
             # (and come before embargoes in no alphabet)
-            session.append([noted(kinds[n % 2], n) for n in range(1, 8)])
+            session.append([noted_on(kinds[n % 2], n) for n in range(1, 8)])
             for latest in (1, 2, LATEST):
                 as_of = date(2025, 12, 31)
                 text = summary_text(session, as_of, None, latest)
@@ -299,37 +286,14 @@ def test_a_noted_row_edited_out_of_shape_is_named_by_its_section_and_key(tmp_pat
 def test_two_kinds_of_one_label_are_counted_and_placed_as_one(tmp_path, sanction_kind):
     """Kinds are grouped by the label readers see: two kinds labelled alike are one
     group, counted together and placed where the first of either was noted."""
-    from typing import Literal
-
     from events import registry
-    from events.files import validate
-    from events.model import ActorRef, Happening, Line
-    from events.plover import Code, Plover
 
     with registry.declaring():
-
-        class EmbargoLifted(Happening):
-            rank = 2
-            label = "embargo lifted"
-            plover = Plover(Code("SANCTION", "discontinue"), actors=("authority",))
-            kind: Literal["embargo-lifted"]
-            authority: ActorRef
-            measure: Line
-
-        class EmbargoEased(Happening):
-            rank = 2
-            label = "embargo lifted"  # told apart by its kind only
-            plover = Plover(Code("SANCTION", "discontinue"), actors=("authority",))
-            kind: Literal["embargo-eased"]
-            authority: ActorRef
-            measure: Line
-
-        def noted(kind: str, n: int):
-            fields = {"authority": "ussm", "measure": f"Test {kind} {n}"}
-            return validate(doc(kind, f"test-{kind}-{n}", f"2025-10-0{n}", **fields), "test")
-
-        happenings = [noted("embargo-eased", 1), noted("sanction-imposed", 2)]
-        happenings += [noted("embargo-lifted", 3), noted("embargo-lifted", 4)]
+        declare_noted_kind("embargo-lifted", "embargo lifted")
+        declare_noted_kind("embargo-eased", "embargo lifted")  # told apart by its kind only
+        happenings = [noted("embargo-eased", "test-eased-1", "2025-10-01")]
+        happenings += [noted("sanction-imposed", "test-sanction-2", "2025-10-02")]
+        happenings += [noted("embargo-lifted", f"test-lifted-{n}", f"2025-10-0{n}") for n in (3, 4)]
         with Session(checked_store(str(tmp_path / "s.sqlite"), create=True), Clock()) as session:
             session.append(happenings)
             as_of = date(2025, 12, 31)
