@@ -335,7 +335,8 @@ def _refuse_orphaned_relations(
             d.id
             for d in relating
             if d.id not in retracted | amended
-            and any(r.to == target for r in d.relates)  # happenings: each has its relations
+            # a happening has its relations; the default guards an index edited by hand
+            and any(r.to == target for r in getattr(d, "relates", ()))
         }
     )
     if names:
