@@ -796,14 +796,14 @@ def state_text_and_json(bench: Any, backend: Any, store: Any, session: Any, mid:
 
 
 def diff_floor(bench: Any, backend: Any, store: Any, since: Any, until: Any) -> None:
-    """The rows the diff reads (``kept.CHANGED_BETWEEN``), SELECTed and decoded with
+    """The rows the diff reads (``kept_reading.CHANGED_BETWEEN``), SELECTed and decoded with
     ``json.loads``: its target is at most twice that."""
-    from projections import kept
+    from projections import kept_reading
     from projections.bitemporal import standing
     from projections.tables import END_OF_TIME
 
     conn = backend.connect(store)
-    sql = kept.CHANGED_BETWEEN
+    sql = kept_reading.CHANGED_BETWEEN
     sql = sql if backend.name == "sqlite" else sql.replace("?", "%s")
     first, last = since.isoformat(), until.isoformat()
     params = (first, *standing(last, END_OF_TIME), *standing(first, END_OF_TIME))

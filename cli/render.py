@@ -307,7 +307,7 @@ def state_text(
     (the latest: sections list entries in the order they occurred), all when None.
     ``recorded_until``: the record's last day, given when the date asked is after it.
     ``state`` may hold only the entries shown, with each section's ``counts`` and the
-    ``names`` of the actors the shown engagements name (a ``kept.Summary``)."""
+    ``names`` of the actors the shown engagements name (a ``kept_reading.Summary``)."""
     return "\n".join(state_lines(state, latest, recorded_until, counts, names))
 
 
@@ -319,7 +319,7 @@ def state_lines(
     names: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """``state_text``'s lines, each made when it is taken: a section's entries are gone
-    through one at a time, as they come (a ``kept.Entries``: each made from its row when
+    through one at a time, as they come (a ``kept_reading.Entries``: each made from its row when
     taken), and never held, so that the whole state written (``state --all``) holds
     one section's rows at a time, not its entries or its text (``_listed``)."""
     counts = counts or {}

@@ -9,7 +9,7 @@ from projections.views import date_view, source_view
 
 if TYPE_CHECKING:
     from domain.chronicle import Record
-    from projections.kept import Changed
+    from projections.kept_reading import Changed
 
 
 def diff(
@@ -61,7 +61,7 @@ def refuse_reversed(since: date, until: date) -> None:
 
 def changed(rows: list[Changed], first_joins: dict[str, str]) -> list[dict[str, Any]]:
     """``diff``'s answer from the kept change rows of the happenings that entered the
-    state (``kept.CHANGED_BETWEEN``, in replay order), and where each actor they
+    state (``kept_reading.CHANGED_BETWEEN``, in replay order), and where each actor they
     introduce to their unit first joined the state on the later day (``first_joins``:
     ``settled.FIRST_JOINS``). An actor that joined before, through another unit, is not
     introduced again: it is updated if the happening brings it otherwise than the record

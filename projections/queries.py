@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.chronicle import Record, decode_json
-from projections import bitemporal, kept, settled
+from projections import bitemporal, kept, kept_reading, settled
 from projections.damage import ReadModelDamaged, database_errors
 from projections.entries import actor_name_key, collector_paused, moment
 from projections.locks import READ_MODEL_LOCK, StoreLocked, is_lock_timeout
@@ -423,11 +423,11 @@ class IndexReader:
         return found
 
     def kept_rows_as_read(self) -> Iterator[tuple]:
-        """Every kept standing row, hidden ones too (``kept.ALL_ROWS``: its columns and its
+        """Every kept standing row, hidden ones too (``kept_reading.ALL_ROWS``: its columns and its
         order), its entry in clear, read a page at a time in one read transaction."""
         unseal = self.text.unseal
         with self.transaction() as sql:
-            for rows in self.index.row_pages(sql, kept.ALL_ROWS, _ROWS):
+            for rows in self.index.row_pages(sql, kept_reading.ALL_ROWS, _ROWS):
                 for row in rows:
                     yield (*row[:-1], unseal(row[-1]))
 
@@ -455,16 +455,18 @@ class IndexReader:
 
     def changed_between(
         self, since: date, until: date, known_at: datetime | None
-    ) -> tuple[list[kept.Changed], dict[str, str]]:
+    ) -> tuple[list[kept_reading.Changed], dict[str, str]]:
         """The kept change rows of the happenings that entered the state after ``since``
         and stand in it on ``until``, known at ``known_at``, in replay order
-        (``kept.CHANGED_BETWEEN``), and where each actor they introduce to their unit
+        (``kept_reading.CHANGED_BETWEEN``), and where each actor they introduce to their unit
         first joined the state on ``until``: in one read transaction."""
         at = _moment(known_at)
         first, last = since.isoformat(), until.isoformat()
         params = (first, *bitemporal.standing(last, at), *bitemporal.standing(first, at))
         with _rows_checked(), self.transaction() as sql:
-            rows = kept.read_changes(sql.all(kept.CHANGED_BETWEEN, params), self.text.unseal)
+            rows = kept_reading.read_changes(
+                sql.all(kept_reading.CHANGED_BETWEEN, params), self.text.unseal
+            )
             actors = {actor for row in rows for _, actor, _ in row.joins}
             return rows, self.first_joins(actors, until, known_at, sql.all)
 
@@ -503,12 +505,12 @@ class IndexReader:
         ``as_read``, each section an iterator of entries made as they are taken
         (``KeptState.entries``: what writes them holds one at a time). ``wanted``
         (``Narrowing.wanted``): only the entries about what a narrowing asks, found by
-        their about rows (``kept.narrowed_rows``)."""
+        their about rows (``kept_reading.narrowed_rows``)."""
         with self.transaction() as sql:
             if wanted:
                 with _rows_checked():
                     day, at, unseal = as_of.isoformat(), _moment(known_at), self.text.unseal
-                    rows_of = kept.narrowed_rows(sql.all, wanted, day, at, unseal)
+                    rows_of = kept_reading.narrowed_rows(sql.all, wanted, day, at, unseal)
             else:
                 rows_of = self._section_rows(as_of, known_at, sql.all)
             state = _CheckedState(rows_of, as_of, known_at, self.text.unseal)
@@ -519,7 +521,7 @@ class IndexReader:
         self, as_of: date, known_at: datetime | None = None
     ) -> Iterator[Mapping[str, Any]]:
         """``kept_sections(as_of, known_at, as_read=True)``: each section's
-        ``kept.Entries``, made as they are gone through, all read in one read transaction
+        ``kept_reading.Entries``, made as they are gone through, all read in one read transaction
         held while it is used, so that what writes the sections in an order of its own,
         each once, reads one state (on SQLite one snapshot, whatever is recorded
         meanwhile)."""
@@ -527,20 +529,22 @@ class IndexReader:
             rows_of = self._section_rows(as_of, known_at, sql.all)
             yield _CheckedState(rows_of, as_of, known_at, self.text.unseal, as_read=True)
 
-    def state_summary(self, as_of: date, known_at: datetime | None, latest: int) -> kept.Summary:
+    def state_summary(
+        self, as_of: date, known_at: datetime | None, latest: int
+    ) -> kept_reading.Summary:
         """What the state's text shows at (``as_of``, ``known_at``): each section's count
-        and its ``latest`` entries (``kept.read_summary``), in one read transaction."""
+        and its ``latest`` entries (``kept_reading.read_summary``), in one read transaction."""
         with _rows_checked(), self.transaction() as sql:
             at, unseal = _moment(known_at), self.text.unseal
-            return kept.read_summary(sql, self.index, as_of, known_at, at, latest, unseal)
+            return kept_reading.read_summary(sql, self.index, as_of, known_at, at, latest, unseal)
 
     def kept_sections(
         self, as_of: date, known_at: datetime | None = None, as_read: bool = False
     ) -> Mapping[str, Any]:
         """``kept_state``'s sections by name, each read from its rows whenever it is asked
-        for (``kept.KeptState``): what is shown a section at a time, in any order, holds
+        for (``kept_reading.KeptState``): what is shown a section at a time, in any order, holds
         one section (a query of its rows each time); with ``as_read``, each section's
-        ``kept.Entries``, made as they are gone through."""
+        ``kept_reading.Entries``, made as they are gone through."""
         rows_of = self._section_rows(as_of, known_at, self._all)
         return _CheckedState(rows_of, as_of, known_at, self.text.unseal, as_read)
 
@@ -548,14 +552,14 @@ class IndexReader:
     def _section_rows(
         as_of: date, known_at: datetime | None, read: Callable[[str, Any], list[tuple]]
     ) -> Callable[[str], list[tuple]]:
-        """A section's standing rows at (``as_of``, ``known_at``), as ``kept.KeptState``
+        """A section's standing rows at (``as_of``, ``known_at``), as ``kept_reading.KeptState``
         takes them, by ``read`` (a query in its own transaction, or in one held open)."""
         standing = bitemporal.standing(as_of.isoformat(), _moment(known_at))
 
         def rows_of(section: str) -> list[tuple]:
             if section == "actors":
-                return read(kept.ACTORS_AT, standing)
-            return read(kept.SECTION_AT, (section, *standing))
+                return read(kept_reading.ACTORS_AT, standing)
+            return read(kept_reading.SECTION_AT, (section, *standing))
 
         return rows_of
 
@@ -691,7 +695,7 @@ def _hidings_agree(records: list[Record], hidings: set[tuple[str, str]]) -> None
         raise ReadModelDamaged("a hiding of {} by {} that the log does not have".format(*extra[0]))
 
 
-class _CheckedState(kept.KeptState):
+class _CheckedState(kept_reading.KeptState):
     """A row that cannot be read says the index is damaged, when it is read."""
 
     def _rows(self, section: str) -> list[tuple]:
@@ -701,7 +705,7 @@ class _CheckedState(kept.KeptState):
     def _entry(self, day: str, row: tuple) -> dict[str, Any]:
         try:
             return super()._entry(day, row)
-        except kept.RowUnreadable as error:  # as _rows_checked says it, at less cost a row
+        except kept_reading.RowUnreadable as error:  # as _rows_checked says it, at less cost a row
             raise ReadModelDamaged(str(error)) from None
 
 
@@ -711,7 +715,7 @@ def _rows_checked() -> Iterator[None]:
     is damaged, in one line."""
     try:
         yield
-    except kept.RowUnreadable as error:
+    except kept_reading.RowUnreadable as error:
         raise ReadModelDamaged(str(error)) from None
 
 

@@ -119,7 +119,7 @@ class SQLiteIndexRecorder(IndexRecorder, SQLiteTrackingRecorder):
 
     def indexed_by(self, index: str) -> str:
         # SQLite plans without statistics unless ANALYZE was run: told, for the few
-        # questions whose best index it misjudges (projections/kept.py says which).
+        # questions whose best index it misjudges (projections/kept_reading.py says which).
         return f"INDEXED BY {index}"
 
     def row_pages(self, statements: Statements, query: str, size: int) -> Iterator[list[tuple]]:

@@ -1,5 +1,5 @@
 """The state's shape: its keys in the order it is shown, and the words an undetermined
-entry's reason begins with. Light on purpose: the kept rows' reader (projections/kept.py)
+entry's reason begins with. Light on purpose: the kept rows' reader (projections/kept_reading.py)
 answers a state from stored rows and must not build the rules or the models to do it."""
 
 from __future__ import annotations

@@ -148,7 +148,7 @@ def resettle(sql: Any, actors: set[str], at: str, seal) -> None:
 
 # -- reading: the actors standing at (day, moment), ``bitemporal.standing``'s parameters --
 
-# As the state's rows are read (``kept.read_state``'s columns; an actor is never dated).
+# As the state's rows are read (``kept_reading.read_state``'s columns; an actor is never dated).
 STANDING_AT = (
     f"SELECT 'actors', entry_key, sort_key, 0, version_key, entry FROM {TABLE} WHERE {STANDING}"
 )

@@ -10,7 +10,7 @@ Two things are settled when rows are read: an actor has a row in every unit that
 it, settled as the index settles it (``projections.settled``: the least ``sort_key``
 places it, the row of the greatest ``version_key`` is the one shown), and an entry whose
 reason names the asked day is kept once with ``dated`` set (the day is appended to its
-reason, ``kept.read_state``). ``stood`` reassembles the state at (D, T) from the rows
+reason, ``kept_reading.read_state``). ``stood`` reassembles the state at (D, T) from the rows
 exactly so; the SQLite export's canned queries do the same in SQL.
 """
 
@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from projections import kept, settled
+from projections import kept_reading, settled
 from projections.entries import moment
-
-SECTIONS = kept.SECTIONS
+from projections.sections import SECTIONS
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ class Row:
 def export_rows(
     kept_rows: Iterable[tuple], actors_of: Callable[[str], Iterable[str]]
 ) -> Iterator[Row]:
-    """The rows of ``kept.ALL_ROWS`` as export rows, each made as it is read;
+    """The rows of ``kept_reading.ALL_ROWS`` as export rows, each made as it is read;
     ``actors_of``: event id -> the actors it names (the event views' ``actors``)."""
     for (
         section,
@@ -112,7 +111,7 @@ def stood(rows: Iterable[Row], day: date, known_at: datetime) -> dict[str, list[
         ),
         *(("actors", key, sort_key, 0, version, entry) for key, sort_key, version, entry in actors),
     ]
-    state = dict(kept.read_state(state_rows, day, known_at, lambda text: text))
+    state = dict(kept_reading.read_state(state_rows, day, known_at, lambda text: text))
     return {section: state[section] for section in SECTIONS}
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from domain.rules import RuleBroken
 from projections.chain import head_view
-from projections.kept import Summary
+from projections.kept_reading import Summary
 from projections.standing import SECTIONS, Row, export_rows
 from projections.views import event_view
 from service.bootstrap import Session
@@ -122,7 +122,7 @@ def state_sections(
 ) -> Iterator[tuple[str, Any]]:
     """The state's sections in order, each made when asked for (``as_read``: each an
     iterator of its entries, made as they are taken, for what writes them): a query of
-    the kept rows per section (projections/kept.py); narrowed, of the rows of the
+    the kept rows per section (projections/kept_reading.py); narrowed, of the rows of the
     entries about what is asked, found by what each entry is about."""
     wanted = narrowing.wanted() if narrowing else None
     return session.index.kept_state(as_of, known_at, as_read, wanted)
@@ -350,7 +350,7 @@ class ExportedPage:
     read as they are written."""
 
     entries: Iterator[dict[str, Any]]
-    state: Mapping[str, Any]  # each section made when asked for (kept.KeptState)
+    state: Mapping[str, Any]  # each section made when asked for (kept_reading.KeptState)
     as_of: date
     corrections: Corrections
     chain: dict[str, Any]

@@ -209,7 +209,7 @@ def _compact_pieces(data: Any, encode: Callable[[Any], str], depth: int = 3) -> 
 
 def _is_made(value: Any) -> bool:
     """A sequence whose items are made as they are taken (a state section's
-    ``kept.Entries``): written as a list, which the C encoder cannot take it for."""
+    ``kept_reading.Entries``): written as a list, which the C encoder cannot take it for."""
     return isinstance(value, Sequence) and not isinstance(value, (str, bytes, list, tuple))
 
 

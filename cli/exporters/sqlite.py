@@ -192,7 +192,7 @@ _KNOWN_AT = (
 
 def _settled(at: str, known: str) -> str:
     """The entries standing at day ``at`` under the recorded condition ``known``, settled
-    as ``uspk state`` reads the kept rows (``projections.kept.read_state``): an actor's
+    as ``uspk state`` reads the kept rows (``projections.kept_reading.read_state``): an actor's
     rows (one per unit) become one, placed by the least sort_key and showing the row of
     the greatest version_key; a dated reason gets the day."""
     one = "case when section = 'actors' then entry_key else id end"

@@ -155,7 +155,7 @@ def test_a_diff_read_while_a_record_is_recorded_says_what_the_records_said_befor
     transaction: a meeting of 2000 that introduces the United States earlier, recorded
     after the rows were read and before the joins were, changes nothing the diff says
     (read apart, the joins would say the rows' actors joined elsewhere)."""
-    from projections import kept
+    from projections import kept_reading
 
     since, until = date(2025, 5, 31), date(2025, 6, 30)
     before = whole_fold_diff(session, since, until)
@@ -166,7 +166,7 @@ def test_a_diff_read_while_a_record_is_recorded_says_what_the_records_said_befor
         participants=["ussm", "fwo"],
         introduces=[actor("united-states", "state", name="United States")],
     )
-    read_changes, recorded = kept.read_changes, []
+    read_changes, recorded = kept_reading.read_changes, []
 
     def recorded_between(rows, unseal):  # after the rows, before the joins: once
         changed = read_changes(rows, unseal)
@@ -174,6 +174,6 @@ def test_a_diff_read_while_a_record_is_recorded_says_what_the_records_said_befor
             recorded.append(session.append([early]))
         return changed
 
-    monkeypatch.setattr(kept, "read_changes", recorded_between)
+    monkeypatch.setattr(kept_reading, "read_changes", recorded_between)
     assert reading.diff(session, since, until) == before
     assert recorded and reading.diff(session, since, until) != before  # it was recorded

@@ -14,7 +14,8 @@ from domain.records import believed_records
 from domain.world import actor_registry
 from events.dates import parse_date
 from projections import diff as changes
-from projections import kept
+from projections import kept_reading
+from projections.sections import SECTIONS
 from service import reading
 from service.bootstrap import Session, checked_store
 from tests.factories import actor, make, retraction
@@ -186,7 +187,7 @@ def test_an_export_pages_state_holds_no_entry_each_made_again_when_taken_again(s
     session, _ = story
     page = reading.exported_page(session)
     whole = session.index.kept_sections(date.fromisoformat(page.state["as_of"]), None)
-    taken = [s for s in kept.SECTIONS if len(page.state[s]) > 1]
+    taken = [s for s in SECTIONS if len(page.state[s]) > 1]
     assert taken
     for section in taken:
         entries = page.state[section]
@@ -204,10 +205,10 @@ def test_an_exports_state_gives_each_section_as_entries_made_as_they_are_taken(s
     whole = dict(session.index.kept_state(exported.as_of, None))
     sections = 0
     for name, value in exported.state:
-        if name in kept.SECTIONS:
+        if name in SECTIONS:
             sections += 1
             assert iter(value) is value and list(value) == whole[name], name
-    assert sections == len(kept.SECTIONS)
+    assert sections == len(SECTIONS)
 
 
 def test_the_exports_standing_rows_are_the_index_rows_each_whole(story):
@@ -215,7 +216,7 @@ def test_the_exports_standing_rows_are_the_index_rows_each_whole(story):
     all its columns, its entry last and in clear, as the table holds them."""
     session, path = story
     with sqlite3.connect(path) as db:
-        table = db.execute(kept.ALL_ROWS).fetchall()
+        table = db.execute(kept_reading.ALL_ROWS).fetchall()
     assert session.index.kept_rows() == table
     assert any(row[-1].startswith("{") for row in table)
 

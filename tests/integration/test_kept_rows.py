@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from domain.world import actor_registry
-from projections import kept
+from projections import kept_reading
 from projections import state as states
 from projections.sections import SECTIONS
 from service import reading
@@ -152,7 +152,7 @@ def test_an_actor_introduced_again_as_it_was_leaves_the_rows_as_verify_makes_the
             assert dict(session.index.kept_state(as_of)) == fold(session, as_of), as_of
 
 
-# -- reading rows: what ``kept.read_state`` makes of the rows a query gives ------------
+# -- reading rows: what ``kept_reading.read_state`` makes of the rows a query gives ------------
 
 
 def _row(section: str, key: str, sort_key: str, entry: dict, dated: int = 0, version: str = ""):
@@ -162,7 +162,7 @@ def _row(section: str, key: str, sort_key: str, entry: dict, dated: int = 0, ver
 
 
 def read(rows: list[tuple], day: date = date(2025, 6, 10)) -> dict:
-    return dict(kept.read_state(rows, day, None, lambda text: text))
+    return dict(kept_reading.read_state(rows, day, None, lambda text: text))
 
 
 def test_entries_of_other_sections_are_each_read_in_their_sort_order():
@@ -194,7 +194,7 @@ def test_a_dated_reason_is_completed_with_the_day_asked_and_an_undated_one_is_no
 @pytest.mark.parametrize("entry", ["{not json", '["a list"]', "null", None])
 def test_a_row_that_uspk_could_not_have_written_is_named_by_its_section_and_key(entry):
     row = ("agreements", "meg-nlcp-mou", "1", 0, "", entry)
-    with pytest.raises(kept.RowUnreadable) as raised:
+    with pytest.raises(kept_reading.RowUnreadable) as raised:
         read([row])
     assert str(raised.value) == "the standing row of agreements 'meg-nlcp-mou' cannot be read"
 
@@ -282,7 +282,7 @@ def test_a_section_as_read_is_counted_by_its_rows_and_its_entries_made_when_take
         made.append(row)
         return {"k": row[0]}
 
-    entries = kept.Entries([("a",), ("b",)], make)
+    entries = kept_reading.Entries([("a",), ("b",)], make)
     assert len(entries) == 2 and made == []
     assert list(entries) == [{"k": "a"}, {"k": "b"}] == list(entries)
     assert len(made) == 4

@@ -164,7 +164,7 @@ def test_a_row_a_later_belief_replaced_was_recorded_until_that_moment(corrected)
 
 def test_the_exported_standing_table_is_the_indexs_kept_rows_in_order(corrected, tmp_path):
     """Every kept row, hidden ones too, copied as it is into the file, numbered in
-    ``kept.ALL_ROWS``'s order."""
+    ``kept_reading.ALL_ROWS``'s order."""
     session, _ = corrected
     write_export(session, tmp_path / "reset.db")
     db = sqlite3.connect(tmp_path / "reset.db")

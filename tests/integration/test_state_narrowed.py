@@ -83,7 +83,7 @@ def test_an_agreement_keeps_its_own_entries_and_not_the_others(session):
 def test_a_narrowed_state_is_read_from_the_kept_rows_without_decoding_a_record(
     session, monkeypatch
 ):
-    """What each entry is about is kept with the rows (``kept.narrowed_rows``): a
+    """What each entry is about is kept with the rows (``kept_reading.narrowed_rows``): a
     narrowed state reads no record, at any day and moment asked."""
     believed = session.index.believed()
     wholes = {as_of: reading.state_at(session, as_of) for as_of in DATES}

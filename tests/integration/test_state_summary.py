@@ -1,5 +1,5 @@
 """The state's text is read as counts and the last few rows of each section
-(``kept.read_summary``), not as the whole state: it must say exactly what the text made
+(``kept_reading.read_summary``), not as the whole state: it must say exactly what the text made
 from the whole state says, and read only the entries it shows."""
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def test_the_actors_given_roles_in_the_engagements_shown_are_named_as_the_state_
     """The text of the latest entries reads the names of the actors that the engagements
     it shows give roles to (host, mediator ...), though those actors are not among the
     latest actors it shows: each by its name in the whole state."""
-    from projections import kept
+    from projections import kept_reading
 
     with Session(checked_store(str(tmp_path / "s.sqlite"), create=True)) as session:
         seen, shown = set(), set()
@@ -155,7 +155,9 @@ def test_the_actors_given_roles_in_the_engagements_shown_are_named_as_the_state_
             names = {a["id"]: a["name"] for a in whole["actors"]}
             for latest in (1, LATEST):
                 summary = reading.state_summary(session, as_of, None, None, latest)
-                roles = {a for e in summary.state["engagements"] for a in kept._given_roles(e)}
+                roles = {
+                    a for e in summary.state["engagements"] for a in kept_reading._given_roles(e)
+                }
                 assert {a: summary.names[a] for a in roles} == {a: names[a] for a in roles}
                 seen |= roles - {a["id"] for a in summary.state["actors"]}
                 shown |= roles & {a["id"] for a in summary.state["actors"]}

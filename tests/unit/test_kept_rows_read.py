@@ -1,5 +1,5 @@
 """The kept rows read back as uspk wrote them, and refused in one line otherwise
-(projections/kept.py): a change row's shape, field by field; an about row's place; the
+(projections/kept_reading.py): a change row's shape, field by field; an about row's place; the
 state's head and size. No database: the rows are given as the index returns them. Found
 by the mutation run of the `kept` group (issue 18)."""
 
@@ -10,8 +10,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from projections import kept
-from projections.kept import RowUnreadable
+from projections import kept_reading
+from projections.kept_reading import RowUnreadable
+from projections.sections import SECTIONS
 from projections.views import timestamp_view
 
 CHANGE = {
@@ -33,7 +34,7 @@ def changes_read(*entries: dict, ranks: list[str] | None = None) -> list:
     # each row's key is the id of the event it was written for, whatever an edit did to its entry
     keys = [e["event_id"] if isinstance(e["event_id"], str) else "signed" for e in entries]
     rows = [(r, k, json.dumps(e)) for r, k, e in zip(ranks, keys, entries, strict=True)]
-    return kept.read_changes(rows, clear)
+    return kept_reading.read_changes(rows, clear)
 
 
 def test_a_change_row_as_uspk_writes_it_is_read_back_in_replay_order():
@@ -80,7 +81,7 @@ def test_a_change_row_not_as_uspk_writes_it_is_refused_by_its_key(edited):
 def test_a_change_row_whose_rank_is_not_text_is_refused():
     rows = [(3, "signed", json.dumps(CHANGE))]
     with pytest.raises(RowUnreadable, match="'signed' cannot be read"):
-        kept.read_changes(rows, clear)
+        kept_reading.read_changes(rows, clear)
 
 
 @pytest.mark.parametrize(
@@ -97,11 +98,11 @@ def test_a_change_row_whose_rank_is_not_text_is_refused():
 )
 def test_an_about_row_s_place_not_as_uspk_writes_it_is_refused(place):
     with pytest.raises(RowUnreadable, match="the standing row of about .* cannot be read"):
-        kept._place_of(place)
+        kept_reading._place_of(place)
 
 
 def test_an_about_row_s_place_is_its_section_key_and_sort_key_which_may_hold_spaces():
-    assert kept._place_of("agreements ussm-fwo-mou 1|2025-09-08 x y") == (
+    assert kept_reading._place_of("agreements ussm-fwo-mou 1|2025-09-08 x y") == (
         "agreements",
         "ussm-fwo-mou",
         "1|2025-09-08 x y",
@@ -110,11 +111,11 @@ def test_an_about_row_s_place_is_its_section_key_and_sort_key_which_may_hold_spa
 
 def test_the_state_read_from_rows_says_its_day_and_moment_and_has_a_key_per_section():
     at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-    state = kept.KeptState(lambda section: [], date(2025, 9, 8), at, clear)
+    state = kept_reading.KeptState(lambda section: [], date(2025, 9, 8), at, clear)
     assert state["as_of"] == "2025-09-08"
     assert state["known_at"] == timestamp_view(at) is not None
-    assert len(state) == len(list(state)) == len(kept.SECTIONS) + 2
-    read = dict(kept.read_state([], date(2025, 9, 8), at, clear))
+    assert len(state) == len(list(state)) == len(SECTIONS) + 2
+    read = dict(kept_reading.read_state([], date(2025, 9, 8), at, clear))
     assert read["known_at"] == state["known_at"] and read["as_of"] == "2025-09-08"
 
 
@@ -124,7 +125,7 @@ def test_a_dated_reason_is_completed_with_the_day_asked_however_the_state_is_rea
     reason = "its date (September 2025) contains "
     row = ("undetermined", "m", "0|x", 1, "", json.dumps({"event_id": "m", "reason": reason}))
     for as_read in (False, True):
-        state = kept.KeptState(
+        state = kept_reading.KeptState(
             lambda section: [row] if section == "undetermined" else [],
             date(2025, 9, 9),
             None,
@@ -138,7 +139,7 @@ def test_rows_of_one_place_are_in_the_order_of_their_keys_and_a_section_not_kept
     """A narrowed state's actors share one place (their sort key is empty): they come in
     the order of their ids, whatever order the index gave their rows in."""
     rows = [("actors", key, "", 0, "", json.dumps({"id": key})) for key in ("ussm", "fwo", "munir")]
-    state = kept.KeptState(
+    state = kept_reading.KeptState(
         lambda section: list(rows) if section == "actors" else [], date(2025, 9, 9), None, clear
     )
     assert [a["id"] for a in state["actors"]] == ["fwo", "munir", "ussm"]
@@ -154,7 +155,7 @@ def test_rows_of_one_place_are_in_the_order_of_their_keys_and_a_section_not_kept
     ],
 )
 def test_a_row_whose_place_is_not_text_is_refused_by_its_section_and_key(row):
-    state = kept.KeptState(
+    state = kept_reading.KeptState(
         lambda section: [row] if section == "engagements" else [], date(2025, 9, 9), None, clear
     )
     with pytest.raises(RowUnreadable) as refused:
