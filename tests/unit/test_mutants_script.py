@@ -113,3 +113,85 @@ def test_a_group_s_postgresql_tests_are_let_in_by_dropping_only_that_marker(muta
     shared = ["-p", "no:cacheprovider", "-q", "-m", "not postgres and not e2e"]
     assert mutants.postgres_let_in(shared) == ["-p", "no:cacheprovider", "-q", "-m", "not e2e"]
     assert mutants.postgres_let_in(["-q", "-m", "not postgres"]) == ["-q"]
+
+
+# -- a listed mutant is left out only while its function is as it was when listed --------
+
+MODULE = '''
+def f(a):
+    """What f does."""
+    return a + 1  # one more
+
+
+class C:
+    def m(self, b):
+        return b * 2
+'''
+
+
+def fingerprint_of(mutants, tmp_path, source: str, function: str):
+    (tmp_path / "pkg").mkdir(exist_ok=True)
+    (tmp_path / "pkg" / "mod.py").write_text(source, encoding="utf-8")
+    return mutants.fingerprint(function, tmp_path)
+
+
+def test_a_function_s_fingerprint_ignores_its_docstring_comments_and_layout(mutants, tmp_path):
+    before = fingerprint_of(mutants, tmp_path, MODULE, "pkg.mod.x_f")
+    relaid = MODULE.replace('    """What f does."""\n', "").replace("a + 1  # one more", "(a+1)")
+    assert fingerprint_of(mutants, tmp_path, relaid, "pkg.mod.x_f") == before
+    assert len(before) == 12
+
+
+def test_a_function_s_fingerprint_changes_with_its_code(mutants, tmp_path):
+    before = fingerprint_of(mutants, tmp_path, MODULE, "pkg.mod.x_f")
+    method = fingerprint_of(mutants, tmp_path, MODULE, "pkg.mod.xǁCǁm")
+    changed = MODULE.replace("a + 1", "a + 2").replace("b * 2", "b * 3")
+    assert fingerprint_of(mutants, tmp_path, changed, "pkg.mod.x_f") not in (None, before)
+    assert fingerprint_of(mutants, tmp_path, changed, "pkg.mod.xǁCǁm") not in (None, method)
+    assert method != before
+
+
+def test_a_function_gone_or_never_there_has_no_fingerprint(mutants, tmp_path):
+    assert fingerprint_of(mutants, tmp_path, MODULE, "pkg.mod.x_g") is None
+    assert fingerprint_of(mutants, tmp_path, MODULE, "pkg.mod.xǁCǁf") is None  # f is no method
+    assert mutants.fingerprint("pkg.nosuch.x_f", tmp_path) is None
+
+
+def test_listed_mutants_of_a_function_changed_or_not_recorded_are_counted_again(
+    mutants, tmp_path, monkeypatch
+):
+    f = fingerprint_of(mutants, tmp_path, MODULE, "pkg.mod.x_f")
+    listing = tmp_path / "mutants.md"
+    listing.write_text(
+        "| `pkg.mod.x_f__mutmut_1` | change | why |\n"
+        "| `pkg.mod.x_f__mutmut_2` | change | why |\n"
+        "| `pkg.mod.xǁCǁm__mutmut_1` | change | why |\n"
+        "| `pkg.mod.x_gone__mutmut_1` | change | why |\n"
+        "\n| function | fingerprint |\n| --- | --- |\n"
+        f"| `pkg.mod.x_f` | `{f}` |\n| `pkg.mod.xǁCǁm` | `0123456789ab` |\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(mutants, "EQUIVALENT_LIST", listing)
+    listed = mutants.equivalents()
+
+    assert mutants.stale(listed, tmp_path) == {"pkg.mod.xǁCǁm": 1}
+    (tmp_path / "pkg" / "mod.py").write_text(MODULE.replace("a + 1", "a - 1"), encoding="utf-8")
+    assert mutants.stale(listed, tmp_path) == {"pkg.mod.x_f": 2, "pkg.mod.xǁCǁm": 1}
+    listing.write_text(listing.read_text("utf-8").split("\n\n")[0], encoding="utf-8")
+    assert mutants.stale(listed, tmp_path) == {"pkg.mod.x_f": 2, "pkg.mod.xǁCǁm": 1}
+
+
+def test_the_fingerprint_table_is_printed_as_the_code_is_now(mutants, tmp_path, monkeypatch):
+    fingerprint_of(mutants, tmp_path, MODULE, "pkg.mod.x_f")
+    rows = mutants.fingerprint_rows(
+        {"pkg.mod.x_f__mutmut_3", "pkg.mod.x_f__mutmut_1", "pkg.mod.x_gone__mutmut_1"}, tmp_path
+    )
+    assert rows == [f"| `pkg.mod.x_f` | `{mutants.fingerprint('pkg.mod.x_f', tmp_path)}` |"]
+
+
+def test_every_function_recorded_as_listed_has_a_listed_mutant(mutants):
+    """A row of "The functions as listed" names a function with a mutant listed above it:
+    a function renamed or no longer listed is not left behind as a row that vouches for
+    nothing."""
+    listed = {mutants.function_of(m) for m in mutants.equivalents()}
+    assert set(mutants.fingerprints_listed()) <= listed
