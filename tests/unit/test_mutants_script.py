@@ -195,3 +195,40 @@ def test_every_function_recorded_as_listed_has_a_listed_mutant(mutants):
     nothing."""
     listed = {mutants.function_of(m) for m in mutants.equivalents()}
     assert set(mutants.fingerprints_listed()) <= listed
+
+
+# -- a mutant's tests run cheapest first (tests/mutant_order.py) ---------------------------
+
+
+def test_a_mutant_s_tests_run_module_by_module_cheapest_first():
+    from tests.mutant_order import cheapest_first
+
+    ids = [
+        "tests/property/p.py::slow",
+        "tests/unit/u.py::b",
+        "tests/store/s.py::one",
+        "tests/unit/u.py::a",
+        "tests/store/s.py::two",
+    ]
+    seconds = {
+        "tests/property/p.py::slow": 27.0,
+        "tests/unit/u.py::a": 0.01,
+        "tests/unit/u.py::b": 0.02,
+        "tests/store/s.py::one": 0.7,
+        "tests/store/s.py::two": 0.5,
+    }
+    order = [ids[i] for i in cheapest_first(ids, seconds)]
+    assert order == [
+        "tests/unit/u.py::a",
+        "tests/unit/u.py::b",
+        "tests/store/s.py::two",
+        "tests/store/s.py::one",
+        "tests/property/p.py::slow",
+    ]
+
+
+def test_tests_never_timed_or_tied_keep_the_order_given():
+    from tests.mutant_order import cheapest_first
+
+    ids = ["m.py::x", "n.py::y", "m.py::z", "n.py::w"]
+    assert [ids[i] for i in cheapest_first(ids, {})] == ["m.py::x", "m.py::z", "n.py::y", "n.py::w"]
