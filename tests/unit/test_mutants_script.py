@@ -232,3 +232,21 @@ def test_tests_never_timed_or_tied_keep_the_order_given():
 
     ids = ["m.py::x", "n.py::y", "m.py::z", "n.py::w"]
     assert [ids[i] for i in cheapest_first(ids, {})] == ["m.py::x", "m.py::z", "n.py::y", "n.py::w"]
+
+
+def test_a_mutant_s_change_is_read_from_mutmut_s_text_of_its_module(mutants):
+    """``--show``: a mutant's function against the original mutmut keeps beside it, both
+    renamed alike so that only the mutated line differs; a name not made is None."""
+    from types import SimpleNamespace
+
+    code = (
+        "def x_f__mutmut_orig(a):\n    b = a\n    return a + 1\n"
+        "def x_f__mutmut_1(a):\n    b = a\n    return a - 1\n"
+    )
+    spans = {
+        "x_f__mutmut_orig": SimpleNamespace(start=1, end=3),
+        "x_f__mutmut_1": SimpleNamespace(start=4, end=6),
+    }
+    mutated = SimpleNamespace(code=code, line_span_by_function_name=spans)
+    assert mutants._mutation_in(mutated, "x_f__mutmut_1") == "- return a + 1 / + return a - 1"
+    assert mutants._mutation_in(mutated, "x_f__mutmut_2") is None
