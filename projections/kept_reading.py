@@ -19,8 +19,8 @@ import orjson
 from projections import settled
 from projections.bitemporal import STANDING, chunks, standing
 from projections.entries import collector_paused
-from projections.kept import NAMES
 from projections.sections import ABOUT, CHANGES, SECTIONS
+from projections.unit_rows import NAMES
 from projections.views import timestamp_view
 
 
@@ -272,7 +272,7 @@ CHANGED_BETWEEN = (
 class Changed(NamedTuple):
     """A happening's change row as uspk wrote it (``_changes``), read back."""
 
-    rank: str  # its place in the replay (``rank_text``)
+    rank: str  # its place in the replay (``unit_rows.rank_text``)
     entry: dict[str, Any]
 
     @property

@@ -250,3 +250,36 @@ def test_a_mutant_s_change_is_read_from_mutmut_s_text_of_its_module(mutants):
     mutated = SimpleNamespace(code=code, line_span_by_function_name=spans)
     assert mutants._mutation_in(mutated, "x_f__mutmut_1") == "- return a + 1 / + return a - 1"
     assert mutants._mutation_in(mutated, "x_f__mutmut_2") is None
+
+
+PROJECT = """[project]
+name = "x"
+
+[tool.mutmut]
+pytest_add_cli_args = ["-q", "-m", "not postgres and not e2e"]
+timeout_multiplier = 4.0
+timeout_constant = 20.0
+"""
+
+
+def test_a_group_s_copy_gets_its_files_tests_and_own_timeout(mutants):
+    import tomllib
+
+    spec = {"mutate": ["projections/kept.py"], "tests": ["tests/a.py"], "timeout_multiplier": 2}
+    settings = tomllib.loads(mutants.group_project(PROJECT, spec, postgres=True))["tool"]["mutmut"]
+    assert settings == {
+        "only_mutate": ["projections/kept.py"],
+        "pytest_add_cli_args_test_selection": ["tests/a.py"],
+        "pytest_add_cli_args": ["-q", "-m", "not e2e"],
+        "timeout_multiplier": 2.0,
+        "timeout_constant": 20.0,
+    }
+
+
+def test_a_group_without_its_own_timeout_keeps_the_shared_settings(mutants):
+    import tomllib
+
+    spec = {"mutate": ["events/files.py"], "tests": ["tests/unit"]}
+    settings = tomllib.loads(mutants.group_project(PROJECT, spec, postgres=False))["tool"]["mutmut"]
+    assert settings["timeout_multiplier"] == 4.0
+    assert settings["pytest_add_cli_args"] == ["-q", "-m", "not postgres and not e2e"]
