@@ -283,3 +283,23 @@ def test_a_group_without_its_own_timeout_keeps_the_shared_settings(mutants):
     settings = tomllib.loads(mutants.group_project(PROJECT, spec, postgres=False))["tool"]["mutmut"]
     assert settings["timeout_multiplier"] == 4.0
     assert settings["pytest_add_cli_args"] == ["-q", "-m", "not postgres and not e2e"]
+
+
+def test_a_run_whose_tests_fail_unmutated_is_not_to_be_trusted(
+    mutants, tmp_path, monkeypatch, capsys
+):
+    """When the group's tests fail unmutated in the order each mutant's run them (the
+    check before the survivors are run again), its kills may be no mutant's: exit 2."""
+    import subprocess
+
+    monkeypatch.setattr(mutants, "prepare", lambda group, spec: tmp_path)
+    monkeypatch.setattr(
+        mutants, "mutmut", lambda *a, **k: subprocess.CompletedProcess([], 0, "", "")
+    )
+    monkeypatch.setattr(mutants, "recheck", lambda *a: False)
+    monkeypatch.setattr(mutants, "report", lambda *a: 99.0)
+    assert mutants.main(["standing"]) == 2
+    assert "not to be trusted (tests failing unmutated): standing" in capsys.readouterr().out
+
+    monkeypatch.setattr(mutants, "recheck", lambda *a: True)
+    assert mutants.main(["standing"]) == 0
