@@ -30,6 +30,7 @@ NEWCOMER = "test-late-newcomer"
 # On LATE's day a meeting (rank 0) goes before a statement (rank 3): their ids sort the
 # other way, so an order by id alone would put the statement first.
 SAID, MET = "test-late-a-said", "test-late-b-met"
+FOLLOWED = "ussm-fwo-immediate-export-2025-09-08"  # the late meeting follows it up
 WINDOWS = [  # (starting_by, ending_from, ending_by, kinds)
     (None, None, None, ()),
     (date(2025, 6, 30), None, None, ()),
@@ -54,6 +55,7 @@ def story(tmp_path_factory):
             LATE,
             participants=["ussm", NEWCOMER],
             introduces=[actor(NEWCOMER)],
+            relates=[{"to": FOLLOWED, "relation": "follows-up"}],
         )
         session.append([said, met, june_amendment(), june_visit_backfill()])
         session.append([retraction(SAID)])
@@ -378,3 +380,42 @@ def test_a_lookup_at_a_moment_asks_for_what_was_recorded_by_it_or_only_before_it
         assert ids(KeptLookup(session.index, sql, just_after).introductions_before([NEWCOMER])) == [
             MET
         ]
+
+
+def test_a_narrowed_state_at_a_moment_past_reads_the_rows_believed_then(story):
+    """Narrowed to the newcomer, the state on the late day shows its statement as it was
+    believed once recorded, and not once retracted: the narrowing's rows are read at the
+    moment asked, as the whole state's are."""
+    from projections.state import Narrowing
+
+    session, _ = story
+    at = moments(session)
+    wanted = Narrowing(actors=frozenset({NEWCOMER})).wanted()
+    day = date.fromisoformat(LATE)
+
+    def said(known_at) -> list[str]:
+        state = dict(session.index.kept_state(day, known_at, wanted=wanted))
+        return [e["event_id"] for e in state["statements"]]
+
+    assert said(at["late"]) == [SAID]
+    assert said(at["retracted"]) == said(None) == []
+
+
+def test_a_page_of_the_record_at_a_moment_past_carries_the_relations_believed_then(story):
+    """Each page of what was believed at a moment past comes with the records believed
+    then that relate to one of its own, computed here from the records alone: the
+    relations of the moment asked, not of now (the late meeting follows up a shipped
+    happening only from the moment it was recorded)."""
+    session, _ = story
+    pages = session.index.believed_pages(moments(session)["history"])
+    assert MET not in {r.id for _, related in pages for r in related}
+    for name, known_at in moments(session).items():
+        believed = believed_then(session, known_at)
+        for page, related in session.index.believed_pages(known_at):
+            on_page = {r.id for r in page}
+            expected = {
+                r.id
+                for r in believed
+                if any(x.to in on_page for x in getattr(r.document, "relates", ()) or ())
+            }
+            assert {r.id for r in related} == expected, name
