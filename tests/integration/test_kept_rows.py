@@ -230,6 +230,26 @@ def test_a_row_that_still_holds_when_its_unit_is_folded_again_is_kept_as_it_was(
         assert len(statements) == 3  # the entry as it was (hidden), and as it is now
 
 
+def test_an_actor_settled_row_that_still_holds_is_kept_as_it_was(tmp_path):
+    """FWO, in the shipped history since 2025, makes a statement in March 2026: a unit of
+    its own with a row for FWO, so FWO is settled again across its units
+    (projections/settled.py). It joined the state long before and shows the same
+    version, so its settled rows stay those recorded with the history: none hidden and
+    opened again, none added."""
+    path = tmp_path / "s.sqlite"
+    query = "SELECT * FROM uspk_view_actors WHERE entry_key = 'fwo' ORDER BY valid_from"
+    with Session(checked_store(str(path), create=True), Clock()) as session:
+        session.index.believed()  # the history loaded
+        with sqlite3.connect(path) as db:
+            first = db.execute(query).fetchall()
+        said = make("statement-made", "fwo-said-2026", "2026-03-01", speaker="fwo", quote="Yes.")
+        session.append([said])
+        assert ("actors", "fwo", said.id) in {r[:3] for r in session.index.kept_rows()}
+        with sqlite3.connect(path) as db:
+            assert db.execute(query).fetchall() == first
+    assert first
+
+
 def test_a_commitment_appended_later_joins_the_unit_of_its_agreement(tmp_path):
     """A 2020 agreement, then (at another moment) a commitment on it: the commitment is
     folded with the signing it depends on (they share the agreement), so the state
