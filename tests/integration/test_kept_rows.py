@@ -333,6 +333,36 @@ def test_a_grown_unit_keeps_what_its_entries_are_about_as_verify_makes_it(tmp_pa
             assert [a["id"] for a in narrowed["agreements"]] == [agreement]
 
 
+def test_a_grown_unit_closes_what_an_entry_deleted_by_hand_was_about_on_its_new_day(tmp_path):
+    """An agreement's standing row deleted by hand, its about rows left: when a commitment
+    grows the unit, those about rows, of no entry standing (not as uspk keeps them), end
+    on the day the unit is folded from, instead of standing on (the deleted row itself is
+    for `uspk verify` to name and `uspk rebuild` to make again)."""
+    address = str(tmp_path / "s.sqlite")
+    about = (
+        "SELECT entry_key, sort_key, valid_from, valid_to FROM uspk_view_standing"
+        " WHERE section = 'about' AND hidden_at IS NULL AND unit = ?"
+    )
+    with Session(checked_store(address, create=True), Clock()) as session:
+        session.append([signing("a2020", occurred="2020-03-01")])
+        with sqlite3.connect(address) as db:
+            (unit,) = db.execute(
+                "SELECT unit FROM uspk_view_standing WHERE section = 'agreements'"
+                " AND entry_key = 'a2020'"
+            ).fetchone()
+            before = db.execute(about, (unit,)).fetchall()
+            db.execute(
+                "DELETE FROM uspk_view_standing WHERE section = 'agreements'"
+                " AND entry_key = 'a2020'"
+            )
+        session.append([commitment("a2020", "c2020", "2020-04-01")])
+        with sqlite3.connect(address) as db:
+            after = set(db.execute(about, (unit,)).fetchall())
+    assert before and all(row[3] is None for row in before)  # they stood on
+    assert {(*row[:3], "2020-04-01") for row in before} <= after
+    assert not set(before) & after  # none left standing on
+
+
 def test_a_unit_that_only_grew_is_folded_from_its_new_day_leaving_the_rows_ended_before(
     tmp_path,
 ):
