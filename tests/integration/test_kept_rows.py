@@ -340,7 +340,7 @@ def test_a_grown_unit_closes_what_an_entry_deleted_by_hand_was_about_on_its_new_
     for `uspk verify` to name and `uspk rebuild` to make again)."""
     address = str(tmp_path / "s.sqlite")
     about = (
-        "SELECT entry_key, sort_key, valid_from, valid_to FROM uspk_view_standing"
+        "SELECT entry_key, sort_key, valid_from, valid_to, entry FROM uspk_view_standing"
         " WHERE section = 'about' AND hidden_at IS NULL AND unit = ?"
     )
     with Session(checked_store(address, create=True), Clock()) as session:
@@ -359,8 +359,32 @@ def test_a_grown_unit_closes_what_an_entry_deleted_by_hand_was_about_on_its_new_
         with sqlite3.connect(address) as db:
             after = set(db.execute(about, (unit,)).fetchall())
     assert before and all(row[3] is None for row in before)  # they stood on
-    assert {(*row[:3], "2020-04-01") for row in before} <= after
+    assert {(*row[:3], "2020-04-01", row[4]) for row in before} <= after
     assert not set(before) & after  # none left standing on
+
+
+def test_a_grown_unit_keeps_the_rows_that_still_hold_as_they_were(tmp_path):
+    """A commitment in April grows the unit of an agreement signed in March: the rows
+    standing before April that its fold still gives from April on (the signing's
+    happening, the actors) go on as the same rows, none hidden and opened again."""
+    address = str(tmp_path / "s.sqlite")
+    rows = (
+        "SELECT section, entry_key, valid_from, valid_to, recorded_from, hidden_at, entry"
+        " FROM uspk_view_standing WHERE unit = ? AND section != 'about' ORDER BY 1, 2, 3"
+    )
+    with Session(checked_store(address, create=True), Clock()) as session:
+        session.append([signing("a2020", occurred="2020-03-01")])
+        with sqlite3.connect(address) as db:
+            (unit,) = db.execute(
+                "SELECT unit FROM uspk_view_standing WHERE entry_key = 'a2020'"
+            ).fetchone()
+            before = db.execute(rows, (unit,)).fetchall()
+        session.append([commitment("a2020", "c2020", "2020-04-01")])
+        with sqlite3.connect(address) as db:
+            after = db.execute(rows, (unit,)).fetchall()
+    went_on = [r for r in before if r[0] != "agreements"]  # the agreement gains its commitment
+    assert went_on and all(r in after for r in went_on)
+    assert not [r for r in after if r[5] is not None and r[0] != "agreements"]
 
 
 def test_a_unit_that_only_grew_is_folded_from_its_new_day_leaving_the_rows_ended_before(
