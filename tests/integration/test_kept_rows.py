@@ -333,16 +333,11 @@ def test_a_grown_unit_keeps_what_its_entries_are_about_as_verify_makes_it(tmp_pa
             assert [a["id"] for a in narrowed["agreements"]] == [agreement]
 
 
-def test_a_grown_unit_closes_what_an_entry_deleted_by_hand_was_about_on_its_new_day(tmp_path):
-    """An agreement's standing row deleted by hand, its about rows left: when a commitment
-    grows the unit, those about rows, of no entry standing (not as uspk keeps them), end
-    on the day the unit is folded from, instead of standing on (the deleted row itself is
-    for `uspk verify` to name and `uspk rebuild` to make again)."""
+def grown(tmp_path, query: str, edit: str = "") -> tuple[list[tuple], list[tuple]]:
+    """An agreement signed in March 2020, then at another moment a commitment in April
+    that grows its unit: ``query`` (its one parameter, the unit) read before and after,
+    and ``edit`` made by hand between."""
     address = str(tmp_path / "s.sqlite")
-    about = (
-        "SELECT entry_key, sort_key, valid_from, valid_to, entry FROM uspk_view_standing"
-        " WHERE section = 'about' AND hidden_at IS NULL AND unit = ?"
-    )
     with Session(checked_store(address, create=True), Clock()) as session:
         session.append([signing("a2020", occurred="2020-03-01")])
         with sqlite3.connect(address) as db:
@@ -350,38 +345,39 @@ def test_a_grown_unit_closes_what_an_entry_deleted_by_hand_was_about_on_its_new_
                 "SELECT unit FROM uspk_view_standing WHERE section = 'agreements'"
                 " AND entry_key = 'a2020'"
             ).fetchone()
-            before = db.execute(about, (unit,)).fetchall()
-            db.execute(
-                "DELETE FROM uspk_view_standing WHERE section = 'agreements'"
-                " AND entry_key = 'a2020'"
-            )
+            before = db.execute(query, (unit,)).fetchall()
+            if edit:
+                db.execute(edit)
         session.append([commitment("a2020", "c2020", "2020-04-01")])
         with sqlite3.connect(address) as db:
-            after = set(db.execute(about, (unit,)).fetchall())
+            return before, db.execute(query, (unit,)).fetchall()
+
+
+def test_a_grown_unit_closes_what_an_entry_deleted_by_hand_was_about_on_its_new_day(tmp_path):
+    """An agreement's standing row deleted by hand, its about rows left: when a commitment
+    grows the unit, those about rows, of no entry standing (not as uspk keeps them), end
+    on the day the unit is folded from, instead of standing on (the deleted row itself is
+    for `uspk verify` to name and `uspk rebuild` to make again)."""
+    before, after = grown(
+        tmp_path,
+        "SELECT entry_key, sort_key, valid_from, valid_to, entry FROM uspk_view_standing"
+        " WHERE section = 'about' AND hidden_at IS NULL AND unit = ?",
+        "DELETE FROM uspk_view_standing WHERE section = 'agreements' AND entry_key = 'a2020'",
+    )
     assert before and all(row[3] is None for row in before)  # they stood on
-    assert {(*row[:3], "2020-04-01", row[4]) for row in before} <= after
-    assert not set(before) & after  # none left standing on
+    assert {(*row[:3], "2020-04-01", row[4]) for row in before} <= set(after)
+    assert not set(before) & set(after)  # none left standing on
 
 
 def test_a_grown_unit_keeps_the_rows_that_still_hold_as_they_were(tmp_path):
     """A commitment in April grows the unit of an agreement signed in March: the rows
     standing before April that its fold still gives from April on (the signing's
     happening, the actors) go on as the same rows, none hidden and opened again."""
-    address = str(tmp_path / "s.sqlite")
-    rows = (
+    before, after = grown(
+        tmp_path,
         "SELECT section, entry_key, valid_from, valid_to, recorded_from, hidden_at, entry"
-        " FROM uspk_view_standing WHERE unit = ? AND section != 'about' ORDER BY 1, 2, 3"
+        " FROM uspk_view_standing WHERE unit = ? AND section != 'about' ORDER BY 1, 2, 3",
     )
-    with Session(checked_store(address, create=True), Clock()) as session:
-        session.append([signing("a2020", occurred="2020-03-01")])
-        with sqlite3.connect(address) as db:
-            (unit,) = db.execute(
-                "SELECT unit FROM uspk_view_standing WHERE entry_key = 'a2020'"
-            ).fetchone()
-            before = db.execute(rows, (unit,)).fetchall()
-        session.append([commitment("a2020", "c2020", "2020-04-01")])
-        with sqlite3.connect(address) as db:
-            after = db.execute(rows, (unit,)).fetchall()
     went_on = [r for r in before if r[0] != "agreements"]  # the agreement gains its commitment
     assert went_on and all(r in after for r in went_on)
     assert not [r for r in after if r[5] is not None and r[0] != "agreements"]

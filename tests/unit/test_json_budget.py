@@ -12,11 +12,7 @@ from decimal import Decimal
 import pytest
 
 from events.files import MAX_VALUES, InputError, _parse_json
-
-TOO_MANY = (
-    f"more than {MAX_VALUES:,} values (mappings, lists, keys and scalars together); "
-    "split it into several files"
-)
+from tests.unit.test_refusal_lines import TOO_MANY
 
 
 def refused(text: str) -> str:
