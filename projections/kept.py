@@ -231,7 +231,7 @@ def _grown(
         f"SELECT {_COLUMNS} FROM uspk_view_standing WHERE unit = ? AND hidden_at IS NULL", (unit,)
     )
     ended: list[tuple] = []
-    standing: dict[tuple, tuple[dict, date, str]] = {}
+    standing: dict[tuple, tuple[dict, date]] = {}
     first = day.isoformat()
     for section, key, since, until, sort_key, dated, version_key, text in rows:
         text = seal.unseal(text)
@@ -241,7 +241,7 @@ def _grown(
             ended.append((section, key, since, until, sort_key, dated, version_key, text))
         else:
             ident = (section, key, sort_key, dated, version_key)
-            standing[ident] = (json.loads(text), date.fromisoformat(since), text)
+            standing[ident] = (json.loads(text), date.fromisoformat(since))
     return Before(day, ended, standing)
 
 

@@ -30,11 +30,11 @@ class Before(NamedTuple):
     """What a unit that only grew keeps of its rows (``_grown``): from ``day`` on, its
     fold may differ; the rows that ended before it stay as they are (``ended``), those
     standing the day before it go on if its fold still gives them (``standing``: ident
-    -> (entry, since, entry JSON))."""
+    -> (entry, since))."""
 
     day: date
     ended: list[tuple]
-    standing: dict[tuple, tuple[dict, date, str]]
+    standing: dict[tuple, tuple[dict, date]]
 
 
 def unit_rows(
@@ -45,7 +45,8 @@ def unit_rows(
     """The unit's rows: (section, key, valid_from, valid_to, sort key, dated, version
     key, entry JSON), its state folded at each day where it can change, its actors shown
     as their believed ``introductions`` (actor -> records) introduce them. An entry equal
-    to the one the day before continues its row (compared as data: written once); what
+    to the one the day before continues its row (compared as data: a kept row's entry,
+    read back from its JSON, equals the fold's, which holds JSON's own types only); what
     it is about (``_about_rows``) is made again only when it changes. ``before``: of a
     unit that only grew, its rows before the first day that may change, kept; its state
     folded from that day on."""
@@ -66,14 +67,13 @@ def unit_rows(
     abouts: dict[tuple, tuple[dict, date]] = {}  # the about rows of the entries opened
     about_of: dict[tuple, dict[tuple, dict]] = {}  # an entry -> its about rows
     days = change_days(members)
-    kept_text: dict[tuple, str] = {}  # a kept row's JSON: its entry as written
     if before is not None:
         yield from before.ended
-        for ident, (entry, since, text) in before.standing.items():
+        for ident, kept in before.standing.items():
             if ident[0] == ABOUT:
-                abouts[ident] = (entry, since)
+                abouts[ident] = kept
             else:
-                opened[ident], kept_text[ident] = (entry, since), text
+                opened[ident] = kept
         days = [day for day in days if day >= before.day]
         about_of = _about_of(opened, abouts)
         for ident in abouts.keys() - {a for rows in about_of.values() for a in rows}:
@@ -84,13 +84,6 @@ def unit_rows(
         gone: dict[tuple, dict] = {}  # the about rows of the entries closed, and opened
         came: dict[tuple, dict] = {}
         for ident in [i for i, (entry, _) in opened.items() if current.get(i) != entry]:
-            if (
-                ident in kept_text
-                and ident in current
-                and _text(current[ident]) == kept_text[ident]
-            ):
-                opened[ident] = (current[ident], opened[ident][1])  # equal as written
-                continue
             entry, since = opened.pop(ident)
             yield _row(ident, entry, since, day)
             gone.update(about_of.pop(ident, {}))
@@ -175,7 +168,7 @@ def _shown_on(
                 sort_key, version_key = joins[key], versions.get(key, "")
             else:
                 key = entry.get("id") or entry["event_id"]
-                sort_key, version_key = _sort_key(section, entry, ranks, measures, day), ""
+                sort_key, version_key = _sort_key(section, entry, ranks, measures), ""
                 if section == "undetermined":
                     suffix = f" contains {day.isoformat()}"
                     if sort_key[0] != "1" and entry["reason"].endswith(suffix):
@@ -244,7 +237,7 @@ def rank_text(document: Any) -> str:
     return f"{start.isoformat()}|{rank:04d}|{event_id}"
 
 
-def _sort_key(section: str, entry: dict, ranks: dict, measures: dict, day: date) -> str:
+def _sort_key(section: str, entry: dict, ranks: dict, measures: dict) -> str:
     """Where the whole fold puts the entry: its section lists entries in the replay
     order of the event that made them."""
     if section in ("next_steps", "financing"):
