@@ -227,16 +227,16 @@ def _grown(
     if not _members(sql, old) <= {r.id for r in members}:
         return None
     day = min(change_days(added))
-    rows = sql.all(
-        f"SELECT {_COLUMNS} FROM uspk_view_standing WHERE unit = ? AND hidden_at IS NULL", (unit,)
+    first = day.isoformat()
+    rows = sql.all(  # those from ``day`` on are folded again
+        f"SELECT {_COLUMNS} FROM uspk_view_standing"
+        " WHERE unit = ? AND hidden_at IS NULL AND valid_from < ?",
+        (unit, first),
     )
     ended: list[tuple] = []
     standing: dict[tuple, tuple[dict, date]] = {}
-    first = day.isoformat()
     for section, key, since, until, sort_key, dated, version_key, text in rows:
         text = seal.unseal(text)
-        if since >= first:
-            continue  # folded again
         if until is not None and until < first:
             ended.append((section, key, since, until, sort_key, dated, version_key, text))
         else:

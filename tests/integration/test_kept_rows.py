@@ -15,7 +15,7 @@ from projections import state as states
 from projections.sections import SECTIONS
 from service import reading
 from service.bootstrap import Session, checked_store
-from tests.factories import actor, commitment, make, retraction, signing
+from tests.factories import actor, commitment, make, progress, retraction, signing, step
 
 
 class Clock:
@@ -407,3 +407,67 @@ def test_a_unit_that_only_grew_is_folded_from_its_new_day_leaving_the_rows_ended
         assert json.loads(kept_march[-1]) == {"id": "a2020", "edited": 1}
         held, made = session.index.kept_now()
         assert held != made
+
+
+def test_two_actors_renamed_in_one_batch_by_amending_their_only_introductions_are_both_renamed(
+    tmp_path,
+):
+    """Newco and Oldco, each introduced once, each speaking in a unit of its own, renamed
+    together by one batch amending both introductions: each statement shows its speaker's
+    new name, whichever amendment is looked at last."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+
+        def met(actor_id: str, name: str, suffix: str = "", **fields):
+            return make(
+                "meeting",
+                f"{actor_id}-met-2019{suffix}",
+                "2019-01-01",
+                participants=[actor_id, "ussm"],
+                introduces=[actor(actor_id, name=name)],
+                **fields,
+            )
+
+        said = {
+            a: make("statement-made", f"{a}-said-2020", "2020-05-01", speaker=a, quote="Hi.")
+            for a in ("newco", "oldco")
+        }
+        session.append([met("newco", "Newco"), met("oldco", "Oldco"), *said.values()])
+        session.append(
+            [
+                met(a, f"{a.title()} Ltd", "-amended", supersedes=f"{a}-met-2019")
+                for a in ("newco", "oldco")
+            ]
+        )
+
+        assert speakers(session, said["newco"].id) == ["Newco Ltd"]
+        assert speakers(session, said["oldco"].id) == ["Oldco Ltd"]
+
+
+@pytest.mark.parametrize("grows", ["commitment", "progress"])
+def test_a_unit_grown_on_a_day_its_rows_already_change_is_folded_again_from_that_day(
+    tmp_path, grows
+):
+    """An agreement signed in March, a commitment on it and a step planned on it in
+    April; then, at another moment, a second commitment, or the step under way, on the
+    same April day: the rows that begin that day are folded again, those that ended on
+    it or before are kept, and every row is as verify makes it (none begins and ends on
+    one day, none is lost)."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+        session.append([signing("a2020", occurred="2020-03-01")])
+        session.append(
+            [
+                commitment("a2020", "c-april", "2020-04-01"),
+                step("s1", occurred="2020-04-01", agreement="a2020"),
+            ]
+        )
+        if grows == "commitment":
+            session.append([commitment("a2020", "c-april-2", "2020-04-01")])
+        else:
+            session.append([progress("s1", "under-way", "s1-begun", "2020-04-01")])
+
+        held, made = session.index.kept_now()
+        assert held == made
+        for as_of in (date(2020, 3, 15), date(2020, 4, 1), date(2020, 6, 1)):
+            assert dict(session.index.kept_state(as_of)) == fold(session, as_of), as_of
