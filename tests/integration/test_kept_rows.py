@@ -471,3 +471,54 @@ def test_a_unit_grown_on_a_day_its_rows_already_change_is_folded_again_from_that
         assert held == made
         for as_of in (date(2020, 3, 15), date(2020, 4, 1), date(2020, 6, 1)):
             assert dict(session.index.kept_state(as_of)) == fold(session, as_of), as_of
+
+
+def newco_met(event_id: str, on: str, name: str, *others, **fields):
+    """A meeting with USSM introducing Newco as ``name`` (and ``others``)."""
+    return make(
+        "meeting",
+        event_id,
+        on,
+        participants=["newco", "ussm"],
+        introduces=[*others, actor("newco", name=name)],
+        **fields,
+    )
+
+
+NEWCO_SAID = make("statement-made", "newco-said-2020", "2020-05-01", speaker="newco", quote="Hi.")
+
+
+@pytest.mark.parametrize("change", ["retract the renaming", "introduce it again between"])
+def test_newcos_names_between_its_introductions_are_what_the_fold_shows(tmp_path, change):
+    """Newco introduced in 2019 and renamed by a meeting of 2021, its statement of 2020
+    in a unit of its own. Then the 2021 renaming retracted (one version left, the first
+    unchanged), or a meeting of 2020 introducing it again under its 2021 name (still two
+    versions, the first unchanged): the statement and the actor read as the fold reads
+    them on every day around."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+        session.append([newco_met("newco-met-2019", "2019-01-01", "Newco"), NEWCO_SAID])
+        session.append([newco_met("newco-renamed-2021", "2021-01-01", "Newco Ltd")])
+        if change == "retract the renaming":
+            session.append([retraction("newco-renamed-2021")])
+        else:
+            session.append([newco_met("newco-again-2020", "2020-01-01", "Newco Ltd")])
+        for as_of in (date(2020, 3, 1), date(2020, 6, 1), date(2021, 6, 1)):
+            assert dict(session.index.kept_state(as_of)) == fold(session, as_of), as_of
+        held, made = session.index.kept_now()
+        assert held == made
+
+
+def test_an_actor_introduced_as_it_was_beside_one_renamed_leaves_neither_behind(tmp_path):
+    """Oldco and Newco introduced in 2019, Newco's statement of 2020 in a unit of its
+    own; a meeting of 2021 introduces Oldco as it was, then Newco under a new name. The
+    unchanged actor asks for nothing, and the renamed one after it is still followed to
+    the statement naming it, which shows the new name from 2021."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+        session.append(
+            [newco_met("newco-met-2019", "2019-01-01", "Newco", actor("oldco")), NEWCO_SAID]
+        )
+        session.append([newco_met("newco-renamed-2021", "2021-01-01", "Newco Ltd", actor("oldco"))])
+        assert speakers(session, NEWCO_SAID.id, date(2021, 6, 1)) == ["Newco Ltd"]
+        assert speakers(session, NEWCO_SAID.id, date(2020, 6, 1)) == ["Newco"]
