@@ -303,3 +303,34 @@ def test_a_run_whose_tests_fail_unmutated_is_not_to_be_trusted(
 
     monkeypatch.setattr(mutants, "recheck", lambda *a: True)
     assert mutants.main(["standing"]) == 0
+
+
+def test_mutants_run_on_every_core_this_process_may_use_unless_told(mutants):
+    cores = len(__import__("os").sched_getaffinity(0))
+    assert mutants.settings({}) == (str(cores), 90.0)
+    assert mutants.settings({"MUTANTS_JOBS": "1", "MUTANTS_MIN": "85.5"}) == ("1", 85.5)
+    assert mutants.settings({"MUTANTS_JOBS": "03"}) == ("3", 90.0)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("MUTANTS_JOBS", "0"),
+        ("MUTANTS_JOBS", "-2"),
+        ("MUTANTS_JOBS", "two"),
+        ("MUTANTS_JOBS", "1.5"),
+        ("MUTANTS_MIN", "ninety"),
+        ("MUTANTS_MIN", "101"),
+        ("MUTANTS_MIN", "-1"),
+        ("MUTANTS_MIN", "nan"),
+    ],
+)
+def test_a_setting_out_of_its_range_is_refused_in_one_line_naming_it(
+    mutants, monkeypatch, capsys, tmp_path, variable, value
+):
+    monkeypatch.setattr(mutants, "RUNS", tmp_path / "mutants-runs")
+    monkeypatch.setenv(variable, value)
+    assert mutants.main(["domain"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"mutants: {variable}={value!r}: expected ")
+    assert not (tmp_path / "mutants-runs").exists()  # nothing run, no copy made
