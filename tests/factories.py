@@ -103,6 +103,24 @@ def financing(event_id: str, stage: str, occurred: str = "2025-10-01", **fields:
     )
 
 
+def government_action(
+    event_id: str, occurred: str, effective: str | None, measure: str = "tariff", **fields: Any
+):
+    """USSM's executive order on ``measure`` (a tariff by default), in force from
+    ``effective`` (when given)."""
+    return make(
+        "government-action",
+        event_id,
+        occurred,
+        authority="ussm",
+        instrument="executive order",
+        measure=measure,
+        description="A tariff.",
+        **({"effective": effective} if effective else {}),
+        **fields,
+    )
+
+
 def progress(step_id: str, status: str, event_id: str, occurred: str = "2025-10"):
     return make("step-progressed", event_id, occurred, step=step_id, status=status)
 

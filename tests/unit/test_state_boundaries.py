@@ -14,7 +14,7 @@ from domain.records import Record
 from domain.world import actor_registry
 from projections.sections import STATE_KEYS
 from projections.state import Narrowing, state_at, state_sections
-from tests.factories import actor, financing, make, signing, step
+from tests.factories import actor, financing, government_action, make, signing, step
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 OTHER_SOURCE = {"publisher": "Other Daily", "title": "Another report", "published": "2026-06-30"}
@@ -671,18 +671,7 @@ def test_a_step_under_way_or_without_a_target_is_never_overdue():
 
 
 def action(event_id: str, occurred: str, effective: str | None, value: str | None, **more):
-    return make(
-        "government-action",
-        event_id,
-        occurred,
-        authority="ussm",
-        instrument="executive order",
-        measure=more.pop("measure", "tariff"),
-        description="A tariff.",
-        value_after=value,
-        **({"effective": effective} if effective else {}),
-        **more,
-    )
+    return government_action(event_id, occurred, effective, value_after=value, **more)
 
 
 def measures(on: str, *actions) -> list[tuple[str, str | None, str]]:

@@ -16,26 +16,22 @@ from projections import kept_reading, settled
 from projections import state as states
 from projections.sections import ABOUT, CHANGES, SECTIONS
 from projections.unit_rows import NAMES, change_days, unit_rows
-from tests.factories import actor, commitment, introductions, make, progress, signing, step
+from tests.factories import (
+    actor,
+    commitment,
+    government_action,
+    introductions,
+    make,
+    progress,
+    signing,
+    step,
+)
 
 AT = datetime(2026, 7, 1, tzinfo=UTC)
 
 
 def action(event_id: str, measure: str, occurred: str, effective: str):
-    """A government action on ``measure``, in force from ``effective``."""
-    return make(
-        "government-action",
-        event_id,
-        occurred,
-        authority="ussm",
-        instrument="executive order",
-        measure=measure,
-        description="A tariff.",
-        subject="pakistan",
-        value_before="29%",
-        value_after="19%",
-        effective=effective,
-    )
+    return government_action(event_id, occurred, effective, measure, subject="pakistan")
 
 
 def records(*documents) -> list[Record]:
@@ -171,21 +167,14 @@ def test_an_actor_in_two_units_shows_the_name_its_latest_introduction_gave():
     September as "Alpha". Each unit has X's row; settled across them, the state lists
     X once, by the name of its latest introduction, as the fold of the whole does (not
     the name that sorts last)."""
-    june = make(
-        "meeting",
-        "m1",
-        "2025-06-01",
-        participants=["x", "y"],
-        introduces=[actor("x", name="Zeta"), actor("y")],
+
+    def meeting(event_id: str, on: str, name: str, other: str):
+        introduces = [actor("x", name=name), actor(other)]
+        return make("meeting", event_id, on, participants=["x", other], introduces=introduces)
+
+    everyone = records(
+        meeting("m1", "2025-06-01", "Zeta", "y"), meeting("m2", "2025-09-01", "Alpha", "z")
     )
-    september = make(
-        "meeting",
-        "m2",
-        "2025-09-01",
-        participants=["x", "z"],
-        introduces=[actor("x", name="Alpha"), actor("z")],
-    )
-    everyone = records(june, september)
     rows = [row for unit in everyone for row in rows_of([unit], everyone)]
     actors = settled.settle((r[1], r[2], r[3], r[4], r[6], r[7]) for r in rows if r[0] == "actors")
     rows = [r for r in rows if r[0] != "actors"]
