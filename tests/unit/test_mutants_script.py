@@ -334,3 +334,19 @@ def test_a_setting_out_of_its_range_is_refused_in_one_line_naming_it(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"mutants: {variable}={value!r}: expected ")
     assert not (tmp_path / "mutants-runs").exists()  # nothing run, no copy made
+
+
+def test_a_groups_listed_equivalents_are_not_run_and_the_rest_are(mutants, tmp_path):
+    """mutmut is given every mutant name of the group's files but the listed equivalents
+    (they can only survive, each paying every test that reaches it); none when nothing
+    of the group is listed, so that mutmut runs them all as it does unasked."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "m.py").write_text("def f(a):\n    return a + 1\n", "utf-8")
+    spec = {"mutate": ["pkg/m.py"]}
+    every = mutants.to_run(tmp_path, spec, {"pkg.m.x_f__mutmut_1"})
+    assert every and "pkg.m.x_f__mutmut_1" not in every
+    assert all(name.startswith("pkg.m.x_f__mutmut_") for name in every)
+    assert mutants.to_run(tmp_path, spec, {"other.x_g__mutmut_1"}) == []
+    found = {"pkg.m.x_f__mutmut_1": "not checked", "pkg.m.x_f__mutmut_2": "killed"}
+    by_file, _ = mutants.tally(found, {"pkg.m.x_f__mutmut_1"})
+    assert by_file["pkg.m"] == {"killed": 1, "survived": 0, "equivalent": 1, "not run": 0}
