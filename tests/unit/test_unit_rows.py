@@ -19,6 +19,7 @@ from projections.unit_rows import NAMES, change_days, unit_rows
 from tests.factories import (
     actor,
     commitment,
+    financing,
     government_action,
     introductions,
     make,
@@ -83,7 +84,26 @@ UNDETERMINED = (
 )
 
 
-@pytest.mark.parametrize("history", [UNDETERMINED], ids=["undetermined"])
+# Two financings: the loan pledged first and approved last, the grant pledged between.
+# A financing's place is its first happening's, though it shows its latest.
+FINANCINGS = (
+    introductions("ussm", "fwo", "pakistan"),
+    financing("fa1", "pledged", "2025-09-01", borrower="fwo"),
+    financing("fa2", "approved", "2025-10-15", borrower="fwo"),
+    make(
+        "financing",
+        "fb1",
+        "2025-10-01",
+        financing="grant",
+        stage="pledged",
+        lender="ussm",
+        borrower="fwo",
+        project="B mine",
+    ),
+)
+
+
+@pytest.mark.parametrize("history", [UNDETERMINED, FINANCINGS], ids=["undetermined", "financings"])
 def test_a_units_rows_read_on_any_day_give_the_folds_state(history):
     members = records(*history)
     rows = rows_of(members)
@@ -188,3 +208,23 @@ def test_an_actor_in_two_units_shows_the_name_its_latest_introduction_gave():
     assert [a["name"] for a in read(rows, date(2025, 10, 1))["actors"] if a["id"] == "x"] == [
         "Alpha"
     ]
+
+
+def test_a_happenings_change_row_names_each_actor_it_introduced_also_after_one_it_updated():
+    """A meeting introduces USSM under a new name, then Newco: what it changed says USSM
+    updated, then Newco introduced, and the row names Newco as an actor it brought (what
+    `uspk diff` says instead when Newco joined the state first in another unit)."""
+    renaming = make(
+        "meeting",
+        "m9",
+        "2025-11-01",
+        participants=["ussm", "fwo"],
+        introduces=[actor("ussm", name="USSM Renamed"), actor("newco")],
+    )
+    rows = rows_of(records(introductions("ussm", "fwo"), renaming))
+    (entry,) = [json.loads(r[7]) for r in rows if r[0] == CHANGES and r[1] == "m9"]
+    assert [text for _, text in entry["changes"][:2]] == [
+        "actor updated: USSM Renamed (ussm)",
+        "actor introduced: Newco (newco)",
+    ]
+    assert entry["joins"] == [[1, "newco", None]]
