@@ -113,6 +113,52 @@ def test_a_group_s_postgresql_tests_are_let_in_by_dropping_only_that_marker(muta
     shared = ["-p", "no:cacheprovider", "-q", "-m", "not postgres and not e2e"]
     assert mutants.postgres_let_in(shared) == ["-p", "no:cacheprovider", "-q", "-m", "not e2e"]
     assert mutants.postgres_let_in(["-q", "-m", "not postgres"]) == ["-q"]
+    alone = mutants.postgres_let_in(shared, alone=True)
+    assert alone == ["-p", "no:cacheprovider", "-q", "-m", "postgres and not e2e"]
+
+
+def test_a_survivor_runs_again_all_tests_only_if_called_at_import_else_postgresql_s(mutants):
+    every, postgres = ["tests"], ["-m", "postgres", "tests"]
+    at_import = {"projections.kept_reading.x__quoted"}
+    assert (
+        mutants.recheck_with(
+            "projections.kept_reading.x__quoted__mutmut_1", at_import, every, postgres
+        )
+        == every
+    )
+    assert (
+        mutants.recheck_with(
+            "projections.kept_reading.x__noted__mutmut_3", at_import, every, postgres
+        )
+        == postgres
+    )
+    assert mutants.recheck_with("pkg.x_f__mutmut_1", at_import, every, None) is None
+    assert mutants.recheck_with("pkg.x_f__mutmut_1", None, every, postgres) == every
+
+
+def test_the_functions_called_while_the_tests_are_collected_are_found(mutants, tmp_path):
+    """In a copy mutated as mutmut mutates (each function's original kept as
+    ``x_name__mutmut_orig``), those called while pytest imports the tests, by the module
+    or by a test file, and not those called only by a test."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("", "utf-8")
+    (tmp_path / "pkg" / "m.py").write_text(
+        "def x_built__mutmut_orig():\n    return 'SELECT 1'\n"
+        "def built():\n    return x_built__mutmut_orig()\n"
+        "def x_asked__mutmut_orig():\n    return 2\n"
+        "def asked():\n    return x_asked__mutmut_orig()\n"
+        "def x_named__mutmut_orig():\n    return 3\n"
+        "def named():\n    return x_named__mutmut_orig()\n"
+        "QUERY = built()\n",
+        "utf-8",
+    )
+    (tmp_path / "test_m.py").write_text(
+        "from pkg import m\nNAME = m.named()\ndef test_asked():\n    assert m.asked() == 2\n",
+        "utf-8",
+    )
+    found = mutants.called_at_import(tmp_path, ["-p", "no:cacheprovider", "test_m.py"], {})
+    assert found == {"pkg.m.x_built", "pkg.m.x_named"}
+    assert mutants.called_at_import(tmp_path, ["no_such_test.py"], {}) is None
 
 
 # -- a listed mutant is left out only while its function is as it was when listed --------
