@@ -12,6 +12,7 @@ import pytest
 from domain.records import Record
 from domain.rules import replay_key
 from domain.world import actor_registry
+from events.files import validate
 from projections import kept_reading, settled
 from projections import state as states
 from projections.sections import ABOUT, CHANGES, SECTIONS
@@ -19,6 +20,8 @@ from projections.unit_rows import NAMES, change_days, unit_rows
 from tests.factories import (
     actor,
     commitment,
+    declare_noted_kind,
+    doc,
     financing,
     government_action,
     introductions,
@@ -67,7 +70,10 @@ def read(rows: list[tuple], day: date) -> dict:
 def around(members: list[Record]) -> list[date]:
     """Each day the unit may change, the day before and the day after."""
     one = timedelta(days=1)
-    return sorted({d + k * one for d in change_days(members) for k in (-1, 0, 1)})
+    days = change_days(members)
+    return sorted(
+        {d + k * one for d in days for k in (-1, 0, 1) if date.min < d < date.max} | {*days}
+    )
 
 
 INTRO = introductions("ussm", "fwo", "pakistan")
@@ -81,6 +87,15 @@ UNDETERMINED = (
     action("t1", "tariff", "2025-08", "2025-08-20"),
     action("t2", "tariff", "2025-08-05", "2025-08-06"),
     action("d1", "duty", "2025-08-03", "2025-08-04"),
+    # Two actions on a levy in force from some day of August, their ids in the other
+    # order than the days: undetermined through August, after the tariff's action known
+    # only to August though they come before it, and in their own order.
+    action("zz-levy-first", "levy", "2025-07-30", "2025-08"),
+    action("aa-levy-second", "levy", "2025-07-31", "2025-08"),
+    # A step to be done in November: overdue from 1 December on (no other date ends then).
+    step("s9", occurred="2025-08-15", target="2025-11"),
+    # One to be done by the last year there is: never overdue, and no day after it.
+    step("s10", occurred="2025-08-16", target="9999"),
 )
 
 
@@ -228,3 +243,29 @@ def test_a_happenings_change_row_names_each_actor_it_introduced_also_after_one_i
         "actor introduced: Newco (newco)",
     ]
     assert entry["joins"] == [[1, "newco", None]]
+
+
+def test_a_happening_of_another_kind_naming_a_measure_does_not_place_it():
+    """A kind without rules (declared as a new kind is) whose happening names the
+    tariff before any action on it: the measures are still placed by their first
+    actions, the duty's before the tariff's, as the fold places them."""
+    from events import registry
+
+    with registry.declaring():
+        declare_noted_kind("embargo-lifted", "embargo lifted")
+        lifted = validate(
+            doc("embargo-lifted", "lifted", "2025-07-01", authority="ussm", measure="tariff"),
+            "test",
+        )
+        members = records(
+            INTRO,
+            lifted,
+            action("d1", "duty", "2025-08-03", "2025-08-04"),
+            action("t2", "tariff", "2025-08-05", "2025-08-06"),
+        )
+        rows = rows_of(members)
+        registry_of = actor_registry(r.document for r in members)
+        for day in around(members):
+            assert read(rows, day) == states.state_at(members, day, None, registry_of), day
+        measures = read(rows, date(2025, 9, 1))["measures"]
+        assert [m["measure"] for m in measures] == ["duty", "tariff"]
