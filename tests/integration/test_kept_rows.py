@@ -522,3 +522,28 @@ def test_an_actor_introduced_as_it_was_beside_one_renamed_leaves_neither_behind(
         session.append([newco_met("newco-renamed-2021", "2021-01-01", "Newco Ltd", actor("oldco"))])
         assert speakers(session, NEWCO_SAID.id, date(2021, 6, 1)) == ["Newco Ltd"]
         assert speakers(session, NEWCO_SAID.id, date(2020, 6, 1)) == ["Newco"]
+
+
+def test_an_actor_named_by_more_records_than_one_query_takes_is_renamed_in_every_one(tmp_path):
+    """Newco introduced once and named by 501 statements, each in a unit of its own (more
+    than the 500 marks one query is given): renamed by amending its introduction, every
+    statement shows the new name (the units asked for in slices, none lost)."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+        said = [
+            make(
+                "statement-made", f"newco-said-{n:03d}", "2020-05-01", speaker="newco", quote="Hi."
+            )
+            for n in range(501)
+        ]
+        session.append([newco_met("newco-met-2019", "2019-01-01", "Newco"), *said])
+        session.append(
+            [
+                newco_met(
+                    "newco-met-2019-amended", "2019-01-01", "Newco Ltd", supersedes="newco-met-2019"
+                )
+            ]
+        )
+        state = dict(session.index.kept_state(date(2020, 6, 1)))
+        named = [s["speaker"] for s in state["statements"] if s["event_id"].startswith("newco-")]
+        assert named == ["Newco Ltd"] * 501
