@@ -339,6 +339,7 @@ def test_a_run_whose_tests_fail_unmutated_is_not_to_be_trusted(
     import subprocess
 
     monkeypatch.setattr(mutants, "prepare", lambda group, spec: tmp_path)
+    monkeypatch.setattr(mutants, "mutant_names", lambda where, spec: [])
     monkeypatch.setattr(
         mutants, "mutmut", lambda *a, **k: subprocess.CompletedProcess([], 0, "", "")
     )
@@ -382,17 +383,22 @@ def test_a_setting_out_of_its_range_is_refused_in_one_line_naming_it(
     assert not (tmp_path / "mutants-runs").exists()  # nothing run, no copy made
 
 
-def test_a_groups_listed_equivalents_are_not_run_and_the_rest_are(mutants, tmp_path):
+def test_a_groups_listed_equivalents_are_not_run_and_the_rest_are(mutants):
     """mutmut is given every mutant name of the group's files but the listed equivalents
     (they can only survive, each paying every test that reaches it); none when nothing
-    of the group is listed, so that mutmut runs them all as it does unasked."""
-    (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg" / "m.py").write_text("def f(a):\n    return a + 1\n", "utf-8")
-    spec = {"mutate": ["pkg/m.py"]}
-    every = mutants.to_run(tmp_path, spec, {"pkg.m.x_f__mutmut_1"})
-    assert every and "pkg.m.x_f__mutmut_1" not in every
-    assert all(name.startswith("pkg.m.x_f__mutmut_") for name in every)
-    assert mutants.to_run(tmp_path, spec, {"other.x_g__mutmut_1"}) == []
+    of the group is listed, so that mutmut runs them all as it does unasked. A listed
+    mutant not run counts as equivalent, not as not run."""
+    names = ["pkg.m.x_f__mutmut_1", "pkg.m.x_f__mutmut_2", "pkg.m.x_f__mutmut_3"]
+    assert mutants.to_run(names, {"pkg.m.x_f__mutmut_1"}) == names[1:]
+    assert mutants.to_run(names, {"other.x_g__mutmut_1"}) == []
     found = {"pkg.m.x_f__mutmut_1": "not checked", "pkg.m.x_f__mutmut_2": "killed"}
     by_file, _ = mutants.tally(found, {"pkg.m.x_f__mutmut_1"})
     assert by_file["pkg.m"] == {"killed": 1, "survived": 0, "equivalent": 1, "not run": 0}
+
+
+def test_the_mutant_names_of_a_groups_files_are_mutmut_s(mutants, tmp_path):
+    pytest.importorskip("mutmut", reason="the mutation extra: pip install -e '.[mutation]'")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "m.py").write_text("def f(a):\n    return a + 1\n", "utf-8")
+    names = mutants.mutant_names(tmp_path, {"mutate": ["pkg/m.py"]})
+    assert names and all(name.startswith("pkg.m.x_f__mutmut_") for name in names)
