@@ -547,3 +547,43 @@ def test_an_actor_named_by_more_records_than_one_query_takes_is_renamed_in_every
         state = dict(session.index.kept_state(date(2020, 6, 1)))
         named = [s["speaker"] for s in state["statements"] if s["event_id"].startswith("newco-")]
         assert named == ["Newco Ltd"] * 501
+
+
+def test_more_units_than_one_query_takes_renamed_by_amendments_leave_no_old_unit_open(tmp_path):
+    """501 agreements, each signed (``a-…``) and given a commitment (``b-…``): 501 units,
+    each named by its signing. One batch amends every signing (``c-…``), so each unit is
+    now named by its commitment: the old units, asked for in slices of 500, must all be
+    closed, or their rows stand beside the new ones."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+        numbers = [f"{n:03d}" for n in range(501)]
+        session.append(
+            [signing(f"ag-{n}", f"a-{n}", "2020-03-01") for n in numbers]
+            + [commitment(f"ag-{n}", f"b-{n}", "2020-04-01") for n in numbers]
+        )
+        session.append(
+            [signing(f"ag-{n}", f"c-{n}", "2020-03-02", supersedes=f"a-{n}") for n in numbers]
+        )
+        state = dict(session.index.kept_state(date(2020, 6, 1)))
+        assert state == fold(session, date(2020, 6, 1))
+        assert sorted(a["id"] for a in state["agreements"]) == [f"ag-{n}" for n in numbers]
+
+
+@pytest.mark.parametrize("after", [[], ["ussm-said-2020"]], ids=["alone", "before another"])
+def test_a_statement_by_an_actor_already_of_two_names_shows_each_name_from_its_day(tmp_path, after):
+    """Newco introduced as "Newco" in 2019 and as "Newco Ltd" in 2021, then its 2020
+    statement appended on its own (or before another record of its batch): the
+    statement's unit takes both introductions (their ``introduces:`` keys), so its
+    speaker reads "Newco" in 2020 and "Newco Ltd" from 2021, as the fold does."""
+    store = checked_store(str(tmp_path / "s.sqlite"), create=True)
+    with Session(store, Clock()) as session:
+        session.append([newco_met("newco-met-2019", "2019-01-01", "Newco")])
+        session.append([newco_met("newco-renamed-2021", "2021-01-01", "Newco Ltd")])
+        others = [
+            make("statement-made", i, "2020-05-01", speaker="ussm", quote="Yes.") for i in after
+        ]
+        session.append([NEWCO_SAID, *others])
+        assert speakers(session, NEWCO_SAID.id, date(2020, 6, 1)) == ["Newco"]
+        assert speakers(session, NEWCO_SAID.id, date(2021, 6, 1)) == ["Newco Ltd"]
+        held, made = session.index.kept_now()
+        assert held == made
