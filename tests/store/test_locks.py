@@ -21,6 +21,7 @@ EXTRA = doc("meeting", "test-extra", "2025-09-09", participants=["shehbaz-sharif
 GAVE_UP = "another uspk process has held the store's lock for more than 2 s"
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("key", [READ_MODEL_LOCK, CREATE_TABLES_LOCK], ids=["read", "tables"])
 def test_postgres_write_gives_up_on_a_held_lock_within_the_timeout_while_reads_answer(
     postgres_url, monkeypatch, key
