@@ -136,6 +136,31 @@ def test_a_survivor_runs_again_all_tests_only_if_called_at_import_else_postgresq
     assert mutants.recheck_with("pkg.x_f__mutmut_1", None, every, postgres) == every
 
 
+def test_survivors_run_again_as_many_at_once_as_asked_and_each_verdict_comes_back(mutants):
+    """With 2 jobs, two runs are under way together (each waits at a barrier for the
+    other: run one at a time, the first would wait in vain); with 1, never two."""
+    import threading
+
+    together = threading.Barrier(2, timeout=30)
+    names = ["a", "b", "c", "d"]
+    given = dict(mutants.side_by_side(names, lambda n: (together.wait(), n.upper())[1], 2))
+    assert given == {"a": "A", "b": "B", "c": "C", "d": "D"}
+
+    lock, under_way, most = threading.Lock(), [0], [0]
+
+    def one(name: str) -> str:
+        with lock:
+            under_way[0] += 1
+            most[0] = max(most[0], under_way[0])
+        threading.Event().wait(0.01)
+        with lock:
+            under_way[0] -= 1
+        return name
+
+    assert sorted(n for n, _ in mutants.side_by_side(names, one, 1)) == names
+    assert most[0] == 1
+
+
 def test_the_functions_called_while_the_tests_are_collected_are_found(mutants, tmp_path):
     """In a copy mutated as mutmut mutates (each function's original kept as
     ``x_name__mutmut_orig``), those called while pytest imports the tests, by the module
